@@ -1,0 +1,12 @@
+/// The SQLite schema steps, embedded from `Migrations/sqlite/` at build time.
+///
+/// Adding a step: drop `NNNN_name.sql` into `Migrations/sqlite/` and add one line here.
+/// `MigrationsTests` fails when a file on disk is missing from this list, so the two
+/// cannot drift apart. (SwiftPM names each embedded file after its file name, with the
+/// leading digit replaced, hence `_001_init_sql` for `0001_init.sql`.)
+public enum SQLiteMigrations {
+    /// Every step, in order.
+    public static let all: [Migration] = [
+        Migration(id: "0001_init", bytes: PackageResources._001_init_sql),
+    ]
+}

@@ -1,0 +1,114 @@
+// swift-tools-version: 6.1
+// Masthead: newsletter sign-up, donation pledges and subscriber lists for a newsroom.
+// The module layout follows ../shared/DESIGN.md: dependencies point down the list, nothing points up.
+
+import PackageDescription
+
+/// Upcoming features Hummingbird turns on; we keep the same strictness.
+let strictness: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "masthead",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "mastheadd", targets: ["mastheadd"]),
+        .executable(name: "masthead", targets: ["masthead"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(
+            url: "https://github.com/apple/swift-configuration.git", exact: "1.4.0",
+            traits: ["JSON", "YAML", "CommandLineArguments"]),
+        .package(url: "https://github.com/apple/swift-http-types.git", exact: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+    ],
+    targets: [
+        // MARK: executables
+        .executableTarget(
+            name: "mastheadd",
+            dependencies: [
+                "MastheadRuntime", "MastheadHTTP", "SQLiteStorage",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictness),
+        .executableTarget(
+            name: "masthead",
+            dependencies: [
+                "MastheadRuntime", "SQLiteStorage", "SubscriberLists", "Migrations",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictness),
+
+        // MARK: libraries
+        .target(
+            name: "MastheadHTTP",
+            dependencies: [
+                "MastheadRuntime", "SQLiteStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            resources: [.embedInCode("Resources/openapi.yaml")],
+            swiftSettings: strictness),
+        .target(
+            name: "MastheadRuntime",
+            dependencies: [
+                "SQLiteStorage", "Signing",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictness),
+        .target(
+            name: "SQLiteStorage",
+            dependencies: [
+                "Migrations", "SubscriberLists",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictness),
+        .target(name: "SubscriberLists", swiftSettings: strictness),
+        .target(name: "Signing", dependencies: ["COpenSSL"], swiftSettings: strictness),
+        // The SQL of every schema step, embedded so an installed binary needs no source tree.
+        .target(
+            name: "Migrations",
+            path: "Migrations",
+            exclude: ["README.md"],
+            resources: [.embedInCode("sqlite")],
+            swiftSettings: strictness),
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"])]),
+
+        // MARK: tests
+        .testTarget(
+            name: "MastheadTests",
+            dependencies: [
+                "MastheadRuntime", "MastheadHTTP", "SQLiteStorage", "Migrations", "SubscriberLists", "Signing",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            exclude: ["Help"],
+            swiftSettings: strictness),
+    ]
+)

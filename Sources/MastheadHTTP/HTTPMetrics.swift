@@ -1,0 +1,79 @@
+public import Prometheus
+import SQLiteStorage
+
+/// The HTTP and database series `/metrics` exposes (Prometheus text format).
+///
+/// Routes are labelled by their template (`/v1/confirm`), never by the raw path, so a
+/// scanner requesting random URLs cannot grow the number of series.
+public struct HTTPMetrics: Sendable {
+    let registry: PrometheusCollectorRegistry
+
+    // A computed property: the descriptor type is not Sendable.
+    static var requests: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "http", metricName: "requests", unitName: "total",
+            helpText: "Answered HTTP requests by route template, method and status.")
+    }
+    static var duration: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "http", metricName: "request_duration", unitName: "seconds",
+            helpText: "Time from the request head to the response, by route template and method.")
+    }
+    static var readersMax: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "db_pool", metricName: "readers_max", unitName: "",
+            helpText: "Reader connections the database pool may open.")
+    }
+    static var readsInFlight: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "db_pool", metricName: "reads_in_flight", unitName: "",
+            helpText: "Read transactions running or waiting for a reader connection.")
+    }
+    static var writesInFlight: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "db_pool", metricName: "writes_in_flight", unitName: "",
+            helpText: "Write transactions running or waiting for the writer connection.")
+    }
+
+    /// Latency buckets from 1 ms to 10 s: sign-ups are expected in single milliseconds.
+    static let latencyBuckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+        .seconds(2.5), .seconds(10),
+    ]
+
+    /// Creates the metrics over a registry.
+    public init(registry: PrometheusCollectorRegistry) {
+        self.registry = registry
+    }
+
+    /// Counts one answered request and records its latency.
+    func record(route: String, method: String, status: Int, duration: Duration) {
+        registry.makeCounter(
+            descriptor: Self.requests, labels: [("route", route), ("method", method), ("status", String(status))]
+        ).increment()
+        registry.makeDurationHistogram(
+            descriptor: Self.duration, labels: [("route", route), ("method", method)], buckets: Self.latencyBuckets
+        ).recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// Sets the database pool gauges to the store's current activity.
+    func observe(pool: PoolStatistics) {
+        registry.makeGauge(descriptor: Self.readersMax).set(Double(pool.maximumReaders))
+        registry.makeGauge(descriptor: Self.readsInFlight).set(Double(pool.readsInFlight))
+        registry.makeGauge(descriptor: Self.writesInFlight).set(Double(pool.writesInFlight))
+    }
+
+    /// The registry in Prometheus text exposition format.
+    func render() -> [UInt8] {
+        registry.emitToBuffer()
+    }
+}
+
+extension Duration {
+    /// The whole duration in nanoseconds.
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}

@@ -1,0 +1,45 @@
+public import Hummingbird
+import Logging
+import NIOCore
+
+/// Turns every error into an `application/problem+json` response: the one place where
+/// errors become statuses.
+///
+/// Unknown paths become 404, known paths with another method 405 (with `Allow`), bodies over
+/// the limit 413, and anything unexpected 500 with nothing internal revealed (the error itself
+/// goes to the log with the request id).
+public struct ProblemMiddleware: RouterMiddleware {
+    public typealias Context = MastheadRequestContext
+    let routes: RouteIndex
+    let bodyLimit: Int
+
+    /// Creates the middleware over the router's route index.
+    public init(routes: RouteIndex, bodyLimit: Int) {
+        self.routes = routes
+        self.bodyLimit = bodyLimit
+    }
+
+    public func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as ProblemDetails {
+            return try problem.response(from: request, context: context)
+        } catch let error as HTTPError where error.status == .notFound && context.endpointPath == "NotFound" {
+            let allowed = routes.methods(forPath: request.uri.path)
+            let problem =
+                allowed.isEmpty
+                ? ProblemDetails.notFound(path: request.uri.path)
+                : .methodNotAllowed(method: request.method, allowed: allowed)
+            return try problem.response(from: request, context: context)
+        } catch is NIOTooManyBytesError {
+            return try ProblemDetails.contentTooLarge(limit: bodyLimit).response(from: request, context: context)
+        } catch let error as any HTTPResponseError where error.status.kind == .clientError {
+            return try ProblemDetails(status: error.status).response(from: request, context: context)
+        } catch {
+            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+            return try ProblemDetails.internalError.response(from: request, context: context)
+        }
+    }
+}

@@ -1,0 +1,142 @@
+import Configuration
+import Foundation
+import Logging
+import SystemPackage
+
+/// Reads ``MastheadConfiguration`` from command-line flags, then the environment, then an
+/// optional JSON or YAML file (`--config` / `MASTHEAD_CONFIG`), in that order of precedence.
+///
+/// Both executables use it: `mastheadd` passes its arguments, `masthead` passes the global
+/// options it parsed. A value that cannot be used is an error naming the setting; nothing
+/// falls back to a default silently.
+public struct ConfigurationLoader: Sendable {
+    /// Command-line arguments in `--key value` / `--key=value` form (without the program name).
+    public var arguments: [String]
+    /// The environment, normally `ProcessInfo.processInfo.environment`.
+    public var environment: [String: String]
+
+    /// Creates a loader over explicit arguments and environment (tests pass their own).
+    public init(arguments: [String], environment: [String: String]) {
+        self.arguments = arguments
+        self.environment = environment
+    }
+
+    /// Environment variables that look like ours but name no setting (likely typos).
+    public var unknownEnvironmentNames: [String] {
+        let known = Set(Setting.all.map(\.environmentName))
+        return environment.keys.filter { $0.hasPrefix("MASTHEAD_") && !known.contains($0) }.sorted()
+    }
+
+    /// Reads and validates the configuration.
+    public func load() async throws(ConfigurationError) -> MastheadConfiguration {
+        try checkFlags()
+        let problems = ConversionProblems()
+        let reader = try await makeReader(reporter: problems)
+        var values = SettingValues(reader: reader, problems: problems)
+        var configuration = MastheadConfiguration()
+
+        if let host = try values.string(.host) {
+            guard !host.isEmpty else { throw ConfigurationError(.host, "is empty") }
+            configuration.host = host
+        }
+        if let port = try values.int(.port) {
+            guard (0...65535).contains(port) else { throw ConfigurationError(.port, "\(port) is outside 0-65535") }
+            configuration.port = port
+        }
+        if let database = try values.string(.database) { configuration.database = try DatabaseLocation(parsing: database) }
+        if let mailer = try values.string(.mailer) { configuration.mailer = try MailerLocation(parsing: mailer) }
+        configuration.publicURL = "http://\(configuration.host):\(configuration.port)"
+        if let publicURL = try values.string(.publicURL) { configuration.publicURL = try Self.checkPublicURL(publicURL) }
+        if let keys = try values.string(.keys) {
+            guard !keys.isEmpty else { throw ConfigurationError(.keys, "is empty") }
+            configuration.keysPath = keys
+        }
+        if let environment = try values.string(.environment) {
+            guard let parsed = DeploymentEnvironment(rawValue: environment.lowercased()) else {
+                throw ConfigurationError(.environment, "'\(environment)' is neither development nor production")
+            }
+            configuration.environment = parsed
+        }
+        if let proxies = try values.strings(.trustedProxies) {
+            configuration.trustedProxies = try proxies.filter { !$0.isEmpty }.map { text throws(ConfigurationError) in
+                guard let network = IPNetwork(text.trimmingCharacters(in: .whitespaces)) else {
+                    throw ConfigurationError(.trustedProxies, "'\(text)' is not an address or CIDR range")
+                }
+                return network
+            }
+        }
+        if let level = try values.string(.logLevel) {
+            guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
+                throw ConfigurationError(.logLevel, "'\(level)' is not one of trace, debug, info, notice, warning, error, critical")
+            }
+            configuration.logLevel = parsed
+        }
+        if let format = try values.string(.logFormat) {
+            guard let parsed = LogFormat(rawValue: format.lowercased()) else {
+                throw ConfigurationError(.logFormat, "'\(format)' is neither text nor json")
+            }
+            configuration.logFormat = parsed
+        }
+        if let limit = try values.int(.bodyLimit) {
+            guard (1024...(16 * 1024 * 1024)).contains(limit) else {
+                throw ConfigurationError(.bodyLimit, "\(limit) is outside 1024-16777216 bytes")
+            }
+            configuration.bodyLimit = limit
+        }
+        if let grace = try values.int(.shutdownGrace) {
+            guard (0...600).contains(grace) else { throw ConfigurationError(.shutdownGrace, "\(grace) is outside 0-600 seconds") }
+            configuration.shutdownGrace = .seconds(grace)
+        }
+        try configuration.validateForProduction()
+        return configuration
+    }
+
+    /// Refuses flags that name no setting, so `--prot 9000` is not silently ignored.
+    private func checkFlags() throws(ConfigurationError) {
+        let known = Set(Setting.all.map(\.flag))
+        for argument in arguments where argument.hasPrefix("--") {
+            let flag = String(argument.prefix { $0 != "=" })
+            guard known.contains(flag) else { throw ConfigurationError(nil, "unknown option \(flag); see --help") }
+        }
+    }
+
+    private func makeReader(reporter: ConversionProblems) async throws(ConfigurationError) -> ConfigReader {
+        let flags = CommandLineArgumentsProvider(arguments: ["masthead"] + arguments)
+        let secrets = SecretsSpecifier<String, String>.specific([Setting.database.environmentName, Setting.mailer.environmentName])
+        let environmentProvider = EnvironmentVariablesProvider(environmentVariables: environment, secretsSpecifier: secrets)
+            .prefixKeys(with: "masthead")
+        var providers: [any ConfigProvider] = [flags, environmentProvider]
+        let preliminary = ConfigReader(providers: providers)
+        if let path = preliminary.string(forKey: "config") {
+            providers.append(try await Self.fileProvider(path: path))
+        }
+        return ConfigReader(providers: providers, accessReporter: reporter)
+    }
+
+    private static func fileProvider(path: String) async throws(ConfigurationError) -> any ConfigProvider {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw ConfigurationError(.config, "file \(path) does not exist")
+        }
+        let lowered = path.lowercased()
+        do {
+            if lowered.hasSuffix(".yaml") || lowered.hasSuffix(".yml") {
+                return try await FileProvider<YAMLSnapshot>(filePath: FilePath(path))
+            }
+            if lowered.hasSuffix(".json") {
+                return try await FileProvider<JSONSnapshot>(filePath: FilePath(path))
+            }
+        } catch {
+            throw ConfigurationError(.config, "cannot parse \(path): \(error)")
+        }
+        throw ConfigurationError(.config, "\(path) must end in .json, .yaml or .yml")
+    }
+
+    private static func checkPublicURL(_ text: String) throws(ConfigurationError) -> String {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            url.host != nil, url.query == nil, url.fragment == nil
+        else {
+            throw ConfigurationError(.publicURL, "'\(text)' is not an http(s) URL like https://news.example.org/masthead")
+        }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
+    }
+}

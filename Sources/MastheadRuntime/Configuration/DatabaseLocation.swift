@@ -1,0 +1,30 @@
+/// Where the data lives, parsed from `MASTHEAD_DATABASE`.
+public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
+    /// An SQLite file; a relative path is relative to the working directory.
+    case sqlite(path: String)
+    /// A PostgreSQL URL (`postgres://user@host:port/db`); support comes with the PostgreSQL store.
+    case postgres(url: String)
+
+    /// Parses `sqlite:PATH`, `sqlite://PATH` or `postgres://…` / `postgresql://…`.
+    public init(parsing text: String) throws(ConfigurationError) {
+        if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            self = .postgres(url: text)
+            return
+        }
+        guard text.hasPrefix("sqlite:") else {
+            throw ConfigurationError(.database, "'\(text)' is neither sqlite:PATH nor postgres://…")
+        }
+        var path = String(text.dropFirst("sqlite:".count))
+        if path.hasPrefix("//") { path.removeFirst(2) }
+        guard !path.isEmpty else { throw ConfigurationError(.database, "sqlite: needs a file path, e.g. sqlite:masthead.sqlite") }
+        self = .sqlite(path: path)
+    }
+
+    /// The location without credentials, safe for logs.
+    public var description: String {
+        switch self {
+        case .sqlite(let path): "sqlite:\(path)"
+        case .postgres: "postgres"
+        }
+    }
+}

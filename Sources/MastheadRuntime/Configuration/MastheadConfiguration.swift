@@ -1,0 +1,64 @@
+public import Logging
+
+/// Everything the daemon and the CLI are configured with, validated and typed.
+///
+/// Read it with ``ConfigurationLoader``; the defaults are safe for development and
+/// ``validateForProduction()`` refuses what is unsafe in production.
+public struct MastheadConfiguration: Sendable, Equatable {
+    /// Address the HTTP server binds.
+    public var host: String = "127.0.0.1"
+    /// Port the HTTP server binds (0 picks a free one, useful in tests).
+    public var port: Int = 8080
+    /// Where data lives.
+    public var database: DatabaseLocation = .sqlite(path: "masthead.sqlite")
+    /// How email leaves.
+    public var mailer: MailerLocation = .file(directory: "outbox")
+    /// Base of every link in an email, without a trailing slash.
+    public var publicURL: String = "http://127.0.0.1:8080"
+    /// Path of the signing keys file.
+    public var keysPath: String = "masthead.keys"
+    /// Development or production.
+    public var environment: DeploymentEnvironment = .development
+    /// Proxies whose forwarding headers are believed.
+    public var trustedProxies: [IPNetwork] = []
+    /// Minimum level logged.
+    public var logLevel: Logger.Level = .info
+    /// Text or JSON lines.
+    public var logFormat: LogFormat = .text
+    /// Largest request body accepted, in bytes.
+    public var bodyLimit: Int = 64 * 1024
+    /// Time in-flight requests get to finish after a stop signal.
+    public var shutdownGrace: Duration = .seconds(10)
+
+    /// The development defaults.
+    public init() {}
+
+    /// Checks the rules of `MASTHEAD_ENVIRONMENT=production` that need no file system.
+    ///
+    /// The keys file must also exist in production; the runtime checks that when it loads it.
+    public func validateForProduction() throws(ConfigurationError) {
+        guard environment == .production else { return }
+        guard publicURL.lowercased().hasPrefix("https://") else {
+            throw ConfigurationError(.publicURL, "production needs an https:// public URL, got \(publicURL)")
+        }
+        if case .file = mailer {
+            throw ConfigurationError(.mailer, "production cannot use the file mailer; configure smtp://… or sendmail:PATH")
+        }
+    }
+}
+
+/// Whether the deployment is a developer's machine or serves readers.
+public enum DeploymentEnvironment: String, Sendable, Equatable {
+    /// Safe defaults, generated secrets, files instead of email.
+    case development
+    /// Refuses generated secrets, plain-http links and the file mailer.
+    case production
+}
+
+/// How log lines are written to standard error.
+public enum LogFormat: String, Sendable, Equatable {
+    /// Human-readable lines.
+    case text
+    /// One JSON object per line, for log collectors.
+    case json
+}

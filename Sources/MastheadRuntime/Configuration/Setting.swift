@@ -1,0 +1,69 @@
+import Foundation
+
+/// One configuration setting: its key, how to spell it in each source, and its default.
+///
+/// The same key reads from a command-line flag (`--public-url`), an environment variable
+/// (`MASTHEAD_PUBLIC_URL`) or the configuration file (`public.url`, or nested
+/// `{"public": {"url": …}}`), in that order of precedence.
+public struct Setting: Sendable, Equatable {
+    /// Dotted lower-case key, as in the configuration file.
+    public let key: String
+    /// What the setting does, for `--help` and the README.
+    public let summary: String
+    /// The development default, in words.
+    public let defaultValue: String
+
+    /// The environment variable: `MASTHEAD_` + the key upper-cased with dots as underscores.
+    public var environmentName: String {
+        "MASTHEAD_" + key.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+
+    /// The command-line flag: `--` + the key with dots as hyphens.
+    public var flag: String {
+        "--" + key.replacingOccurrences(of: ".", with: "-")
+    }
+
+    /// How an error message names the setting: all three spellings.
+    public var label: String { "\(environmentName) (\(flag), file key \(key))" }
+}
+
+extension Setting {
+    public static let host = Setting(key: "host", summary: "address to listen on", defaultValue: "127.0.0.1")
+    public static let port = Setting(key: "port", summary: "TCP port to listen on", defaultValue: "8080")
+    public static let database = Setting(
+        key: "database", summary: "where data lives: sqlite:PATH (relative to the working directory)",
+        defaultValue: "sqlite:masthead.sqlite")
+    public static let mailer = Setting(
+        key: "mailer", summary: "how email leaves: file:DIR writes one .eml file per message",
+        defaultValue: "file:outbox")
+    public static let publicURL = Setting(
+        key: "public.url", summary: "base URL of every link in an email", defaultValue: "http://HOST:PORT")
+    public static let keys = Setting(
+        key: "keys", summary: "signing keys file (JSON, mode 0600); created on first start in development",
+        defaultValue: "masthead.keys")
+    public static let environment = Setting(
+        key: "environment",
+        summary: "development or production; production refuses unsafe settings",
+        defaultValue: "development")
+    public static let trustedProxies = Setting(
+        key: "trusted.proxies",
+        summary: "comma-separated CIDRs whose X-Forwarded-For / Forwarded headers are believed",
+        defaultValue: "none")
+    public static let logLevel = Setting(
+        key: "log.level", summary: "trace, debug, info, notice, warning, error or critical", defaultValue: "info")
+    public static let logFormat = Setting(
+        key: "log.format", summary: "text, or json for one JSON object per line", defaultValue: "text")
+    public static let bodyLimit = Setting(
+        key: "http.body.limit", summary: "largest request body accepted, in bytes", defaultValue: "65536")
+    public static let shutdownGrace = Setting(
+        key: "shutdown.grace",
+        summary: "seconds in-flight requests get to finish after SIGTERM/SIGINT", defaultValue: "10")
+    public static let config = Setting(
+        key: "config", summary: "optional JSON or YAML configuration file", defaultValue: "none")
+
+    /// Every setting, in the order the README's table lists them.
+    public static let all: [Setting] = [
+        .host, .port, .database, .mailer, .publicURL, .keys, .environment, .trustedProxies,
+        .logLevel, .logFormat, .bodyLimit, .shutdownGrace, .config,
+    ]
+}

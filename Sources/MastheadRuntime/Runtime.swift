@@ -1,0 +1,102 @@
+public import Foundation
+public import Logging
+public import Prometheus
+public import SQLiteStorage
+public import ServiceLifecycle
+public import Signing
+import UnixSignals
+
+/// The composition root both executables share: the validated configuration, the opened
+/// and migrated store, the signing keys and the metrics registry.
+///
+/// ```swift
+/// let runtime = try await Runtime.start(configuration: configuration, logger: logger)
+/// defer { runtime.shutdown() }
+/// ```
+public struct Runtime: Sendable {
+    /// The configuration the runtime was built from.
+    public let configuration: MastheadConfiguration
+    /// The root logger.
+    public let logger: Logger
+    /// The embedded store.
+    public let store: SQLiteStore
+    /// The signing keys.
+    public let keys: KeyRing
+    /// Where every metric is registered; `/metrics` renders it.
+    public let metrics: PrometheusCollectorRegistry
+    /// The wall clock (tests inject a fixed or movable one).
+    public let now: @Sendable () -> Date
+
+    /// Opens the database, applies pending migrations and loads (or, in development, creates) the keys.
+    public static func start(
+        configuration: MastheadConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = Date.init
+    ) async throws -> Runtime {
+        try configuration.validateForProduction()
+        let keys = try loadKeys(configuration: configuration, logger: logger, now: now)
+        let store = try openStore(configuration.database)
+        do {
+            let applied = try await store.migrate(now: now())
+            if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ","))"]) }
+        } catch {
+            try? store.close()
+            throw error
+        }
+        return Runtime(
+            configuration: configuration, logger: logger, store: store, keys: keys,
+            metrics: PrometheusCollectorRegistry(), now: now)
+    }
+
+    /// Opens the configured store without migrating (the CLI's `db status` looks before it leaps).
+    public static func openStore(_ location: DatabaseLocation) throws -> SQLiteStore {
+        switch location {
+        case .sqlite(let path):
+            return try SQLiteStore(path: path)
+        case .postgres:
+            throw ConfigurationError(.database, "PostgreSQL is not supported by this version yet; use sqlite:PATH")
+        }
+    }
+
+    /// Closes the store. Call once, after the server stopped.
+    public func shutdown() {
+        do {
+            try store.close()
+        } catch {
+            logger.error("closing the database failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Loads the keys file. In development a missing file is created (mode 0600) with a warning;
+    /// in production it must exist and be private to its owner.
+    static func loadKeys(
+        configuration: MastheadConfiguration, logger: Logger, now: () -> Date
+    ) throws -> KeyRing {
+        let path = configuration.keysPath
+        let production = configuration.environment == .production
+        do {
+            return try KeyRingFile.load(path: path, requirePrivate: production)
+        } catch .missing(let path) where !production {
+            let ring = try KeyRing.generate(at: now())
+            try KeyRingFile.save(ring, path: path)
+            logger.warning(
+                "generated a development signing key; production needs a managed keys file",
+                metadata: ["keys": "\(path)"])
+            return ring
+        } catch {
+            throw ConfigurationError(.keys, error.description)
+        }
+    }
+}
+
+extension Runtime {
+    /// Runs `services` (the HTTP server, later the delivery worker) until SIGTERM or SIGINT,
+    /// then shuts them down gracefully: the server stops accepting and in-flight requests get
+    /// `shutdown.grace` to finish before they are cancelled.
+    public func serviceGroup(running services: [any Service]) -> ServiceGroup {
+        var configuration = ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        configuration.maximumGracefulShutdownDuration = self.configuration.shutdownGrace
+        return ServiceGroup(configuration: configuration)
+    }
+}

@@ -1,0 +1,104 @@
+public import Foundation
+public import SubscriberLists
+import GRDB
+
+/// Newsletters in the `newsletters` table (migration 0001).
+extension SQLiteStore: NewsletterStore {
+    public func createNewsletter(_ draft: NewsletterDraft, at time: Date, actor: String) async throws -> Newsletter {
+        try await write { db in
+            guard try Self.fetchNewsletter(db, slug: draft.slug) == nil else {
+                throw NewsletterError.slugTaken(draft.slug)
+            }
+            let stamp = Timestamp.format(time)
+            try db.execute(
+                sql: """
+                    INSERT INTO newsletters (slug, name, description, visibility, opt_in, created_at, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    draft.slug, draft.name, draft.description, draft.visibility.rawValue, draft.optIn.rawValue,
+                    stamp, stamp,
+                ])
+            let id = db.lastInsertedRowID
+            try AuditEvent(
+                occurredAt: time, actor: actor, action: "newsletter.created", subjectType: "newsletter",
+                subjectID: id, details: ["slug": draft.slug]
+            ).append(to: db)
+            return try Self.requireNewsletter(db, slug: draft.slug)
+        }
+    }
+
+    public func newsletters(includingArchived: Bool) async throws -> [Newsletter] {
+        try await read { db in
+            let filter = includingArchived ? "" : "WHERE archived_at IS NULL"
+            return try Row.fetchAll(db, sql: "SELECT * FROM newsletters \(filter) ORDER BY slug")
+                .map(Self.newsletter(from:))
+        }
+    }
+
+    public func newsletter(slug: String) async throws -> Newsletter? {
+        try await read { db in try Self.fetchNewsletter(db, slug: slug) }
+    }
+
+    public func updateNewsletter(
+        slug: String, changes: NewsletterChanges, at time: Date, actor: String
+    ) async throws -> Newsletter {
+        try await write { db in
+            let current = try Self.requireNewsletter(db, slug: slug)
+            try db.execute(
+                sql: """
+                    UPDATE newsletters SET name = ?, description = ?, visibility = ?, opt_in = ?, updated_at = ?
+                    WHERE id = ?
+                    """,
+                arguments: [
+                    changes.name ?? current.name, changes.description ?? current.description,
+                    (changes.visibility ?? current.visibility).rawValue, (changes.optIn ?? current.optIn).rawValue,
+                    Timestamp.format(time), current.id,
+                ])
+            var details = ["slug": slug]
+            if let name = changes.name { details["name"] = name }
+            if changes.description != nil { details["description"] = "changed" }
+            if let visibility = changes.visibility { details["visibility"] = visibility.rawValue }
+            if let optIn = changes.optIn { details["opt_in"] = optIn.rawValue }
+            try AuditEvent(
+                occurredAt: time, actor: actor, action: "newsletter.updated", subjectType: "newsletter",
+                subjectID: current.id, details: details
+            ).append(to: db)
+            return try Self.requireNewsletter(db, slug: slug)
+        }
+    }
+
+    public func archiveNewsletter(slug: String, at time: Date, actor: String) async throws -> Newsletter {
+        try await write { db in
+            let current = try Self.requireNewsletter(db, slug: slug)
+            guard !current.isArchived else { throw NewsletterError.alreadyArchived(slug) }
+            let stamp = Timestamp.format(time)
+            try db.execute(
+                sql: "UPDATE newsletters SET archived_at = ?, updated_at = ? WHERE id = ?",
+                arguments: [stamp, stamp, current.id])
+            try AuditEvent(
+                occurredAt: time, actor: actor, action: "newsletter.archived", subjectType: "newsletter",
+                subjectID: current.id, details: ["slug": slug]
+            ).append(to: db)
+            return try Self.requireNewsletter(db, slug: slug)
+        }
+    }
+
+    static func fetchNewsletter(_ db: Database, slug: String) throws -> Newsletter? {
+        try Row.fetchOne(db, sql: "SELECT * FROM newsletters WHERE slug = ?", arguments: [slug])
+            .map(newsletter(from:))
+    }
+
+    static func requireNewsletter(_ db: Database, slug: String) throws -> Newsletter {
+        guard let newsletter = try fetchNewsletter(db, slug: slug) else { throw NewsletterError.notFound(slug) }
+        return newsletter
+    }
+
+    static func newsletter(from row: Row) throws -> Newsletter {
+        Newsletter(
+            id: row["id"], slug: row["slug"], name: row["name"], description: row["description"],
+            visibility: try enumValue(row, "visibility"), optIn: try enumValue(row, "opt_in"),
+            archivedAt: try optionalDate(row, "archived_at"),
+            createdAt: try date(row, "created_at"), updatedAt: try date(row, "updated_at"))
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+import Synchronization
+
+/// The embedded store: one SQLite file, opened through GRDB on the system libsqlite3.
+///
+/// One `SQLiteStore` implements every store protocol of the libraries (newsletters now,
+/// subscriptions, outbox and pledges as they land). Open it once per process and share it:
+///
+/// ```swift
+/// let store = try SQLiteStore(path: "masthead.sqlite")
+/// try await store.migrate()
+/// ```
+public final class SQLiteStore: Sendable {
+    /// The database file this store opened.
+    public let path: String
+    let pool: DatabasePool
+    let activity = DatabaseActivity()
+
+    /// How many read connections the pool keeps; writes always use the single writer.
+    public static let maximumReaders = 8
+    /// How long a statement waits for a lock held by another connection or process.
+    static let busyTimeout: TimeInterval = 5
+
+    /// Opens (creating if needed) the database file at `path`.
+    public init(path: String) throws(StorageError) {
+        var configuration = Configuration()
+        configuration.label = "masthead"
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.maximumReaderCount = Self.maximumReaders
+        configuration.prepareDatabase { db in
+            // WAL (DatabasePool's journal mode) makes a commit one append to the log, so
+            // `synchronous = NORMAL` is durable across process crashes and only risks the
+            // last transactions on power loss; FULL would add an fsync to every sign-up.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        self.path = path
+        do {
+            self.pool = try DatabasePool(path: path, configuration: configuration)
+        } catch {
+            throw StorageError.cannotOpen(path: path, reason: Self.describe(error))
+        }
+    }
+
+    /// Closes every connection; later calls fail. Call once at shutdown.
+    public func close() throws {
+        try pool.close()
+    }
+
+    /// The version of the SQLite library actually linked, e.g. `3.40.1`.
+    public static var sqliteVersion: String {
+        String(cString: sqlite3_libversion())
+    }
+
+    /// Connection activity for the metrics endpoint.
+    public var poolStatistics: PoolStatistics {
+        PoolStatistics(
+            maximumReaders: Self.maximumReaders,
+            readsInFlight: activity.reads.load(ordering: .relaxed),
+            writesInFlight: activity.writes.load(ordering: .relaxed))
+    }
+
+    /// Runs a read transaction on a reader connection.
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        activity.reads.add(1, ordering: .relaxed)
+        defer { activity.reads.subtract(1, ordering: .relaxed) }
+        return try await pool.read(body)
+    }
+
+    /// Runs a write transaction on the writer connection.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        activity.writes.add(1, ordering: .relaxed)
+        defer { activity.writes.subtract(1, ordering: .relaxed) }
+        return try await pool.write(body)
+    }
+
+    /// A short, human description of a database error (no SQL arguments, which may hold personal data).
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message ?? "SQLite error \(error.resultCode.rawValue)"
+        }
+        return String(describing: error)
+    }
+}
+
+/// Counters of operations running on the pool, read by the metrics endpoint.
+final class DatabaseActivity: Sendable {
+    let reads = Atomic<Int>(0)
+    let writes = Atomic<Int>(0)
+}
+
+/// A snapshot of the connection pool, exposed as Prometheus gauges.
+public struct PoolStatistics: Sendable, Equatable {
+    /// Reader connections the pool may open.
+    public var maximumReaders: Int
+    /// Read transactions running or waiting for a reader.
+    public var readsInFlight: Int
+    /// Write transactions running or waiting for the writer.
+    public var writesInFlight: Int
+}

@@ -1,0 +1,9 @@
+import ArgumentParser
+
+/// `masthead db …`: schema migrations and backups.
+struct DatabaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Migrate, inspect and back up the database.",
+        subcommands: [MigrateCommand.self, StatusCommand.self, BackupCommand.self])
+}

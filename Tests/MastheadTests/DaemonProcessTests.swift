@@ -1,0 +1,85 @@
+import Foundation
+import GRDB
+import Testing
+
+/// The real `mastheadd` process: start on defaults, stop on signals, refuse what it must.
+@Suite(.timeLimit(.minutes(2))) struct DaemonProcessTests {
+    @Test(arguments: [SIGTERM, SIGINT])
+    func startsOnDefaultsAndStopsCleanlyOnSignal(signal: Int32) async throws {
+        let directory = try TemporaryDirectory()
+        let daemon = try DaemonProcess(in: directory.path)
+        let ready = try await HTTP.get(daemon.baseURL + "/readyz")
+        #expect(ready.status == 200)
+        #expect(daemon.log.contains("sqlite=3."))
+        #expect(daemon.log.contains("mailer=file"))
+        #expect(FileManager.default.fileExists(atPath: directory.file("masthead.sqlite")))
+        #expect(FileManager.default.fileExists(atPath: directory.file("masthead.keys")))
+
+        daemon.signal(signal)
+        #expect(daemon.waitForExit() == 0)
+        #expect(daemon.log.contains("mastheadd stopped"))
+        // The database was closed cleanly: the WAL was checkpointed and removed.
+        #expect(!FileManager.default.fileExists(atPath: directory.file("masthead.sqlite-wal")))
+    }
+
+    @Test func badValueExitsWith78AndOneLineNamingTheSetting() throws {
+        let directory = try TemporaryDirectory()
+        let outcome = try Executables.run("mastheadd", ["--port", "eighty"], in: directory.path)
+        #expect(outcome.status == 78)
+        #expect(outcome.stderr == "configuration: MASTHEAD_PORT (--port, file key port): the value is not a whole number\n")
+        #expect(!FileManager.default.fileExists(atPath: directory.file("masthead.sqlite")))
+    }
+
+    @Test func productionWithoutKeysFileRefusesToStart() throws {
+        let directory = try TemporaryDirectory()
+        let outcome = try Executables.run(
+            "mastheadd", [], in: directory.path,
+            environment: [
+                "MASTHEAD_ENVIRONMENT": "production", "MASTHEAD_PUBLIC_URL": "https://news.example.org",
+                "MASTHEAD_MAILER": "sendmail:/usr/sbin/sendmail",
+            ])
+        #expect(outcome.status == 78)
+        #expect(outcome.stderr.hasPrefix("configuration: MASTHEAD_KEYS"))
+        #expect(outcome.stderr.split(separator: "\n").count == 1)
+    }
+
+    @Test func databaseFromANewerVersionIsRefusedWithOneLine() throws {
+        let directory = try TemporaryDirectory()
+        _ = try Executables.run("masthead", ["db", "migrate"], in: directory.path)
+        try DatabaseQueue(path: directory.file("masthead.sqlite")).write { db in
+            try db.execute(sql: "INSERT INTO schema_migrations VALUES ('0042_newer', 'x', '2030-01-01T00:00:00.000Z')")
+        }
+        let outcome = try Executables.run("mastheadd", [], in: directory.path)
+        #expect(outcome.status == 78)
+        let lines = outcome.stderr.split(separator: "\n")
+        #expect(lines.last == "mastheadd: refusing this database: the database has migration 0042_newer, which this binary does not know: run a newer masthead, or restore a backup made for this version")
+    }
+
+    @Test func helpListsEverySetting() throws {
+        let outcome = try Executables.run("mastheadd", ["--help"], in: "/")
+        #expect(outcome.status == 0)
+        for name in ["MASTHEAD_HOST", "MASTHEAD_PORT", "MASTHEAD_DATABASE", "MASTHEAD_MAILER", "MASTHEAD_PUBLIC_URL",
+            "MASTHEAD_KEYS", "MASTHEAD_ENVIRONMENT", "MASTHEAD_TRUSTED_PROXIES", "MASTHEAD_LOG_LEVEL", "MASTHEAD_LOG_FORMAT",
+            "MASTHEAD_CONFIG", "--public-url", "--trusted-proxies"]
+        {
+            #expect(outcome.stdout.contains(name), "\(name)")
+        }
+    }
+
+    @Test func jsonLogFormatWritesOneObjectPerLine() async throws {
+        let directory = try TemporaryDirectory()
+        let daemon = try DaemonProcess(in: directory.path, environment: ["MASTHEAD_LOG_FORMAT": "json"])
+        _ = try await HTTP.get(daemon.baseURL + "/healthz", headers: ["X-Request-Id": "json-test-1"])
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+        let lines = daemon.log.split(separator: "\n")
+        #expect(!lines.isEmpty)
+        var sawAccessLine = false
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String], "\(line)")
+            #expect(object["level"] != nil && object["message"] != nil && object["time"] != nil)
+            if object["hb.request.id"] == "json-test-1", object["path"] == "/healthz" { sawAccessLine = true }
+        }
+        #expect(sawAccessLine)
+    }
+}

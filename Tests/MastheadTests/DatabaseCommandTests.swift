@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import SQLiteStorage
+import SubscriberLists
+import Testing
+
+/// `masthead db …` through the real executable.
+@Suite(.timeLimit(.minutes(2))) struct DatabaseCommandTests {
+    @Test func migrateThenStatus() throws {
+        let directory = try TemporaryDirectory()
+        let first = try Executables.run("masthead", ["db", "migrate"], in: directory.path)
+        #expect(first.status == 0)
+        #expect(first.stdout == "applied 0001_init\n")
+        let second = try Executables.run("masthead", ["db", "migrate"], in: directory.path)
+        #expect(second.stdout == "database is up to date\n")
+        let status = try Executables.run("masthead", ["db", "status", "--format", "csv"], in: directory.path)
+        #expect(status.status == 0)
+        #expect(status.stdout.hasPrefix("MIGRATION,STATE,APPLIED AT\r\n0001_init,applied,20"))
+    }
+
+    @Test func statusOfAFreshDatabaseShowsPendingSteps() throws {
+        let directory = try TemporaryDirectory()
+        let status = try Executables.run("masthead", ["db", "status", "--format", "csv"], in: directory.path)
+        #expect(status.stdout == "MIGRATION,STATE,APPLIED AT\r\n0001_init,pending,\r\n")
+    }
+
+    @Test func newerDatabaseIsRefusedByMigrateAndStatus() throws {
+        let directory = try TemporaryDirectory()
+        _ = try Executables.run("masthead", ["db", "migrate"], in: directory.path)
+        try DatabaseQueue(path: directory.file("masthead.sqlite")).write { db in
+            try db.execute(sql: "INSERT INTO schema_migrations VALUES ('0099_future', 'x', '2030-01-01T00:00:00.000Z')")
+        }
+        let migrate = try Executables.run("masthead", ["db", "migrate"], in: directory.path)
+        #expect(migrate.status == 1)
+        #expect(migrate.stderr.contains("0099_future, which this binary does not know"))
+        let status = try Executables.run("masthead", ["db", "status", "--format", "csv"], in: directory.path)
+        #expect(status.status == 1)
+        #expect(status.stdout.contains("0099_future,unknown"))
+    }
+
+    @Test func backupUnderWriteLoadIsConsistent() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.file("masthead.sqlite"))
+        defer { try? store.close() }
+        try await store.migrate()
+        let catalog = NewsletterCatalog(store: store, now: Date.init)
+        // Keep writing while the backup runs in another process.
+        let writer = Task {
+            var count = 0
+            while !Task.isCancelled {
+                do {
+                    _ = try await catalog.create(NewsletterDraft(slug: "n\(count)", name: "Newsletter \(count)"), actor: "test")
+                } catch is CancellationError {
+                    break
+                }
+                count += 1
+            }
+            return count
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let outcome = try Executables.run("masthead", ["db", "backup", directory.file("copy.sqlite")], in: directory.path)
+        writer.cancel()
+        let written = try await writer.value
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let copy = try DatabaseQueue(path: directory.file("copy.sqlite"))
+        let (integrity, newsletters, events) = try await copy.read { db in
+            (
+                try String.fetchOne(db, sql: "PRAGMA integrity_check"),
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM newsletters") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? 0
+            )
+        }
+        #expect(integrity == "ok")
+        #expect(newsletters > 0 && newsletters <= written)
+        // Each newsletter and its audit event are written together: a torn copy would differ.
+        #expect(events == newsletters)
+
+        let again = try Executables.run("masthead", ["db", "backup", directory.file("copy.sqlite")], in: directory.path)
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already exists"))
+    }
+}

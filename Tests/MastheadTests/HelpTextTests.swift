@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+
+/// The full `--help` of every command, compared with `Tests/MastheadTests/Help/*.txt`, so help
+/// never rots. After changing a command on purpose, regenerate with
+/// `MASTHEAD_UPDATE_HELP=1 swift test --filter HelpTextTests` and review the diff.
+@Suite struct HelpTextTests {
+    static let commands: [[String]] = [
+        ["mastheadd"],
+        ["masthead"],
+        ["masthead", "db"], ["masthead", "db", "migrate"], ["masthead", "db", "status"], ["masthead", "db", "backup"],
+        ["masthead", "newsletters"], ["masthead", "newsletters", "add"], ["masthead", "newsletters", "list"],
+        ["masthead", "newsletters", "update"], ["masthead", "newsletters", "archive"],
+    ]
+
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help")
+
+    @Test(arguments: commands)
+    func helpMatchesTheRecordedText(command: [String]) throws {
+        let outcome = try Executables.run(
+            command[0], Array(command.dropFirst()) + ["--help"], in: "/", environment: ["COLUMNS": "80"])
+        #expect(outcome.status == 0)
+        let file = Self.directory.appendingPathComponent(command.joined(separator: "-") + ".txt")
+        if ProcessInfo.processInfo.environment["MASTHEAD_UPDATE_HELP"] == "1" {
+            try outcome.stdout.write(to: file, atomically: true, encoding: .utf8)
+        }
+        let recorded = try String(contentsOf: file, encoding: .utf8)
+        #expect(outcome.stdout == recorded, "help of `\(command.joined(separator: " "))` changed; see HelpTextTests")
+    }
+}

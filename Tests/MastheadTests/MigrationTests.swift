@@ -1,0 +1,84 @@
+import Foundation
+import GRDB
+import Migrations
+import SQLiteStorage
+import Testing
+
+/// Schema steps: applied once, recorded, append-only, never run against a newer database.
+@Suite struct MigrationTests {
+    @Test func freshDatabaseGetsEveryStep() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.file("db.sqlite"))
+        defer { try? store.close() }
+        let applied = try await store.migrate()
+        #expect(applied == SQLiteMigrations.all.map(\.id))
+        #expect(try await store.migrationPlan().isCurrent)
+        let tables = try await DatabaseQueue(path: store.path).read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        }
+        for table in ["newsletters", "subscribers", "subscriptions", "consent_records", "outbox", "pledges", "events"] {
+            #expect(tables.contains(table), "missing table \(table)")
+        }
+    }
+
+    @Test func secondRunIsANoOp() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.file("db.sqlite"))
+        defer { try? store.close() }
+        try await store.migrate()
+        #expect(try await store.migrate().isEmpty)
+    }
+
+    @Test func databaseWithAnUnknownNewerStepIsRefused() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.file("db.sqlite"))
+        defer { try? store.close() }
+        let future = Migration(id: "9999_from_the_future", bytes: Array("CREATE TABLE later (id INTEGER);".utf8))
+        try await store.migrate(known: SQLiteMigrations.all + [future])
+        await #expect(throws: StorageError.self) { try await store.migrate() }
+        do {
+            try await store.migrate()
+        } catch let error as StorageError {
+            #expect(error.description.contains("9999_from_the_future, which this binary does not know"))
+        }
+    }
+
+    @Test func editedStepIsRefused() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.file("db.sqlite"))
+        defer { try? store.close() }
+        let original = Migration(id: "0001_a", bytes: Array("CREATE TABLE a (id INTEGER);".utf8))
+        let edited = Migration(id: "0001_a", bytes: Array("CREATE TABLE a (id INTEGER, b TEXT);".utf8))
+        try await store.migrate(known: [original])
+        let plan = try await store.migrationPlan(known: [edited])
+        #expect(plan.altered == ["0001_a"])
+        await #expect(throws: StorageError.self) { try await store.migrate(known: [edited]) }
+    }
+
+    @Test func failingStepLeavesNothingBehind() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.file("db.sqlite"))
+        defer { try? store.close() }
+        let good = Migration(id: "0001_good", bytes: Array("CREATE TABLE good (id INTEGER);".utf8))
+        let bad = Migration(id: "0002_bad", bytes: Array("CREATE TABLE broken (;".utf8))
+        await #expect(throws: (any Error).self) { try await store.migrate(known: [good, bad]) }
+        let plan = try await store.migrationPlan(known: [good, bad])
+        #expect(plan.pending.map(\.id) == ["0001_good", "0002_bad"])
+    }
+
+    /// Every file in Migrations/sqlite/ is embedded, in order, and nothing else is.
+    @Test func embeddedStepsMatchTheFilesOnDisk() throws {
+        let directory = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Migrations/sqlite")
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.hasSuffix(".sql") }.sorted()
+        #expect(SQLiteMigrations.all.map { $0.id + ".sql" } == files)
+        for step in SQLiteMigrations.all {
+            let onDisk = try String(contentsOf: directory.appendingPathComponent(step.id + ".sql"), encoding: .utf8)
+            #expect(onDisk == step.sql)
+        }
+        let sequences = SQLiteMigrations.all.map(\.sequence)
+        #expect(sequences == Array(1...sequences.count))
+    }
+}

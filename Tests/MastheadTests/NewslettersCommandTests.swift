@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+/// `masthead newsletters …` through the real executable.
+@Suite(.timeLimit(.minutes(2))) struct NewslettersCommandTests {
+    struct Listed: Decodable, Equatable {
+        let slug: String
+        let name: String
+        let description: String
+        let visibility: String
+        let opt_in: String
+        let archived_at: String?
+    }
+
+    func masthead(_ arguments: [String], in directory: TemporaryDirectory) throws -> Executables.Outcome {
+        try Executables.run("masthead", arguments, in: directory.path)
+    }
+
+    func list(_ directory: TemporaryDirectory, _ extra: [String] = []) throws -> [Listed] {
+        let outcome = try masthead(["newsletters", "list", "--format", "json"] + extra, in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        return try JSONDecoder().decode([Listed].self, from: Data(outcome.stdout.utf8))
+    }
+
+    @Test func addThenListRoundTrips() throws {
+        let directory = try TemporaryDirectory()
+        let added = try masthead(
+            [
+                "newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily",
+                "--description", "News from Ukraine in your inbox", "--format", "json",
+            ], in: directory)
+        #expect(added.status == 0, "\(added.stderr)")
+        let private_ = try masthead(["newsletters", "add", "staff-notes", "--name", "Staff", "--private", "--single-opt-in"], in: directory)
+        #expect(private_.status == 0, "\(private_.stderr)")
+
+        #expect(try list(directory) == [
+            Listed(slug: "staff-notes", name: "Staff", description: "", visibility: "private", opt_in: "single", archived_at: nil),
+            Listed(
+                slug: "ukraine-daily", name: "Ukraine Daily", description: "News from Ukraine in your inbox",
+                visibility: "public", opt_in: "double", archived_at: nil),
+        ])
+    }
+
+    @Test func duplicateSlugIsAClearErrorWithFailureStatus() throws {
+        let directory = try TemporaryDirectory()
+        #expect(try masthead(["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: directory).status == 0)
+        let again = try masthead(["newsletters", "add", "ukraine-daily", "--name", "Again"], in: directory)
+        #expect(again.status != 0)
+        #expect(again.stdout.isEmpty)
+        #expect(again.stderr == "masthead: a newsletter with slug 'ukraine-daily' already exists (slugs are never reused, archived newsletters included)\n")
+        #expect(try list(directory).map(\.name) == ["Ukraine Daily"])
+    }
+
+    @Test func invalidSlugIsRefused() throws {
+        let directory = try TemporaryDirectory()
+        let outcome = try masthead(["newsletters", "add", "Ukraine Daily", "--name", "x"], in: directory)
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains("invalid slug 'Ukraine Daily'"))
+    }
+
+    @Test func updateChangesOnlyWhatIsGivenAndArchiveHidesFromTheDefaultList() throws {
+        let directory = try TemporaryDirectory()
+        _ = try masthead(["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily", "--description", "News"], in: directory)
+        let updated = try masthead(["newsletters", "update", "ukraine-daily", "--private", "--name", "UD"], in: directory)
+        #expect(updated.status == 0, "\(updated.stderr)")
+        #expect(try list(directory).first?.visibility == "private")
+        #expect(try list(directory).first?.description == "News")
+        #expect(try list(directory).first?.name == "UD")
+
+        let nothing = try masthead(["newsletters", "update", "ukraine-daily"], in: directory)
+        #expect(nothing.status == 1)
+        #expect(nothing.stderr.contains("nothing to change"))
+
+        #expect(try masthead(["newsletters", "archive", "ukraine-daily"], in: directory).status == 0)
+        #expect(try list(directory).isEmpty)
+        #expect(try list(directory, ["--archived"]).first?.archived_at != nil)
+        let twice = try masthead(["newsletters", "archive", "ukraine-daily"], in: directory)
+        #expect(twice.status == 1)
+        #expect(twice.stderr.contains("already archived"))
+        let unknown = try masthead(["newsletters", "archive", "no-such"], in: directory)
+        #expect(unknown.stderr.contains("no newsletter has slug 'no-such'"))
+    }
+
+    @Test func csvAndTableFormats() throws {
+        let directory = try TemporaryDirectory()
+        _ = try masthead(["newsletters", "add", "daily", "--name", "Daily, \"the\" one"], in: directory)
+        let csv = try masthead(["newsletters", "list", "--format", "csv"], in: directory)
+        #expect(csv.stdout == "SLUG,NAME,VISIBILITY,OPT-IN,ARCHIVED,DESCRIPTION\r\ndaily,\"Daily, \"\"the\"\" one\",public,double,no,\r\n")
+        let table = try masthead(["newsletters", "list", "--format", "table"], in: directory)
+        #expect(table.stdout == """
+            SLUG   NAME              VISIBILITY  OPT-IN  ARCHIVED  DESCRIPTION
+            daily  Daily, "the" one  public      double  no\n
+            """)
+    }
+
+    @Test func everyChangeIsAudited() throws {
+        let directory = try TemporaryDirectory()
+        _ = try masthead(["newsletters", "add", "daily", "--name", "Daily"], in: directory)
+        _ = try masthead(["newsletters", "update", "daily", "--name", "Daily 2"], in: directory)
+        _ = try masthead(["newsletters", "archive", "daily"], in: directory)
+        let rows = try Executables.runSQL(
+            "SELECT action || ' ' || actor FROM events ORDER BY id", database: directory.file("masthead.sqlite"))
+        #expect(rows.count == 3)
+        #expect(rows.map { $0.split(separator: " ").first.map(String.init) ?? "" } == [
+            "newsletter.created", "newsletter.updated", "newsletter.archived",
+        ])
+        #expect(rows.allSatisfy { $0.contains(" admin:") })
+    }
+
+    @Test func badConfigurationExitsWithStatus78() throws {
+        let directory = try TemporaryDirectory()
+        let outcome = try Executables.run(
+            "masthead", ["newsletters", "list"], in: directory.path, environment: ["MASTHEAD_DATABASE": "oracle://x"])
+        #expect(outcome.status == 78)
+        #expect(outcome.stderr.hasPrefix("configuration: MASTHEAD_DATABASE"))
+    }
+}

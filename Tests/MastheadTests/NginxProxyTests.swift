@@ -1,0 +1,122 @@
+import Foundation
+import Testing
+
+/// `Ops/nginx/masthead.conf` with the real nginx in front of the real daemon.
+///
+/// Needs nginx (Ops/test installs it). Without it the suite is skipped on a developer's
+/// machine, but in CI (`CI=true`) a missing nginx fails the test instead of hiding it.
+@Suite(.timeLimit(.minutes(1)), .enabled(if: Nginx.path != nil || ProcessInfo.processInfo.environment["CI"] != nil, "nginx is not installed; Ops/test installs it"))
+struct NginxProxyTests {
+    static let shippedConfiguration = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Ops/nginx/masthead.conf")
+
+    /// A self-contained nginx.conf that includes the shipped file, with its ports moved to free ones.
+    func prepare(in directory: TemporaryDirectory, daemonPort: Int, nginxPort: Int) throws -> String {
+        let site = try String(contentsOf: Self.shippedConfiguration, encoding: .utf8)
+            .replacingOccurrences(of: "server 127.0.0.1:8080;", with: "server 127.0.0.1:\(daemonPort);")
+            .replacingOccurrences(of: "listen 80;", with: "listen 127.0.0.1:\(nginxPort);")
+        #expect(site.contains("127.0.0.1:\(daemonPort)") && site.contains("listen 127.0.0.1:\(nginxPort)"))
+        try site.write(toFile: directory.file("masthead.conf"), atomically: true, encoding: .utf8)
+        let main = """
+            daemon off;
+            pid \(directory.file("nginx.pid"));
+            error_log \(directory.file("error.log")) info;
+            events { worker_connections 64; }
+            http {
+                access_log \(directory.file("access.log"));
+                client_body_temp_path \(directory.file("client_temp"));
+                proxy_temp_path \(directory.file("proxy_temp"));
+                fastcgi_temp_path \(directory.file("fastcgi_temp"));
+                uwsgi_temp_path \(directory.file("uwsgi_temp"));
+                scgi_temp_path \(directory.file("scgi_temp"));
+                include \(directory.file("masthead.conf"));
+            }
+            """
+        try main.write(toFile: directory.file("nginx.conf"), atomically: true, encoding: .utf8)
+        return directory.file("nginx.conf")
+    }
+
+    @Test func daemonSeesTheClientAddressNginxForwards() async throws {
+        let nginx = try #require(Nginx.path, "nginx is required in CI")
+        let directory = try TemporaryDirectory()
+        let daemon = try DaemonProcess(in: directory.path, environment: ["MASTHEAD_TRUSTED_PROXIES": "127.0.0.1"])
+        let nginxPort = try FreePort.find()
+        let configuration = try prepare(in: directory, daemonPort: daemon.port, nginxPort: nginxPort)
+
+        let check = try Executables.runProgram(nginx, ["-t", "-c", configuration, "-p", directory.path])
+        #expect(check.status == 0, "nginx -t: \(check.stderr)")
+
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: nginx)
+        server.arguments = ["-c", configuration, "-p", directory.path]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer {
+            server.terminate()
+            server.waitUntilExit()
+        }
+        try await FreePort.waitUntilListening(nginxPort)
+
+        // The reader connects from 127.0.0.2 and tries to spoof its address; nginx overwrites it.
+        let reply = try Executables.runProgram(
+            "/usr/bin/curl",
+            [
+                "-s", "-o", "/dev/null", "-w", "%{http_code}", "--interface", "127.0.0.2",
+                "-H", "X-Forwarded-For: 203.0.113.66", "http://127.0.0.1:\(nginxPort)/healthz",
+            ])
+        #expect(reply.stdout == "200", "\(reply.stderr)")
+        try await Task.sleep(for: .milliseconds(200))
+        let accessLine = try #require(daemon.log.split(separator: "\n").first { $0.contains("path=/healthz") })
+        #expect(accessLine.contains("client=127.0.0.2"))
+        #expect(!daemon.log.contains("203.0.113.66"))
+    }
+}
+
+/// Where nginx is installed, if it is.
+enum Nginx {
+    static let path: String? = ["/usr/sbin/nginx", "/usr/local/sbin/nginx"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
+}
+
+/// Free TCP ports on loopback for servers a test starts.
+enum FreePort {
+    static func find() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRNOTAVAIL) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func waitUntilListening(_ port: Int, timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = UInt16(port).bigEndian
+            let connected = withUnsafePointer(to: &address) { pointer in
+                pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+                }
+            }
+            close(descriptor)
+            if connected { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw POSIXError(.ETIMEDOUT)
+    }
+}

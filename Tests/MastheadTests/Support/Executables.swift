@@ -1,0 +1,66 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// Runs the built `masthead` and `mastheadd` binaries, which sit beside the test bundle.
+enum Executables {
+    static var directory: String {
+        // The test runner is an executable in the build directory; so are ours.
+        let runner = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: runner).deletingLastPathComponent().path
+    }
+
+    static func path(_ name: String) -> String { directory + "/" + name }
+
+    /// The result of a finished command.
+    struct Outcome {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// Runs our executable `name arguments…` to completion in `workingDirectory`.
+    static func run(
+        _ name: String, _ arguments: [String], in workingDirectory: String,
+        environment: [String: String] = [:]
+    ) throws -> Outcome {
+        try runProgram(path(name), arguments, in: workingDirectory, environment: environment)
+    }
+
+    /// Runs any program to completion and captures its output.
+    static func runProgram(
+        _ program: String, _ arguments: [String], in workingDirectory: String = "/",
+        environment: [String: String] = [:]
+    ) throws -> Outcome {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: program)
+        process.arguments = arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
+        process.environment = cleanEnvironment.merging(environment) { $1 }
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Read before waiting so a full pipe cannot block the child.
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// The test process's environment without our own settings, so a developer's shell cannot leak in.
+    static var cleanEnvironment: [String: String] {
+        ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MASTHEAD_") }
+    }
+}
+
+extension Executables {
+    /// Rows of a query through GRDB, one string per row (first column).
+    static func runSQL(_ sql: String, database: String) throws -> [String] {
+        try DatabaseQueue(path: database).read { db in try String.fetchAll(db, sql: sql) }
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Minimal HTTP calls against a live daemon (URLSession).
+enum HTTP {
+    struct Reply {
+        let status: Int
+        let headers: [String: String]
+        let body: String
+    }
+
+    static func get(_ url: String, headers: [String: String] = [:], timeout: TimeInterval = 30) async throws -> Reply {
+        var request = URLRequest(url: URL(string: url)!)
+        request.timeoutInterval = timeout
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        var fields: [String: String] = [:]
+        for (name, value) in http.allHeaderFields { fields[String(describing: name).lowercased()] = String(describing: value) }
+        return Reply(status: http.statusCode, headers: fields, body: String(decoding: data, as: UTF8.self))
+    }
+}
