@@ -17,6 +17,9 @@ let package = Package(
     products: [
         .executable(name: "mastheadd", targets: ["mastheadd"]),
         .executable(name: "masthead", targets: ["masthead"]),
+        // Libraries other packages (Benchmarks/) build against.
+        .library(name: "EmailAddress", targets: ["EmailAddress"]),
+        .library(name: "Signing", targets: ["Signing"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
@@ -30,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
     ],
     targets: [
         // MARK: executables
@@ -84,6 +88,7 @@ let package = Package(
             swiftSettings: strictness),
         .target(name: "SubscriberLists", swiftSettings: strictness),
         .target(name: "Signing", dependencies: ["COpenSSL"], swiftSettings: strictness),
+        .target(name: "EmailAddress", dependencies: ["CIDN2"], swiftSettings: strictness),
         // The SQL of every schema step, embedded so an installed binary needs no source tree.
         .target(
             name: "Migrations",
@@ -95,12 +100,18 @@ let package = Package(
             name: "COpenSSL",
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CIDN2",
+            pkgConfig: "libidn2",
+            providers: [.apt(["libidn2-dev"])]),
 
         // MARK: tests
         .testTarget(
             name: "MastheadTests",
             dependencies: [
                 "MastheadRuntime", "MastheadHTTP", "SQLiteStorage", "Migrations", "SubscriberLists", "Signing",
+                "EmailAddress",
+                .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -11,6 +11,8 @@ import Testing
         ["masthead", "db"], ["masthead", "db", "migrate"], ["masthead", "db", "status"], ["masthead", "db", "backup"],
         ["masthead", "newsletters"], ["masthead", "newsletters", "add"], ["masthead", "newsletters", "list"],
         ["masthead", "newsletters", "update"], ["masthead", "newsletters", "archive"],
+        ["masthead", "keys"], ["masthead", "keys", "list"], ["masthead", "keys", "generate"],
+        ["masthead", "keys", "rotate"], ["masthead", "keys", "retire"], ["masthead", "keys", "remove"],
     ]
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help")

@@ -16,6 +16,7 @@ public struct KeyRing: Sendable, Equatable {
         guard active.count == 1, let activeKey = active.first else { throw .notExactlyOneActiveKey }
         guard Set(keys.map(\.kid)).count == keys.count else { throw .duplicateKeyID }
         for key in keys where key.secret.count < 16 { throw .secretTooShort(kid: key.kid) }
+        for key in keys where !SigningKey.isValidKeyID(key.kid) { throw .invalidKeyID(kid: key.kid) }
         self.activeKey = activeKey
         self.retiredKeys = keys.filter { $0.state == .retired }
     }
@@ -31,6 +32,27 @@ public struct KeyRing: Sendable, Equatable {
     /// The key with this id, active or retired.
     public func key(withID kid: String) -> SigningKey? {
         keys.first { $0.kid == kid }
+    }
+
+    /// Stops signing with `kid`, the active key, and signs with the newest retired key instead:
+    /// the way back from a rotation that went wrong. `kid` keeps verifying until removed.
+    public mutating func retire(_ kid: String) throws(KeyRingError) {
+        guard kid == activeKey.kid else {
+            throw retiredKeys.contains { $0.kid == kid } ? .alreadyRetired(kid: kid) : .unknownKey(kid: kid)
+        }
+        guard var successor = retiredKeys.popLast() else { throw .noKeyToActivate }
+        var previous = activeKey
+        previous.state = .retired
+        successor.state = .active
+        retiredKeys.append(previous)
+        activeKey = successor
+    }
+
+    /// Deletes a retired key: every token it signed stops working at once.
+    public mutating func remove(_ kid: String) throws(KeyRingError) {
+        guard kid != activeKey.kid else { throw .cannotRemoveActiveKey(kid: kid) }
+        guard let index = retiredKeys.firstIndex(where: { $0.kid == kid }) else { throw .unknownKey(kid: kid) }
+        retiredKeys.remove(at: index)
     }
 
     /// Generates a new active key and retires the current one. Returns the new key.
@@ -50,12 +72,22 @@ public enum KeyRingError: Error, Equatable, CustomStringConvertible {
     case notExactlyOneActiveKey
     case duplicateKeyID
     case secretTooShort(kid: String)
+    case unknownKey(kid: String)
+    case alreadyRetired(kid: String)
+    case noKeyToActivate
+    case cannotRemoveActiveKey(kid: String)
+    case invalidKeyID(kid: String)
 
     public var description: String {
         switch self {
         case .notExactlyOneActiveKey: "the key ring must have exactly one active key"
         case .duplicateKeyID: "two keys of the ring share a key id"
         case .secretTooShort(let kid): "key \(kid) has a secret shorter than 16 bytes"
+        case .unknownKey(let kid): "no key has id \(kid); `masthead keys list` shows them"
+        case .alreadyRetired(let kid): "key \(kid) is already retired"
+        case .noKeyToActivate: "no retired key could take over signing; use `masthead keys rotate` to make a new one"
+        case .cannotRemoveActiveKey(let kid): "key \(kid) is the active key; rotate first, then remove it"
+        case .invalidKeyID(let kid): "key id '\(kid)' must be 1-16 printable ASCII characters"
         }
     }
 }

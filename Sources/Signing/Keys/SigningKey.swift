@@ -19,6 +19,11 @@ public struct SigningKey: Sendable, Equatable {
         case retired
     }
 
+    /// Key ids travel inside tokens: 1–16 printable ASCII characters, no spaces.
+    static func isValidKeyID(_ kid: String) -> Bool {
+        (1...16).contains(kid.utf8.count) && kid.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
+    }
+
     /// Length of generated secrets: 256 bits, the HMAC-SHA256 block-size sweet spot.
     public static let secretLength = 32
 

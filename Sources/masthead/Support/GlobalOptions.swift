@@ -10,11 +10,13 @@ struct GlobalOptions: ParsableArguments {
     @Option(name: .long, help: "Database, e.g. sqlite:masthead.sqlite (else MASTHEAD_DATABASE).")
     var database: String?
 
-    /// The configuration, read exactly as `mastheadd` reads it, with these options as flags.
-    func loadConfiguration() async throws -> MastheadConfiguration {
+    /// The configuration, read exactly as `mastheadd` reads it, with these options (and any
+    /// command-specific `overrides`) as flags.
+    func loadConfiguration(overrides: [(Setting, String?)] = []) async throws -> MastheadConfiguration {
         var arguments: [String] = []
-        if let config { arguments += [Setting.config.flag, config] }
-        if let database { arguments += [Setting.database.flag, database] }
+        for (setting, value) in [(Setting.config, config), (Setting.database, database)] + overrides {
+            if let value { arguments += [setting.flag, value] }
+        }
         let loader = ConfigurationLoader(arguments: arguments, environment: ProcessInfo.processInfo.environment)
         return try await CommandFailure.reporting { try await loader.load() }
     }

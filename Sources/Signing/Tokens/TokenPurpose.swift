@@ -1,0 +1,19 @@
+/// What a token may be used for; a token signed for one purpose is refused for every other.
+///
+/// The raw values are written into tokens: never renumber a case, only add new ones.
+public enum TokenPurpose: UInt8, Sendable, CaseIterable, CustomStringConvertible {
+    /// Confirms a pending subscription (double opt-in); expires.
+    case confirm = 1
+    /// Unsubscribes; never expires (RFC 8058 links must keep working).
+    case unsubscribe = 2
+    /// Opens a reader's preferences or pledge page.
+    case manage = 3
+
+    public var description: String {
+        switch self {
+        case .confirm: "confirm"
+        case .unsubscribe: "unsubscribe"
+        case .manage: "manage"
+        }
+    }
+}
