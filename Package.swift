@@ -34,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", exact: "2.0.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", exact: "2.1.1"),
     ],
     targets: [
         // MARK: executables
@@ -58,19 +59,19 @@ let package = Package(
         .target(
             name: "MastheadHTTP",
             dependencies: [
-                "MastheadRuntime", "SQLiteStorage",
+                "MastheadRuntime", "SQLiteStorage", "NewsletterSignup", "Mail", "SubscriberLists", "EmailAddress",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.embedInCode("Resources/openapi.yaml")],
+            resources: [.embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/Pages")],
             swiftSettings: strictness),
         .target(
             name: "MastheadRuntime",
             dependencies: [
-                "SQLiteStorage", "Signing",
+                "SQLiteStorage", "Signing", "Mail", "NewsletterSignup", "EmailAddress",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -81,10 +82,23 @@ let package = Package(
         .target(
             name: "SQLiteStorage",
             dependencies: [
-                "Migrations", "SubscriberLists",
+                "Migrations", "SubscriberLists", "NewsletterSignup", "Mail",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
+            swiftSettings: strictness),
+        .target(
+            name: "NewsletterSignup",
+            dependencies: ["SubscriberLists", "EmailAddress", "Signing", "Mail"],
+            swiftSettings: strictness),
+        .target(
+            name: "Mail",
+            dependencies: [
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.embedInCode("Resources/Templates")],
             swiftSettings: strictness),
         .target(name: "SubscriberLists", swiftSettings: strictness),
         .target(name: "Signing", dependencies: ["COpenSSL"], swiftSettings: strictness),
@@ -110,7 +124,7 @@ let package = Package(
             name: "MastheadTests",
             dependencies: [
                 "MastheadRuntime", "MastheadHTTP", "SQLiteStorage", "Migrations", "SubscriberLists", "Signing",
-                "EmailAddress",
+                "EmailAddress", "Mail", "NewsletterSignup",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -119,7 +133,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            exclude: ["Help"],
+            exclude: ["Help", "Support/parse_eml.py"],
             swiftSettings: strictness),
     ]
 )

@@ -8,5 +8,6 @@ public enum SQLiteMigrations {
     /// Every step, in order.
     public static let all: [Migration] = [
         Migration(id: "0001_init", bytes: PackageResources._001_init_sql),
+        Migration(id: "0002_signup", bytes: PackageResources._002_signup_sql),
     ]
 }

@@ -1,4 +1,6 @@
+import Foundation
 public import Hummingbird
+import Mail
 public import MastheadRuntime
 public import NIOCore
 
@@ -8,10 +10,10 @@ public import NIOCore
 /// `onServerRunning` receives the bound address once the socket listens (port 0 binds a free port).
 public func buildApplication(
     runtime: Runtime, onServerRunning: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }
-) -> some ApplicationProtocol {
+) throws -> some ApplicationProtocol {
     let configuration = runtime.configuration
     return Application(
-        router: buildRouter(runtime: runtime),
+        router: try buildRouter(runtime: runtime),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "masthead"),
@@ -19,20 +21,56 @@ public func buildApplication(
         logger: runtime.logger)
 }
 
-/// The router: observation → problems → body limit, then the routes.
-public func buildRouter(runtime: Runtime) -> Router<MastheadRequestContext> {
+/// The router: observation → CORS → problems → body limit → rate limit, then the routes.
+///
+/// Throws when the page templates or messages in the templates directory do not load.
+public func buildRouter(runtime: Runtime, rateClock: (@Sendable () -> Double)? = nil) throws -> Router<MastheadRequestContext> {
+    let configuration = runtime.configuration
     let router = Router(context: MastheadRequestContext.self)
     let routeIndex = RouteIndex()
     let metrics = HTTPMetrics(registry: runtime.metrics)
+    let messages = try ReaderMessages(overrides: configuration.templatesDirectory)
+    let pages = PageRenderer(
+        templates: try TemplateLibrary(defaults: PageTemplates.defaults, overrides: configuration.templatesDirectory),
+        newsroom: configuration.newsroom, base: configuration.publicURL)
+    let limiter =
+        if let rateClock {
+            RateLimiter(perMinute: configuration.rateLimitPerMinute, burst: configuration.rateBurst, clock: rateClock)
+        } else {
+            RateLimiter(perMinute: configuration.rateLimitPerMinute, burst: configuration.rateBurst)
+        }
+
     router.add(
         middleware: RequestObservationMiddleware(
-            metrics: metrics,
-            clientAddresses: ClientAddressResolver(trustedProxies: runtime.configuration.trustedProxies)))
-    router.add(middleware: ProblemMiddleware(routes: routeIndex, bodyLimit: runtime.configuration.bodyLimit))
-    router.add(middleware: BodyLimitMiddleware(limit: runtime.configuration.bodyLimit))
+            metrics: metrics, clientAddresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies)))
+    router.add(middleware: CORSMiddleware(origins: configuration.corsOrigins))
+    router.add(middleware: ProblemMiddleware(routes: routeIndex, bodyLimit: configuration.bodyLimit))
+    router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
+    router.add(
+        middleware: RateLimitMiddleware(
+            limiter: limiter, paths: ["/v1/subscriptions", "/v1/subscriptions/resend", "/v1/confirm"],
+            message: messages["rate.limited"]))
 
     router.addRoutes(OperationsController(store: runtime.store, metrics: metrics).endpoints)
+    router.addRoutes(NewslettersController(store: runtime.store).endpoints)
+    router.addRoutes(
+        SubscriptionsController(
+            signup: runtime.signup, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
+            returnURL: configuration.signupReturnURL,
+            trustedOrigins: configuration.corsOrigins + [origin(of: configuration.publicURL)]
+        ).endpoints)
+    router.addRoutes(
+        LinksController(
+            signup: runtime.signup, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
+            confirmRedirect: configuration.confirmRedirectURL
+        ).endpoints)
 
     routeIndex.load(router.routes)
     return router
+}
+
+/// `https://news.example.org/masthead` → `https://news.example.org`.
+func origin(of url: String) -> String {
+    guard let parsed = URL(string: url), let scheme = parsed.scheme, let host = parsed.host else { return url.lowercased() }
+    return "\(scheme)://\(host)\(parsed.port.map { ":\($0)" } ?? "")".lowercased()
 }

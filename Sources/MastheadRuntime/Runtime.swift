@@ -1,5 +1,7 @@
 public import Foundation
 public import Logging
+public import Mail
+public import NewsletterSignup
 public import Prometheus
 public import SQLiteStorage
 public import ServiceLifecycle
@@ -26,6 +28,14 @@ public struct Runtime: Sendable {
     public let metrics: PrometheusCollectorRegistry
     /// The wall clock (tests inject a fixed or movable one).
     public let now: @Sendable () -> Date
+    /// Signs and verifies the tokens in links.
+    public let signer: TokenSigner
+    /// Newsletter sign-up, confirmation and unsubscription.
+    public let signup: SignupService
+    /// Wakes the delivery worker when a message is queued.
+    public let outboxSignal: OutboxSignal
+    /// Drains the outbox through the configured mailer; run it beside the HTTP server.
+    public let deliveryWorker: DeliveryWorker
 
     /// Opens the database, applies pending migrations and loads (or, in development, creates) the keys.
     public static func start(
@@ -33,6 +43,10 @@ public struct Runtime: Sendable {
     ) async throws -> Runtime {
         try configuration.validateForProduction()
         let keys = try loadKeys(configuration: configuration, logger: logger, now: now)
+        let mailer = try makeMailer(configuration.mailer)
+        let templates = try TemplateLibrary(defaults: MailTemplates.defaults, overrides: configuration.templatesDirectory)
+        let from = try configuration.mailFrom.map { text throws(ConfigurationError) in try MailFrom.parse(text) }
+            ?? Mailbox("newsletters@\(URL(string: configuration.publicURL)?.host ?? "localhost")", displayName: configuration.newsroom)
         let store = try openStore(configuration.database)
         do {
             let applied = try await store.migrate(now: now())
@@ -41,9 +55,32 @@ public struct Runtime: Sendable {
             try? store.close()
             throw error
         }
+        let signer = TokenSigner(ring: keys)
+        let signal = OutboxSignal()
+        let composer = SignupMessageComposer(
+            templates: templates, signer: signer,
+            settings: .init(
+                publicURL: configuration.publicURL, from: from, newsroom: configuration.newsroom,
+                confirmationLifetime: configuration.signup.confirmationLifetime,
+                unsubscribeMailto: configuration.unsubscribeMailto),
+            now: now)
         return Runtime(
             configuration: configuration, logger: logger, store: store, keys: keys,
-            metrics: PrometheusCollectorRegistry(), now: now)
+            metrics: PrometheusCollectorRegistry(), now: now, signer: signer,
+            signup: SignupService(store: store, signer: signer, policy: configuration.signup, outbox: signal, now: now),
+            outboxSignal: signal,
+            deliveryWorker: DeliveryWorker(
+                store: store, mailer: mailer, composers: [composer], signal: signal, now: now, logger: logger))
+    }
+
+    /// The transport for `MASTHEAD_MAILER`.
+    static func makeMailer(_ location: MailerLocation) throws(ConfigurationError) -> any Mailer {
+        switch location {
+        case .file(let directory):
+            return FileMailer(directory: directory)
+        case .smtp, .sendmail:
+            throw ConfigurationError(.mailer, "\(location.kind) delivery is not available in this version yet; use file:DIR")
+        }
     }
 
     /// Opens the configured store without migrating (the CLI's `db status` looks before it leaps).

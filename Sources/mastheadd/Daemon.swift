@@ -42,7 +42,7 @@ enum Daemon {
 
     static func run(configuration: MastheadConfiguration, logger: Logger) async throws {
         let runtime = try await Runtime.start(configuration: configuration, logger: logger)
-        let app = buildApplication(runtime: runtime) { address in
+        let app = try buildApplication(runtime: runtime) { address in
             logger.info(
                 "mastheadd started",
                 metadata: [
@@ -55,7 +55,7 @@ enum Daemon {
                 ])
         }
         defer { runtime.shutdown() }
-        try await runtime.serviceGroup(running: [app]).run()
+        try await runtime.serviceGroup(running: [app, runtime.deliveryWorker]).run()
         logger.info("mastheadd stopped")
     }
 

@@ -108,6 +108,15 @@ import Testing
         #expect(error.setting == .publicURL)
     }
 
+    @Test func productionRefusesAnImplicitFromAddress() async throws {
+        let error = try #require(
+            await problem([], [
+                "MASTHEAD_ENVIRONMENT": "production", "MASTHEAD_PUBLIC_URL": "https://news.example.org",
+                "MASTHEAD_MAILER": "smtp://mail.example.org",
+            ]))
+        #expect(error.setting == .mailFrom)
+    }
+
     @Test func productionRefusesTheFileMailer() async throws {
         let error = try #require(
             await problem([], ["MASTHEAD_ENVIRONMENT": "production", "MASTHEAD_PUBLIC_URL": "https://news.example.org"]))
@@ -118,7 +127,7 @@ import Testing
         let configuration = try await load(
             [], [
                 "MASTHEAD_ENVIRONMENT": "production", "MASTHEAD_PUBLIC_URL": "https://news.example.org",
-                "MASTHEAD_MAILER": "smtp://mail.example.org:587",
+                "MASTHEAD_MAILER": "smtp://mail.example.org:587", "MASTHEAD_MAIL_FROM": "Ukraine Daily <news@example.org>",
             ])
         #expect(configuration.environment == .production)
     }

@@ -22,6 +22,59 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory.file("masthead.sqlite-wal")))
     }
 
+    /// SIGTERM while a reader's browser is still sending its sign-up: the request completes and
+    /// is answered, then the daemon stops and exits 0.
+    @Test func inFlightRequestCompletesAfterSIGTERM() async throws {
+        let directory = try TemporaryDirectory()
+        _ = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
+        let daemon = try DaemonProcess(in: directory.path)
+        let body = #"{"email": "slow@example.org", "newsletters": ["daily"]}"#
+        let connection = try RawHTTPConnection(port: daemon.port)
+        connection.send(
+            "POST /v1/subscriptions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: \(body.utf8.count)\r\n\r\n" + String(body.prefix(10)))
+        try await Task.sleep(for: .milliseconds(300))
+        daemon.signal(SIGTERM)
+        try await Task.sleep(for: .milliseconds(700))
+        #expect(daemon.process.isRunning, "the daemon must wait for the request in flight")
+        connection.send(String(body.dropFirst(10)))
+        let answer = connection.readResponse()
+        #expect(answer.hasPrefix("HTTP/1.1 202 Accepted"), "\(answer)")
+        #expect(daemon.waitForExit() == 0)
+        // The sign-up was recorded with its email: sent before the worker stopped, or queued for
+        // the next start; either way not lost.
+        let queued = try Executables.runSQL("SELECT state FROM outbox", database: directory.file("masthead.sqlite"))
+        #expect(queued.count == 1)
+    }
+
+    @Test func signUpThroughTheRealDaemonWritesTheConfirmationFile() async throws {
+        let directory = try TemporaryDirectory()
+        _ = try Executables.run("masthead", ["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: directory.path)
+        let daemon = try DaemonProcess(in: directory.path)
+        let reply = try Executables.runProgram(
+            "/usr/bin/curl",
+            ["-s", "-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"email":"reader@example.org"}"#,
+             daemon.baseURL + "/v1/subscriptions"])
+        #expect(reply.stdout.contains("We've sent you a confirmation email."))
+        let outbox = directory.file("outbox")
+        let deadline = Date().addingTimeInterval(10)
+        while (try? FileManager.default.contentsOfDirectory(atPath: outbox).filter { $0.hasSuffix(".eml") }.isEmpty) ?? true,
+            Date() < deadline
+        {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: outbox).filter { $0.hasSuffix(".eml") }
+        #expect(files.count == 1)
+        let email = try ParsedEmail.parse(outbox + "/" + files[0])
+        let link = try #require(email.link("/v1/confirm"))
+        #expect(link.url.contains("/v1/confirm?token=v1."))
+        let confirmed = try Executables.runProgram(
+            "/usr/bin/curl", ["-s", "-X", "POST", "--data-urlencode", "token=\(link.token)", daemon.baseURL + "/v1/confirm"])
+        #expect(confirmed.stdout.contains(#""status":"confirmed""#))
+        daemon.signal(SIGTERM)
+        #expect(daemon.waitForExit() == 0)
+    }
+
     @Test func badValueExitsWith78AndOneLineNamingTheSetting() throws {
         let directory = try TemporaryDirectory()
         let outcome = try Executables.run("mastheadd", ["--port", "eighty"], in: directory.path)
@@ -36,7 +89,7 @@ import Testing
             "mastheadd", [], in: directory.path,
             environment: [
                 "MASTHEAD_ENVIRONMENT": "production", "MASTHEAD_PUBLIC_URL": "https://news.example.org",
-                "MASTHEAD_MAILER": "sendmail:/usr/sbin/sendmail",
+                "MASTHEAD_MAILER": "sendmail:/usr/sbin/sendmail", "MASTHEAD_MAIL_FROM": "news@example.org",
             ])
         #expect(outcome.status == 78)
         #expect(outcome.stderr.hasPrefix("configuration: MASTHEAD_KEYS"))

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Hummingbird
+import MastheadRuntime
 import HummingbirdTesting
 import Testing
 
@@ -97,15 +98,37 @@ import Testing
     @Test func openAPIDocumentListsExactlyTheRoutesTheRouterServes() async throws {
         let test = try await TestRuntime()
         defer { test.shutdown() }
-        let router = buildRouter(runtime: test.runtime)
+        let router = try buildRouter(runtime: test.runtime)
         let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
-        try await Application(router: router).test(.router) { client in
+        try await Application(router: router, logger: test.runtime.logger).test(.router) { client in
             let response = try await client.execute(uri: "/openapi.yaml", method: .get)
             #expect(response.status == .ok)
             let documented = Set(OpenAPIPaths.operations(in: String(buffer: response.body)))
             #expect(documented == served)
         }
     }
+}
+
+/// The served document is valid OpenAPI 3.1, checked by `openapi-spec-validator` from PyPI
+/// (Ops/test installs it; without it, and outside CI, the check is skipped).
+@Suite(.enabled(if: OpenAPIValidator.available || ProcessInfo.processInfo.environment["CI"] != nil, "openapi-spec-validator is not installed; Ops/test installs it"))
+struct OpenAPIValidityTests {
+    @Test func servedDocumentIsValidOpenAPI() async throws {
+        let test = try await TestRuntime()
+        defer { test.shutdown() }
+        let document = try await test.application.test(.router) { client in
+            String(buffer: try await client.execute(uri: "/openapi.yaml", method: .get).body)
+        }
+        let file = test.directory.file("openapi.yaml")
+        try document.write(toFile: file, atomically: true, encoding: .utf8)
+        let outcome = try Executables.runProgram("/usr/bin/env", ["python3", "-m", "openapi_spec_validator", file])
+        #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
+    }
+}
+
+enum OpenAPIValidator {
+    static let available: Bool =
+        (try? Executables.runProgram("/usr/bin/env", ["python3", "-c", "import openapi_spec_validator"]).status) == 0
 }
 
 /// Reads `METHOD /path` pairs from the `paths:` section of an OpenAPI YAML document.

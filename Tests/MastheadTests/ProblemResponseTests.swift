@@ -77,7 +77,7 @@ import Testing
         struct Secret: Error { let detail = "SELECT * FROM subscribers" }
         let test = try await TestRuntime()
         defer { test.shutdown() }
-        let router = buildRouter(runtime: test.runtime)
+        let router = try buildRouter(runtime: test.runtime)
         router.get("/explode") { _, _ -> String in throw Secret() }
         try await Application(router: router, logger: test.runtime.logger).test(.router) { client in
             let response = try await client.execute(uri: "/explode", method: .get)

@@ -10,6 +10,7 @@ import Testing
         configuration.environment = .production
         configuration.publicURL = "https://news.example.org"
         configuration.mailer = .sendmail(path: "/usr/sbin/sendmail")
+        configuration.mailFrom = "Ukraine Daily <news@example.org>"
         configuration.database = .sqlite(path: directory.file("masthead.sqlite"))
         configuration.keysPath = directory.file("masthead.keys")
         return configuration
@@ -62,11 +63,15 @@ import Testing
         }
     }
 
-    @Test func productionStartsWithAPrivateKeysFile() async throws {
+    @Test func productionWithAPrivateKeysFileGetsPastTheKeyCheck() async throws {
         let directory = try TemporaryDirectory()
         let configuration = production(directory)
         try KeyRingFile.save(try KeyRing.generate(at: Date()), path: configuration.keysPath)
-        let runtime = try await Runtime.start(configuration: configuration, logger: CapturedLog().logger)
-        runtime.shutdown()
+        // The next check is the mailer: sendmail and SMTP arrive with the mail-delivery work.
+        await #expect {
+            _ = try await Runtime.start(configuration: configuration, logger: CapturedLog().logger)
+        } throws: { error in
+            (error as? ConfigurationError)?.setting == .mailer
+        }
     }
 }

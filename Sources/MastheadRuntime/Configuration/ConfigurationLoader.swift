@@ -1,4 +1,6 @@
 import Configuration
+import EmailAddress
+import NewsletterSignup
 import Foundation
 import Logging
 import SystemPackage
@@ -87,8 +89,88 @@ public struct ConfigurationLoader: Sendable {
             guard (0...600).contains(grace) else { throw ConfigurationError(.shutdownGrace, "\(grace) is outside 0-600 seconds") }
             configuration.shutdownGrace = .seconds(grace)
         }
+        try readSignupSettings(&values, into: &configuration)
         try configuration.validateForProduction()
         return configuration
+    }
+
+    /// The settings of newsletter sign-up, its emails and its abuse limits.
+    private func readSignupSettings(
+        _ values: inout SettingValues, into configuration: inout MastheadConfiguration
+    ) throws(ConfigurationError) {
+        if let newsroom = try values.string(.newsroom) {
+            guard !newsroom.trimmingCharacters(in: .whitespaces).isEmpty, newsroom.count <= 100 else {
+                throw ConfigurationError(.newsroom, "must be 1-100 characters")
+            }
+            configuration.newsroom = newsroom
+        }
+        if let from = try values.string(.mailFrom) {
+            _ = try MailFrom.parse(from)
+            configuration.mailFrom = from
+        }
+        if let mailto = try values.string(.unsubscribeMailto) {
+            guard (try? EmailAddress(parsing: mailto)) != nil else {
+                throw ConfigurationError(.unsubscribeMailto, "'\(mailto)' is not an email address")
+            }
+            configuration.unsubscribeMailto = mailto
+        }
+        if let directory = try values.string(.templates) {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ConfigurationError(.templates, "\(directory) is not a directory")
+            }
+            configuration.templatesDirectory = directory
+        }
+        if let slugs = try values.strings(.signupNewsletters) {
+            configuration.signup.defaultNewsletters = slugs.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let count = try values.int(.signupEmailsPerDay) {
+            guard (1...50).contains(count) else { throw ConfigurationError(.signupEmailsPerDay, "\(count) is outside 1-50") }
+            configuration.signup.maximumEmailsPerDay = count
+        }
+        if let seconds = try values.int(.signupCooldown) {
+            guard (0...86_400).contains(seconds) else { throw ConfigurationError(.signupCooldown, "\(seconds) is outside 0-86400") }
+            configuration.signup.repeatCooldown = .seconds(seconds)
+        }
+        if let notice = try values.bool(.signupNotice) { configuration.signup.noticeWhenAlreadySubscribed = notice }
+        if let url = try values.string(.signupReturnURL) { configuration.signupReturnURL = try Self.checkAbsoluteURL(url, .signupReturnURL) }
+        if let url = try values.string(.confirmRedirectURL) {
+            configuration.confirmRedirectURL = try Self.checkAbsoluteURL(url, .confirmRedirectURL)
+        }
+        if let version = try values.string(.consentVersion) {
+            guard !version.isEmpty, version.count <= 50 else { throw ConfigurationError(.consentVersion, "must be 1-50 characters") }
+            configuration.signup.consentTextVersion = version
+        }
+        if let days = try values.int(.confirmDays) {
+            guard (1...90).contains(days) else { throw ConfigurationError(.confirmDays, "\(days) is outside 1-90") }
+            configuration.signup.confirmationLifetime = .seconds(days * 86_400)
+        }
+        if let origins = try values.strings(.corsOrigins) {
+            configuration.corsOrigins = try origins.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .map { origin throws(ConfigurationError) in
+                    guard let url = URL(string: origin), let scheme = url.scheme, ["http", "https"].contains(scheme.lowercased()),
+                        url.host != nil, url.path.isEmpty || url.path == "/", url.query == nil
+                    else {
+                        throw ConfigurationError(.corsOrigins, "'\(origin)' is not an origin like https://news.example.org")
+                    }
+                    return (origin.hasSuffix("/") ? String(origin.dropLast()) : origin).lowercased()
+                }
+        }
+        if let rate = try values.int(.rateLimit) {
+            guard (1...100_000).contains(rate) else { throw ConfigurationError(.rateLimit, "\(rate) is outside 1-100000") }
+            configuration.rateLimitPerMinute = rate
+        }
+        if let burst = try values.int(.rateBurst) {
+            guard (1...100_000).contains(burst) else { throw ConfigurationError(.rateBurst, "\(burst) is outside 1-100000") }
+            configuration.rateBurst = burst
+        }
+    }
+
+    private static func checkAbsoluteURL(_ text: String, _ setting: Setting) throws(ConfigurationError) -> String {
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+            url.host != nil
+        else { throw ConfigurationError(setting, "'\(text)' is not an absolute http(s) URL") }
+        return text
     }
 
     /// Refuses flags that name no setting, so `--prot 9000` is not silently ignored.

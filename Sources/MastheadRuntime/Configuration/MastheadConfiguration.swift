@@ -1,4 +1,5 @@
 public import Logging
+public import NewsletterSignup
 
 /// Everything the daemon and the CLI are configured with, validated and typed.
 ///
@@ -29,6 +30,26 @@ public struct MastheadConfiguration: Sendable, Equatable {
     public var bodyLimit: Int = 64 * 1024
     /// Time in-flight requests get to finish after a stop signal.
     public var shutdownGrace: Duration = .seconds(10)
+    /// The publication's name, in emails and pages.
+    public var newsroom: String = "Masthead"
+    /// The From of transactional mail; nil means `newsroom <newsletters@host of the public URL>`.
+    public var mailFrom: String?
+    /// The `mailto:` address of `List-Unsubscribe`, if any.
+    public var unsubscribeMailto: String?
+    /// Directory of template overrides.
+    public var templatesDirectory: String?
+    /// The sign-up rules.
+    public var signup = SignupPolicy()
+    /// Where a plain HTML sign-up form is sent back to.
+    public var signupReturnURL: String?
+    /// Where a confirmation lands.
+    public var confirmRedirectURL: String?
+    /// Site origins allowed to call the API from browsers.
+    public var corsOrigins: [String] = []
+    /// Sign-up requests per minute per client address.
+    public var rateLimitPerMinute: Int = 30
+    /// Requests a client may make at once before the rate applies.
+    public var rateBurst: Int = 10
 
     /// The development defaults.
     public init() {}
@@ -43,6 +64,9 @@ public struct MastheadConfiguration: Sendable, Equatable {
         }
         if case .file = mailer {
             throw ConfigurationError(.mailer, "production cannot use the file mailer; configure smtp://… or sendmail:PATH")
+        }
+        guard mailFrom != nil else {
+            throw ConfigurationError(.mailFrom, "production needs an explicit From address, e.g. \"Ukraine Daily <news@example.org>\"")
         }
     }
 }

@@ -60,10 +60,50 @@ extension Setting {
         summary: "seconds in-flight requests get to finish after SIGTERM/SIGINT", defaultValue: "10")
     public static let config = Setting(
         key: "config", summary: "optional JSON or YAML configuration file", defaultValue: "none")
+    public static let newsroom = Setting(
+        key: "newsroom", summary: "the publication's name, in emails and pages", defaultValue: "Masthead")
+    public static let mailFrom = Setting(
+        key: "mail.from", summary: "From of confirmations and notices, e.g. \"Ukraine Daily <news@example.org>\"",
+        defaultValue: "NEWSROOM <newsletters@PUBLIC_URL host>; required in production")
+    public static let unsubscribeMailto = Setting(
+        key: "mail.unsubscribe.mailto", summary: "address for the mailto: part of List-Unsubscribe", defaultValue: "none")
+    public static let templates = Setting(
+        key: "templates", summary: "directory whose NAME.mustache files replace built-in templates", defaultValue: "none")
+    public static let signupNewsletters = Setting(
+        key: "signup.newsletters",
+        summary: "comma-separated slugs a sign-up naming none is for", defaultValue: "the only public newsletter")
+    public static let signupEmailsPerDay = Setting(
+        key: "signup.emails.per.day", summary: "confirmation/notice emails per address per 24 h", defaultValue: "3")
+    public static let signupCooldown = Setting(
+        key: "signup.cooldown", summary: "seconds during which a repeated sign-up sends nothing new", defaultValue: "120")
+    public static let signupNotice = Setting(
+        key: "signup.notice", summary: "true: a sign-up for newsletters already confirmed sends a short notice",
+        defaultValue: "true")
+    public static let signupReturnURL = Setting(
+        key: "signup.return.url", summary: "where a plain HTML form post is sent back to (else the Referer, else a page)",
+        defaultValue: "none")
+    public static let confirmRedirectURL = Setting(
+        key: "confirm.redirect.url", summary: "landing page after a confirmation (else a built-in page)",
+        defaultValue: "none")
+    public static let consentVersion = Setting(
+        key: "consent.version", summary: "version of the consent text readers agree to", defaultValue: "1")
+    public static let confirmDays = Setting(
+        key: "confirm.days", summary: "days a confirmation link works", defaultValue: "7")
+    public static let corsOrigins = Setting(
+        key: "cors.origins", summary: "comma-separated site origins allowed to post from browsers (CORS)",
+        defaultValue: "none")
+    public static let rateLimit = Setting(
+        key: "rate.limit", summary: "sign-up requests per minute per client address", defaultValue: "30")
+    public static let rateBurst = Setting(
+        key: "rate.burst", summary: "requests a client address may make at once before the limit applies",
+        defaultValue: "10")
 
     /// Every setting, in the order the README's table lists them.
     public static let all: [Setting] = [
         .host, .port, .database, .mailer, .publicURL, .keys, .environment, .trustedProxies,
         .logLevel, .logFormat, .bodyLimit, .shutdownGrace, .config,
+        .newsroom, .mailFrom, .unsubscribeMailto, .templates, .signupNewsletters, .signupEmailsPerDay,
+        .signupCooldown, .signupNotice, .signupReturnURL, .confirmRedirectURL, .consentVersion, .confirmDays,
+        .corsOrigins, .rateLimit, .rateBurst,
     ]
 }

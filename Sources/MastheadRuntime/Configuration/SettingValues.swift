@@ -22,6 +22,15 @@ struct SettingValues {
         return value
     }
 
+    mutating func bool(_ setting: Setting) throws(ConfigurationError) -> Bool? {
+        guard let text = try string(setting) else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "on", "1": return true
+        case "false", "no", "off", "0": return false
+        default: throw ConfigurationError(setting, "'\(text)' is neither true nor false")
+        }
+    }
+
     /// A list: a comma-separated string in flags and the environment, an array or string in files.
     mutating func strings(_ setting: Setting) throws(ConfigurationError) -> [String]? {
         let list = reader.stringArray(forKey: ConfigKey(setting.key))

@@ -1,0 +1,2 @@
+-- wrk script: plain GET (the reference); only adds the JSON report.
+dofile("Ops/bench/report.lua")

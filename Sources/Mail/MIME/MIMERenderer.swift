@@ -1,0 +1,74 @@
+import Foundation
+
+/// Turns a ``MailMessage`` into the bytes of an RFC 5322 message: CRLF lines, encoded headers,
+/// `multipart/alternative` with quoted-printable UTF-8 parts, `Auto-Submitted: auto-generated`.
+///
+/// Rendering is deterministic: the same message gives the same bytes (the MIME boundary derives
+/// from the Message-ID), so a retried delivery sends what the first attempt sent.
+public enum MIMERenderer {
+    /// The message's bytes.
+    public static func render(_ message: MailMessage) -> [UInt8] {
+        var fields: [String] = [
+            HeaderEncoding.field("Date", rfc5322Date(message.date)),
+            HeaderEncoding.field("From", HeaderEncoding.mailbox(message.from)),
+            HeaderEncoding.field("To", HeaderEncoding.mailbox(message.to)),
+            HeaderEncoding.field("Subject", HeaderEncoding.unstructured(message.subject)),
+            HeaderEncoding.field("Message-ID", "<\(message.messageID)>"),
+            "MIME-Version: 1.0",
+            "Auto-Submitted: auto-generated",
+        ]
+        for header in message.headers {
+            fields.append(HeaderEncoding.field(header.name, HeaderEncoding.unstructured(header.value)))
+        }
+        var body: [String]
+        if let html = message.htmlBody {
+            let boundary = "=_masthead_" + boundaryToken(message.messageID)
+            fields.append(HeaderEncoding.field("Content-Type", "multipart/alternative; boundary=\"\(boundary)\""))
+            body = [
+                "This is a message in MIME format.",
+                "",
+                "--\(boundary)",
+            ]
+            body += part(type: "text/plain", message.textBody)
+            body += ["--\(boundary)"]
+            body += part(type: "text/html", html)
+            body += ["--\(boundary)--", ""]
+        } else {
+            fields.append("Content-Type: text/plain; charset=utf-8")
+            fields.append("Content-Transfer-Encoding: quoted-printable")
+            body = ["", QuotedPrintable.encode(message.textBody), ""]
+            return Array((fields.joined(separator: "\r\n") + "\r\n" + body.joined(separator: "\r\n")).utf8)
+        }
+        return Array((fields.joined(separator: "\r\n") + "\r\n\r\n" + body.joined(separator: "\r\n")).utf8)
+    }
+
+    private static func part(type: String, _ text: String) -> [String] {
+        [
+            "Content-Type: \(type); charset=utf-8",
+            "Content-Transfer-Encoding: quoted-printable",
+            "",
+            QuotedPrintable.encode(text),
+        ]
+    }
+
+    /// 24 hex digits from the Message-ID (FNV-1a), so the boundary is stable per message.
+    /// Quoted-printable parts can never contain "=_", so the boundary cannot occur in a body.
+    private static func boundaryToken(_ seed: String) -> String {
+        var first: UInt64 = 0xcbf2_9ce4_8422_2325
+        var second: UInt64 = 0x8422_2325_cbf2_9ce4
+        for byte in seed.utf8 {
+            first = (first ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+            second = (second ^ UInt64(byte)) &* 0x0000_0100_0000_01b3 &+ 1
+        }
+        return String(first, radix: 16) + String(second, radix: 16).prefix(8)
+    }
+
+    /// `Wed, 25 Nov 2026 15:00:00 +0000` (RFC 5322 §3.3), always in UTC.
+    static func rfc5322Date(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss '+0000'"
+        return formatter.string(from: date)
+    }
+}

@@ -1,0 +1,21 @@
+/// Turns an outbox row into the message to send. Each library composes its own kinds
+/// (sign-up: `confirmation`, `already_subscribed`; pledges: `receipt`).
+public protocol MessageComposer: Sendable {
+    /// The kinds this composer knows.
+    var kinds: Set<String> { get }
+    /// The message for a row of one of ``kinds``.
+    func compose(_ item: OutboxItem) throws -> MailMessage
+}
+
+/// Why a row could not be composed: a programming or data error, so the row goes to the dead letters.
+public struct CompositionError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong with the row.
+    public let reason: String
+
+    /// Creates the error.
+    public init(_ reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { "cannot compose message: \(reason)" }
+}

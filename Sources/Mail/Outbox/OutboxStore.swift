@@ -1,0 +1,15 @@
+public import Foundation
+
+/// The outbox as the delivery worker needs it. Rows are written by the libraries, inside the
+/// transaction of the state change that causes the email; this protocol only drains them.
+public protocol OutboxStore: Sendable {
+    /// Claims up to `limit` rows that are due (queued and due, or claimed by a worker whose lease
+    /// ran out), marks them `sending` until `leaseUntil`, and counts the attempt.
+    func claimDueMessages(limit: Int, at now: Date, leaseUntil: Date) async throws -> [OutboxItem]
+    /// Marks a claimed row sent.
+    func markSent(_ id: Int64, at time: Date) async throws
+    /// Puts a claimed row back in the queue for another attempt at `nextAttempt`.
+    func reschedule(_ id: Int64, nextAttempt: Date, error: String) async throws
+    /// Gives up on a row: it moves to the dead letters with its last error.
+    func markDead(_ id: Int64, error: String, at time: Date) async throws
+}

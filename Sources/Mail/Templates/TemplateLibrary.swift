@@ -1,0 +1,73 @@
+import Foundation
+import Mustache
+
+/// Mustache templates for everything a person reads, shipped inside the binary and
+/// overridable file by file from a directory (`MASTHEAD_TEMPLATES`).
+///
+/// ```swift
+/// let templates = try TemplateLibrary(defaults: MailTemplates.defaults, overrides: "/etc/masthead/templates")
+/// let subject = try templates.render("confirmation.subject", ["newsletters": "Ukraine Daily"])
+/// ```
+/// An override is the file `NAME.mustache` in the directory; a file there whose name matches no
+/// template is reported, since it is almost always a typo.
+public struct TemplateLibrary: Sendable {
+    private let library: MustacheLibrary
+    /// Templates taken from the override directory.
+    public let overridden: Set<String>
+    /// Files in the override directory that match no template.
+    public let unrecognized: [String]
+
+    /// Why templates could not be loaded: the message names the file.
+    public struct Problem: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// Loads the defaults, replacing each one that has a file in `overrides`.
+    public init(defaults: [String: String], overrides: String? = nil) throws(Problem) {
+        var library = MustacheLibrary()
+        var overridden: Set<String> = []
+        var unrecognized: [String] = []
+        if let overrides {
+            let files: [String]
+            do {
+                files = try FileManager.default.contentsOfDirectory(atPath: overrides)
+            } catch {
+                throw Problem(description: "cannot read templates directory \(overrides): \(error.localizedDescription)")
+            }
+            for file in files where file.hasSuffix(".mustache") {
+                let name = String(file.dropLast(".mustache".count))
+                guard defaults[name] != nil else {
+                    unrecognized.append(file)
+                    continue
+                }
+                guard let text = try? String(contentsOfFile: overrides + "/" + file, encoding: .utf8) else {
+                    throw Problem(description: "cannot read template \(overrides)/\(file) as UTF-8")
+                }
+                try Self.register(text, named: name, in: &library, origin: "\(overrides)/\(file)")
+                overridden.insert(name)
+            }
+        }
+        for (name, text) in defaults where !overridden.contains(name) {
+            try Self.register(text, named: name, in: &library, origin: "built-in template \(name)")
+        }
+        self.library = library
+        self.overridden = overridden
+        self.unrecognized = unrecognized.sorted()
+    }
+
+    private static func register(_ text: String, named name: String, in library: inout MustacheLibrary, origin: String) throws(Problem) {
+        do {
+            try library.register(text, named: name)
+        } catch {
+            throw Problem(description: "template \(origin) does not parse: \(error)")
+        }
+    }
+
+    /// Renders a template with a context of strings, numbers, booleans, arrays and dictionaries.
+    public func render(_ name: String, _ context: [String: Any]) throws(Problem) -> String {
+        guard let output = library.render(context, withTemplate: name) else {
+            throw Problem(description: "no template named \(name)")
+        }
+        return output
+    }
+}

@@ -1,0 +1,14 @@
+import Foundation
+import Hummingbird
+
+/// JSON answers built the same way everywhere: sorted keys, no escaped slashes, `no-store`.
+enum JSONBody {
+    static func response(status: HTTPResponse.Status = .ok, _ object: some Encodable) throws -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(object)
+        return Response(
+            status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

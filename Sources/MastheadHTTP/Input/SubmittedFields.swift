@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+
+/// The fields of a request body, whether it came as JSON or as an HTML form, so one handler
+/// serves `fetch()` and a plain `<form>` alike.
+///
+/// JSON values must be strings or lists of strings; a form may repeat a field
+/// (`newsletters=a&newsletters=b`, or PHP's `newsletters[]=a`). Anything else is a 4xx naming
+/// the field.
+struct SubmittedFields: Sendable {
+    private(set) var values: [String: [String]] = [:]
+
+    /// The first value of a field.
+    func first(_ name: String) -> String? { values[name]?.first }
+
+    /// Every value of a field.
+    func all(_ name: String) -> [String] { values[name] ?? [] }
+
+    /// Reads the body (up to `limit` bytes) according to its `Content-Type`.
+    static func read(_ request: Request, limit: Int) async throws -> SubmittedFields {
+        let type = request.headers[.contentType]?.lowercased() ?? ""
+        let body = try await request.body.collect(upTo: limit)
+        let bytes = Data(body.readableBytesView)
+        if type.hasPrefix("application/x-www-form-urlencoded") {
+            return try form(String(decoding: bytes, as: UTF8.self))
+        }
+        if type.hasPrefix("application/json") || (type.isEmpty && !bytes.isEmpty) {
+            return try json(bytes)
+        }
+        if bytes.isEmpty { return SubmittedFields() }
+        throw ProblemDetails(
+            status: .unsupportedMediaType,
+            detail: "Send application/json or application/x-www-form-urlencoded, not \(type).")
+    }
+
+    static func form(_ text: String) throws(ProblemDetails) -> SubmittedFields {
+        var fields = SubmittedFields()
+        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard let name = decode(parts[0]), let value = decode(parts.count > 1 ? parts[1] : "") else {
+                throw .malformedBody("the form has a badly percent-encoded field")
+            }
+            let key = name.hasSuffix("[]") ? String(name.dropLast(2)) : name
+            fields.values[key, default: []].append(value)
+        }
+        return fields
+    }
+
+    static func json(_ data: Data) throws(ProblemDetails) -> SubmittedFields {
+        guard let object = try? JSONSerialization.jsonObject(with: data), let dictionary = object as? [String: Any] else {
+            throw .malformedBody("the body is not a JSON object")
+        }
+        var fields = SubmittedFields()
+        for (key, value) in dictionary {
+            switch value {
+            case let text as String:
+                fields.values[key] = [text]
+            case let list as [Any]:
+                let strings = list.compactMap { $0 as? String }
+                guard strings.count == list.count else { throw .fieldType(key, "a list of strings") }
+                fields.values[key] = strings
+            case is NSNull:
+                continue
+            default:
+                throw .fieldType(key, "a string")
+            }
+        }
+        return fields
+    }
+
+    private static func decode(_ component: Substring) -> String? {
+        String(component).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    }
+}
+
+extension ProblemDetails {
+    /// 400: the body cannot be read at all.
+    static func malformedBody(_ detail: String) -> ProblemDetails {
+        ProblemDetails(status: .badRequest, type: "urn:masthead:problem:malformed-body", detail: "The request body is malformed: \(detail).")
+    }
+
+    /// 422: a field has the wrong JSON type.
+    static func fieldType(_ field: String, _ expected: String) -> ProblemDetails {
+        ProblemDetails(
+            status: .unprocessableContent, type: "urn:masthead:problem:validation", title: "Invalid input",
+            detail: "\(field) must be \(expected).",
+            errors: [.init(field: field, code: "wrong_type", message: "\(field) must be \(expected).")])
+    }
+}
+
+extension Request {
+    /// True when the client would rather read a page than JSON (a browser's form post).
+    var prefersHTML: Bool {
+        (headers[.accept] ?? "").lowercased().contains("text/html")
+    }
+}

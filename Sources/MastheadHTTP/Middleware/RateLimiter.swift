@@ -1,0 +1,50 @@
+public import Foundation
+public import MastheadRuntime
+import Synchronization
+
+/// A token bucket per client address: `burst` requests at once, refilled at `perMinute`.
+///
+/// Kept in memory, so it is per daemon; nginx's `limit_req` is the global one. The table is
+/// bounded: when it grows past `maximumClients`, buckets that have refilled (idle clients) go.
+public final class RateLimiter: Sendable {
+    private struct Bucket {
+        var tokens: Double
+        var updated: Double
+    }
+
+    private let buckets = Mutex<[IPAddress: Bucket]>([:])
+    private let capacity: Double
+    private let perSecond: Double
+    private let maximumClients: Int
+    private let clock: @Sendable () -> Double
+
+    /// Creates a limiter; `clock` returns seconds on a monotonic scale (injected in tests).
+    public init(
+        perMinute: Int, burst: Int, maximumClients: Int = 100_000,
+        clock: @escaping @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+    ) {
+        self.capacity = Double(burst)
+        self.perSecond = Double(perMinute) / 60
+        self.maximumClients = maximumClients
+        self.clock = clock
+    }
+
+    /// Takes a token for `client`; returns nil when allowed, else the seconds until one is available.
+    public func take(for client: IPAddress) -> Int? {
+        let now = clock()
+        return buckets.withLock { buckets in
+            if buckets.count >= maximumClients { prune(&buckets, now: now) }
+            var bucket = buckets[client] ?? Bucket(tokens: capacity, updated: now)
+            bucket.tokens = min(capacity, bucket.tokens + (now - bucket.updated) * perSecond)
+            bucket.updated = now
+            defer { buckets[client] = bucket }
+            guard bucket.tokens >= 1 else { return max(1, Int(((1 - bucket.tokens) / perSecond).rounded(.up))) }
+            bucket.tokens -= 1
+            return nil
+        }
+    }
+
+    private func prune(_ buckets: inout [IPAddress: Bucket], now: Double) {
+        buckets = buckets.filter { _, bucket in bucket.tokens + (now - bucket.updated) * perSecond < capacity }
+    }
+}

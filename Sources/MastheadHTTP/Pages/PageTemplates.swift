@@ -1,0 +1,15 @@
+/// The built-in page templates, embedded from `Sources/MastheadHTTP/Resources/Pages/`.
+/// `PageTemplatesTests` fails when a file there is missing from this list.
+public enum PageTemplates {
+    /// Template name → text.
+    public static let defaults: [String: String] = [
+        "page-head": PackageResources.page_head_mustache,
+        "page-foot": PackageResources.page_foot_mustache,
+        "confirm": PackageResources.confirm_mustache,
+        "confirmed": PackageResources.confirmed_mustache,
+        "unsubscribe": PackageResources.unsubscribe_mustache,
+        "unsubscribed": PackageResources.unsubscribed_mustache,
+        "link-problem": PackageResources.link_problem_mustache,
+        "signup-result": PackageResources.signup_result_mustache,
+    ].mapValues { String(decoding: $0, as: UTF8.self) }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Hummingbird
+import Logging
+import NewsletterSignup
+import SubscriberLists
+
+/// The links in emails: confirm (double opt-in) and unsubscribe (RFC 8058 one-click).
+///
+/// A `GET` never changes anything: mail scanners open links by themselves, so the page only
+/// offers a button that POSTs. The reason a link failed goes to the log; the reader sees one
+/// polite page (or, for JSON clients, one problem) whatever it was.
+struct LinksController: Sendable {
+    let signup: SignupService
+    let pages: PageRenderer
+    let messages: ReaderMessages
+    let bodyLimit: Int
+    let confirmRedirect: String?
+
+    /// `GET|POST /v1/confirm`, `GET|POST /v1/unsubscribe`.
+    var endpoints: RouteCollection<MastheadRequestContext> {
+        let routes = RouteCollection(context: MastheadRequestContext.self)
+        routes.get("v1/confirm") { request, _ in try offer(request, page: "confirm", title: "Confirm your subscription") }
+        routes.post("v1/confirm") { request, context in try await confirm(request, context) }
+        routes.get("v1/unsubscribe") { request, _ in try offer(request, page: "unsubscribe", title: "Unsubscribe") }
+        routes.post("v1/unsubscribe") { request, context in try await unsubscribe(request, context) }
+        return routes
+    }
+
+    /// The page with the button; the token is only carried, not checked (checking is the POST's job).
+    func offer(_ request: Request, page: String, title: String) throws -> Response {
+        guard let token = request.uri.queryParameters["token"].map(String.init), !token.isEmpty else {
+            return try pages.page("link-problem", status: .badRequest, title: "Link problem", ["message": messages["link.invalid"]])
+        }
+        return try pages.page(page, title: title, ["token": token])
+    }
+
+    func confirm(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
+        let fields = try await SubmittedFields.read(request, limit: bodyLimit)
+        let token = fields.first("token") ?? request.uri.queryParameters["token"].map(String.init) ?? ""
+        let outcome: LinkOutcome
+        do {
+            outcome = try await signup.confirm(token: token, client: client(request, context))
+        } catch {
+            return try linkProblem(request, context, error)
+        }
+        guard case .done(let newsletters, let changed) = outcome else {
+            return try finished(request, page: "confirmed", status: "nothing_to_confirm", message: messages["confirm.nothing"], [])
+        }
+        context.logger.info("subscription confirmed", metadata: ["changed": "\(changed)"])
+        if let confirmRedirect, request.prefersHTML { return SubscriptionsController.redirect(to: confirmRedirect) }
+        return try finished(request, page: "confirmed", status: "confirmed", message: messages["confirm.done"], newsletters)
+    }
+
+    /// One-click: the token is in the query (the URL of `List-Unsubscribe`); the body
+    /// (`List-Unsubscribe=One-Click`, in either form encoding) and cookies are not needed.
+    func unsubscribe(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
+        let token = request.uri.queryParameters["token"].map(String.init) ?? ""
+        let outcome: LinkOutcome
+        do {
+            outcome = try await signup.unsubscribe(token: token, client: client(request, context))
+        } catch {
+            return try linkProblem(request, context, error)
+        }
+        var newsletters: [Newsletter] = []
+        if case .done(let names, let changed) = outcome {
+            newsletters = names
+            context.logger.info("unsubscribed", metadata: ["changed": "\(changed)"])
+        }
+        if !request.prefersHTML, request.headers[.accept]?.contains("application/json") != true {
+            // What mail providers send: 200, no redirect, nothing to render.
+            return Response(status: .ok, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: "unsubscribed\n")))
+        }
+        return try finished(request, page: "unsubscribed", status: "unsubscribed", message: messages["unsubscribe.done"], newsletters)
+    }
+
+    private func finished(
+        _ request: Request, page: String, status: String, message: String, _ newsletters: [Newsletter]
+    ) throws -> Response {
+        guard request.prefersHTML else {
+            return try JSONBody.response(LinkAnswer(status: status, message: message, newsletters: newsletters.map(\.slug)))
+        }
+        return try pages.page(
+            page, title: message,
+            [
+                "message": message, "has_newsletters": !newsletters.isEmpty,
+                "newsletters": newsletters.map { ["name": $0.name, "description": $0.description] },
+            ])
+    }
+
+    private func linkProblem(_ request: Request, _ context: MastheadRequestContext, _ error: any Error) throws -> Response {
+        context.logger.notice("link refused", metadata: ["reason": "\(error)"])
+        if case LinkProblem.storage = error { throw error }
+        guard request.prefersHTML else {
+            throw ProblemDetails(
+                status: .badRequest, type: "urn:masthead:problem:invalid-link", title: "Invalid link",
+                detail: messages["link.invalid"])
+        }
+        return try pages.page("link-problem", status: .badRequest, title: "Link problem", ["message": messages["link.invalid"]])
+    }
+
+    struct LinkAnswer: Encodable {
+        let status: String
+        let message: String
+        let newsletters: [String]
+    }
+}

@@ -1,0 +1,65 @@
+public import Foundation
+
+/// The outbox payload of a sign-up email: everything needed to compose it later, and nothing
+/// secret (the token is signed when the message is composed, from these facts).
+public struct SignupEmail: Sendable, Codable, Equatable {
+    /// Which email.
+    public enum Kind: String, Sendable, Codable {
+        /// Asks the reader to confirm (double opt-in).
+        case confirmation
+        /// Tells the reader they already receive the newsletters they asked for.
+        case alreadySubscribed = "already_subscribed"
+    }
+
+    /// The newsletters the email is about, as they were when it was queued.
+    public struct NewsletterSummary: Sendable, Codable, Equatable {
+        public var slug: String
+        public var name: String
+        public var description: String
+
+        /// Creates a summary.
+        public init(slug: String, name: String, description: String) {
+            self.slug = slug
+            self.name = name
+            self.description = description
+        }
+    }
+
+    /// Which email.
+    public var kind: Kind
+    /// The consent record (sign-up) the links act on.
+    public var consentID: Int64
+    /// The normalised address the links are bound to.
+    public var address: String
+    /// The reader's language.
+    public var locale: String?
+    /// The newsletters concerned.
+    public var newsletters: [NewsletterSummary]
+    /// When the links' validity starts (the sign-up, or the resend).
+    public var issuedAt: Date
+
+    /// Creates a payload.
+    public init(kind: Kind, consentID: Int64, address: String, locale: String?, newsletters: [NewsletterSummary], issuedAt: Date) {
+        self.kind = kind
+        self.consentID = consentID
+        self.address = address
+        self.locale = locale
+        self.newsletters = newsletters
+        self.issuedAt = issuedAt
+    }
+
+    /// The payload as stored in the outbox.
+    public func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return Array(try encoder.encode(self))
+    }
+
+    /// Reads a stored payload.
+    public static func decode(_ bytes: [UInt8]) throws -> SignupEmail {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return try decoder.decode(SignupEmail.self, from: Data(bytes))
+    }
+}

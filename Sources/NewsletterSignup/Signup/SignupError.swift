@@ -1,0 +1,29 @@
+public import EmailAddress
+
+/// Why a sign-up was refused, field by field, so a form can say what to fix.
+/// Nothing here depends on the address's state: refusals never reveal who is subscribed.
+public enum SignupError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The address is not one we accept.
+    case invalidAddress(AddressProblem)
+    /// These slugs name no public, open newsletter (unknown, private and archived look the same).
+    case unknownNewsletters([String])
+    /// No newsletter named and no default configured.
+    case noNewsletterChosen
+    /// More newsletters than one request may name.
+    case tooManyNewsletters(maximum: Int)
+    /// A field is longer than allowed.
+    case fieldTooLong(field: String, maximum: Int)
+    /// A field has characters it may not have.
+    case invalidField(field: String)
+
+    public var description: String {
+        switch self {
+        case .invalidAddress(let problem): "invalid address: \(problem)"
+        case .unknownNewsletters(let slugs): "unknown newsletters: \(slugs.joined(separator: ", "))"
+        case .noNewsletterChosen: "no newsletter chosen"
+        case .tooManyNewsletters(let maximum): "more than \(maximum) newsletters"
+        case .fieldTooLong(let field, let maximum): "\(field) is longer than \(maximum) characters"
+        case .invalidField(let field): "\(field) has characters that are not allowed"
+        }
+    }
+}

@@ -1,0 +1,166 @@
+public import Foundation
+import EmailAddress
+public import Mail
+public import Signing
+import SubscriberLists
+
+/// Newsletter sign-up: validate, record with consent, queue the confirmation; confirm,
+/// resend and unsubscribe through signed links.
+///
+/// ```swift
+/// let service = SignupService(store: store, signer: signer, policy: policy, outbox: signal, now: Date.init)
+/// try await service.signUp(SignupRequest(email: "anna@example.org", newsletters: ["ukraine-daily"], client: client))
+/// ```
+/// Every outcome a reader can observe is the same whatever the address's state; only
+/// validation errors (about the input, never the address's state) differ.
+public struct SignupService: Sendable {
+    let store: any SignupStore
+    let signer: TokenSigner
+    let policy: SignupPolicy
+    let outbox: OutboxSignal
+    let now: @Sendable () -> Date
+
+    /// Creates the service; `outbox` is notified after each commit that queued an email.
+    public init(
+        store: any SignupStore, signer: TokenSigner, policy: SignupPolicy, outbox: OutboxSignal,
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.store = store
+        self.signer = signer
+        self.policy = policy
+        self.outbox = outbox
+        self.now = now
+    }
+
+    /// Records a sign-up and, when the rules allow, queues one confirmation email.
+    @discardableResult
+    public func signUp(_ request: SignupRequest) async throws -> SignupOutcome {
+        let address = try Self.validatedAddress(request.email)
+        let locale = try Self.validated(request.locale, field: "locale", maximum: SignupLimits.maximumLocaleLength) {
+            $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+        }
+        let source = try Self.validated(request.source, field: "source", maximum: SignupLimits.maximumSourceLength) {
+            !$0.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        }
+        let newsletters = try await resolveNewsletters(request.newsletters)
+        let time = now()
+        let record = SignupRecord(
+            normalizedAddress: address.normalized, mailbox: address.mailbox,
+            newsletters: newsletters, locale: locale, source: source, client: request.client,
+            consentTextVersion: policy.consentTextVersion, time: time)
+        let policy = self.policy
+        let outcome = try await store.recordSignup(record) { snapshot in
+            SignupPlanner.plan(snapshot, newsletters: newsletters, policy: policy, at: time)
+        }
+        if outcome.plan.email != nil { outbox.notify() }
+        return outcome
+    }
+
+    /// Sends a fresh confirmation if the address has pending subscriptions (within the limits).
+    /// Returns whether one was queued; callers answer the same either way.
+    @discardableResult
+    public func resend(email: String) async throws -> Bool {
+        let address = try Self.validatedAddress(email)
+        let time = now()
+        let policy = self.policy
+        let queued = try await store.recordResend(address: address.normalized, at: time) { snapshot in
+            SignupPlanner.allowsResend(snapshot, policy: policy, at: time)
+        }
+        if queued { outbox.notify() }
+        return queued
+    }
+
+    /// Confirms the sign-up a `confirm` link stands for. Confirming twice is harmless.
+    public func confirm(token: String, client: ClientContext) async throws(LinkProblem) -> LinkOutcome {
+        try await follow(token, purpose: .confirm) { claims, isBound in
+            try await store.confirm(consent: claims.subject, at: now(), client: client, isBound: isBound)
+        }
+    }
+
+    /// Unsubscribes from the newsletters an `unsubscribe` link stands for, at once. Twice is harmless.
+    public func unsubscribe(token: String, client: ClientContext) async throws(LinkProblem) -> LinkOutcome {
+        try await follow(token, purpose: .unsubscribe) { claims, isBound in
+            try await store.unsubscribe(consent: claims.subject, at: now(), client: client, isBound: isBound)
+        }
+    }
+
+    private func follow(
+        _ token: String, purpose: TokenPurpose,
+        _ act: (TokenClaims, @escaping @Sendable (String) -> Bool) async throws -> LinkOutcome
+    ) async throws(LinkProblem) -> LinkOutcome {
+        let claims: TokenClaims
+        do {
+            claims = try signer.open(token.trimmingCharacters(in: .whitespacesAndNewlines), purpose: purpose, at: now())
+        } catch {
+            throw .rejected(error)
+        }
+        let signer = self.signer
+        let outcome: LinkOutcome
+        do {
+            outcome = try await act(claims) { signer.isBound(claims, to: $0) }
+        } catch {
+            throw .storage(String(describing: error))
+        }
+        if case .notFound = outcome { throw .rejected(.addressMismatch) }
+        return outcome
+    }
+
+    /// The newsletters a request is for: the named ones (public and open), or the defaults.
+    func resolveNewsletters(_ slugs: [String]) async throws -> [Newsletter] {
+        guard slugs.count <= SignupLimits.maximumNewsletters else {
+            throw SignupError.tooManyNewsletters(maximum: SignupLimits.maximumNewsletters)
+        }
+        let open = try await store.newsletters(includingArchived: false).filter { $0.visibility == .public }
+        var wanted: [String] = []
+        for slug in slugs where !wanted.contains(slug) { wanted.append(slug) }
+        if wanted.isEmpty {
+            if !policy.defaultNewsletters.isEmpty {
+                wanted = policy.defaultNewsletters
+            } else if open.count == 1, let only = open.first {
+                wanted = [only.slug]
+            } else {
+                throw SignupError.noNewsletterChosen
+            }
+        }
+        let bySlug = Dictionary(uniqueKeysWithValues: open.map { ($0.slug, $0) })
+        let unknown = wanted.filter { bySlug[$0] == nil }
+        guard unknown.isEmpty else { throw SignupError.unknownNewsletters(unknown) }
+        return wanted.compactMap { bySlug[$0] }
+    }
+
+    static func validatedAddress(_ text: String) throws(SignupError) -> EmailAddress {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.count <= SignupLimits.maximumEmailLength else { throw .invalidAddress(.addressTooLong) }
+        do {
+            return try EmailAddress(parsing: trimmed)
+        } catch {
+            throw .invalidAddress(error)
+        }
+    }
+
+    private static func validated(
+        _ value: String?, field: String, maximum: Int, allowed: (String) -> Bool
+    ) throws(SignupError) -> String? {
+        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        guard value.count <= maximum else { throw .fieldTooLong(field: field, maximum: maximum) }
+        guard allowed(value) else { throw .invalidField(field: field) }
+        return value
+    }
+}
+
+/// Why a confirm or unsubscribe link did nothing. The reader sees one polite page whatever the
+/// reason; the reason goes to the log.
+public enum LinkProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The token was refused (malformed, unknown key, bad signature, wrong purpose, expired,
+    /// or bound to another address).
+    case rejected(TokenRejection)
+    /// The database failed.
+    case storage(String)
+
+    public var description: String {
+        switch self {
+        case .rejected(let rejection): "\(rejection)"
+        case .storage(let reason): "storage failed: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,129 @@
+public import Foundation
+public import SubscriberLists
+
+/// The persistence sign-up needs, in its own words. Each call is one short transaction.
+///
+/// The decisions (who gets which state, whether an email goes out) are made by
+/// ``SignupPlanner`` from a ``SignupSnapshot`` read *inside* the store's transaction, so
+/// concurrent requests for one address cannot both decide to send. Implementations:
+/// `SQLiteStore` (and later PostgreSQL).
+public protocol SignupStore: NewsletterStore {
+    /// Upserts the subscriber, reads its state for the named newsletters, applies `plan`, and
+    /// writes the subscriptions, the consent record, an audit event and (when planned) the
+    /// outbox row — all in one transaction.
+    func recordSignup(
+        _ signup: SignupRecord, plan: @escaping @Sendable (SignupSnapshot) -> SignupPlan
+    ) async throws -> SignupOutcome
+
+    /// Queues a fresh confirmation for the newest sign-up of `address` that still has pending
+    /// subscriptions, when `allow` agrees with the snapshot. Returns whether one was queued.
+    func recordResend(
+        address: String, at time: Date, allow: @escaping @Sendable (SignupSnapshot) -> Bool
+    ) async throws -> Bool
+
+    /// Confirms the pending subscriptions of a consent record whose subscriber's normalised
+    /// address passes `isBound`.
+    func confirm(
+        consent: Int64, at time: Date, client: ClientContext, isBound: @escaping @Sendable (String) -> Bool
+    ) async throws -> LinkOutcome
+
+    /// Unsubscribes the newsletters of a consent record whose subscriber's address passes `isBound`.
+    func unsubscribe(
+        consent: Int64, at time: Date, client: ClientContext, isBound: @escaping @Sendable (String) -> Bool
+    ) async throws -> LinkOutcome
+}
+
+/// A validated sign-up, ready to be recorded.
+public struct SignupRecord: Sendable {
+    /// The normalised address (unique key of the subscriber).
+    public var normalizedAddress: String
+    /// The address to send to (A-label domain).
+    public var mailbox: String
+    /// The newsletters named (or defaulted), resolved.
+    public var newsletters: [Newsletter]
+    /// The reader's language.
+    public var locale: String?
+    /// Where the form was.
+    public var source: String?
+    /// Who sent it.
+    public var client: ClientContext
+    /// The consent text version agreed to.
+    public var consentTextVersion: String
+    /// When.
+    public var time: Date
+}
+
+/// What the store knows about an address at the moment of a sign-up or resend.
+public struct SignupSnapshot: Sendable, Equatable {
+    /// Current state per newsletter id, for the newsletters concerned (absent: never subscribed).
+    public var statuses: [Int64: SubscriptionStatus]
+    /// Confirmation and notice emails queued for this subscriber in the 24 hours before now.
+    public var emailsInLastDay: Int
+    /// When the last such email was queued.
+    public var lastEmailAt: Date?
+
+    /// Creates a snapshot.
+    public init(statuses: [Int64: SubscriptionStatus], emailsInLastDay: Int, lastEmailAt: Date?) {
+        self.statuses = statuses
+        self.emailsInLastDay = emailsInLastDay
+        self.lastEmailAt = lastEmailAt
+    }
+}
+
+/// What to write for a sign-up: new states and at most one email.
+public struct SignupPlan: Sendable, Equatable {
+    /// Newsletter id → the state it moves to.
+    public var changes: [Int64: SubscriptionStatus]
+    /// The email to queue, if any.
+    public var email: PlannedEmail?
+    /// Why (for the audit event): `confirmation_queued`, `cooldown`, `daily_cap`, …
+    public var reason: String
+
+    /// Creates a plan.
+    public init(changes: [Int64: SubscriptionStatus], email: PlannedEmail?, reason: String) {
+        self.changes = changes
+        self.email = email
+        self.reason = reason
+    }
+}
+
+/// An email the plan asks for.
+public struct PlannedEmail: Sendable, Equatable {
+    /// Which email.
+    public var kind: SignupEmail.Kind
+    /// The newsletters it is about.
+    public var newsletterIDs: [Int64]
+
+    /// Creates a planned email.
+    public init(kind: SignupEmail.Kind, newsletterIDs: [Int64]) {
+        self.kind = kind
+        self.newsletterIDs = newsletterIDs
+    }
+}
+
+/// What a recorded sign-up did (for logs and tests; never shown to the reader).
+public struct SignupOutcome: Sendable, Equatable {
+    /// The subscriber, new or existing.
+    public var subscriberID: Int64
+    /// The consent record written.
+    public var consentID: Int64
+    /// The plan that was applied.
+    public var plan: SignupPlan
+
+    /// Creates an outcome.
+    public init(subscriberID: Int64, consentID: Int64, plan: SignupPlan) {
+        self.subscriberID = subscriberID
+        self.consentID = consentID
+        self.plan = plan
+    }
+}
+
+/// The result of using a confirm or unsubscribe link.
+public enum LinkOutcome: Sendable, Equatable {
+    /// The link did its job (or had already done it): these newsletters are now in the wanted state.
+    case done(newsletters: [Newsletter], changed: Bool)
+    /// The link is genuine but nothing is left for it to do (e.g. confirming after unsubscribing).
+    case nothingToDo
+    /// No such record, or it belongs to another address (erased, changed): treated as a bad link.
+    case notFound
+}

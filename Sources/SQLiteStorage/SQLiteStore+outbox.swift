@@ -1,0 +1,66 @@
+public import Foundation
+public import Mail
+import GRDB
+
+/// The outbox table (migration 0001) as the delivery worker drains it.
+extension SQLiteStore: OutboxStore {
+    public func claimDueMessages(limit: Int, at now: Date, leaseUntil: Date) async throws -> [OutboxItem] {
+        let stamp = Timestamp.format(now)
+        let lease = Timestamp.format(leaseUntil)
+        return try await write { db in
+            // Due: queued and due, or claimed by a worker whose lease ran out (it crashed).
+            let rows = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1
+                        WHERE id IN (
+                            SELECT id FROM outbox
+                            WHERE (state = 'queued' AND next_attempt_at <= ?) OR (state = 'sending' AND lease_until <= ?)
+                            ORDER BY next_attempt_at LIMIT ?)
+                        RETURNING id, kind, recipient, payload, attempts, created_at
+                        """),
+                arguments: [lease, stamp, stamp, limit])
+            return try rows.map { row in
+                OutboxItem(
+                    id: row["id"], kind: row["kind"], recipient: row["recipient"],
+                    payload: Array((row["payload"] as String).utf8), attempts: row["attempts"],
+                    createdAt: try Self.date(row, "created_at"))
+            }.sorted { $0.id < $1.id }
+        }
+    }
+
+    public func markSent(_ id: Int64, at time: Date) async throws {
+        try await write { db in
+            try db.cachedStatement(
+                sql: "UPDATE outbox SET state = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?"
+            ).execute(arguments: [Timestamp.format(time), id])
+        }
+    }
+
+    public func reschedule(_ id: Int64, nextAttempt: Date, error: String) async throws {
+        try await write { db in
+            try db.cachedStatement(
+                sql: "UPDATE outbox SET state = 'queued', next_attempt_at = ?, lease_until = NULL, last_error = ? WHERE id = ?"
+            ).execute(arguments: [Timestamp.format(nextAttempt), error, id])
+        }
+    }
+
+    public func markDead(_ id: Int64, error: String, at time: Date) async throws {
+        try await write { db in
+            try db.cachedStatement(
+                sql: "UPDATE outbox SET state = 'dead', lease_until = NULL, last_error = ? WHERE id = ?"
+            ).execute(arguments: [error, id])
+        }
+    }
+
+    /// Queues a message in the caller's transaction (the transactional outbox).
+    static func enqueue(_ db: Database, kind: String, recipient: String, subscriberID: Int64?, payload: [UInt8], at time: Date) throws {
+        let stamp = Timestamp.format(time)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO outbox (kind, recipient, subscriber_id, payload, state, attempts, next_attempt_at, created_at)
+                VALUES (?, ?, ?, ?, 'queued', 0, ?, ?)
+                """
+        ).execute(arguments: [kind, recipient, subscriberID, String(decoding: payload, as: UTF8.self), stamp, stamp])
+    }
+}

@@ -1,0 +1,273 @@
+public import Foundation
+import GRDB
+import Mail
+public import NewsletterSignup
+import SubscriberLists
+
+/// Sign-up, confirmation and unsubscription on the tables of migrations 0001 and 0002.
+///
+/// Every call is one write transaction; the decisions come from the closure the library passes,
+/// called with the state read inside the transaction.
+extension SQLiteStore: SignupStore {
+    /// The emails the per-address cap counts.
+    static let cappedKinds = "('confirmation', 'already_subscribed')"
+
+    public func recordSignup(
+        _ signup: SignupRecord, plan: @escaping @Sendable (SignupSnapshot) -> SignupPlan
+    ) async throws -> SignupOutcome {
+        try await write { db in
+            let subscriberID = try Self.upsertSubscriber(db, signup)
+            let ids = signup.newsletters.map(\.id)
+            let snapshot = try Self.snapshot(db, subscriber: subscriberID, newsletters: ids, at: signup.time)
+            let decision = plan(snapshot)
+            try Self.apply(decision.changes, current: snapshot.statuses, subscriber: subscriberID, db, at: signup.time)
+            let consentID = try Self.insertConsent(db, signup, subscriber: subscriberID)
+            try AuditEvent(
+                occurredAt: signup.time, actor: "reader", action: "signup.requested", subjectType: "consent",
+                subjectID: consentID, subscriberID: subscriberID,
+                details: ["newsletters": signup.newsletters.map(\.slug).joined(separator: ","), "outcome": decision.reason]
+            ).append(to: db)
+            if let email = decision.email {
+                let named = Dictionary(uniqueKeysWithValues: signup.newsletters.map { ($0.id, $0) })
+                let payload = SignupEmail(
+                    kind: email.kind, consentID: consentID, address: signup.normalizedAddress, locale: signup.locale,
+                    newsletters: email.newsletterIDs.compactMap { named[$0] }.map(Self.summary), issuedAt: signup.time)
+                try Self.enqueue(
+                    db, kind: email.kind.rawValue, recipient: signup.mailbox, subscriberID: subscriberID,
+                    payload: try payload.encoded(), at: signup.time)
+            }
+            return SignupOutcome(subscriberID: subscriberID, consentID: consentID, plan: decision)
+        }
+    }
+
+    public func recordResend(
+        address: String, at time: Date, allow: @escaping @Sendable (SignupSnapshot) -> Bool
+    ) async throws -> Bool {
+        try await write { db in
+            guard let subscriber = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT id, email FROM subscribers WHERE email_normalized = ?"), arguments: [address])
+            else { return false }
+            let subscriberID: Int64 = subscriber["id"]
+            // The newest sign-up that still has something pending.
+            guard let consent = try Row.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT c.id, c.locale FROM consent_records c
+                    WHERE c.subscriber_id = ? AND c.action = 'signup' AND EXISTS (
+                        SELECT 1 FROM consent_newsletters cn
+                        JOIN subscriptions s ON s.newsletter_id = cn.newsletter_id AND s.subscriber_id = c.subscriber_id
+                        WHERE cn.consent_id = c.id AND s.status = 'pending')
+                    ORDER BY c.id DESC LIMIT 1
+                    """), arguments: [subscriberID])
+            else { return false }
+            let consentID: Int64 = consent["id"]
+            let members = try Self.consentNewsletters(db, consent: consentID, subscriber: subscriberID)
+            let snapshot = try Self.snapshot(db, subscriber: subscriberID, newsletters: members.map(\.newsletter.id), at: time)
+            guard allow(snapshot) else { return false }
+            let pending = members.filter { $0.status == .pending }.map(\.newsletter)
+            let payload = SignupEmail(
+                kind: .confirmation, consentID: consentID, address: address, locale: consent["locale"],
+                newsletters: pending.map(Self.summary), issuedAt: time)
+            try Self.enqueue(
+                db, kind: SignupEmail.Kind.confirmation.rawValue, recipient: try Self.mailbox(db, subscriber: subscriberID),
+                subscriberID: subscriberID, payload: try payload.encoded(), at: time)
+            try AuditEvent(
+                occurredAt: time, actor: "reader", action: "signup.resent", subjectType: "consent", subjectID: consentID,
+                subscriberID: subscriberID
+            ).append(to: db)
+            return true
+        }
+    }
+
+    public func confirm(
+        consent: Int64, at time: Date, client: ClientContext, isBound: @escaping @Sendable (String) -> Bool
+    ) async throws -> LinkOutcome {
+        try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: true) { db, subscriberID, members in
+            let pending = members.filter { $0.status == .pending }.map(\.newsletter)
+            let confirmed = members.filter { $0.status == .confirmed }.map(\.newsletter)
+            guard !pending.isEmpty || !confirmed.isEmpty else { return .nothingToDo }
+            let stamp = Timestamp.format(time)
+            for newsletter in pending {
+                try db.cachedStatement(sql: """
+                    UPDATE subscriptions SET status = 'confirmed', confirmed_at = ?, updated_at = ?
+                    WHERE subscriber_id = ? AND newsletter_id = ? AND status = 'pending'
+                    """).execute(arguments: [stamp, stamp, subscriberID, newsletter.id])
+            }
+            if !pending.isEmpty {
+                try db.cachedStatement(sql: """
+                    UPDATE consent_records SET confirmed_at = ?, confirm_client_ip = ?, confirm_user_agent = ?
+                    WHERE id = ? AND confirmed_at IS NULL
+                    """).execute(arguments: [stamp, client.ipAddress, client.userAgent, consent])
+                try AuditEvent(
+                    occurredAt: time, actor: "reader", action: "subscription.confirmed", subjectType: "consent",
+                    subjectID: consent, subscriberID: subscriberID,
+                    details: ["newsletters": pending.map(\.slug).joined(separator: ",")]
+                ).append(to: db)
+            }
+            return .done(newsletters: confirmed + pending, changed: !pending.isEmpty)
+        }
+    }
+
+    public func unsubscribe(
+        consent: Int64, at time: Date, client: ClientContext, isBound: @escaping @Sendable (String) -> Bool
+    ) async throws -> LinkOutcome {
+        // Any unsubscribe link of the reader's works on whatever is active: leaving must always work.
+        try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: false) { db, subscriberID, members in
+            let leaving = members.filter { $0.status?.isActive == true }.map(\.newsletter)
+            let stamp = Timestamp.format(time)
+            for newsletter in leaving {
+                try db.cachedStatement(sql: """
+                    UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = ?, updated_at = ?
+                    WHERE subscriber_id = ? AND newsletter_id = ? AND status IN ('pending', 'confirmed')
+                    """).execute(arguments: [stamp, stamp, subscriberID, newsletter.id])
+            }
+            if !leaving.isEmpty {
+                try AuditEvent(
+                    occurredAt: time, actor: "reader", action: "subscription.unsubscribed", subjectType: "consent",
+                    subjectID: consent, subscriberID: subscriberID,
+                    details: ["newsletters": leaving.map(\.slug).joined(separator: ","), "client_ip": client.ipAddress ?? ""]
+                ).append(to: db)
+            }
+            return .done(newsletters: members.map(\.newsletter), changed: !leaving.isEmpty)
+        }
+    }
+
+    // MARK: - Pieces
+
+    /// Runs `act` for a consent record whose subscriber's address passes `isBound`, else `.notFound`.
+    /// With `onlyItsOwnEpisode`, pending subscriptions started after the consent are hidden from `act`.
+    private func follow(
+        consent: Int64, isBound: @escaping @Sendable (String) -> Bool, onlyItsOwnEpisode: Bool,
+        _ act: @escaping @Sendable (Database, Int64, [ConsentMember]) throws -> LinkOutcome
+    ) async throws -> LinkOutcome {
+        try await write { db in
+            guard let row = try Row.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT c.subscriber_id, c.recorded_at, s.email_normalized FROM consent_records c
+                    JOIN subscribers s ON s.id = c.subscriber_id WHERE c.id = ?
+                    """), arguments: [consent]),
+                isBound(row["email_normalized"])
+            else { return .notFound }
+            let subscriberID: Int64 = row["subscriber_id"]
+            let members = try Self.consentNewsletters(db, consent: consent, subscriber: subscriberID)
+            guard onlyItsOwnEpisode else { return try act(db, subscriberID, members) }
+            return try act(db, subscriberID, members.map { $0.asSeenBy(consentRecordedAt: row["recorded_at"]) })
+        }
+    }
+
+    /// A newsletter a consent record names, with the subscriber's current state for it.
+    struct ConsentMember {
+        let newsletter: Newsletter
+        let status: SubscriptionStatus?
+        let pendingSince: String?
+
+        /// A pending episode that began after the consent (a new sign-up after an unsubscribe)
+        /// is not this consent's to confirm: to its link, the subscription is simply not pending.
+        func asSeenBy(consentRecordedAt: String) -> ConsentMember {
+            guard status == .pending, let pendingSince, pendingSince > consentRecordedAt else { return self }
+            return ConsentMember(newsletter: newsletter, status: nil, pendingSince: pendingSince)
+        }
+    }
+
+    static func consentNewsletters(_ db: Database, consent: Int64, subscriber: Int64) throws -> [ConsentMember] {
+        try Row.fetchAll(
+            db.cachedStatement(sql: """
+                SELECT n.*, sub.status AS subscription_status, sub.pending_since FROM consent_newsletters cn
+                JOIN newsletters n ON n.id = cn.newsletter_id
+                LEFT JOIN subscriptions sub ON sub.newsletter_id = n.id AND sub.subscriber_id = ?
+                WHERE cn.consent_id = ? ORDER BY n.slug
+                """), arguments: [subscriber, consent]
+        ).map { row in
+            let status: String? = row["subscription_status"]
+            return ConsentMember(
+                newsletter: try newsletter(from: row), status: status.flatMap(SubscriptionStatus.init),
+                pendingSince: row["pending_since"])
+        }
+    }
+
+    private static func upsertSubscriber(_ db: Database, _ signup: SignupRecord) throws -> Int64 {
+        let stamp = Timestamp.format(signup.time)
+        if let id = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT id FROM subscribers WHERE email_normalized = ?"),
+            arguments: [signup.normalizedAddress])
+        {
+            if let locale = signup.locale {
+                try db.cachedStatement(sql: "UPDATE subscribers SET locale = ?, updated_at = ? WHERE id = ?")
+                    .execute(arguments: [locale, stamp, id])
+            }
+            return id
+        }
+        try db.cachedStatement(sql: """
+            INSERT INTO subscribers (email, email_normalized, locale, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+            """).execute(arguments: [signup.mailbox, signup.normalizedAddress, signup.locale, stamp, stamp])
+        return db.lastInsertedRowID
+    }
+
+    static func snapshot(_ db: Database, subscriber: Int64, newsletters: [Int64], at time: Date) throws -> SignupSnapshot {
+        let wanted = Set(newsletters)
+        var statuses: [Int64: SubscriptionStatus] = [:]
+        for row in try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT newsletter_id, status FROM subscriptions WHERE subscriber_id = ?"),
+            arguments: [subscriber])
+        {
+            let id: Int64 = row["newsletter_id"]
+            if wanted.contains(id) { statuses[id] = try enumValue(row, "status") }
+        }
+        let since = Timestamp.format(time.addingTimeInterval(-86_400))
+        let emails = try Row.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT count(*) AS n, max(created_at) AS last FROM outbox
+                WHERE subscriber_id = ? AND kind IN \(cappedKinds) AND created_at > ?
+                """), arguments: [subscriber, since])
+        return SignupSnapshot(
+            statuses: statuses, emailsInLastDay: emails?["n"] ?? 0,
+            lastEmailAt: try emails.flatMap { try optionalDate($0, "last") })
+    }
+
+    private static func apply(
+        _ changes: [Int64: SubscriptionStatus], current: [Int64: SubscriptionStatus], subscriber: Int64,
+        _ db: Database, at time: Date
+    ) throws {
+        let stamp = Timestamp.format(time)
+        for (newsletterID, status) in changes.sorted(by: { $0.key < $1.key }) {
+            let confirmedAt: String? = status == .confirmed ? stamp : nil
+            let pendingSince: String? = status == .pending ? stamp : nil
+            if current[newsletterID] == nil {
+                try db.cachedStatement(sql: """
+                    INSERT INTO subscriptions
+                        (subscriber_id, newsletter_id, status, created_at, updated_at, confirmed_at, pending_since)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [subscriber, newsletterID, status.rawValue, stamp, stamp, confirmedAt, pendingSince])
+            } else {
+                try db.cachedStatement(sql: """
+                    UPDATE subscriptions SET status = ?, updated_at = ?, confirmed_at = ?, pending_since = ?, unsubscribed_at = NULL
+                    WHERE subscriber_id = ? AND newsletter_id = ?
+                    """).execute(arguments: [status.rawValue, stamp, confirmedAt, pendingSince, subscriber, newsletterID])
+            }
+        }
+    }
+
+    private static func insertConsent(_ db: Database, _ signup: SignupRecord, subscriber: Int64) throws -> Int64 {
+        try db.cachedStatement(sql: """
+            INSERT INTO consent_records
+                (subscriber_id, action, source, client_ip, user_agent, consent_text_version, locale, recorded_at)
+            VALUES (?, 'signup', ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                subscriber, signup.source, signup.client.ipAddress, signup.client.userAgent,
+                signup.consentTextVersion, signup.locale, Timestamp.format(signup.time),
+            ])
+        let consentID = db.lastInsertedRowID
+        let member = try db.cachedStatement(sql: "INSERT INTO consent_newsletters (consent_id, newsletter_id) VALUES (?, ?)")
+        for newsletter in signup.newsletters {
+            try member.execute(arguments: [consentID, newsletter.id])
+        }
+        return consentID
+    }
+
+    private static func mailbox(_ db: Database, subscriber: Int64) throws -> String {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT email FROM subscribers WHERE id = ?"), arguments: [subscriber]) ?? ""
+    }
+
+    static func summary(_ newsletter: Newsletter) -> SignupEmail.NewsletterSummary {
+        SignupEmail.NewsletterSummary(slug: newsletter.slug, name: newsletter.name, description: newsletter.description)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import Mail
+import Testing
+
+@testable import MastheadHTTP
+
+/// Built-in templates are all embedded, and a templates directory overrides them file by file.
+@Suite struct TemplateTests {
+    static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Sources")
+
+    func files(_ folder: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: Self.sources.appendingPathComponent(folder).path)
+            .filter { $0.hasSuffix(".mustache") }.map { String($0.dropLast(".mustache".count)) }.sorted()
+    }
+
+    @Test func everyEmailTemplateFileIsEmbedded() throws {
+        #expect(MailTemplates.defaults.keys.sorted() == (try files("Mail/Resources/Templates")))
+        for (name, text) in MailTemplates.defaults {
+            let onDisk = try String(contentsOf: Self.sources.appendingPathComponent("Mail/Resources/Templates/\(name).mustache"), encoding: .utf8)
+            #expect(onDisk == text)
+        }
+    }
+
+    @Test func everyPageTemplateFileIsEmbedded() throws {
+        #expect(PageTemplates.defaults.keys.sorted() == (try files("MastheadHTTP/Resources/Pages")))
+    }
+
+    @Test func aFileInTheTemplatesDirectoryReplacesItsDefault() throws {
+        let directory = try TemporaryDirectory()
+        try "{{% CONTENT_TYPE: TEXT}}Please confirm: {{newsletter_list}}".write(
+            toFile: directory.file("confirmation.subject.mustache"), atomically: true, encoding: .utf8)
+        try "x".write(toFile: directory.file("confirmaton.text.mustache"), atomically: true, encoding: .utf8)
+        let library = try TemplateLibrary(defaults: MailTemplates.defaults, overrides: directory.path)
+        #expect(library.overridden == ["confirmation.subject"])
+        #expect(library.unrecognized == ["confirmaton.text.mustache"])
+        #expect(try library.render("confirmation.subject", ["newsletter_list": "Ukraine Daily & Co"]) == "Please confirm: Ukraine Daily & Co")
+        // Text templates are not HTML-escaped; HTML ones are.
+        let html = try library.render("confirmation.html", ["newsletter_list": "<b>x</b>", "newsroom": "N"])
+        #expect(html.contains("&lt;b&gt;x&lt;/b&gt;"))
+    }
+
+    @Test func aTemplateThatDoesNotParseNamesItsFile() throws {
+        let directory = try TemporaryDirectory()
+        try "{{#open}} never closed".write(toFile: directory.file("confirmation.text.mustache"), atomically: true, encoding: .utf8)
+        #expect {
+            _ = try TemplateLibrary(defaults: MailTemplates.defaults, overrides: directory.path)
+        } throws: { error in
+            "\(error)".contains("confirmation.text.mustache")
+        }
+    }
+
+    @Test func messagesJSONOverridesReaderSentences() async throws {
+        let templates = try TemporaryDirectory()
+        try #"{"signup.invalid_email": "Будь ласка, введіть правильну адресу"}"#.write(
+            toFile: templates.file("messages.json"), atomically: true, encoding: .utf8)
+        let messages = try ReaderMessages(overrides: templates.path)
+        #expect(messages["signup.invalid_email"] == "Будь ласка, введіть правильну адресу")
+        #expect(messages["signup.accepted"] == ReaderMessages.defaults["signup.accepted"])
+    }
+}
