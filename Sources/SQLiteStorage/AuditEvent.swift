@@ -26,9 +26,14 @@ struct AuditEvent {
 
     /// Details as a JSON object with sorted keys, so equal details are equal text.
     static func encode(_ details: [String: String]) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        guard let data = try? encoder.encode(details) else { return "{}" }
+        guard !details.isEmpty, let data = try? encoder.encode(details) else { return "{}" }
         return String(decoding: data, as: UTF8.self)
     }
+
+    /// One encoder for every event: it is only configured here, so sharing it is safe.
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
 }

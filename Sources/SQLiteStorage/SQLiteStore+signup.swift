@@ -2,7 +2,7 @@ public import Foundation
 import GRDB
 import Mail
 public import NewsletterSignup
-import SubscriberLists
+public import SubscriberLists
 
 /// Sign-up, confirmation and unsubscription on the tables of migrations 0001 and 0002.
 ///
@@ -13,22 +13,26 @@ extension SQLiteStore: SignupStore {
     static let cappedKinds = "('confirmation', 'already_subscribed')"
 
     public func recordSignup(
-        _ signup: SignupRecord, plan: @escaping @Sendable (SignupSnapshot) -> SignupPlan
+        _ signup: SignupRecord, choose: @escaping @Sendable ([Newsletter]) throws -> [Newsletter],
+        plan: @escaping @Sendable (SignupSnapshot, [Newsletter]) -> SignupPlan
     ) async throws -> SignupOutcome {
         try await write { db in
+            let open = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM newsletters WHERE archived_at IS NULL ORDER BY slug")
+            ).map(Self.newsletter(from:))
+            let newsletters = try choose(open)
             let subscriberID = try Self.upsertSubscriber(db, signup)
-            let ids = signup.newsletters.map(\.id)
-            let snapshot = try Self.snapshot(db, subscriber: subscriberID, newsletters: ids, at: signup.time)
-            let decision = plan(snapshot)
+            let snapshot = try Self.snapshot(db, subscriber: subscriberID, newsletters: newsletters.map(\.id), at: signup.time)
+            let decision = plan(snapshot, newsletters)
             try Self.apply(decision.changes, current: snapshot.statuses, subscriber: subscriberID, db, at: signup.time)
-            let consentID = try Self.insertConsent(db, signup, subscriber: subscriberID)
+            let consentID = try Self.insertConsent(db, signup, newsletters: newsletters, subscriber: subscriberID)
             try AuditEvent(
                 occurredAt: signup.time, actor: "reader", action: "signup.requested", subjectType: "consent",
                 subjectID: consentID, subscriberID: subscriberID,
-                details: ["newsletters": signup.newsletters.map(\.slug).joined(separator: ","), "outcome": decision.reason]
+                details: ["newsletters": newsletters.map(\.slug).joined(separator: ","), "outcome": decision.reason]
             ).append(to: db)
             if let email = decision.email {
-                let named = Dictionary(uniqueKeysWithValues: signup.newsletters.map { ($0.id, $0) })
+                let named = Dictionary(uniqueKeysWithValues: newsletters.map { ($0.id, $0) })
                 let payload = SignupEmail(
                     kind: email.kind, consentID: consentID, address: signup.normalizedAddress, locale: signup.locale,
                     newsletters: email.newsletterIDs.compactMap { named[$0] }.map(Self.summary), issuedAt: signup.time)
@@ -246,7 +250,9 @@ extension SQLiteStore: SignupStore {
         }
     }
 
-    private static func insertConsent(_ db: Database, _ signup: SignupRecord, subscriber: Int64) throws -> Int64 {
+    private static func insertConsent(
+        _ db: Database, _ signup: SignupRecord, newsletters: [Newsletter], subscriber: Int64
+    ) throws -> Int64 {
         try db.cachedStatement(sql: """
             INSERT INTO consent_records
                 (subscriber_id, action, source, client_ip, user_agent, consent_text_version, locale, recorded_at)
@@ -257,7 +263,7 @@ extension SQLiteStore: SignupStore {
             ])
         let consentID = db.lastInsertedRowID
         let member = try db.cachedStatement(sql: "INSERT INTO consent_newsletters (consent_id, newsletter_id) VALUES (?, ?)")
-        for newsletter in signup.newsletters {
+        for newsletter in newsletters {
             try member.execute(arguments: [consentID, newsletter.id])
         }
         return consentID

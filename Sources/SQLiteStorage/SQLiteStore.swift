@@ -16,6 +16,7 @@ public final class SQLiteStore: Sendable {
     /// The database file this store opened.
     public let path: String
     let pool: DatabasePool
+    let batcher: WriteBatcher
     let activity = DatabaseActivity()
 
     /// How many read connections the pool keeps; writes always use the single writer.
@@ -42,6 +43,7 @@ public final class SQLiteStore: Sendable {
         } catch {
             throw StorageError.cannotOpen(path: path, reason: Self.describe(error))
         }
+        self.batcher = WriteBatcher(pool: pool)
     }
 
     /// Closes every connection; later calls fail. Call once at shutdown.
@@ -69,11 +71,12 @@ public final class SQLiteStore: Sendable {
         return try await pool.read(body)
     }
 
-    /// Runs a write transaction on the writer connection.
+    /// Runs `body` atomically on the writer connection, in a savepoint of a transaction it may
+    /// share with concurrent writes (``WriteBatcher``); returns once that transaction committed.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         activity.writes.add(1, ordering: .relaxed)
         defer { activity.writes.subtract(1, ordering: .relaxed) }
-        return try await pool.write(body)
+        return try await batcher.write(body)
     }
 
     /// A short, human description of a database error (no SQL arguments, which may hold personal data).

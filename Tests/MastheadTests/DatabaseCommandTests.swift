@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import SQLiteStorage
 import SubscriberLists
+import Synchronization
 import Testing
 
 /// `masthead db …` through the real executable.
@@ -45,22 +46,22 @@ import Testing
         try await store.migrate()
         let catalog = NewsletterCatalog(store: store, now: Date.init)
         // Keep writing while the backup runs in another process.
+        let written = Mutex(0)
         let writer = Task {
-            var count = 0
             while !Task.isCancelled {
+                let next = written.withLock { $0 }
                 do {
-                    _ = try await catalog.create(NewsletterDraft(slug: "n\(count)", name: "Newsletter \(count)"), actor: "test")
+                    _ = try await catalog.create(NewsletterDraft(slug: "n\(next)", name: "Newsletter \(next)"), actor: "test")
                 } catch is CancellationError {
                     break
                 }
-                count += 1
+                written.withLock { $0 += 1 }
             }
-            return count
         }
-        try await Task.sleep(for: .milliseconds(200))
+        while written.withLock({ $0 }) < 5 { try await Task.sleep(for: .milliseconds(10)) }
         let outcome = try Executables.run("masthead", ["db", "backup", directory.file("copy.sqlite")], in: directory.path)
         writer.cancel()
-        let written = try await writer.value
+        _ = await writer.result
         #expect(outcome.status == 0, "\(outcome.stderr)")
         let copy = try DatabaseQueue(path: directory.file("copy.sqlite"))
         let (integrity, newsletters, events) = try await copy.read { db in
@@ -71,7 +72,7 @@ import Testing
             )
         }
         #expect(integrity == "ok")
-        #expect(newsletters > 0 && newsletters <= written)
+        #expect(newsletters >= 5 && newsletters <= written.withLock { $0 } + 1)
         // Each newsletter and its audit event are written together: a torn copy would differ.
         #expect(events == newsletters)
 

@@ -39,7 +39,7 @@ struct SubscriptionsController: Sendable {
             source: fields.first("source"), client: client(request, context))
         do {
             let outcome = try await signup.signUp(signupRequest)
-            context.logger.info(
+            context.logger.debug(
                 "sign-up recorded", metadata: ["consent": "\(outcome.consentID)", "outcome": "\(outcome.plan.reason)"])
         } catch let error as SignupError {
             return try refuse(request, error)

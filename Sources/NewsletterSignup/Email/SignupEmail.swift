@@ -50,16 +50,25 @@ public struct SignupEmail: Sendable, Codable, Equatable {
 
     /// The payload as stored in the outbox.
     public func encoded() throws -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        encoder.dateEncodingStrategy = .secondsSince1970
-        return Array(try encoder.encode(self))
+        Array(try Self.encoder.encode(self))
     }
 
     /// Reads a stored payload.
     public static func decode(_ bytes: [UInt8]) throws -> SignupEmail {
+        try decoder.decode(SignupEmail.self, from: Data(bytes))
+    }
+
+    // Configured once here and only used: safe to share.
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        encoder.dateEncodingStrategy = .secondsSince1970
+        return encoder
+    }()
+
+    private static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
-        return try decoder.decode(SignupEmail.self, from: Data(bytes))
-    }
+        return decoder
+    }()
 }

@@ -42,16 +42,19 @@ public struct SignupService: Sendable {
         let source = try Self.validated(request.source, field: "source", maximum: SignupLimits.maximumSourceLength) {
             !$0.unicodeScalars.contains { $0.properties.generalCategory == .control }
         }
-        let newsletters = try await resolveNewsletters(request.newsletters)
+        guard request.newsletters.count <= SignupLimits.maximumNewsletters else {
+            throw SignupError.tooManyNewsletters(maximum: SignupLimits.maximumNewsletters)
+        }
         let time = now()
         let record = SignupRecord(
-            normalizedAddress: address.normalized, mailbox: address.mailbox,
-            newsletters: newsletters, locale: locale, source: source, client: request.client,
-            consentTextVersion: policy.consentTextVersion, time: time)
+            normalizedAddress: address.normalized, mailbox: address.mailbox, locale: locale, source: source,
+            client: request.client, consentTextVersion: policy.consentTextVersion, time: time)
         let policy = self.policy
-        let outcome = try await store.recordSignup(record) { snapshot in
-            SignupPlanner.plan(snapshot, newsletters: newsletters, policy: policy, at: time)
-        }
+        let slugs = request.newsletters
+        let outcome = try await store.recordSignup(
+            record,
+            choose: { open in try Self.choose(slugs, from: open, defaults: policy.defaultNewsletters) },
+            plan: { snapshot, newsletters in SignupPlanner.plan(snapshot, newsletters: newsletters, policy: policy, at: time) })
         if outcome.plan.email != nil { outbox.notify() }
         return outcome
     }
@@ -105,26 +108,24 @@ public struct SignupService: Sendable {
         return outcome
     }
 
-    /// The newsletters a request is for: the named ones (public and open), or the defaults.
-    func resolveNewsletters(_ slugs: [String]) async throws -> [Newsletter] {
-        guard slugs.count <= SignupLimits.maximumNewsletters else {
-            throw SignupError.tooManyNewsletters(maximum: SignupLimits.maximumNewsletters)
-        }
-        let open = try await store.newsletters(includingArchived: false).filter { $0.visibility == .public }
+    /// The newsletters a request is for, among the open (not archived) ones: the named public
+    /// ones, or the configured defaults, or the only public newsletter there is.
+    static func choose(_ slugs: [String], from open: [Newsletter], defaults: [String]) throws(SignupError) -> [Newsletter] {
+        let candidates = open.filter { $0.visibility == .public }
         var wanted: [String] = []
         for slug in slugs where !wanted.contains(slug) { wanted.append(slug) }
         if wanted.isEmpty {
-            if !policy.defaultNewsletters.isEmpty {
-                wanted = policy.defaultNewsletters
-            } else if open.count == 1, let only = open.first {
+            if !defaults.isEmpty {
+                wanted = defaults
+            } else if candidates.count == 1, let only = candidates.first {
                 wanted = [only.slug]
             } else {
-                throw SignupError.noNewsletterChosen
+                throw .noNewsletterChosen
             }
         }
-        let bySlug = Dictionary(uniqueKeysWithValues: open.map { ($0.slug, $0) })
+        let bySlug = Dictionary(uniqueKeysWithValues: candidates.map { ($0.slug, $0) })
         let unknown = wanted.filter { bySlug[$0] == nil }
-        guard unknown.isEmpty else { throw SignupError.unknownNewsletters(unknown) }
+        guard unknown.isEmpty else { throw .unknownNewsletters(unknown) }
         return wanted.compactMap { bySlug[$0] }
     }
 

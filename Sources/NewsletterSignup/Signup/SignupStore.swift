@@ -8,11 +8,13 @@ public import SubscriberLists
 /// concurrent requests for one address cannot both decide to send. Implementations:
 /// `SQLiteStore` (and later PostgreSQL).
 public protocol SignupStore: NewsletterStore {
-    /// Upserts the subscriber, reads its state for the named newsletters, applies `plan`, and
-    /// writes the subscriptions, the consent record, an audit event and (when planned) the
-    /// outbox row — all in one transaction.
+    /// In one transaction: passes the open (not archived) newsletters to `choose`, which picks
+    /// the request's or throws a ``SignupError`` (then nothing is written); upserts the
+    /// subscriber, reads its state for the chosen newsletters, applies `plan`, and writes the
+    /// subscriptions, the consent record, an audit event and (when planned) the outbox row.
     func recordSignup(
-        _ signup: SignupRecord, plan: @escaping @Sendable (SignupSnapshot) -> SignupPlan
+        _ signup: SignupRecord, choose: @escaping @Sendable ([Newsletter]) throws -> [Newsletter],
+        plan: @escaping @Sendable (SignupSnapshot, [Newsletter]) -> SignupPlan
     ) async throws -> SignupOutcome
 
     /// Queues a fresh confirmation for the newest sign-up of `address` that still has pending
@@ -39,8 +41,6 @@ public struct SignupRecord: Sendable {
     public var normalizedAddress: String
     /// The address to send to (A-label domain).
     public var mailbox: String
-    /// The newsletters named (or defaulted), resolved.
-    public var newsletters: [Newsletter]
     /// The reader's language.
     public var locale: String?
     /// Where the form was.
