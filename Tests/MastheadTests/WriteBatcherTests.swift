@@ -1,0 +1,55 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import SQLiteStorage
+
+/// Group commit: concurrent writes share a transaction but fail alone.
+@Suite struct WriteBatcherTests {
+    struct Refused: Error {}
+
+    @Test func aFailingWriteRollsBackAloneAndTheOthersCommit() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.file("db.sqlite"))
+        defer { try? store.close() }
+        try await store.migrate()
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for number in 0..<200 {
+                group.addTask {
+                    do {
+                        try await store.write { db in
+                            try db.execute(
+                                sql: "INSERT INTO events (occurred_at, actor, action, subject_type) VALUES ('t', 'test', ?, 'x')",
+                                arguments: ["write-\(number)"])
+                            // Every third write changes its mind after writing.
+                            if number % 3 == 0 { throw Refused() }
+                        }
+                        return true
+                    } catch is Refused {
+                        return false
+                    }
+                }
+            }
+            return try await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0 }.count == 133)
+        let actions = try await store.pool.read { db in try String.fetchAll(db, sql: "SELECT action FROM events") }
+        #expect(actions.count == 133)
+        #expect(Set(actions) == Set((0..<200).filter { $0 % 3 != 0 }.map { "write-\($0)" }))
+    }
+
+    @Test func aWriteIsVisibleToReadsOnceItReturns() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.file("db.sqlite"))
+        defer { try? store.close() }
+        try await store.migrate()
+        for number in 0..<20 {
+            try await store.write { db in
+                try db.execute(sql: "INSERT INTO events (occurred_at, actor, action, subject_type) VALUES ('t', 'test', 'a', 'x')")
+            }
+            // A fresh connection (another process, in effect) sees the commit.
+            let count = try await DatabaseQueue(path: store.path).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM events") }
+            #expect(count == number + 1)
+        }
+    }
+}
