@@ -1,3 +1,4 @@
+import Mail
 public import Prometheus
 import SQLiteStorage
 
@@ -35,6 +36,22 @@ public struct HTTPMetrics: Sendable {
             helpText: "Write transactions running or waiting for the writer connection.")
     }
 
+    static var outboxDepth: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "outbox", metricName: "queue_depth", unitName: "",
+            helpText: "Messages queued or being sent.")
+    }
+    static var outboxDead: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "outbox", metricName: "dead", unitName: "",
+            helpText: "Messages given up on (dead letters).")
+    }
+    static var outboxOldest: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "outbox", metricName: "oldest_waiting_age", unitName: "seconds",
+            helpText: "Age of the oldest message still waiting (0 when none is).")
+    }
+
     /// Latency buckets from 1 ms to 10 s: sign-ups are expected in single milliseconds.
     static let latencyBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
@@ -62,6 +79,13 @@ public struct HTTPMetrics: Sendable {
         registry.makeGauge(descriptor: Self.readersMax).set(Double(pool.maximumReaders))
         registry.makeGauge(descriptor: Self.readsInFlight).set(Double(pool.readsInFlight))
         registry.makeGauge(descriptor: Self.writesInFlight).set(Double(pool.writesInFlight))
+    }
+
+    /// Sets the outbox gauges.
+    func observe(outbox: OutboxQueueStatistics) {
+        registry.makeGauge(descriptor: Self.outboxDepth).set(Double(outbox.depth))
+        registry.makeGauge(descriptor: Self.outboxDead).set(Double(outbox.dead))
+        registry.makeGauge(descriptor: Self.outboxOldest).set(outbox.oldestWaiting ?? 0)
     }
 
     /// The registry in Prometheus text exposition format.

@@ -34,6 +34,8 @@ public struct Runtime: Sendable {
     public let signup: SignupService
     /// Wakes the delivery worker when a message is queued.
     public let outboxSignal: OutboxSignal
+    /// Turns outbox rows into messages (the worker's, also used by `masthead outbox show`).
+    public let composers: [any MessageComposer]
     /// Drains the outbox through the configured mailer; run it beside the HTTP server.
     public let deliveryWorker: DeliveryWorker
 
@@ -43,7 +45,7 @@ public struct Runtime: Sendable {
     ) async throws -> Runtime {
         try configuration.validateForProduction()
         let keys = try loadKeys(configuration: configuration, logger: logger, now: now)
-        let mailer = try makeMailer(configuration.mailer)
+        let mailer = makeMailer(configuration.mailer)
         let templates = try TemplateLibrary(defaults: MailTemplates.defaults, overrides: configuration.templatesDirectory)
         let from = try configuration.mailFrom.map { text throws(ConfigurationError) in try MailFrom.parse(text) }
             ?? Mailbox("newsletters@\(URL(string: configuration.publicURL)?.host ?? "localhost")", displayName: configuration.newsroom)
@@ -64,22 +66,31 @@ public struct Runtime: Sendable {
                 confirmationLifetime: configuration.signup.confirmationLifetime,
                 unsubscribeMailto: configuration.unsubscribeMailto),
             now: now)
+        let registry = PrometheusCollectorRegistry()
+        var concurrency = 1
+        var rate: Double?
+        if case .smtp(let smtp) = configuration.mailer {
+            concurrency = smtp.poolSize
+            rate = smtp.messagesPerSecond
+        }
         return Runtime(
             configuration: configuration, logger: logger, store: store, keys: keys,
-            metrics: PrometheusCollectorRegistry(), now: now, signer: signer,
+            metrics: registry, now: now, signer: signer,
             signup: SignupService(store: store, signer: signer, policy: configuration.signup, outbox: signal, now: now),
             outboxSignal: signal,
+            composers: [composer],
             deliveryWorker: DeliveryWorker(
-                store: store, mailer: mailer, composers: [composer], signal: signal, now: now, logger: logger))
+                store: store, mailer: mailer, composers: [composer], failureListeners: [SignupBounces(store: store)],
+                signal: signal, concurrency: concurrency, messagesPerSecond: rate, now: now,
+                metrics: PrometheusMetricsFactory(registry: registry), logger: logger))
     }
 
     /// The transport for `MASTHEAD_MAILER`.
-    static func makeMailer(_ location: MailerLocation) throws(ConfigurationError) -> any Mailer {
+    static func makeMailer(_ location: MailerLocation) -> any Mailer {
         switch location {
-        case .file(let directory):
-            return FileMailer(directory: directory)
-        case .smtp, .sendmail:
-            throw ConfigurationError(.mailer, "\(location.kind) delivery is not available in this version yet; use file:DIR")
+        case .file(let directory): FileMailer(directory: directory)
+        case .smtp(let configuration): SMTPMailer(configuration: configuration)
+        case .sendmail(let path): SendmailMailer(path: path)
         }
     }
 

@@ -135,6 +135,28 @@ extension SQLiteStore: SignupStore {
         }
     }
 
+    public func markBounced(consent: Int64, reason: String, at time: Date) async throws {
+        try await write { db in
+            guard let subscriberID = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT subscriber_id FROM consent_records WHERE id = ?"), arguments: [consent])
+            else { return }
+            let bouncing = try Self.consentNewsletters(db, consent: consent, subscriber: subscriberID)
+                .filter { $0.status?.isActive == true }.map(\.newsletter)
+            let stamp = Timestamp.format(time)
+            for newsletter in bouncing {
+                try db.cachedStatement(sql: """
+                    UPDATE subscriptions SET status = 'bounced', updated_at = ?
+                    WHERE subscriber_id = ? AND newsletter_id = ? AND status IN ('pending', 'confirmed')
+                    """).execute(arguments: [stamp, subscriberID, newsletter.id])
+            }
+            try AuditEvent(
+                occurredAt: time, actor: "system", action: "subscription.bounced", subjectType: "consent",
+                subjectID: consent, subscriberID: subscriberID,
+                details: ["newsletters": bouncing.map(\.slug).joined(separator: ","), "reason": String(reason.prefix(500))]
+            ).append(to: db)
+        }
+    }
+
     // MARK: - Pieces
 
     /// Runs `act` for a consent record whose subscriber's address passes `isBound`, else `.notFound`.

@@ -13,6 +13,8 @@ import Testing
         ["masthead", "newsletters", "update"], ["masthead", "newsletters", "archive"],
         ["masthead", "keys"], ["masthead", "keys", "list"], ["masthead", "keys", "generate"],
         ["masthead", "keys", "rotate"], ["masthead", "keys", "retire"], ["masthead", "keys", "remove"],
+        ["masthead", "outbox"], ["masthead", "outbox", "list"], ["masthead", "outbox", "show"],
+        ["masthead", "outbox", "retry"], ["masthead", "outbox", "purge"],
     ]
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help")

@@ -55,7 +55,7 @@ struct NginxProxyTests {
         try server.run()
         defer {
             server.terminate()
-            server.waitUntilExit()
+            SMTPTestServer.stop(server)
         }
         try await FreePort.waitUntilListening(nginxPort)
 

@@ -1,33 +1,48 @@
 /// Quoted-printable body encoding (RFC 2045 §6.7) for UTF-8 text with CRLF line breaks.
+///
+/// Works on bytes in one pass (it runs once per email, on every delivery attempt).
 enum QuotedPrintable {
     private static let hex = Array("0123456789ABCDEF".utf8)
     static let maximumLineLength = 76
 
-    /// Encodes `text`, normalising every line break to CRLF; encoded lines stay within 76 octets.
+    /// Encodes `text`, turning every line break (CRLF, LF or CR) into CRLF; encoded lines stay
+    /// within 76 octets, with soft breaks (`=` CRLF) where a line must be cut.
     static func encode(_ text: String) -> String {
+        let input = Array(text.utf8)
         var output: [UInt8] = []
-        let lines = text.replacingLineBreaks().split(separator: "\n", omittingEmptySubsequences: false)
-        for (number, line) in lines.enumerated() {
-            if number > 0 { output += [13, 10] }
-            var length = 0
-            let bytes = Array(line.utf8)
-            for (index, byte) in bytes.enumerated() {
-                let isLast = index == bytes.count - 1
-                var piece: [UInt8]
-                if (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) || ((byte == 32 || byte == 9) && !isLast) {
-                    piece = [byte]
-                } else {
-                    piece = [UInt8(ascii: "="), hex[Int(byte >> 4)], hex[Int(byte & 15)]]
-                }
-                // Leave room for the soft break "=" unless this is the last piece of the line.
-                let limit = isLast ? maximumLineLength : maximumLineLength - 1
-                if length + piece.count > limit {
-                    output += [UInt8(ascii: "="), 13, 10]
-                    length = 0
-                }
-                output += piece
-                length += piece.count
+        output.reserveCapacity(input.count + input.count / 8 + 16)
+        var length = 0
+        var index = 0
+        while index < input.count {
+            let byte = input[index]
+            if byte == 13 || byte == 10 {
+                // CRLF (or a lone CR or LF) is one hard line break.
+                if byte == 13, index + 1 < input.count, input[index + 1] == 10 { index += 1 }
+                output.append(13)
+                output.append(10)
+                length = 0
+                index += 1
+                continue
             }
+            let nextIsBreak = index + 1 >= input.count || input[index + 1] == 13 || input[index + 1] == 10
+            let literal = (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) || ((byte == 32 || byte == 9) && !nextIsBreak)
+            let width = literal ? 1 : 3
+            // Leave room for the soft break's "=" unless this is the line's last character.
+            if length + width > (nextIsBreak ? maximumLineLength : maximumLineLength - 1) {
+                output.append(UInt8(ascii: "="))
+                output.append(13)
+                output.append(10)
+                length = 0
+            }
+            if literal {
+                output.append(byte)
+            } else {
+                output.append(UInt8(ascii: "="))
+                output.append(hex[Int(byte >> 4)])
+                output.append(hex[Int(byte & 15)])
+            }
+            length += width
+            index += 1
         }
         return String(decoding: output, as: UTF8.self)
     }
@@ -38,11 +53,7 @@ extension String {
     func replacingLineBreaks() -> String {
         // Scalars, not characters: "\r\n" is one Character, so `contains("\r")` would miss it.
         guard unicodeScalars.contains("\r") else { return self }
-        return String(String.UnicodeScalarView(normalisedScalars()))
-    }
-
-    private func normalisedScalars() -> [Unicode.Scalar] {
-        var scalars: [Unicode.Scalar] = []
+        var scalars = String.UnicodeScalarView()
         var previousWasCR = false
         for scalar in unicodeScalars {
             if scalar == "\r" {
@@ -53,6 +64,6 @@ extension String {
                 previousWasCR = false
             }
         }
-        return scalars
+        return String(scalars)
     }
 }

@@ -6,6 +6,13 @@
 public protocol Mailer: Sendable {
     /// Hands one message over; returns when the transport has accepted it.
     func deliver(_ delivery: Delivery) async throws(MailerError)
+    /// Releases what the transport holds (open SMTP sessions); called when the worker stops.
+    func shutdown() async
+}
+
+extension Mailer {
+    /// Most transports hold nothing between messages.
+    public func shutdown() async {}
 }
 
 /// A rendered message and its envelope.

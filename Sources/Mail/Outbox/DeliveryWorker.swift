@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import Foundation
 public import Logging
 public import ServiceLifecycle
@@ -8,12 +9,17 @@ public import ServiceLifecycle
 /// A claim is a lease: a worker that dies between claiming and recording leaves the row
 /// `sending`, and once the lease runs out any worker claims it again, so a crash delays a
 /// message but never loses it. Transient failures are retried with backoff; permanent ones,
-/// and rows that cannot be composed, go to the dead letters.
+/// and rows that cannot be composed, go to the dead letters. Up to `concurrency` messages are in
+/// flight at once (the SMTP pool size), optionally paced to a rate.
 public struct DeliveryWorker: Service {
     let store: any OutboxStore
     let mailer: any Mailer
     let composers: [String: any MessageComposer]
+    let listeners: [String: [any DeliveryFailureListener]]
     let signal: OutboxSignal
+    let concurrency: Int
+    let pacer: DeliveryPacer?
+    let metrics: DeliveryMetrics
     let retry: RetryPolicy
     let lease: Duration
     let batchSize: Int
@@ -24,19 +30,30 @@ public struct DeliveryWorker: Service {
 
     /// Creates a worker; `composers` together must know every kind the libraries queue.
     public init(
-        store: any OutboxStore, mailer: any Mailer, composers: [any MessageComposer], signal: OutboxSignal,
+        store: any OutboxStore, mailer: any Mailer, composers: [any MessageComposer],
+        failureListeners: [any DeliveryFailureListener] = [], signal: OutboxSignal,
+        concurrency: Int = 1, messagesPerSecond: Double? = nil,
         retry: RetryPolicy = .standard, lease: Duration = .seconds(300), batchSize: Int = 32,
         idlePoll: Duration = .seconds(5), now: @escaping @Sendable () -> Date = Date.init,
-        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) }, logger: Logger
+        jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
     ) {
         var byKind: [String: any MessageComposer] = [:]
         for composer in composers {
             for kind in composer.kinds { byKind[kind] = composer }
         }
+        var listening: [String: [any DeliveryFailureListener]] = [:]
+        for listener in failureListeners {
+            for kind in listener.kinds { listening[kind, default: []].append(listener) }
+        }
         self.store = store
         self.mailer = mailer
         self.composers = byKind
+        self.listeners = listening
         self.signal = signal
+        self.concurrency = max(1, concurrency)
+        self.pacer = messagesPerSecond.map(DeliveryPacer.init(perSecond:))
+        self.metrics = DeliveryMetrics(factory: metrics)
         self.retry = retry
         self.lease = lease
         self.batchSize = batchSize
@@ -60,6 +77,7 @@ public struct DeliveryWorker: Service {
                 await cancelWhenGracefulShutdown { await signal.wait(timeout: idlePoll) }
             }
         }
+        await mailer.shutdown()
     }
 
     /// Claims one batch of due messages and delivers each. Returns how many were claimed.
@@ -67,7 +85,12 @@ public struct DeliveryWorker: Service {
     public func deliverDueMessages() async throws -> Int {
         let time = now()
         let items = try await store.claimDueMessages(limit: batchSize, at: time, leaseUntil: time.adding(lease))
-        for item in items { await deliver(item) }
+        await withTaskGroup(of: Void.self) { group in
+            for (index, item) in items.enumerated() {
+                if index >= concurrency { await group.next() }
+                group.addTask { await deliver(item) }
+            }
+        }
         return items.count
     }
 
@@ -88,17 +111,27 @@ public struct DeliveryWorker: Service {
             return
         }
         do {
+            try? await pacer?.waitForSlot()
+            let started = ContinuousClock.now
             try await mailer.deliver(delivery)
+            metrics.latency.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
+            metrics.sent.increment()
             await record(logger) { try await store.markSent(item.id, at: now()) }
             logger.debug("outbox message sent")
         } catch {
+            metrics.failed.increment()
             let failed = now()
             if !error.isPermanent, let next = retry.nextAttempt(after: item.attempts, at: failed, jitter: jitter()) {
+                metrics.retried.increment()
                 await record(logger) { try await store.reschedule(item.id, nextAttempt: next, error: error.reason) }
                 logger.warning("outbox delivery failed; will retry", metadata: ["error": "\(error)", "attempts": "\(item.attempts)"])
             } else {
+                metrics.dead.increment()
                 await record(logger) { try await store.markDead(item.id, error: error.reason, at: failed) }
                 logger.error("outbox delivery failed; moved to dead letters", metadata: ["error": "\(error)"])
+                for listener in listeners[item.kind] ?? [] {
+                    await record(logger) { try await listener.deliveryFailedPermanently(item, reason: error.reason, at: failed) }
+                }
             }
         }
     }
@@ -110,6 +143,14 @@ public struct DeliveryWorker: Service {
         } catch {
             logger.error("outbox bookkeeping failed; the lease will expire and the message be retried", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+extension Duration {
+    /// The whole duration in nanoseconds.
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
     }
 }
 

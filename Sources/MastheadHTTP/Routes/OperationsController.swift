@@ -1,6 +1,7 @@
 import Foundation
 public import Hummingbird
 import Logging
+import Mail
 public import SQLiteStorage
 
 /// The endpoints operators and their tools call: liveness, readiness, metrics and the API description.
@@ -19,7 +20,7 @@ public struct OperationsController: Sendable {
         let routes = RouteCollection(context: MastheadRequestContext.self)
         routes.get("healthz") { _, _ in Self.plainText("ok\n") }
         routes.get("readyz") { _, context in try await readiness(context: context) }
-        routes.get("metrics") { _, _ in renderMetrics() }
+        routes.get("metrics") { _, _ in try await renderMetrics() }
         routes.get("openapi.yaml") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
@@ -40,8 +41,9 @@ public struct OperationsController: Sendable {
         }
     }
 
-    func renderMetrics() -> Response {
+    func renderMetrics() async throws -> Response {
         metrics.observe(pool: store.poolStatistics)
+        metrics.observe(outbox: try await store.outboxQueueStatistics(at: Date()))
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))

@@ -25,7 +25,8 @@ public struct ConfigurationLoader: Sendable {
 
     /// Environment variables that look like ours but name no setting (likely typos).
     public var unknownEnvironmentNames: [String] {
-        let known = Set(Setting.all.map(\.environmentName))
+        // MASTHEAD_SMTP_PASSWORD is read by the SMTP mailer itself, so it need not sit in a URL.
+        let known = Set(Setting.all.map(\.environmentName) + ["MASTHEAD_SMTP_PASSWORD"])
         return environment.keys.filter { $0.hasPrefix("MASTHEAD_") && !known.contains($0) }.sorted()
     }
 
@@ -46,7 +47,9 @@ public struct ConfigurationLoader: Sendable {
             configuration.port = port
         }
         if let database = try values.string(.database) { configuration.database = try DatabaseLocation(parsing: database) }
-        if let mailer = try values.string(.mailer) { configuration.mailer = try MailerLocation(parsing: mailer) }
+        if let mailer = try values.string(.mailer) {
+            configuration.mailer = try MailerLocation(parsing: mailer, environment: environment)
+        }
         configuration.publicURL = "http://\(configuration.host):\(configuration.port)"
         if let publicURL = try values.string(.publicURL) { configuration.publicURL = try Self.checkPublicURL(publicURL) }
         if let keys = try values.string(.keys) {

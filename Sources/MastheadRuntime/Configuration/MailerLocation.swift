@@ -1,16 +1,23 @@
+public import Mail
+
 /// How email leaves, parsed from `MASTHEAD_MAILER`.
 public enum MailerLocation: Sendable, Equatable {
     /// A directory that receives one `.eml` file per message (development).
     case file(directory: String)
-    /// An SMTP server URL; the transport comes with the mail-delivery work.
-    case smtp(url: String)
-    /// A sendmail-compatible program; the transport comes with the mail-delivery work.
+    /// An SMTP server (see ``SMTPConfiguration`` for the URL's parameters).
+    case smtp(SMTPConfiguration)
+    /// A sendmail-compatible program.
     case sendmail(path: String)
 
-    /// Parses `file:DIR`, `smtp://…`/`smtps://…` or `sendmail:PATH`.
-    public init(parsing text: String) throws(ConfigurationError) {
+    /// Parses `file:DIR`, `smtp://…`/`smtps://…` or `sendmail:PATH`; `environment` may hold
+    /// `MASTHEAD_SMTP_PASSWORD`.
+    public init(parsing text: String, environment: [String: String] = [:]) throws(ConfigurationError) {
         if text.hasPrefix("smtp://") || text.hasPrefix("smtps://") {
-            self = .smtp(url: text)
+            do {
+                self = .smtp(try SMTPConfiguration(url: text, environment: environment))
+            } catch {
+                throw ConfigurationError(.mailer, error.description)
+            }
         } else if text.hasPrefix("sendmail:") {
             let path = String(text.dropFirst("sendmail:".count))
             guard !path.isEmpty else { throw ConfigurationError(.mailer, "sendmail: needs a program path") }

@@ -34,7 +34,7 @@ extension Setting {
         key: "database", summary: "where data lives: sqlite:PATH (relative to the working directory)",
         defaultValue: "sqlite:masthead.sqlite")
     public static let mailer = Setting(
-        key: "mailer", summary: "how email leaves: file:DIR writes one .eml file per message",
+        key: "mailer", summary: "how email leaves: file:DIR (one .eml per message), smtp://… or sendmail:PATH",
         defaultValue: "file:outbox")
     public static let publicURL = Setting(
         key: "public.url", summary: "base URL of every link in an email", defaultValue: "http://HOST:PORT")

@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 public import Mail
 public import Signing
 
@@ -33,6 +34,7 @@ public struct SignupMessageComposer: MessageComposer {
     let signer: TokenSigner
     let settings: Settings
     let now: @Sendable () -> Date
+    let prepared = PreparedEmails()
 
     /// Creates the composer.
     public init(templates: TemplateLibrary, signer: TokenSigner, settings: Settings, now: @escaping @Sendable () -> Date) {
@@ -47,39 +49,45 @@ public struct SignupMessageComposer: MessageComposer {
     public func compose(_ item: OutboxItem) throws -> MailMessage {
         let email = try SignupEmail.decode(item.payload)
         guard !email.newsletters.isEmpty else { throw CompositionError("outbox row \(item.id) names no newsletter") }
-        let unsubscribeURL = link("unsubscribe", signer.sign(
-            .unsubscribe, subject: email.consentID, address: email.address, at: email.issuedAt, lifetime: nil))
-        var context: [String: Any] = [
-            "newsroom": settings.newsroom,
-            "newsletter_list": Self.list(email.newsletters.map(\.name)),
-            "plural": email.newsletters.count > 1,
-            "newsletters": email.newsletters.map { ["name": $0.name, "description": $0.description] },
-            "unsubscribe_url": unsubscribeURL,
+        var links = [
+            "unsubscribe_url": link("unsubscribe", signer.sign(
+                .unsubscribe, subject: email.consentID, address: email.address, at: email.issuedAt, lifetime: nil))
         ]
-        let template: String
-        switch email.kind {
-        case .confirmation:
-            template = "confirmation"
-            context["confirm_url"] = link("confirm", signer.sign(
+        if email.kind == .confirmation {
+            links["confirm_url"] = link("confirm", signer.sign(
                 .confirm, subject: email.consentID, address: email.address, at: email.issuedAt,
                 lifetime: settings.confirmationLifetime))
-            context["confirm_days"] = max(1, settings.confirmationLifetime.components.seconds / 86_400)
-        case .alreadySubscribed:
-            template = "already-subscribed"
         }
+        let parts = try prepared.parts(for: email.kind, newsletters: email.newsletters) { try prepare(email) }
         var headers = [
             MailMessage.Header("List-Id", "\(email.newsletters[0].name) <\(email.newsletters[0].slug).\(listDomain)>"),
-            MailMessage.Header("List-Unsubscribe", unsubscribeHeader(unsubscribeURL)),
+            MailMessage.Header("List-Unsubscribe", unsubscribeHeader(links["unsubscribe_url"] ?? "")),
             MailMessage.Header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
         ]
         if let locale = email.locale { headers.append(MailMessage.Header("Content-Language", locale)) }
         return MailMessage(
             from: settings.from, to: Mailbox(item.recipient),
-            subject: try templates.render("\(template).subject", context).trimmingCharacters(in: .whitespacesAndNewlines),
-            textBody: try templates.render("\(template).text", context),
-            htmlBody: try templates.render("\(template).html", context),
+            subject: parts.subject.fill(links).trimmingCharacters(in: .whitespacesAndNewlines),
+            textBody: parts.text.fill(links), htmlBody: parts.html.fill(links),
             messageID: "\(Int64(item.createdAt.timeIntervalSince1970 * 1000)).\(item.id)@\(listDomain)",
             date: now(), headers: headers)
+    }
+
+    /// Renders the three templates of an email once, with its links left open.
+    private func prepare(_ email: SignupEmail) throws -> PreparedEmails.Parts {
+        let template = email.kind == .confirmation ? "confirmation" : "already-subscribed"
+        let context: [String: Any] = [
+            "newsroom": settings.newsroom,
+            "newsletter_list": Self.list(email.newsletters.map(\.name)),
+            "plural": email.newsletters.count > 1,
+            "newsletters": email.newsletters.map { ["name": $0.name, "description": $0.description] },
+            "confirm_days": max(1, settings.confirmationLifetime.components.seconds / 86_400),
+        ]
+        let holes = ["confirm_url", "unsubscribe_url"]
+        return PreparedEmails.Parts(
+            subject: try templates.prepare("\(template).subject", context, holes: holes),
+            text: try templates.prepare("\(template).text", context, holes: holes),
+            html: try templates.prepare("\(template).html", context, holes: holes))
     }
 
     private func link(_ path: String, _ token: String) -> String {
@@ -100,5 +108,34 @@ public struct SignupMessageComposer: MessageComposer {
     static func list(_ names: [String]) -> String {
         guard names.count > 1, let last = names.last else { return names.first ?? "" }
         return names.dropLast().joined(separator: ", ") + " and " + last
+    }
+}
+
+/// Rendered templates per kind and newsletter set, so a burst of confirmations for the same
+/// newsletter renders its templates once. Bounded: the oldest entries go first.
+final class PreparedEmails: Sendable {
+    struct Parts: Sendable {
+        let subject: PreparedTemplate
+        let text: PreparedTemplate
+        let html: PreparedTemplate
+    }
+
+    private static let capacity = 64
+    private let entries = Mutex<(parts: [String: Parts], order: [String])>(([:], []))
+
+    func parts(
+        for kind: SignupEmail.Kind, newsletters: [SignupEmail.NewsletterSummary], make: () throws -> Parts
+    ) throws -> Parts {
+        let key = kind.rawValue + "\u{0}" + newsletters.map { "\($0.slug)\u{1}\($0.name)\u{1}\($0.description)" }.joined(separator: "\u{0}")
+        if let cached = entries.withLock({ $0.parts[key] }) { return cached }
+        let parts = try make()
+        entries.withLock { entries in
+            if entries.parts[key] == nil {
+                entries.parts[key] = parts
+                entries.order.append(key)
+                if entries.order.count > Self.capacity { entries.parts[entries.order.removeFirst()] = nil }
+            }
+        }
+        return parts
     }
 }

@@ -29,6 +29,9 @@ public protocol SignupStore: NewsletterStore {
         consent: Int64, at time: Date, client: ClientContext, isBound: @escaping @Sendable (String) -> Bool
     ) async throws -> LinkOutcome
 
+    /// Marks the active subscriptions of a consent record's newsletters `bounced`, with the reason.
+    func markBounced(consent: Int64, reason: String, at time: Date) async throws
+
     /// Unsubscribes the newsletters of a consent record whose subscriber's address passes `isBound`.
     func unsubscribe(
         consent: Int64, at time: Date, client: ClientContext, isBound: @escaping @Sendable (String) -> Bool

@@ -40,6 +40,20 @@ import Testing
         #expect(html.contains("&lt;b&gt;x&lt;/b&gt;"))
     }
 
+    @Test func preparedTemplatesFillTheirHolesLikeAFullRender() throws {
+        let library = try TemplateLibrary(defaults: MailTemplates.defaults)
+        let context: [String: Any] = [
+            "newsroom": "Kyiv <Post>", "newsletter_list": "Daily", "plural": false, "confirm_days": 7,
+            "newsletters": [["name": "Daily", "description": "News & views"]],
+        ]
+        let links = ["confirm_url": "https://n.example/v1/confirm?token=v1.AbC-_", "unsubscribe_url": "https://n.example/v1/unsubscribe?token=v1.XyZ"]
+        for name in ["confirmation.subject", "confirmation.text", "confirmation.html"] {
+            let prepared = try library.prepare(name, context, holes: ["confirm_url", "unsubscribe_url"])
+            let full = try library.render(name, context.merging(links) { $1 })
+            #expect(prepared.fill(links) == full, "\(name)")
+        }
+    }
+
     @Test func aTemplateThatDoesNotParseNamesItsFile() throws {
         let directory = try TemporaryDirectory()
         try "{{#open}} never closed".write(toFile: directory.file("confirmation.text.mustache"), atomically: true, encoding: .utf8)

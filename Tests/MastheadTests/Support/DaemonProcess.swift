@@ -61,7 +61,7 @@ final class DaemonProcess: Sendable {
     deinit {
         if process.isRunning {
             process.terminate()
-            process.waitUntilExit()
+            SMTPTestServer.stop(process)
         }
     }
 

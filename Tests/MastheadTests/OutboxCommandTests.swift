@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// `masthead outbox …` through the real executable.
+@Suite(.timeLimit(.minutes(2))) struct OutboxCommandTests {
+    /// Two sign-ups whose emails died (an unwritable outbox directory), and one sent.
+    func prepare() async throws -> TestRuntime {
+        let test = try await TestRuntime()
+        try await test.newsletter("daily")
+        #expect(FileManager.default.createFile(atPath: test.outboxDirectory, contents: Data()))
+        try await test.application.test(.router) { client in
+            _ = try await SignupHTTP.signUp(client, ["email": "first@example.org"])
+            _ = try await SignupHTTP.signUp(client, ["email": "second@example.org"])
+        }
+        try await test.deliver()
+        try await DatabaseQueue(path: test.databasePath).write { db in
+            try db.execute(sql: "UPDATE outbox SET state = 'dead', last_error = 'cannot create outbox'")
+        }
+        try FileManager.default.removeItem(atPath: test.outboxDirectory)
+        try await test.application.test(.router) { client in
+            _ = try await SignupHTTP.signUp(client, ["email": "third@example.org"])
+        }
+        try await test.deliver()
+        return test
+    }
+
+    func masthead(_ arguments: [String], _ test: TestRuntime) throws -> Executables.Outcome {
+        try Executables.run(
+            "masthead", arguments + ["--database", "sqlite:\(test.databasePath)"], in: test.directory.path,
+            environment: ["MASTHEAD_KEYS": test.directory.file("masthead.keys"), "MASTHEAD_PUBLIC_URL": "https://news.example.org/masthead"])
+    }
+
+    @Test func listShowsStatesAndFilters() async throws {
+        let test = try await prepare()
+        defer { test.shutdown() }
+        let all = try masthead(["outbox", "list", "--format", "json"], test)
+        #expect(all.status == 0, "\(all.stderr)")
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [[String: Any]])
+        #expect(entries.map { $0["state"] as? String } == ["sent", "dead", "dead"])
+        let dead = try masthead(["outbox", "list", "--state", "dead", "--format", "csv"], test)
+        #expect(dead.stdout.split(separator: "\r\n").count == 3)
+        #expect(dead.stdout.contains("cannot create outbox"))
+    }
+
+    @Test func showGivesTheHeadersAndTheLastError() async throws {
+        let test = try await prepare()
+        defer { test.shutdown() }
+        let shown = try masthead(["outbox", "show", "1"], test)
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("state:        dead"))
+        #expect(shown.stdout.contains("last error:   cannot create outbox"))
+        #expect(shown.stdout.contains("To: <first@example.org>"))
+        #expect(shown.stdout.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"))
+        let missing = try masthead(["outbox", "show", "99"], test)
+        #expect(missing.status != 0)
+        #expect(missing.stderr.contains("no outbox message has id 99"))
+    }
+
+    @Test func retryQueuesDeadMessagesAgainAndTheyAreSent() async throws {
+        let test = try await prepare()
+        defer { test.shutdown() }
+        let one = try masthead(["outbox", "retry", "1"], test)
+        #expect(one.stdout == "queued 1 again\n")
+        let rest = try masthead(["outbox", "retry", "--dead"], test)
+        #expect(rest.stdout == "queued 1 dead messages again\n")
+        let both = try masthead(["outbox", "retry", "1", "--dead"], test)
+        #expect(both.status != 0)
+        // The CLI's "now" is the wall clock; the worker's is the test clock: catch it up.
+        test.clock.advance(by: Date().timeIntervalSince(test.clock.now) + 1)
+        #expect(try await test.deliver() == 2)
+        #expect(try test.emails().count == 3)
+    }
+
+    @Test func purgeDeletesOnlySentMessagesBeforeTheDate() async throws {
+        let test = try await prepare()
+        defer { test.shutdown() }
+        let early = try masthead(["outbox", "purge", "--sent-before", "2000-01-01"], test)
+        #expect(early.stdout == "purged 0 sent messages\n")
+        let later = try masthead(["outbox", "purge", "--sent-before", "2100-01-01"], test)
+        #expect(later.stdout == "purged 1 sent messages\n")
+        let remaining = try Executables.runSQL("SELECT state FROM outbox", database: test.databasePath)
+        #expect(remaining == ["dead", "dead"])
+        let bad = try masthead(["outbox", "purge", "--sent-before", "last tuesday"], test)
+        #expect(bad.status != 0)
+    }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Mail
+import MastheadRuntime
+import Testing
+
+/// The outbox worker with the SMTP mailer: bounces mark subscriptions, transient failures retry.
+@Suite(.timeLimit(.minutes(2)), .enabled(if: SMTPServers.available || ProcessInfo.processInfo.environment["CI"] != nil, "aiosmtpd is not installed; Ops/test installs it"))
+struct DeliveryWorkerSMTPTests {
+    func runtime(_ url: String) async throws -> TestRuntime {
+        try await TestRuntime { $0.mailer = .smtp(try! SMTPConfiguration(url: url)) }  // a literal test URL
+    }
+
+    func state(_ test: TestRuntime) throws -> [String] {
+        try Executables.runSQL("SELECT state || ':' || attempts FROM outbox ORDER BY id", database: test.databasePath)
+    }
+
+    @Test func aRefusedRecipientIsADeadLetterAndBouncesTheSubscription() async throws {
+        let directory = try TemporaryDirectory()
+        let server = try SMTPTestServer.faults(spool: directory.file("spool"), scenario: "rcpt-550")
+        let test = try await runtime("smtp://127.0.0.1:\(server.port)?tls=none&helo=c")
+        defer { test.shutdown() }
+        try await test.newsletter("daily")
+        try await test.application.test(.router) { client in
+            _ = try await SignupHTTP.signUp(client, ["email": "nobody@example.org"])
+        }
+        #expect(try await test.deliver() == 1)
+        #expect(try state(test) == ["dead:1"])
+        let status = try Executables.runSQL("SELECT status FROM subscriptions", database: test.databasePath)
+        #expect(status == ["bounced"])
+        let events = try Executables.runSQL("SELECT action FROM events ORDER BY id", database: test.databasePath)
+        #expect(events.last == "subscription.bounced")
+        let error = try Executables.runSQL("SELECT last_error FROM outbox", database: test.databasePath)
+        #expect(error.first?.contains("550 5.1.1") == true)
+    }
+
+    @Test func temporaryRefusalsAreRetriedUntilDelivered() async throws {
+        let directory = try TemporaryDirectory()
+        let server = try SMTPTestServer.faults(spool: directory.file("spool"), scenario: "greeting-421-twice")
+        let test = try await runtime("smtp://127.0.0.1:\(server.port)?tls=none&helo=c")
+        defer { test.shutdown() }
+        try await test.newsletter("daily")
+        try await test.application.test(.router) { client in
+            _ = try await SignupHTTP.signUp(client, ["email": "patient@example.org"])
+        }
+        #expect(try await test.deliver() == 1)
+        #expect(try state(test) == ["queued:1"])
+        test.clock.advance(by: 46)  // the first backoff: 30 s plus at most half again
+        #expect(try await test.deliver() == 1)
+        #expect(try state(test) == ["queued:2"])
+        test.clock.advance(by: 91)
+        #expect(try await test.deliver() == 1)
+        #expect(try state(test) == ["sent:3"])
+        #expect(try await server.waitForMessages(1).count == 1)
+        #expect(try Executables.runSQL("SELECT status FROM subscriptions", database: test.databasePath) == ["pending"])
+    }
+
+    @Test func metricsCountDeliveriesAndShowTheQueue() async throws {
+        let directory = try TemporaryDirectory()
+        let server = try SMTPTestServer.faults(spool: directory.file("spool"), scenario: "rcpt-550")
+        let test = try await runtime("smtp://127.0.0.1:\(server.port)?tls=none&helo=c")
+        defer { test.shutdown() }
+        try await test.newsletter("daily")
+        try await test.application.test(.router) { client in
+            _ = try await SignupHTTP.signUp(client, ["email": "a@example.org"])
+            _ = try await SignupHTTP.signUp(client, ["email": "b@example.org"])
+            let before = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(before.contains("masthead_outbox_queue_depth 2"))
+            try await test.deliver()
+            let after = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(after.contains("masthead_outbox_queue_depth 0"))
+            #expect(after.contains("masthead_outbox_dead 2"))
+            #expect(after.contains("masthead_mail_failed_total 2"))
+            #expect(after.contains("masthead_mail_dead_total 2"))
+        }
+    }
+}
