@@ -112,7 +112,7 @@ let package = Package(
             ],
             resources: [.embedInCode("Resources/Templates")],
             swiftSettings: strictness),
-        .target(name: "SubscriberLists", swiftSettings: strictness),
+        .target(name: "SubscriberLists", dependencies: ["EmailAddress"], swiftSettings: strictness),
         .target(name: "Signing", dependencies: ["COpenSSL"], swiftSettings: strictness),
         .target(name: "EmailAddress", dependencies: ["CIDN2"], swiftSettings: strictness),
         // The SQL of every schema step, embedded so an installed binary needs no source tree.

@@ -80,7 +80,7 @@ public struct Runtime: Sendable {
             outboxSignal: signal,
             composers: [composer],
             deliveryWorker: DeliveryWorker(
-                store: store, mailer: mailer, composers: [composer], failureListeners: [SignupBounces(store: store)],
+                store: store, mailer: mailer, composers: [composer], failureListeners: [SignupBounces(store: store, addressHash: keys.addressHash)],
                 signal: signal, concurrency: concurrency, messagesPerSecond: rate, now: now,
                 metrics: PrometheusMetricsFactory(registry: registry), logger: logger))
     }
@@ -115,13 +115,15 @@ public struct Runtime: Sendable {
 
     /// Loads the keys file. In development a missing file is created (mode 0600) with a warning;
     /// in production it must exist and be private to its owner.
-    static func loadKeys(
+    public static func loadKeys(
         configuration: MastheadConfiguration, logger: Logger, now: () -> Date
     ) throws -> KeyRing {
         let path = configuration.keysPath
         let production = configuration.environment == .production
         do {
-            return try KeyRingFile.load(path: path, requirePrivate: production)
+            let (ring, added) = try KeyRingFile.loadAddingAddressSecret(path: path, requirePrivate: production)
+            if added { logger.warning("added an address secret to an older keys file", metadata: ["keys": "\(path)"]) }
+            return ring
         } catch .missing(let path) where !production {
             let ring = try KeyRing.generate(at: now())
             try KeyRingFile.save(ring, path: path)

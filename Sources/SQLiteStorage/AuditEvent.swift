@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SubscriberLists
 
 /// One row of the append-only `events` table (migration 0001), written inside the
 /// transaction of the change it records.
@@ -20,20 +21,7 @@ struct AuditEvent {
                 """,
             arguments: [
                 Timestamp.format(occurredAt), actor, action, subjectType, subjectID, subscriberID,
-                Self.encode(details),
+                JSONText.object(details),
             ])
     }
-
-    /// Details as a JSON object with sorted keys, so equal details are equal text.
-    static func encode(_ details: [String: String]) -> String {
-        guard !details.isEmpty, let data = try? encoder.encode(details) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    /// One encoder for every event: it is only configured here, so sharing it is safe.
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
 }

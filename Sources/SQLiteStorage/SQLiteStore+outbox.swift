@@ -1,6 +1,7 @@
 public import Foundation
 public import Mail
 import GRDB
+import SubscriberLists
 
 /// The outbox table (migration 0001) as the delivery worker drains it.
 extension SQLiteStore: OutboxStore {

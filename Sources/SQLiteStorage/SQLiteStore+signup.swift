@@ -21,6 +21,14 @@ extension SQLiteStore: SignupStore {
                 db.cachedStatement(sql: "SELECT * FROM newsletters WHERE archived_at IS NULL ORDER BY slug")
             ).map(Self.newsletter(from:))
             let newsletters = try choose(open)
+            if try Self.suppressionReason(db, addressHash: signup.addressHash) != nil {
+                try AuditEvent(
+                    occurredAt: signup.time, actor: "reader", action: "signup.suppressed", subjectType: "suppression",
+                    subjectID: nil, details: ["newsletters": newsletters.map(\.slug).joined(separator: ",")]
+                ).append(to: db)
+                return SignupOutcome(
+                    subscriberID: nil, consentID: nil, plan: SignupPlan(changes: [:], email: nil, reason: "suppressed"))
+            }
             let subscriberID = try Self.upsertSubscriber(db, signup)
             let snapshot = try Self.snapshot(db, subscriber: subscriberID, newsletters: newsletters.map(\.id), at: signup.time)
             let decision = plan(snapshot, newsletters)
@@ -45,9 +53,10 @@ extension SQLiteStore: SignupStore {
     }
 
     public func recordResend(
-        address: String, at time: Date, allow: @escaping @Sendable (SignupSnapshot) -> Bool
+        address: String, addressHash: String, at time: Date, allow: @escaping @Sendable (SignupSnapshot) -> Bool
     ) async throws -> Bool {
         try await write { db in
+            guard try Self.suppressionReason(db, addressHash: addressHash) == nil else { return false }
             guard let subscriber = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT id, email FROM subscribers WHERE email_normalized = ?"), arguments: [address])
             else { return false }
@@ -135,8 +144,9 @@ extension SQLiteStore: SignupStore {
         }
     }
 
-    public func markBounced(consent: Int64, reason: String, at time: Date) async throws {
+    public func markBounced(consent: Int64, addressHash: String, reason: String, at time: Date) async throws {
         try await write { db in
+            try Self.addSuppression(db, addressHash: addressHash, reason: .bounced, note: nil, at: time, actor: "system")
             guard let subscriberID = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT subscriber_id FROM consent_records WHERE id = ?"), arguments: [consent])
             else { return }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import SQLiteStorage
+import SubscriberLists
 
 /// The stored time format round-trips and sorts as text.
 @Suite struct TimestampTests {

@@ -40,7 +40,7 @@ struct SubscriptionsController: Sendable {
         do {
             let outcome = try await signup.signUp(signupRequest)
             context.logger.debug(
-                "sign-up recorded", metadata: ["consent": "\(outcome.consentID)", "outcome": "\(outcome.plan.reason)"])
+                "sign-up recorded", metadata: ["consent": "\(outcome.consentID.map(String.init) ?? "-")", "outcome": "\(outcome.plan.reason)"])
         } catch let error as SignupError {
             return try refuse(request, error)
         }

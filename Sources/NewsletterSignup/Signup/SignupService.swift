@@ -47,7 +47,8 @@ public struct SignupService: Sendable {
         }
         let time = now()
         let record = SignupRecord(
-            normalizedAddress: address.normalized, mailbox: address.mailbox, locale: locale, source: source,
+            normalizedAddress: address.normalized, mailbox: address.mailbox,
+            addressHash: signer.ring.addressHash(address.normalized), locale: locale, source: source,
             client: request.client, consentTextVersion: policy.consentTextVersion, time: time)
         let policy = self.policy
         let slugs = request.newsletters
@@ -66,7 +67,9 @@ public struct SignupService: Sendable {
         let address = try Self.validatedAddress(email)
         let time = now()
         let policy = self.policy
-        let queued = try await store.recordResend(address: address.normalized, at: time) { snapshot in
+        let queued = try await store.recordResend(
+            address: address.normalized, addressHash: signer.ring.addressHash(address.normalized), at: time
+        ) { snapshot in
             SignupPlanner.allowsResend(snapshot, policy: policy, at: time)
         }
         if queued { outbox.notify() }

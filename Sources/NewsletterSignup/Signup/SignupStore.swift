@@ -12,15 +12,18 @@ public protocol SignupStore: NewsletterStore {
     /// the request's or throws a ``SignupError`` (then nothing is written); upserts the
     /// subscriber, reads its state for the chosen newsletters, applies `plan`, and writes the
     /// subscriptions, the consent record, an audit event and (when planned) the outbox row.
+    /// A suppressed address (``SignupRecord/addressHash`` on the suppression list) records
+    /// nothing but an audit event without the address, and sends nothing.
     func recordSignup(
         _ signup: SignupRecord, choose: @escaping @Sendable ([Newsletter]) throws -> [Newsletter],
         plan: @escaping @Sendable (SignupSnapshot, [Newsletter]) -> SignupPlan
     ) async throws -> SignupOutcome
 
     /// Queues a fresh confirmation for the newest sign-up of `address` that still has pending
-    /// subscriptions, when `allow` agrees with the snapshot. Returns whether one was queued.
+    /// subscriptions, when `allow` agrees with the snapshot and the address is not suppressed.
+    /// Returns whether one was queued.
     func recordResend(
-        address: String, at time: Date, allow: @escaping @Sendable (SignupSnapshot) -> Bool
+        address: String, addressHash: String, at time: Date, allow: @escaping @Sendable (SignupSnapshot) -> Bool
     ) async throws -> Bool
 
     /// Confirms the pending subscriptions of a consent record whose subscriber's normalised
@@ -29,8 +32,9 @@ public protocol SignupStore: NewsletterStore {
         consent: Int64, at time: Date, client: ClientContext, isBound: @escaping @Sendable (String) -> Bool
     ) async throws -> LinkOutcome
 
-    /// Marks the active subscriptions of a consent record's newsletters `bounced`, with the reason.
-    func markBounced(consent: Int64, reason: String, at time: Date) async throws
+    /// Marks the active subscriptions of a consent record's newsletters `bounced`, with the
+    /// reason, and puts the address on the suppression list.
+    func markBounced(consent: Int64, addressHash: String, reason: String, at time: Date) async throws
 
     /// Unsubscribes the newsletters of a consent record whose subscriber's address passes `isBound`.
     func unsubscribe(
@@ -44,6 +48,8 @@ public struct SignupRecord: Sendable {
     public var normalizedAddress: String
     /// The address to send to (A-label domain).
     public var mailbox: String
+    /// The keyed hash the suppression list is checked with.
+    public var addressHash: String
     /// The reader's language.
     public var locale: String?
     /// Where the form was.
@@ -106,15 +112,15 @@ public struct PlannedEmail: Sendable, Equatable {
 
 /// What a recorded sign-up did (for logs and tests; never shown to the reader).
 public struct SignupOutcome: Sendable, Equatable {
-    /// The subscriber, new or existing.
-    public var subscriberID: Int64
-    /// The consent record written.
-    public var consentID: Int64
+    /// The subscriber, new or existing (nil when the address is suppressed: nothing is stored).
+    public var subscriberID: Int64?
+    /// The consent record written (nil when suppressed).
+    public var consentID: Int64?
     /// The plan that was applied.
     public var plan: SignupPlan
 
     /// Creates an outcome.
-    public init(subscriberID: Int64, consentID: Int64, plan: SignupPlan) {
+    public init(subscriberID: Int64?, consentID: Int64?, plan: SignupPlan) {
         self.subscriberID = subscriberID
         self.consentID = consentID
         self.plan = plan

@@ -9,9 +9,13 @@ public struct KeyRing: Sendable, Equatable {
     public private(set) var activeKey: SigningKey
     /// Keys that only verify, oldest first.
     public private(set) var retiredKeys: [SigningKey]
+    /// The secret of keyed address hashes (the suppression list). Unlike signing keys it never
+    /// rotates: a hash made today must match the same address years later.
+    public let addressSecret: [UInt8]
 
     /// Creates a ring; refuses one without exactly one active key or with a repeated kid.
-    public init(keys: [SigningKey]) throws(KeyRingError) {
+    public init(keys: [SigningKey], addressSecret: [UInt8]) throws(KeyRingError) {
+        guard addressSecret.count >= 16 else { throw .secretTooShort(kid: "address secret") }
         let active = keys.filter { $0.state == .active }
         guard active.count == 1, let activeKey = active.first else { throw .notExactlyOneActiveKey }
         guard Set(keys.map(\.kid)).count == keys.count else { throw .duplicateKeyID }
@@ -19,6 +23,7 @@ public struct KeyRing: Sendable, Equatable {
         for key in keys where !SigningKey.isValidKeyID(key.kid) { throw .invalidKeyID(kid: key.kid) }
         self.activeKey = activeKey
         self.retiredKeys = keys.filter { $0.state == .retired }
+        self.addressSecret = addressSecret
     }
 
     /// Every key: the retired ones, oldest first, then the active one.
@@ -26,7 +31,15 @@ public struct KeyRing: Sendable, Equatable {
 
     /// A new ring holding one freshly generated active key.
     public static func generate(at time: Date) throws -> KeyRing {
-        try KeyRing(keys: [try SigningKey.generate(at: time, avoiding: [])])
+        try KeyRing(
+            keys: [try SigningKey.generate(at: time, avoiding: [])],
+            addressSecret: try SecureRandom.bytes(count: SigningKey.secretLength))
+    }
+
+    /// A keyed hash of a normalised address (HMAC-SHA256, hex): what the suppression list keeps,
+    /// so it can recognise an address without holding it.
+    public func addressHash(_ normalizedAddress: String) -> String {
+        WebhookSignature.hex(HMACSHA256.authenticate(Array("masthead/suppression/v1\u{0}\(normalizedAddress)".utf8), key: addressSecret))
     }
 
     /// The key with this id, active or retired.

@@ -3,8 +3,11 @@ import Foundation
 /// The keys file (`MASTHEAD_KEYS`): the ring as JSON, readable by its owner only (mode 0600).
 ///
 /// ```json
-/// {"version": 1, "keys": [{"kid": "3fa9c1", "secret": "<base64>", "created_at": "2026-11-25T15:00:00Z", "state": "active"}]}
+/// {"version": 1, "address_secret": "<base64>",
+///  "keys": [{"kid": "3fa9c1", "secret": "<base64>", "created_at": "2026-11-25T15:00:00Z", "state": "active"}]}
 /// ```
+/// A file written before the address secret existed gets one the first time it is loaded
+/// (``loadAddingAddressSecret(path:requirePrivate:)``); nothing else changes.
 public enum KeyRingFile {
     /// Why the keys file cannot be used; the message names the file and what to do.
     public enum Problem: Error, Equatable, CustomStringConvertible {
@@ -13,6 +16,7 @@ public enum KeyRingFile {
         case malformed(path: String, reason: String)
         case readableByOthers(path: String, mode: String)
         case unwritable(path: String, reason: String)
+        case missingAddressSecret(path: String)
 
         public var description: String {
             switch self {
@@ -22,12 +26,34 @@ public enum KeyRingFile {
             case .readableByOthers(let path, let mode):
                 "keys file \(path) has mode \(mode) and can be read by other users; run `chmod 600 \(path)`"
             case .unwritable(let path, let reason): "cannot write keys file \(path): \(reason)"
+            case .missingAddressSecret(let path): "keys file \(path) has no address secret (an older file); masthead adds one when it loads it"
             }
         }
     }
 
     /// Reads the ring; with `requirePrivate`, refuses a file that group or others can read.
     public static func load(path: String, requirePrivate: Bool) throws(Problem) -> KeyRing {
+        let stored = try read(path: path, requirePrivate: requirePrivate)
+        guard let secret = stored.addressSecret else { throw .missingAddressSecret(path: path) }
+        return try ring(stored.keys, addressSecret: secret, path: path)
+    }
+
+    /// Loads the ring; a file without an address secret gets one, saved in place (older files).
+    public static func loadAddingAddressSecret(path: String, requirePrivate: Bool) throws(Problem) -> (ring: KeyRing, added: Bool) {
+        let stored = try read(path: path, requirePrivate: requirePrivate)
+        if let secret = stored.addressSecret { return (try ring(stored.keys, addressSecret: secret, path: path), false) }
+        let secret: String
+        do {
+            secret = Data(try SecureRandom.bytes(count: SigningKey.secretLength)).base64EncodedString()
+        } catch {
+            throw .unwritable(path: path, reason: "no randomness for an address secret: \(error)")
+        }
+        let ring = try ring(stored.keys, addressSecret: secret, path: path)
+        try save(ring, path: path)
+        return (ring, true)
+    }
+
+    private static func read(path: String, requirePrivate: Bool) throws(Problem) -> StoredRing {
         guard FileManager.default.fileExists(atPath: path) else { throw .missing(path: path) }
         if requirePrivate, let mode = permissions(of: path), mode & 0o077 != 0 {
             throw .readableByOthers(path: path, mode: String(mode, radix: 8))
@@ -38,12 +64,20 @@ public enum KeyRingFile {
         } catch {
             throw .unreadable(path: path, reason: error.localizedDescription)
         }
+        let stored: StoredRing
         do {
-            let stored = try JSONDecoder.forKeys.decode(StoredRing.self, from: data)
-            guard stored.version == 1 else { throw Problem.malformed(path: path, reason: "unknown version \(stored.version)") }
-            return try KeyRing(keys: try stored.keys.map { try $0.key() })
-        } catch let problem as Problem {
-            throw problem
+            stored = try JSONDecoder.forKeys.decode(StoredRing.self, from: data)
+        } catch {
+            throw .malformed(path: path, reason: String(describing: error))
+        }
+        guard stored.version == 1 else { throw .malformed(path: path, reason: "unknown version \(stored.version)") }
+        return stored
+    }
+
+    private static func ring(_ keys: [StoredKey], addressSecret: String, path: String) throws(Problem) -> KeyRing {
+        do {
+            guard let bytes = Data(base64Encoded: addressSecret) else { throw BadSecret(kid: "address secret") }
+            return try KeyRing(keys: try keys.map { try $0.key() }, addressSecret: [UInt8](bytes))
         } catch {
             throw .malformed(path: path, reason: String(describing: error))
         }
@@ -51,7 +85,8 @@ public enum KeyRingFile {
 
     /// Writes the ring atomically (temporary file, then rename) with mode 0600.
     public static func save(_ ring: KeyRing, path: String) throws(Problem) {
-        let stored = StoredRing(version: 1, keys: ring.keys.map(StoredKey.init))
+        let stored = StoredRing(
+            version: 1, addressSecret: Data(ring.addressSecret).base64EncodedString(), keys: ring.keys.map(StoredKey.init))
         do {
             let data = try JSONEncoder.forKeys.encode(stored)
             let temporary = path + ".tmp-\(getpid())"
@@ -81,7 +116,13 @@ public enum KeyRingFile {
 
     private struct StoredRing: Codable {
         var version: Int
+        var addressSecret: String?
         var keys: [StoredKey]
+
+        enum CodingKeys: String, CodingKey {
+            case version, keys
+            case addressSecret = "address_secret"
+        }
     }
 
     private struct StoredKey: Codable {

@@ -34,4 +34,18 @@ public enum SubscriptionStatus: String, Sendable, Codable, CaseIterable {
 
     /// True while the reader is, or is about to be, on the list.
     public var isActive: Bool { self == .pending || self == .confirmed }
+
+    /// The state after a move, or the reason it is not allowed.
+    public func moved(to next: SubscriptionStatus) throws(SubscriptionTransitionError) -> SubscriptionStatus {
+        guard canMove(to: next) else { throw SubscriptionTransitionError(from: self, to: next) }
+        return next
+    }
+}
+
+/// A move the subscription states do not allow (e.g. confirming an unsubscribed membership).
+public struct SubscriptionTransitionError: Error, Equatable, CustomStringConvertible {
+    public let from: SubscriptionStatus
+    public let to: SubscriptionStatus
+
+    public var description: String { "a \(from.rawValue) subscription cannot become \(to.rawValue)" }
 }

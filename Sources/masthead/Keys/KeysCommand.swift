@@ -29,7 +29,7 @@ struct KeysFileOption: ParsableArguments {
 /// Reads the ring, applies `change`, writes it back atomically.
 func changeKeyRing(at path: String, _ change: (inout KeyRing) throws -> String) async throws {
     try await CommandFailure.reporting {
-        var ring = try KeyRingFile.load(path: path, requirePrivate: false)
+        var ring = try KeyRingFile.loadAddingAddressSecret(path: path, requirePrivate: false).ring
         let message = try change(&ring)
         try KeyRingFile.save(ring, path: path)
         print(message)
@@ -53,7 +53,7 @@ struct ListKeys: AsyncParsableCommand {
     func run() async throws {
         let path = try await file.path(global)
         try await CommandFailure.reporting {
-            let ring = try KeyRingFile.load(path: path, requirePrivate: false)
+            let ring = try KeyRingFile.loadAddingAddressSecret(path: path, requirePrivate: false).ring
             let entries = ring.keys.reversed().map { Entry(kid: $0.kid, state: $0.state.rawValue, createdAt: $0.createdAt) }
             let listing = Listing<Entry>(columns: [
                 ("KID", \.kid), ("STATE", \.state), ("CREATED", { $0.createdAt.formatted(.iso8601) }),

@@ -7,8 +7,10 @@ import SubscriberLists
 struct NewslettersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "newsletters",
-        abstract: "Add, list, change and archive newsletters.",
-        subcommands: [AddNewsletter.self, ListNewsletters.self, UpdateNewsletter.self, ArchiveNewsletter.self])
+        abstract: "Add, list, change, archive newsletters and see how they grow.",
+        subcommands: [
+            AddNewsletter.self, ListNewsletters.self, UpdateNewsletter.self, ArchiveNewsletter.self, NewsletterStatsCommand.self,
+        ])
 }
 
 extension GlobalOptions {

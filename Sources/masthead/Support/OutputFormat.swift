@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SubscriberLists
 
 /// How listing commands print: an aligned table for people, JSON or CSV for programs.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -19,6 +20,17 @@ struct FormatOption: ParsableArguments {
     var resolved: OutputFormat { format ?? .automatic }
 }
 
+/// JSON as the commands print it: pretty, sorted keys, snake_case, ISO 8601 times.
+enum JSONOutput {
+    static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+}
+
 /// A listing: columns for table and CSV, the items themselves for JSON.
 struct Listing<Item: Encodable> {
     let columns: [(title: String, value: (Item) -> String)]
@@ -26,28 +38,22 @@ struct Listing<Item: Encodable> {
     func render(_ items: [Item], as format: OutputFormat) throws -> String {
         switch format {
         case .json:
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            encoder.keyEncodingStrategy = .convertToSnakeCase
-            encoder.dateEncodingStrategy = .iso8601
-            return String(decoding: try encoder.encode(items), as: UTF8.self) + "\n"
+            return try JSONOutput.encode(items)
         case .csv:
-            let lines = [columns.map { Self.csvField($0.title) }] + items.map { item in columns.map { Self.csvField($0.value(item)) } }
-            return lines.map { $0.joined(separator: ",") + "\r\n" }.joined()
+            return ([columns.map(\.title)] + items.map { item in columns.map { $0.value(item) } }).map(CSVField.record).joined()
         case .table:
-            let rows = [columns.map(\.title)] + items.map { item in columns.map { $0.value(item) } }
-            let widths = columns.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-            return rows.map { row in
-                zip(row, widths).map { cell, width in cell.padding(toLength: width, withPad: " ", startingAt: 0) }
-                    .joined(separator: "  ").trimmingTrailingSpaces() + "\n"
-            }.joined()
+            return table(items)
         }
     }
 
-    /// RFC 4180: quote a field holding a comma, quote or line break; double inner quotes.
-    static func csvField(_ text: String) -> String {
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// Aligned columns under a header row.
+    func table(_ items: [Item]) -> String {
+        let rows = [columns.map(\.title)] + items.map { item in columns.map { $0.value(item) } }
+        let widths = columns.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            zip(row, widths).map { cell, width in cell.padding(toLength: width, withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingTrailingSpaces() + "\n"
+        }.joined()
     }
 }
 

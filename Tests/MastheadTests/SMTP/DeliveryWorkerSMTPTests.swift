@@ -35,6 +35,15 @@ struct DeliveryWorkerSMTPTests {
         #expect(events.last == "subscription.bounced")
         let error = try Executables.runSQL("SELECT last_error FROM outbox", database: test.databasePath)
         #expect(error.first?.contains("550 5.1.1") == true)
+
+        // The address is now suppressed: signing up again, a day later, sends nothing.
+        #expect(try Executables.runSQL("SELECT reason FROM suppressions", database: test.databasePath) == ["bounced"])
+        test.clock.advance(by: 86_400)
+        try await test.application.test(.router) { client in
+            _ = try await SignupHTTP.signUp(client, ["email": "nobody@example.org"])
+        }
+        #expect(try Executables.runSQL("SELECT count(*) FROM outbox", database: test.databasePath) == ["1"])
+        #expect(try Executables.runSQL("SELECT action FROM events ORDER BY id", database: test.databasePath).last == "signup.suppressed")
     }
 
     @Test func temporaryRefusalsAreRetriedUntilDelivered() async throws {

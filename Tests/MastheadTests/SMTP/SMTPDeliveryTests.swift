@@ -196,7 +196,9 @@ struct SMTPDeliveryTests {
             #expect(!error.isPermanent)
             #expect(error.reason.contains("timed out"))
         }
-        #expect(ContinuousClock.now - started < .seconds(10))
+        // The RFC 5321 greeting timeout is five minutes; a minute shows the cap of one second
+        // took effect while leaving room for a loaded CI machine.
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test func aConnectionDroppedInDataLosesNothing() async throws {

@@ -37,14 +37,14 @@ import Testing
         let key = SigningKey(kid: "k1", secret: Array(repeating: 1, count: 32), createdAt: now, state: .active)
         var retired = key
         retired.state = .retired
-        #expect(throws: KeyRingError.notExactlyOneActiveKey) { try KeyRing(keys: []) }
-        #expect(throws: KeyRingError.notExactlyOneActiveKey) { try KeyRing(keys: [retired]) }
-        #expect(throws: KeyRingError.duplicateKeyID) { try KeyRing(keys: [key, retired]) }
+        #expect(throws: KeyRingError.notExactlyOneActiveKey) { try KeyRing(keys: [], addressSecret: Array(repeating: 9, count: 32)) }
+        #expect(throws: KeyRingError.notExactlyOneActiveKey) { try KeyRing(keys: [retired], addressSecret: Array(repeating: 9, count: 32)) }
+        #expect(throws: KeyRingError.duplicateKeyID) { try KeyRing(keys: [key, retired], addressSecret: Array(repeating: 9, count: 32)) }
         #expect(throws: KeyRingError.secretTooShort(kid: "k1")) {
-            try KeyRing(keys: [SigningKey(kid: "k1", secret: [1, 2], createdAt: now, state: .active)])
+            try KeyRing(keys: [SigningKey(kid: "k1", secret: [1, 2], createdAt: now, state: .active)], addressSecret: Array(repeating: 9, count: 32))
         }
         #expect(throws: KeyRingError.invalidKeyID(kid: "has space")) {
-            try KeyRing(keys: [SigningKey(kid: "has space", secret: Array(repeating: 1, count: 32), createdAt: now, state: .active)])
+            try KeyRing(keys: [SigningKey(kid: "has space", secret: Array(repeating: 1, count: 32), createdAt: now, state: .active)], addressSecret: Array(repeating: 9, count: 32))
         }
     }
 

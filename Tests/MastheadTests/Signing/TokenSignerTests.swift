@@ -137,7 +137,7 @@ import Testing
     @Test func aTokenFromAnotherDeploymentFails() throws {
         let ours = TokenSigner(ring: try ring())
         let theirs = TokenSigner(ring: try KeyRing(keys: [SigningKey(
-            kid: ours.ring.activeKey.kid, secret: Array(repeating: 7, count: 32), createdAt: now, state: .active)]))
+            kid: ours.ring.activeKey.kid, secret: Array(repeating: 7, count: 32), createdAt: now, state: .active)], addressSecret: Array(repeating: 9, count: 32)))
         let token = theirs.sign(.confirm, subject: 1, address: address, at: now, lifetime: week)
         #expect(throws: TokenRejection.badSignature) { try ours.verify(token, purpose: .confirm, address: address, at: now) }
     }

@@ -1,16 +1,16 @@
-import Foundation
+public import Foundation
 
-/// How times are written to and read from SQLite: ISO 8601 UTC with milliseconds
-/// (`2026-11-25T15:00:00.123Z`), the convention of migration 0001.
+/// How times are written to and read from the database and exports: ISO 8601 UTC with
+/// milliseconds (`2026-11-25T15:00:00.123Z`), the convention of migration 0001.
 ///
 /// Written by hand rather than with a formatter because it runs on every write of the
-/// sign-up path; the civil-date arithmetic is Howard Hinnant's `civil_from_days`.
-enum Timestamp {
+/// sign-up path and for every row of an export; the civil-date arithmetic is ``CivilDate``.
+public enum Timestamp {
     /// Formats a date as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-    static func format(_ date: Date) -> String {
+    public static func format(_ date: Date) -> String {
         let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
         let (days, millisecondOfDay) = totalMilliseconds.floorDivided(by: 86_400_000)
-        let (year, month, day) = civilDate(fromDays: days)
+        let (year, month, day) = CivilDate.date(fromDays: days)
         let seconds = millisecondOfDay / 1000
         var text = ""
         text.reserveCapacity(24)
@@ -21,7 +21,7 @@ enum Timestamp {
     }
 
     /// Parses the format written by ``format(_:)``; also accepts a missing fraction.
-    static func parse(_ text: String) -> Date? {
+    public static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         guard bytes.count == 20 || bytes.count == 24, bytes.last == UInt8(ascii: "Z") else { return nil }
         func number(_ range: Range<Int>) -> Int64? {
@@ -42,7 +42,7 @@ enum Timestamp {
             guard bytes[19] == UInt8(ascii: "."), let fraction = number(20..<23) else { return nil }
             milliseconds = fraction
         }
-        let days = daysFromCivil(year: year, month: month, day: day)
+        let days = CivilDate.days(year: year, month: month, day: day)
         let total = ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1000) + milliseconds
         return Date(timeIntervalSince1970: Double(total) / 1000)
     }
@@ -50,27 +50,6 @@ enum Timestamp {
     private static func pad(_ value: Int64, _ width: Int) -> String {
         let digits = String(value)
         return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
-    }
-
-    private static func civilDate(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    private static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }
 

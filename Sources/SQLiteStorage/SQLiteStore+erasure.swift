@@ -1,0 +1,72 @@
+public import Foundation
+import GRDB
+public import SubscriberLists
+
+/// The rights to erasure and access, over every table that can hold an address.
+extension SQLiteStore {
+    public func erase(normalizedEmail: String, addressHash: String, at time: Date, actor: String) async throws -> Bool {
+        try await write { db in
+            let subscriber = try Self.subscriberID(db, normalized: normalizedEmail)
+            var details: [String: String] = [:]
+            if let subscriber {
+                details["memberships"] = String(
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM subscriptions WHERE subscriber_id = ?", arguments: [subscriber]) ?? 0)
+                // The audit trail keeps what happened and when, but not to whom: the personal
+                // details (client addresses, reasons quoting the address) go, and the link to the
+                // subscriber is cut when the row is deleted (ON DELETE SET NULL).
+                try db.execute(sql: "UPDATE events SET details = '{}' WHERE subscriber_id = ?", arguments: [subscriber])
+                // Subscriptions, consent records and queued mail go with the subscriber (ON DELETE CASCADE).
+                try db.execute(sql: "DELETE FROM subscribers WHERE id = ?", arguments: [subscriber])
+            }
+            try db.execute(sql: "DELETE FROM outbox WHERE lower(recipient) = ?", arguments: [normalizedEmail])
+            // Pledges are accounting records: the amounts stay, the person does not.
+            try db.execute(
+                sql: """
+                    UPDATE pledges SET email = 'erased', email_normalized = 'erased', name = NULL, updated_at = ?
+                    WHERE email_normalized = ?
+                    """, arguments: [Timestamp.format(time), normalizedEmail])
+            let pledges = db.changesCount
+            if pledges > 0 { details["pledges"] = String(pledges) }
+            try Self.addSuppression(db, addressHash: addressHash, reason: .erased, note: nil, at: time, actor: actor)
+            let found = subscriber != nil || pledges > 0
+            try AuditEvent(
+                occurredAt: time, actor: actor, action: found ? "subscriber.erased" : "subscriber.erase_requested",
+                subjectType: "subscriber", subjectID: subscriber, details: details
+            ).append(to: db)
+            return found
+        }
+    }
+
+    public func accessDocument(normalizedEmail: String, addressHash: String) async throws -> AccessDocument? {
+        try await read { db in
+            let profile = try Self.profile(db, normalizedEmail: normalizedEmail)
+            let outbox = try Row.fetchAll(
+                db, sql: """
+                    SELECT id, kind, recipient, state, attempts, created_at, sent_at, last_error FROM outbox
+                    WHERE subscriber_id = ? OR lower(recipient) = ? ORDER BY id
+                    """, arguments: [profile?.subscriber.id, normalizedEmail]
+            ).map(Self.strings)
+            let pledges = try Row.fetchAll(
+                db, sql: "SELECT * FROM pledges WHERE email_normalized = ? ORDER BY id", arguments: [normalizedEmail]
+            ).map(Self.strings)
+            let suppression = try Self.fetchSuppression(db, addressHash: addressHash)
+            guard profile != nil || !outbox.isEmpty || !pledges.isEmpty || suppression != nil else { return nil }
+            return AccessDocument(profile: profile, outbox: outbox, pledges: pledges, suppression: suppression)
+        }
+    }
+
+    /// A row as column → text, NULL columns left out (for documents that list every column).
+    static func strings(_ row: Row) -> [String: String] {
+        var values: [String: String] = [:]
+        for (column, value) in row {
+            switch value.storage {
+            case .null: continue
+            case .int64(let number): values[column] = String(number)
+            case .double(let number): values[column] = String(number)
+            case .string(let text): values[column] = text
+            case .blob(let data): values[column] = data.base64EncodedString()
+            }
+        }
+        return values
+    }
+}

@@ -1,0 +1,158 @@
+public import Foundation
+import GRDB
+public import SubscriberLists
+
+/// Imports, one transaction per batch. Duplicates across the whole file are found with a
+/// temporary table on the writer connection, one per run, holding a 64-bit fingerprint of each
+/// (address, newsletter) seen and its line: the importer keeps no set of addresses in memory,
+/// and the table stays small enough (16 bytes a row) for SQLite's page cache at a million rows.
+extension SQLiteStore {
+    public func importBatch(_ batch: ImportBatch) async throws -> ImportBatchResult {
+        try await write { db in
+            let seen = try Self.seenTable(db, run: batch.run)
+            var newsletters: [String: Newsletter] = [:]
+            for slug in Set(batch.rows.map(\.newsletter)) { newsletters[slug] = try Self.requireNewsletter(db, slug: slug) }
+            var outcomes: [ImportRowOutcome] = []
+            outcomes.reserveCapacity(batch.rows.count)
+            var counts: [String: Int] = [:]
+            var confirmations = 0
+            let stamp = Timestamp.format(batch.time)
+            for row in batch.rows {
+                guard let newsletter = newsletters[row.newsletter] else { continue }
+                let (outcome, queued) = try Self.importRow(row, into: newsletter, batch: batch, seen: seen, stamp: stamp, db)
+                outcomes.append(outcome)
+                counts[Self.countKey(outcome), default: 0] += 1
+                if queued { confirmations += 1 }
+            }
+            if !batch.options.dryRun {
+                var details = counts.mapValues(String.init)
+                details["source"] = batch.options.source
+                details["newsletters"] = newsletters.keys.sorted().joined(separator: ",")
+                if confirmations > 0 { details["confirmations"] = String(confirmations) }
+                try AuditEvent(
+                    occurredAt: batch.time, actor: batch.actor, action: "subscribers.imported", subjectType: "import",
+                    subjectID: nil, details: details
+                ).append(to: db)
+            }
+            return ImportBatchResult(outcomes: outcomes, confirmationsQueued: confirmations)
+        }
+    }
+
+    public func finishImport(run: Int64) async throws {
+        try await write { db in
+            try db.execute(sql: "DROP TABLE IF EXISTS temp.\(Self.seenTableName(run))")
+        }
+    }
+
+    /// The run's table of fingerprints seen; the name is built from the run's number, never from input.
+    static func seenTableName(_ run: Int64) -> String { "import_seen_\(run)" }
+
+    /// Creates the run's table on first use and returns its name.
+    static func seenTable(_ db: Database, run: Int64) throws -> String {
+        let name = seenTableName(run)
+        try db.execute(sql: "CREATE TEMP TABLE IF NOT EXISTS \(name) (fingerprint INTEGER PRIMARY KEY, line INTEGER NOT NULL)")
+        // Room for about a million fingerprints before the table spills to its temporary file.
+        try db.execute(sql: "PRAGMA temp.cache_size = -16384")
+        return name
+    }
+
+    /// 64 bits of the address's keyed hash, mixed with the newsletter: two different rows share
+    /// one with a probability of about 3 in 100 million for a million-row file.
+    static func fingerprint(addressHash: String, newsletter: Int64) -> Int64 {
+        let prefix = UInt64(addressHash.prefix(16), radix: 16) ?? UInt64(truncatingIfNeeded: addressHash.hashValue)
+        return Int64(bitPattern: prefix ^ (UInt64(bitPattern: newsletter) &* 0x9E37_79B9_7F4A_7C15))
+    }
+
+    /// Decides and (unless a dry run) writes one row; returns its outcome and whether a
+    /// confirmation email was queued.
+    private static func importRow(
+        _ row: ImportRow, into newsletter: Newsletter, batch: ImportBatch, seen: String, stamp: String, _ db: Database
+    ) throws -> (ImportRowOutcome, Bool) {
+        let fingerprint = fingerprint(addressHash: row.addressHash, newsletter: newsletter.id)
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO temp.\(seen) (fingerprint, line) VALUES (?, ?)")
+            .execute(arguments: [fingerprint, row.line])
+        if db.changesCount == 0 {
+            let first = try Int.fetchOne(
+                db.cachedStatement(sql: "SELECT line FROM temp.\(seen) WHERE fingerprint = ?"), arguments: [fingerprint]) ?? 0
+            return (.duplicate(ofLine: first), false)
+        }
+        if let reason = try suppressionReason(db, addressHash: row.addressHash) { return (.suppressed(reason), false) }
+        let existing = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT id, name, locale, attributes FROM subscribers WHERE email_normalized = ?"),
+            arguments: [row.normalizedEmail])
+        let subscriberID: Int64? = existing?["id"]
+        let current = try subscriberID.flatMap { try membershipStatus(db, subscriber: $0, newsletter: newsletter.id) }
+        let outcome = decide(current: current, wanted: row.state)
+        guard !batch.options.dryRun else { return (outcome, false) }
+        let createdAt = row.createdAt.map(Timestamp.format)
+
+        let subscriber: Int64
+        if let existing, let subscriberID {
+            try fillBlanks(db, subscriber: subscriberID, existing: existing, with: row, at: stamp)
+            subscriber = subscriberID
+        } else {
+            subscriber = try insertSubscriber(
+                db, email: row.email, normalized: row.normalizedEmail, name: row.name, locale: row.locale,
+                attributes: row.attributes, createdAt: createdAt, at: stamp)
+        }
+        guard outcome == .added || outcome == .updated else { return (outcome, false) }
+        try setMembership(
+            db, subscriber: subscriber, newsletter: newsletter.id, to: row.state, exists: current != nil,
+            createdAt: createdAt ?? stamp, at: stamp)
+        guard row.state.isActive else { return (outcome, false) }
+        let consent = try insertListConsent(
+            db, subscriber: subscriber, newsletter: newsletter.id, action: "import", source: batch.options.source,
+            basis: batch.options.basis, locale: row.locale, confirmed: row.state == .confirmed, at: stamp)
+        guard batch.options.sendConfirmations, row.state == .pending,
+            try !hasRecentConfirmation(db, subscriber: subscriber, at: batch.time)
+        else { return (outcome, false) }
+        try queueConfirmation(db, consent: consent, subscriber: subscriber, newsletter: newsletter, at: batch.time)
+        return (outcome, true)
+    }
+
+    /// What importing a row asking for `wanted` does to a membership now in `current`.
+    /// Readers who left (unsubscribed, bounced, complained) are never brought back by an import;
+    /// a file may still record that someone left (a `state` column from another tool).
+    static func decide(current: SubscriptionStatus?, wanted: SubscriptionStatus) -> ImportRowOutcome {
+        guard let current else { return .added }
+        if current == wanted { return .unchanged }
+        switch current {
+        case .unsubscribed, .bounced, .complained:
+            return wanted.isActive ? .kept(current) : (current.canMove(to: wanted) ? .updated : .unchanged)
+        case .pending, .confirmed, .expired:
+            return current.canMove(to: wanted) ? .updated : .unchanged
+        }
+    }
+
+    /// Fills the subscriber's empty name and locale, and adds attributes it lacks; never
+    /// overwrites what is there (so a re-run changes nothing).
+    private static func fillBlanks(_ db: Database, subscriber: Int64, existing: Row, with row: ImportRow, at stamp: String) throws {
+        let oldName: String? = existing["name"]
+        let oldLocale: String? = existing["locale"]
+        let oldAttributes = attributes(existing["attributes"])
+        let name = oldName ?? row.name
+        let locale = oldLocale ?? row.locale
+        let merged = oldAttributes.merging(row.attributes) { old, _ in old }
+        guard name != oldName || locale != oldLocale || merged != oldAttributes else { return }
+        try db.cachedStatement(sql: "UPDATE subscribers SET name = ?, locale = ?, attributes = ?, updated_at = ? WHERE id = ?")
+            .execute(arguments: [name, locale, JSONText.object(merged), stamp, subscriber])
+    }
+
+    private static func hasRecentConfirmation(_ db: Database, subscriber: Int64, at time: Date) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: """
+                SELECT EXISTS (SELECT 1 FROM outbox WHERE subscriber_id = ? AND kind IN \(cappedKinds) AND created_at > ?)
+                """), arguments: [subscriber, Timestamp.format(time.addingTimeInterval(-86_400))]) ?? false
+    }
+
+    private static func countKey(_ outcome: ImportRowOutcome) -> String {
+        switch outcome {
+        case .added: "added"
+        case .updated: "updated"
+        case .unchanged: "unchanged"
+        case .kept: "kept"
+        case .duplicate: "duplicates"
+        case .suppressed: "suppressed"
+        }
+    }
+}

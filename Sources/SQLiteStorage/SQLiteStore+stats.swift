@@ -1,0 +1,55 @@
+public import Foundation
+import GRDB
+public import SubscriberLists
+
+/// Newsletter statistics from the timestamps of `subscriptions` (migration 0001).
+extension SQLiteStore {
+    public func newsletterStats(slug: String, days: Int, at time: Date) async throws -> NewsletterStats {
+        try await read { db in
+            let newsletter = try Self.requireNewsletter(db, slug: slug)
+            var states: [String: Int] = Dictionary(uniqueKeysWithValues: SubscriptionStatus.allCases.map { ($0.rawValue, 0) })
+            for row in try Row.fetchAll(
+                db, sql: "SELECT status, count(*) AS n FROM subscriptions WHERE newsletter_id = ? GROUP BY status",
+                arguments: [newsletter.id])
+            {
+                states[row["status"]] = row["n"]
+            }
+            let totals = try Row.fetchOne(
+                db, sql: "SELECT count(*) AS signups, count(confirmed_at) AS confirmations FROM subscriptions WHERE newsletter_id = ?",
+                arguments: [newsletter.id])
+            let first = Calendar.utc.startOfDay(for: time.addingTimeInterval(-Double(max(days - 1, 0)) * 86_400))
+            let since = Timestamp.format(first)
+            var perDay: [String: NewsletterStats.Day] = [:]
+            for offset in 0..<max(days, 0) {
+                let date = String(Timestamp.format(first.addingTimeInterval(Double(offset) * 86_400)).prefix(10))
+                perDay[date] = NewsletterStats.Day(date: date, signUps: 0, confirmations: 0, unsubscribes: 0)
+            }
+            for (column, keyPath) in [
+                ("created_at", \NewsletterStats.Day.signUps), ("confirmed_at", \.confirmations), ("unsubscribed_at", \.unsubscribes),
+            ] {
+                // The column name comes from the list above, never from input.
+                for row in try Row.fetchAll(
+                    db, sql: """
+                        SELECT substr(\(column), 1, 10) AS day, count(*) AS n FROM subscriptions
+                        WHERE newsletter_id = ? AND \(column) >= ? GROUP BY day
+                        """, arguments: [newsletter.id, since])
+                {
+                    let day: String = row["day"]
+                    perDay[day]?[keyPath: keyPath] = row["n"]
+                }
+            }
+            return NewsletterStats(
+                newsletter: slug, states: states, signUps: totals?["signups"] ?? 0, confirmations: totals?["confirmations"] ?? 0,
+                days: perDay.values.sorted { $0.date < $1.date })
+        }
+    }
+}
+
+extension Calendar {
+    /// The Gregorian calendar in UTC: days in statistics are UTC days.
+    static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        return calendar
+    }()
+}

@@ -1,0 +1,285 @@
+public import Foundation
+import GRDB
+import NewsletterSignup
+public import SubscriberLists
+
+/// Subscribers and memberships as staff see them (tables of migrations 0001–0003). The import,
+/// export, erasure and statistics parts of ``SubscriberStore`` live in their own files.
+extension SQLiteStore: SubscriberStore {
+    public func addMembership(_ addition: MembershipAddition) async throws -> MembershipChange {
+        try await write { db in
+            if let reason = try Self.suppressionReason(db, addressHash: addition.addressHash) { return .suppressed(reason) }
+            let newsletter = try Self.requireNewsletter(db, slug: addition.newsletter)
+            let stamp = Timestamp.format(addition.time)
+            let subscriber = try Self.subscriberID(db, normalized: addition.normalizedEmail)
+                ?? Self.insertSubscriber(db, email: addition.email, normalized: addition.normalizedEmail, at: stamp)
+            let current = try Self.membershipStatus(db, subscriber: subscriber, newsletter: newsletter.id)
+            let wanted: SubscriptionStatus = addition.confirmed ? .confirmed : .pending
+            // Staff may bring back anyone the suppression list does not hold; they may not
+            // demote a confirmed reader to pending.
+            if current == wanted || (current == .confirmed && wanted == .pending) { return .unchanged(current ?? wanted) }
+            try Self.setMembership(
+                db, subscriber: subscriber, newsletter: newsletter.id, to: wanted, exists: current != nil,
+                createdAt: stamp, at: stamp)
+            let consent = try Self.insertListConsent(
+                db, subscriber: subscriber, newsletter: newsletter.id, action: "admin", source: addition.actor,
+                basis: addition.basis, locale: nil, confirmed: addition.confirmed, at: stamp)
+            try AuditEvent(
+                occurredAt: addition.time, actor: addition.actor, action: "subscription.added", subjectType: "consent",
+                subjectID: consent, subscriberID: subscriber,
+                details: ["newsletter": newsletter.slug, "state": wanted.rawValue, "from": current?.rawValue ?? "none"]
+            ).append(to: db)
+            guard wanted == .pending else { return .changed(.confirmed, confirmationQueued: false) }
+            try Self.queueConfirmation(db, consent: consent, subscriber: subscriber, newsletter: newsletter, at: addition.time)
+            return .changed(.pending, confirmationQueued: true)
+        }
+    }
+
+    public func subscriberProfile(normalizedEmail: String) async throws -> SubscriberProfile? {
+        try await read { db in try Self.profile(db, normalizedEmail: normalizedEmail) }
+    }
+
+    public func findMemberships(_ search: SubscriberSearch) async throws -> [MembershipRow] {
+        try await read { db in
+            var conditions: [String] = []
+            var arguments: StatementArguments = []
+            if let part = search.emailContains {
+                conditions.append("instr(sub.email_normalized, ?) > 0")
+                arguments += [part]
+            }
+            if let domain = search.domain {
+                conditions.append("substr(sub.email_normalized, -length(?)) = ?")
+                arguments += ["@" + domain, "@" + domain]
+            }
+            if let newsletter = search.newsletter {
+                conditions.append("n.slug = ?")
+                arguments += [newsletter]
+            }
+            if let state = search.state {
+                conditions.append("s.status = ?")
+                arguments += [state.rawValue]
+            }
+            if let since = search.since {
+                conditions.append("s.created_at >= ?")
+                arguments += [Timestamp.format(since)]
+            }
+            arguments += [search.limit]
+            let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+            return try Row.fetchAll(
+                db, sql: "\(Self.membershipSelect) \(filter) ORDER BY s.created_at DESC, s.id DESC LIMIT ?", arguments: arguments
+            ).map { try Self.membershipRow(from: $0) }
+        }
+    }
+
+    public func unsubscribe(normalizedEmail: String, newsletters: [String]?, at time: Date, actor: String) async throws -> [String] {
+        try await write { db in
+            guard let subscriber = try Self.subscriberID(db, normalized: normalizedEmail) else { return [] }
+            let active = try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT n.id, n.slug FROM subscriptions s JOIN newsletters n ON n.id = s.newsletter_id
+                    WHERE s.subscriber_id = ? AND s.status IN ('pending', 'confirmed') ORDER BY n.slug
+                    """), arguments: [subscriber]
+            ).filter { row in newsletters?.contains(row["slug"]) ?? true }
+            let stamp = Timestamp.format(time)
+            for row in active {
+                try db.cachedStatement(sql: """
+                    UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = ?, updated_at = ?
+                    WHERE subscriber_id = ? AND newsletter_id = ?
+                    """).execute(arguments: [stamp, stamp, subscriber, row["id"] as Int64])
+            }
+            let slugs = active.map { $0["slug"] as String }
+            if !slugs.isEmpty {
+                try AuditEvent(
+                    occurredAt: time, actor: actor, action: "subscription.unsubscribed", subjectType: "subscriber",
+                    subjectID: subscriber, subscriberID: subscriber, details: ["newsletters": slugs.joined(separator: ",")]
+                ).append(to: db)
+            }
+            return slugs
+        }
+    }
+
+    public func countMemberships(newsletter: String?) async throws -> [SubscriptionStatus: Int] {
+        try await read { db in
+            let rows = try Row.fetchAll(
+                db, sql: """
+                    SELECT s.status, count(*) AS n FROM subscriptions s JOIN newsletters n ON n.id = s.newsletter_id
+                    WHERE ? IS NULL OR n.slug = ? GROUP BY s.status
+                    """, arguments: [newsletter, newsletter])
+            var counts: [SubscriptionStatus: Int] = [:]
+            for row in rows { counts[try Self.enumValue(row, "status")] = row["n"] }
+            return counts
+        }
+    }
+
+    public func expirePending(before cutoff: Date, at time: Date, actor: String) async throws -> Int {
+        try await write { db in
+            let stamp = Timestamp.format(time)
+            try db.execute(
+                sql: """
+                    UPDATE subscriptions SET status = 'expired', updated_at = ?
+                    WHERE status = 'pending' AND coalesce(pending_since, created_at) < ?
+                    """, arguments: [stamp, Timestamp.format(cutoff)])
+            let expired = db.changesCount
+            if expired > 0 {
+                try AuditEvent(
+                    occurredAt: time, actor: actor, action: "subscriptions.expired", subjectType: "subscription",
+                    subjectID: nil, details: ["count": String(expired), "pending_before": Timestamp.format(cutoff)]
+                ).append(to: db)
+            }
+            return expired
+        }
+    }
+
+    // MARK: - Shared by the list operations
+
+    /// The columns of a ``MembershipRow``; append WHERE/ORDER/LIMIT.
+    static let membershipSelect = """
+        SELECT s.id AS subscription_id, sub.email, sub.name, sub.locale, sub.attributes, n.slug AS newsletter,
+               s.status, s.created_at, s.confirmed_at, s.unsubscribed_at
+        FROM subscriptions s
+        JOIN subscribers sub ON sub.id = s.subscriber_id
+        JOIN newsletters n ON n.id = s.newsletter_id
+        """
+
+    static func membershipRow(from row: Row, consent: ConsentRecord? = nil) throws -> MembershipRow {
+        MembershipRow(
+            subscriptionID: row["subscription_id"], email: row["email"], name: row["name"], locale: row["locale"],
+            newsletter: row["newsletter"], status: try enumValue(row, "status"), subscribedAt: try date(row, "created_at"),
+            confirmedAt: try optionalDate(row, "confirmed_at"), unsubscribedAt: try optionalDate(row, "unsubscribed_at"),
+            attributes: attributes(row["attributes"]), consent: consent)
+    }
+
+    /// The `attributes` column: a JSON object of strings (`{}` when none).
+    static func attributes(_ text: String?) -> [String: String] {
+        guard let text, text != "{}" else { return [:] }
+        return JSONText.parseObject(text) ?? [:]
+    }
+
+    static func subscriberID(_ db: Database, normalized: String) throws -> Int64? {
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT id FROM subscribers WHERE email_normalized = ?"), arguments: [normalized])
+    }
+
+    /// Inserts a subscriber; `stamp` is the formatted time of the change (formatted once per
+    /// batch on the import path), `createdAt` the formatted time the person first appeared.
+    static func insertSubscriber(
+        _ db: Database, email: String, normalized: String, name: String? = nil, locale: String? = nil,
+        attributes: [String: String] = [:], createdAt: String? = nil, at stamp: String
+    ) throws -> Int64 {
+        try db.cachedStatement(sql: """
+            INSERT INTO subscribers (email, email_normalized, name, locale, attributes, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [email, normalized, name, locale, JSONText.object(attributes), createdAt ?? stamp, stamp])
+        return db.lastInsertedRowID
+    }
+
+    static func membershipStatus(_ db: Database, subscriber: Int64, newsletter: Int64) throws -> SubscriptionStatus? {
+        try String.fetchOne(
+            db.cachedStatement(sql: "SELECT status FROM subscriptions WHERE subscriber_id = ? AND newsletter_id = ?"),
+            arguments: [subscriber, newsletter]
+        ).flatMap(SubscriptionStatus.init)
+    }
+
+    /// Writes a membership's new state with the timestamps that state carries.
+    static func setMembership(
+        _ db: Database, subscriber: Int64, newsletter: Int64, to status: SubscriptionStatus, exists: Bool,
+        createdAt: String, at stamp: String
+    ) throws {
+        let confirmedAt: String? = status == .confirmed ? stamp : nil
+        let unsubscribedAt: String? = status == .unsubscribed ? stamp : nil
+        let pendingSince: String? = status == .pending ? stamp : nil
+        if exists {
+            try db.cachedStatement(sql: """
+                UPDATE subscriptions SET status = ?, updated_at = ?, confirmed_at = coalesce(?, confirmed_at),
+                    unsubscribed_at = ?, pending_since = ?
+                WHERE subscriber_id = ? AND newsletter_id = ?
+                """).execute(arguments: [status.rawValue, stamp, confirmedAt, unsubscribedAt, pendingSince, subscriber, newsletter])
+        } else {
+            try db.cachedStatement(sql: """
+                INSERT INTO subscriptions (subscriber_id, newsletter_id, status, created_at, updated_at, confirmed_at,
+                    unsubscribed_at, pending_since)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    subscriber, newsletter, status.rawValue, createdAt, stamp, confirmedAt, unsubscribedAt,
+                    pendingSince,
+                ])
+        }
+    }
+
+    /// A consent record for one newsletter (staff additions and imports); returns its id.
+    static func insertListConsent(
+        _ db: Database, subscriber: Int64, newsletter: Int64, action: String, source: String?, basis: String?,
+        locale: String?, confirmed: Bool, at stamp: String
+    ) throws -> Int64 {
+        try db.cachedStatement(sql: """
+            INSERT INTO consent_records (subscriber_id, action, source, basis, locale, recorded_at, confirmed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [subscriber, action, source, basis, locale, stamp, confirmed ? stamp : nil])
+        let consent = db.lastInsertedRowID
+        try db.cachedStatement(sql: "INSERT INTO consent_newsletters (consent_id, newsletter_id) VALUES (?, ?)")
+            .execute(arguments: [consent, newsletter])
+        return consent
+    }
+
+    /// Queues the double opt-in email for a pending membership, as a sign-up would.
+    static func queueConfirmation(
+        _ db: Database, consent: Int64, subscriber: Int64, newsletter: Newsletter, at time: Date
+    ) throws {
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT email, email_normalized, locale FROM subscribers WHERE id = ?"),
+            arguments: [subscriber])
+        else { return }
+        let payload = SignupEmail(
+            kind: .confirmation, consentID: consent, address: row["email_normalized"], locale: row["locale"],
+            newsletters: [summary(newsletter)], issuedAt: time)
+        try enqueue(
+            db, kind: SignupEmail.Kind.confirmation.rawValue, recipient: row["email"], subscriberID: subscriber,
+            payload: try payload.encoded(), at: time)
+    }
+
+    static func profile(_ db: Database, normalizedEmail: String) throws -> SubscriberProfile? {
+        guard let row = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM subscribers WHERE email_normalized = ?"), arguments: [normalizedEmail])
+        else { return nil }
+        let id: Int64 = row["id"]
+        let subscriber = Subscriber(
+            id: id, email: row["email"], normalizedEmail: row["email_normalized"], name: row["name"], locale: row["locale"],
+            attributes: attributes(row["attributes"]), createdAt: try date(row, "created_at"))
+        let memberships = try Row.fetchAll(
+            db, sql: """
+                SELECT n.slug, s.status, s.created_at, s.confirmed_at, s.unsubscribed_at FROM subscriptions s
+                JOIN newsletters n ON n.id = s.newsletter_id WHERE s.subscriber_id = ? ORDER BY n.slug
+                """, arguments: [id]
+        ).map { row in
+            Membership(
+                newsletter: row["slug"], status: try enumValue(row, "status"), createdAt: try date(row, "created_at"),
+                confirmedAt: try optionalDate(row, "confirmed_at"), unsubscribedAt: try optionalDate(row, "unsubscribed_at"))
+        }
+        let consents = try Row.fetchAll(
+            db, sql: """
+                SELECT c.*, (SELECT group_concat(n.slug, ',') FROM consent_newsletters cn
+                             JOIN newsletters n ON n.id = cn.newsletter_id WHERE cn.consent_id = c.id) AS slugs
+                FROM consent_records c WHERE c.subscriber_id = ? ORDER BY c.id
+                """, arguments: [id]
+        ).map(consentRecord(from:))
+        let events = try Row.fetchAll(
+            db, sql: "SELECT occurred_at, actor, action, details FROM events WHERE subscriber_id = ? ORDER BY id",
+            arguments: [id]
+        ).map { row in
+            AuditEntry(
+                occurredAt: try date(row, "occurred_at"), actor: row["actor"], action: row["action"],
+                details: attributes(row["details"]))
+        }
+        return SubscriberProfile(subscriber: subscriber, memberships: memberships, consents: consents, events: events)
+    }
+
+    /// A consent record row, with `slugs` (comma-separated newsletters) selected alongside.
+    static func consentRecord(from row: Row) throws -> ConsentRecord {
+        let slugs: String? = row["slugs"]
+        return ConsentRecord(
+            id: row["id"], action: row["action"], newsletters: slugs?.split(separator: ",").map(String.init) ?? [],
+            source: row["source"], clientIP: row["client_ip"], userAgent: row["user_agent"],
+            consentTextVersion: row["consent_text_version"], basis: row["basis"], recordedAt: try date(row, "recorded_at"),
+            confirmedAt: try optionalDate(row, "confirmed_at"))
+    }
+}

@@ -1,0 +1,180 @@
+import Foundation
+import MastheadRuntime
+import NewsletterSignup
+import SubscriberLists
+import Testing
+
+/// `SubscriberImporter` on the real store: every kind of bad row, re-runs, dry runs,
+/// interruption, suppression and confirmations.
+@Suite(.timeLimit(.minutes(2))) struct SubscriberImportTests {
+    /// One good row, then one of every kind of bad row, then good rows again.
+    static var craftedFile: [UInt8] {
+        var bytes = Array("email,name,locale,created_at,city\r\n".utf8)
+        func line(_ text: String) { bytes += Array((text + "\r\n").utf8) }
+        line("anna@example.org,Anna,uk,2025-03-14T09:26:53Z,Kyiv")  // 2
+        line("not-an-address,Nobody,en,,")  // 3
+        line("")  // 4
+        line("ANNA@example.org,Anna Again,uk,,Lviv")  // 5: same address, other case
+        line("long@example.org," + String(repeating: "x", count: CSVReader.maximumRecordLength) + ",,,")  // 6
+        line("short@example.org,Short")  // 7
+        bytes += Array("bytes@example.org,".utf8) + [0xC3, 0x28] + Array(",pl,,\r\n".utf8)  // 8
+        line("\"mar'yana@example.org\",\"Мар'яна\nБондар\",uk,,\"Odesa, UA\"")  // 9-10
+        line("when@example.org,When,en,last tuesday,")  // 11
+        line("locale@example.org,Loc,en GB,,")  // 12
+        line("b@ukr.net,,,,")  // 13
+        line(",,,,")  // 14
+        return bytes
+    }
+
+    static let expectedRejections: [(Int, String)] = [
+        (3, "invalid address: "),
+        (4, "the row is empty"),
+        (5, "duplicate of line 2"),
+        (6, "the record is longer than 65536 bytes"),
+        (7, "expected 5 fields, found 2"),
+        (8, "the record is not valid UTF-8"),
+        (11, "created_at 'last tuesday' is not an ISO 8601 date such as 2025-03-14T09:26:53Z"),
+        (12, "invalid locale 'en GB' (expected a language tag such as uk or en-GB)"),
+        (14, "the row is empty"),
+    ]
+
+    func expectRejections(_ rejections: [ImportRejection]) {
+        #expect(rejections.map(\.line) == Self.expectedRejections.map(\.0))
+        for (rejection, expected) in zip(rejections, Self.expectedRejections) {
+            #expect(rejection.reason.hasPrefix(expected.1), "line \(rejection.line): \(rejection.reason)")
+        }
+        #expect(rejections.first?.email == "not-an-address")
+    }
+
+    @Test func everyBadRowIsReportedWithItsLineAndTheValidRowsGoIn() async throws {
+        let lists = try await ListsFixture()
+        defer { lists.test.shutdown() }
+        let path = try lists.file("crafted.csv", Self.craftedFile)
+
+        let (report, rejections) = try await lists.importFile(path)
+        expectRejections(rejections)
+        #expect(report.rows == 12)  // records after the header; lines 9–10 are one record
+        #expect(report.added == 3)
+        #expect(report.rejected == 9)
+        #expect(!report.interrupted)
+        #expect(try lists.sql("SELECT email || '|' || coalesce(name, '-') || '|' || coalesce(locale, '-') || '|' || attributes FROM subscribers ORDER BY id") == [
+            "anna@example.org|Anna|uk|{\"city\":\"Kyiv\"}",
+            "mar'yana@example.org|Мар'яна\nБондар|uk|{\"city\":\"Odesa, UA\"}",
+            "b@ukr.net|-|-|{}",
+        ])
+        #expect(try lists.sql("SELECT created_at FROM subscriptions ORDER BY id").first == "2025-03-14T09:26:53.000Z")
+        #expect(try lists.sql("SELECT DISTINCT status FROM subscriptions") == ["pending"])
+        #expect(try lists.sql("SELECT action || '|' || source FROM consent_records") == Array(repeating: "import|import", count: 3))
+
+        // The same file again changes nothing and reports the same rows.
+        let before = try lists.listTables()
+        let (again, againRejections) = try await lists.importFile(path)
+        expectRejections(againRejections)
+        #expect(again.added == 0)
+        #expect(again.unchanged == 3)
+        #expect(try lists.listTables() == before)
+    }
+
+    @Test func aDryRunReportsTheSameAndWritesNothing() async throws {
+        let lists = try await ListsFixture()
+        defer { lists.test.shutdown() }
+        let path = try lists.file("crafted.csv", Self.craftedFile)
+        let (report, rejections) = try await lists.importFile(path, ImportOptions(newsletter: "ukraine-daily", dryRun: true))
+        expectRejections(rejections)
+        #expect(report.added == 3)
+        #expect(try lists.listTables() == [])
+        #expect(try lists.sql("SELECT count(*) FROM events WHERE action = 'subscribers.imported'") == ["0"])
+    }
+
+    @Test func anInterruptedImportStopsAtABatchBoundaryAndAReRunFinishesIt() async throws {
+        let lists = try await ListsFixture()
+        defer { lists.test.shutdown() }
+        let rows = (1...10).map { "reader\($0)@example.org\n" }.joined()
+        let path = try lists.file("ten.csv", "email\n" + rows)
+        var batches = 0
+        let options = ImportOptions(newsletter: "ukraine-daily", batchSize: 3)
+        let (first, _) = try await lists.importFile(path, options, shouldStop: { batches >= 2 }, onProgress: { _ in batches += 1 })
+        #expect(first.interrupted)
+        #expect(first.added == 6)
+        #expect(first.lastLine == 7)
+        #expect(try lists.sql("SELECT count(*) FROM subscriptions") == ["6"])
+
+        let (second, rejections) = try await lists.importFile(path, options)
+        #expect(!second.interrupted)
+        #expect(rejections.isEmpty)
+        #expect(second.unchanged == 6)
+        #expect(second.added == 4)
+        #expect(try lists.sql("SELECT count(*) FROM subscriptions") == ["10"])
+        #expect(try lists.sql("SELECT count(*) FROM consent_records") == ["10"])
+    }
+
+    @Test func suppressedAddressesAreRejectedNotImported() async throws {
+        let lists = try await ListsFixture()
+        defer { lists.test.shutdown() }
+        try await lists.directory.suppress("trap@example.org", note: "spam trap", actor: "test")
+        let path = try lists.file("list.csv", "email\nok@example.org\nTRAP@example.org\n")
+        let (report, rejections) = try await lists.importFile(path)
+        #expect(report.added == 1)
+        #expect(rejections.map(\.line) == [3])
+        #expect(rejections.first?.reason.hasPrefix("the address is on the suppression list (manual)") == true)
+        #expect(try lists.sql("SELECT email FROM subscribers") == ["ok@example.org"])
+    }
+
+    @Test func stateColumnsRecordLeaversAndNeverBringThemBack() async throws {
+        let lists = try await ListsFixture()
+        defer { lists.test.shutdown() }
+        let basis = ImportOptions(newsletter: "ukraine-daily", basis: "exported from the old CRM")
+        let setUp = try lists.file("first.csv", "email,state\nleft@example.org,unsubscribed\nstays@example.org,confirmed\nwas@example.org,confirmed\n")
+        let (first, none) = try await lists.importFile(setUp, basis)
+        #expect(none.isEmpty)
+        #expect(first.added == 3)
+
+        // Another list names them all as pending members: the leaver stays out; the member
+        // who left since is recorded as having left.
+        let later = try lists.file("later.csv", "email,state\nleft@example.org,pending\nstays@example.org,pending\nwas@example.org,unsubscribed\n")
+        let (second, _) = try await lists.importFile(later, basis)
+        #expect(second.kept == 1)
+        #expect(second.unchanged == 1)
+        #expect(second.updated == 1)
+        #expect(try lists.sql("SELECT email || ':' || status FROM subscriptions JOIN subscribers ON subscribers.id = subscriber_id ORDER BY subscriptions.id") == [
+            "left@example.org:unsubscribed", "stays@example.org:confirmed", "was@example.org:unsubscribed",
+        ])
+
+        let unsupported = try lists.file("basisless.csv", "email,state\nnew@example.org,confirmed\n")
+        let (_, rejections) = try await lists.importFile(unsupported)
+        #expect(rejections.first?.reason == "a confirmed row needs --consent-basis saying how the person agreed")
+    }
+
+    @Test func sendConfirmationsQueuesDoubleOptInEmailsWhoseLinksConfirm() async throws {
+        let lists = try await ListsFixture()
+        defer { lists.test.shutdown() }
+        let path = try lists.file("list.csv", "email,locale\nanna@example.org,uk\nbohdan@example.org,en\n")
+        let (report, _) = try await lists.importFile(path, ImportOptions(newsletter: "ukraine-daily", sendConfirmations: true))
+        #expect(report.confirmationsQueued == 2)
+        #expect(try await lists.test.deliver() == 2)
+        let emails = try lists.test.emails().map(ParsedEmail.parse)
+        #expect(emails.count == 2)
+        let token = try #require(emails.first?.link("/v1/confirm")).token
+        let outcome = try await lists.test.runtime.signup.confirm(token: token, client: ClientContext(ipAddress: nil, userAgent: nil))
+        guard case .done(_, let changed) = outcome else { Issue.record("confirm did nothing: \(outcome)"); return }
+        #expect(changed)
+        #expect(try lists.sql("SELECT status FROM subscriptions ORDER BY id").sorted() == ["confirmed", "pending"])
+
+        // A re-run queues nothing more.
+        let (again, _) = try await lists.importFile(path, ImportOptions(newsletter: "ukraine-daily", sendConfirmations: true))
+        #expect(again.confirmationsQueued == 0)
+    }
+
+    @Test func aFileWithoutAnEmailColumnOrANewsletterIsRefusedBeforeAnyRow() async throws {
+        let lists = try await ListsFixture()
+        defer { lists.test.shutdown() }
+        let noEmail = try lists.file("a.csv", "mail,name\nx@example.org,X\n")
+        await #expect(throws: ImportError.missingEmailColumn(found: ["mail", "name"])) { _ = try await lists.importFile(noEmail) }
+        let noNewsletter = try lists.file("b.csv", "email\nx@example.org\n")
+        await #expect(throws: ImportError.noNewsletter) { _ = try await lists.importFile(noNewsletter, ImportOptions(newsletter: nil)) }
+        await #expect(throws: ImportError.unknownNewsletter("nope")) { _ = try await lists.importFile(noNewsletter, ImportOptions(newsletter: "nope")) }
+        let empty = try lists.file("c.csv", "")
+        await #expect(throws: ImportError.emptyFile) { _ = try await lists.importFile(empty) }
+        #expect(try lists.listTables() == [])
+    }
+}

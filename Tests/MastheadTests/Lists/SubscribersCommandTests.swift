@@ -1,0 +1,165 @@
+import Foundation
+import Testing
+
+/// `masthead subscribers …` and `masthead newsletters stats` through the real executable.
+@Suite(.timeLimit(.minutes(2))) struct SubscribersCommandTests {
+    func masthead(_ arguments: [String], in directory: TemporaryDirectory) throws -> Executables.Outcome {
+        try Executables.run("masthead", arguments, in: directory.path)
+    }
+
+    func prepared() throws -> TemporaryDirectory {
+        let directory = try TemporaryDirectory()
+        for slug in ["ukraine-daily", "weekend-reads"] {
+            let added = try masthead(["newsletters", "add", slug, "--name", slug], in: directory)
+            #expect(added.status == 0, "\(added.stderr)")
+        }
+        return directory
+    }
+
+    @Test func addShowFindCountAndUnsubscribe() throws {
+        let directory = try prepared()
+        var outcome = try masthead(["subscribers", "add", "anna@example.org", "--newsletter", "ukraine-daily"], in: directory)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(outcome.stdout == "ukraine-daily: pending (confirmation email queued)\n")
+        outcome = try masthead(["subscribers", "add", "anna@example.org", "--newsletter", "weekend-reads", "--confirmed"], in: directory)
+        #expect(outcome.status != 0)
+        #expect(outcome.stderr.contains("--consent-basis"))
+        outcome = try masthead(
+            ["subscribers", "add", "anna@example.org", "--newsletter", "weekend-reads", "--confirmed", "--consent-basis", "paper form"],
+            in: directory)
+        #expect(outcome.stdout == "weekend-reads: confirmed\n")
+
+        outcome = try masthead(["subscribers", "show", "anna@example.org", "--format", "table"], in: directory)
+        #expect(outcome.status == 0)
+        #expect(outcome.stdout.hasPrefix("anna@example.org\n"))
+        #expect(outcome.stdout.contains("ukraine-daily  pending"))
+        #expect(outcome.stdout.contains("paper form"))
+        #expect(outcome.stdout.contains("subscription.added"))
+
+        outcome = try masthead(["subscribers", "find", "--domain", "EXAMPLE.org", "--state", "confirmed", "--format", "csv"], in: directory)
+        #expect(outcome.stdout.split(separator: "\r\n").count == 2)
+        #expect(outcome.stdout.contains("anna@example.org,weekend-reads,confirmed"))
+
+        outcome = try masthead(["subscribers", "unsubscribe", "anna@example.org", "--newsletter", "weekend-reads"], in: directory)
+        #expect(outcome.stdout == "unsubscribed from weekend-reads\n")
+        outcome = try masthead(["subscribers", "count", "--format", "csv"], in: directory)
+        #expect(outcome.stdout.contains("pending,1\r\n"))
+        #expect(outcome.stdout.contains("unsubscribed,1\r\n"))
+        #expect(outcome.stdout.contains("total,2\r\n"))
+
+        outcome = try masthead(["subscribers", "show", "nobody@example.org"], in: directory)
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr == "masthead: no subscriber has the address nobody@example.org\n")
+        outcome = try masthead(["subscribers", "add", "not an address", "--newsletter", "ukraine-daily"], in: directory)
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.hasPrefix("masthead: 'not an address' is not a valid address:"))
+    }
+
+    @Test func importReportsRejectedRowsByLineAndExitsTwo() throws {
+        let directory = try prepared()
+        try "email,name\nanna@example.org,Anna\nbroken,B\nanna@example.org,Again\n".write(
+            toFile: directory.file("list.csv"), atomically: true, encoding: .utf8)
+        let dry = try masthead(["subscribers", "import", "list.csv", "--newsletter", "ukraine-daily", "--dry-run"], in: directory)
+        #expect(dry.status == 2)
+        #expect(dry.stderr.contains("dry run: nothing was written"))
+        #expect(try masthead(["subscribers", "count", "--format", "csv"], in: directory).stdout.contains("total,0"))
+
+        let run = try masthead(
+            ["subscribers", "import", "list.csv", "--newsletter", "ukraine-daily", "--errors", "rejected.csv"], in: directory)
+        #expect(run.status == 2)
+        #expect(run.stderr.contains("  added      1\n"))
+        #expect(run.stderr.contains("  rejected   2 (see rejected.csv)"))
+        let errors = try String(contentsOfFile: directory.file("rejected.csv"), encoding: .utf8)
+        #expect(errors == "line,reason,email\r\n3,invalid address: the address has no @,broken\r\n4,duplicate of line 2,anna@example.org\r\n")
+
+        let clean = try masthead(["subscribers", "import", "list.csv", "--newsletter", "ukraine-daily"], in: directory)
+        #expect(clean.stderr.contains("line 3: invalid address: the address has no @ (broken)"))
+        #expect(clean.stderr.contains("  unchanged  1\n"))
+
+        let missing = try masthead(["subscribers", "import", "nope.csv", "--newsletter", "ukraine-daily"], in: directory)
+        #expect(missing.status == 1)
+        #expect(missing.stderr == "masthead: cannot read nope.csv\n")
+    }
+
+    @Test func exportThenImportIntoAFreshDatabaseGivesTheSameMemberships() throws {
+        let source = try prepared()
+        let file = """
+            email,name,locale,created_at,newsletter,state,city
+            anna@example.org,"Kowalska, Anna",pl,2025-01-02T03:04:05Z,ukraine-daily,confirmed,Kraków
+            anna@example.org,"Kowalska, Anna",pl,2025-02-02T03:04:05Z,weekend-reads,unsubscribed,Kraków
+            bohdan@ukr.net,Богдан,uk,2025-03-04T05:06:07Z,ukraine-daily,pending,
+            "o'brien+news@example.org",,,2025-04-05,weekend-reads,confirmed,"multi
+            line"
+
+            """
+        try file.write(toFile: source.file("seed.csv"), atomically: true, encoding: .utf8)
+        let seeded = try masthead(["subscribers", "import", "seed.csv", "--consent-basis", "migrated from the old CRM"], in: source)
+        #expect(seeded.status == 0, "\(seeded.stderr)")
+
+        let exported = try masthead(["subscribers", "export", "--output", "export.csv"], in: source)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        #expect(exported.stderr == "exported 4 memberships to export.csv\n")
+        let text = try String(contentsOfFile: source.file("export.csv"), encoding: .utf8)
+        #expect(text.hasPrefix("email,name,locale,newsletter,state,created_at,confirmed_at,unsubscribed_at,attributes\r\n"))
+
+        let target = try prepared()
+        try FileManager.default.copyItem(atPath: source.file("export.csv"), toPath: target.file("export.csv"))
+        let imported = try masthead(["subscribers", "import", "export.csv", "--consent-basis", "moved servers"], in: target)
+        #expect(imported.status == 0, "\(imported.stderr)")
+
+        func memberships(_ directory: TemporaryDirectory) throws -> [[String: String?]] {
+            let jsonl = try masthead(["subscribers", "export", "--format", "jsonl"], in: directory)
+            #expect(jsonl.status == 0)
+            return try jsonl.stdout.split(separator: "\n").map { line in
+                var object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                object["confirmed_at"] = nil  // when the membership was confirmed in *this* database
+                object["unsubscribed_at"] = nil
+                return object.mapValues { value in value is NSNull ? nil : (value as? String) ?? "\(value)" }
+            }.sorted { "\($0["email"] ?? "")\($0["newsletter"] ?? "")" < "\($1["email"] ?? "")\($1["newsletter"] ?? "")" }
+        }
+        let before = try memberships(source)
+        #expect(before.count == 4)
+        #expect(try memberships(target) == before)
+    }
+
+    @Test func eraseAccessAndSuppressionFromTheCommandLine() throws {
+        let directory = try prepared()
+        _ = try masthead(["subscribers", "add", "anna@example.org", "--newsletter", "ukraine-daily"], in: directory)
+        let access = try masthead(["subscribers", "access", "anna@example.org"], in: directory)
+        #expect(access.status == 0)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(access.stdout.utf8)) as? [String: Any])
+        #expect(Set(document.keys) == ["profile", "outbox", "pledges"])
+        #expect((document["outbox"] as? [Any])?.count == 1)
+
+        let erase = try masthead(["subscribers", "erase", "anna@example.org"], in: directory)
+        #expect(erase.stdout == "erased; the address stays suppressed\n")
+        #expect(try masthead(["subscribers", "show", "anna@example.org"], in: directory).status == 1)
+        let readd = try masthead(["subscribers", "add", "anna@example.org", "--newsletter", "ukraine-daily"], in: directory)
+        #expect(readd.status == 1)
+        #expect(readd.stderr.contains("suppression list (erased)"))
+        #expect(try masthead(["subscribers", "unsuppress", "anna@example.org"], in: directory).stdout == "suppression lifted\n")
+        let again = try masthead(["subscribers", "unsuppress", "anna@example.org"], in: directory)
+        #expect(again.status == 1)
+        #expect(again.stderr == "masthead: the address is not on the suppression list\n")
+    }
+
+    @Test func newsletterStatsCountStatesAndOptInRate() throws {
+        let directory = try prepared()
+        _ = try masthead(["subscribers", "add", "a@example.org", "--newsletter", "ukraine-daily"], in: directory)
+        _ = try masthead(
+            ["subscribers", "add", "b@example.org", "--newsletter", "ukraine-daily", "--confirmed", "--consent-basis", "form"],
+            in: directory)
+        let stats = try masthead(["newsletters", "stats", "ukraine-daily", "--format", "csv"], in: directory)
+        #expect(stats.status == 0, "\(stats.stderr)")
+        #expect(stats.stdout == """
+            NEWSLETTER,PENDING,CONFIRMED,UNSUBSCRIBED,EXPIRED,BOUNCED,COMPLAINED,SIGN-UPS,CONFIRMATIONS,OPT-IN\r
+            ukraine-daily,1,1,0,0,0,0,2,1,50.0%\r
+
+            """)
+        let byDay = try masthead(["newsletters", "stats", "ukraine-daily", "--by", "day", "--days", "3", "--format", "json"], in: directory)
+        let days = try #require(try JSONSerialization.jsonObject(with: Data(byDay.stdout.utf8)) as? [[String: Any]])
+        #expect(days.count == 3)
+        #expect(days.last?["sign_ups"] as? Int == 2)
+        #expect(days.last?["confirmations"] as? Int == 1)
+    }
+}
