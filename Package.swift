@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "masthead",
             dependencies: [
-                "MastheadRuntime", "SQLiteStorage", "SubscriberLists", "Migrations", "Mail", "Signing",
+                "MastheadRuntime", "SQLiteStorage", "SubscriberLists", "DonationPledges", "Migrations", "Mail", "Signing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -64,7 +64,7 @@ let package = Package(
         .target(
             name: "MastheadHTTP",
             dependencies: [
-                "MastheadRuntime", "SQLiteStorage", "NewsletterSignup", "Mail", "SubscriberLists", "EmailAddress",
+                "MastheadRuntime", "SQLiteStorage", "NewsletterSignup", "DonationPledges", "Mail", "SubscriberLists", "EmailAddress",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -76,7 +76,7 @@ let package = Package(
         .target(
             name: "MastheadRuntime",
             dependencies: [
-                "SQLiteStorage", "Signing", "Mail", "NewsletterSignup", "EmailAddress",
+                "SQLiteStorage", "Signing", "Mail", "NewsletterSignup", "DonationPledges", "EmailAddress",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -87,7 +87,7 @@ let package = Package(
         .target(
             name: "SQLiteStorage",
             dependencies: [
-                "Migrations", "SubscriberLists", "NewsletterSignup", "Mail",
+                "Migrations", "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -95,6 +95,10 @@ let package = Package(
         .target(
             name: "NewsletterSignup",
             dependencies: ["SubscriberLists", "EmailAddress", "Signing", "Mail"],
+            swiftSettings: strictness),
+        .target(
+            name: "DonationPledges",
+            dependencies: ["EmailAddress", "Signing", "Mail", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strictness),
         .target(
             name: "Mail",
@@ -136,7 +140,7 @@ let package = Package(
             name: "MastheadTests",
             dependencies: [
                 "MastheadRuntime", "MastheadHTTP", "SQLiteStorage", "Migrations", "SubscriberLists", "Signing",
-                "EmailAddress", "Mail", "NewsletterSignup",
+                "EmailAddress", "Mail", "NewsletterSignup", "DonationPledges",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

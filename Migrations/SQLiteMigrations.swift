@@ -10,5 +10,6 @@ public enum SQLiteMigrations {
         Migration(id: "0001_init", bytes: PackageResources._001_init_sql),
         Migration(id: "0002_signup", bytes: PackageResources._002_signup_sql),
         Migration(id: "0003_lists", bytes: PackageResources._003_lists_sql),
+        Migration(id: "0004_pledges", bytes: PackageResources._004_pledges_sql),
     ]
 }

@@ -17,7 +17,12 @@ public func buildApplication(
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "masthead"),
-        onServerRunning: { channel in await onServerRunning(channel.localAddress) },
+        onServerRunning: { channel in
+            if let address = channel.localAddress, let host = address.ipAddress, let port = address.port {
+                runtime.listening.set(host: host, port: port)
+            }
+            await onServerRunning(channel.localAddress)
+        },
         logger: runtime.logger)
 }
 
@@ -48,7 +53,7 @@ public func buildRouter(runtime: Runtime, rateClock: (@Sendable () -> Double)? =
     router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
     router.add(
         middleware: RateLimitMiddleware(
-            limiter: limiter, paths: ["/v1/subscriptions", "/v1/subscriptions/resend", "/v1/confirm"],
+            limiter: limiter, paths: ["/v1/subscriptions", "/v1/subscriptions/resend", "/v1/confirm", "/v1/pledges"],
             message: messages["rate.limited"]))
 
     router.addRoutes(OperationsController(store: runtime.store, metrics: metrics).endpoints)
@@ -65,12 +70,16 @@ public func buildRouter(runtime: Runtime, rateClock: (@Sendable () -> Double)? =
             confirmRedirect: configuration.confirmRedirectURL
         ).endpoints)
 
+    router.addRoutes(
+        PledgesController(
+            pledges: runtime.pledges, signup: runtime.signup, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit
+        ).endpoints)
+    router.addRoutes(
+        PaymentsController(
+            pledges: runtime.pledges, simulated: runtime.simulatedPayments, pages: pages, bodyLimit: configuration.bodyLimit,
+            now: runtime.now
+        ).endpoints)
+
     routeIndex.load(router.routes)
     return router
-}
-
-/// `https://news.example.org/masthead` → `https://news.example.org`.
-func origin(of url: String) -> String {
-    guard let parsed = URL(string: url), let scheme = parsed.scheme, let host = parsed.host else { return url.lowercased() }
-    return "\(scheme)://\(host)\(parsed.port.map { ":\($0)" } ?? "")".lowercased()
 }

@@ -1,3 +1,4 @@
+public import DonationPledges
 public import Foundation
 public import Logging
 public import Mail
@@ -6,6 +7,7 @@ public import Prometheus
 public import SQLiteStorage
 public import ServiceLifecycle
 public import Signing
+import Synchronization
 import UnixSignals
 
 /// The composition root both executables share: the validated configuration, the opened
@@ -38,6 +40,12 @@ public struct Runtime: Sendable {
     public let composers: [any MessageComposer]
     /// Drains the outbox through the configured mailer; run it beside the HTTP server.
     public let deliveryWorker: DeliveryWorker
+    /// Donation pledges; nil when payments are off.
+    public let pledges: PledgeService?
+    /// The development payment provider, when it is the one in use (its checkout page is served).
+    public let simulatedPayments: SimulatedProvider?
+    /// The address the HTTP server listens on, once it does (the simulated provider posts there).
+    public let listening: ListeningAddress
 
     /// Opens the database, applies pending migrations and loads (or, in development, creates) the keys.
     public static func start(
@@ -66,6 +74,23 @@ public struct Runtime: Sendable {
                 confirmationLifetime: configuration.signup.confirmationLifetime,
                 unsubscribeMailto: configuration.unsubscribeMailto),
             now: now)
+        let receipts = PledgeMessageComposer(
+            templates: templates, signer: signer, publicURL: configuration.publicURL, from: from,
+            newsroom: configuration.newsroom, now: now)
+        let listening = ListeningAddress()
+        let simulated: SimulatedProvider? =
+            configuration.effectivePayments == .simulated
+            ? SimulatedProvider(
+                secrets: [simulatedWebhookSecret(keys)], publicURL: configuration.publicURL,
+                webhookURL: { [webhook = configuration.paymentsWebhookURL, port = configuration.port] in
+                    webhook ?? "http://\(listening.hostAndPort ?? "127.0.0.1:\(port)")/v1/webhooks/payments"
+                }, now: now, logger: logger)
+            : nil
+        let pledges = simulated.map { provider in
+            PledgeService(
+                store: store, provider: provider, signer: signer, consentTextVersion: configuration.signup.consentTextVersion,
+                trustedOrigins: configuration.corsOrigins + [origin(of: configuration.publicURL)], now: now)
+        }
         let registry = PrometheusCollectorRegistry()
         var concurrency = 1
         var rate: Double?
@@ -78,11 +103,18 @@ public struct Runtime: Sendable {
             metrics: registry, now: now, signer: signer,
             signup: SignupService(store: store, signer: signer, policy: configuration.signup, outbox: signal, now: now),
             outboxSignal: signal,
-            composers: [composer],
+            composers: [composer, receipts],
             deliveryWorker: DeliveryWorker(
-                store: store, mailer: mailer, composers: [composer], failureListeners: [SignupBounces(store: store, addressHash: keys.addressHash)],
+                store: store, mailer: mailer, composers: [composer, receipts], failureListeners: [SignupBounces(store: store, addressHash: keys.addressHash)],
                 signal: signal, concurrency: concurrency, messagesPerSecond: rate, now: now,
-                metrics: PrometheusMetricsFactory(registry: registry), logger: logger))
+                metrics: PrometheusMetricsFactory(registry: registry), logger: logger),
+            pledges: pledges, simulatedPayments: simulated, listening: listening)
+    }
+
+    /// The simulated provider's webhook secret, derived from the keys file's address secret
+    /// (never rotated), so a development setup needs no extra secret.
+    public static func simulatedWebhookSecret(_ keys: KeyRing) -> [UInt8] {
+        HMACSHA256.authenticate(Array("masthead/payments/simulated/v1".utf8), key: keys.addressSecret)
     }
 
     /// The transport for `MASTHEAD_MAILER`.
@@ -134,6 +166,28 @@ public struct Runtime: Sendable {
         } catch {
             throw ConfigurationError(.keys, error.description)
         }
+    }
+}
+
+/// `https://news.example.org/masthead` → `https://news.example.org`.
+public func origin(of url: String) -> String {
+    guard let parsed = URL(string: url), let scheme = parsed.scheme, let host = parsed.host else { return url.lowercased() }
+    return "\(scheme)://\(host)\(parsed.port.map { ":\($0)" } ?? "")".lowercased()
+}
+
+/// Where the HTTP server listens, learnt when it starts (port 0 picks a free port).
+public final class ListeningAddress: Sendable {
+    private let value = Mutex<String?>(nil)
+
+    public init() {}
+
+    /// `127.0.0.1:8080`; a wildcard host is given as the loopback address.
+    public var hostAndPort: String? { value.withLock { $0 } }
+
+    /// Records the bound host and port.
+    public func set(host: String, port: Int) {
+        let reachable = host == "0.0.0.0" ? "127.0.0.1" : host == "::" ? "[::1]" : host.contains(":") ? "[\(host)]" : host
+        value.withLock { $0 = "\(reachable):\(port)" }
     }
 }
 

@@ -22,9 +22,10 @@ extension SQLiteStore {
             // Pledges are accounting records: the amounts stay, the person does not.
             try db.execute(
                 sql: """
-                    UPDATE pledges SET email = 'erased', email_normalized = 'erased', name = NULL, updated_at = ?
+                    UPDATE pledges SET email = ?, email_normalized = ?, name = NULL, client_ip = NULL, user_agent = NULL,
+                        updated_at = ?
                     WHERE email_normalized = ?
-                    """, arguments: [Timestamp.format(time), normalizedEmail])
+                    """, arguments: [Self.erasedEmail, Self.erasedEmail, Timestamp.format(time), normalizedEmail])
             let pledges = db.changesCount
             if pledges > 0 { details["pledges"] = String(pledges) }
             try Self.addSuppression(db, addressHash: addressHash, reason: .erased, note: nil, at: time, actor: actor)

@@ -14,6 +14,7 @@ struct Masthead: AsyncParsableCommand {
             """,
         version: MastheadVersion.current,
         subcommands: [
-            DatabaseCommand.self, NewslettersCommand.self, SubscribersCommand.self, KeysCommand.self, OutboxCommand.self,
+            DatabaseCommand.self, NewslettersCommand.self, SubscribersCommand.self, PledgesCommand.self, TiersCommand.self,
+            KeysCommand.self, OutboxCommand.self,
         ])
 }

@@ -52,6 +52,7 @@ enum Daemon {
                     "mailer": "\(configuration.mailer.kind)",
                     "sqlite": "\(SQLiteStore.sqliteVersion)",
                     "environment": "\(configuration.environment.rawValue)",
+                    "payments": "\(configuration.effectivePayments.rawValue)",
                 ])
         }
         defer { runtime.shutdown() }

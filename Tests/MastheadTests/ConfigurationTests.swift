@@ -130,6 +130,19 @@ import Testing
                 "MASTHEAD_MAILER": "smtp://mail.example.org:587", "MASTHEAD_MAIL_FROM": "Ukraine Daily <news@example.org>",
             ])
         #expect(configuration.environment == .production)
+        #expect(configuration.effectivePayments == .off)
+    }
+
+    @Test func productionRefusesTheSimulatedPaymentProvider() async throws {
+        let error = try #require(
+            await problem([], [
+                "MASTHEAD_ENVIRONMENT": "production", "MASTHEAD_PUBLIC_URL": "https://news.example.org",
+                "MASTHEAD_MAILER": "smtp://mail.example.org:587", "MASTHEAD_MAIL_FROM": "Ukraine Daily <news@example.org>",
+                "MASTHEAD_PAYMENTS": "simulated",
+            ]))
+        #expect(error.setting == .payments)
+        #expect(try #require(await problem(["--payments", "stripe"])).setting == .payments)
+        #expect(try await load([], [:]).effectivePayments == .simulated)
     }
 
     @Test func unknownEnvironmentNamesAreReported() {

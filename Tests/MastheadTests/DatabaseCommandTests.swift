@@ -11,7 +11,7 @@ import Testing
         let directory = try TemporaryDirectory()
         let first = try Executables.run("masthead", ["db", "migrate"], in: directory.path)
         #expect(first.status == 0)
-        #expect(first.stdout == "applied 0001_init, 0002_signup, 0003_lists\n")
+        #expect(first.stdout == "applied 0001_init, 0002_signup, 0003_lists, 0004_pledges\n")
         let second = try Executables.run("masthead", ["db", "migrate"], in: directory.path)
         #expect(second.stdout == "database is up to date\n")
         let status = try Executables.run("masthead", ["db", "status", "--format", "csv"], in: directory.path)
@@ -22,7 +22,7 @@ import Testing
     @Test func statusOfAFreshDatabaseShowsPendingSteps() throws {
         let directory = try TemporaryDirectory()
         let status = try Executables.run("masthead", ["db", "status", "--format", "csv"], in: directory.path)
-        #expect(status.stdout == "MIGRATION,STATE,APPLIED AT\r\n0001_init,pending,\r\n0002_signup,pending,\r\n0003_lists,pending,\r\n")
+        #expect(status.stdout == "MIGRATION,STATE,APPLIED AT\r\n0001_init,pending,\r\n0002_signup,pending,\r\n0003_lists,pending,\r\n0004_pledges,pending,\r\n")
     }
 
     @Test func newerDatabaseIsRefusedByMigrateAndStatus() throws {

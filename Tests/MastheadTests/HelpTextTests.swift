@@ -20,6 +20,10 @@ import Testing
         ["masthead", "keys", "rotate"], ["masthead", "keys", "retire"], ["masthead", "keys", "remove"],
         ["masthead", "outbox"], ["masthead", "outbox", "list"], ["masthead", "outbox", "show"],
         ["masthead", "outbox", "retry"], ["masthead", "outbox", "purge"],
+        ["masthead", "pledges"], ["masthead", "pledges", "list"], ["masthead", "pledges", "show"],
+        ["masthead", "pledges", "summary"],
+        ["masthead", "tiers"], ["masthead", "tiers", "list"], ["masthead", "tiers", "set"], ["masthead", "tiers", "remove"],
+        ["masthead", "tiers", "currency"],
     ]
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help")

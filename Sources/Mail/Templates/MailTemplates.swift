@@ -11,5 +11,8 @@ public enum MailTemplates {
         "already-subscribed.subject": PackageResources.already_subscribed_subject_mustache,
         "already-subscribed.text": PackageResources.already_subscribed_text_mustache,
         "already-subscribed.html": PackageResources.already_subscribed_html_mustache,
+        "receipt.subject": PackageResources.receipt_subject_mustache,
+        "receipt.text": PackageResources.receipt_text_mustache,
+        "receipt.html": PackageResources.receipt_html_mustache,
     ].mapValues { String(decoding: $0, as: UTF8.self) }
 }

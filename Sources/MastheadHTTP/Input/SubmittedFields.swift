@@ -4,7 +4,7 @@ import Hummingbird
 /// The fields of a request body, whether it came as JSON or as an HTML form, so one handler
 /// serves `fetch()` and a plain `<form>` alike.
 ///
-/// JSON values must be strings or lists of strings; a form may repeat a field
+/// JSON values must be strings, numbers or lists of strings; a form may repeat a field
 /// (`newsletters=a&newsletters=b`, or PHP's `newsletters[]=a`). Anything else is a 4xx naming
 /// the field.
 struct SubmittedFields: Sendable {
@@ -55,6 +55,9 @@ struct SubmittedFields: Sendable {
             switch value {
             case let text as String:
                 fields.values[key] = [text]
+            case let number as NSNumber:
+                // `"amount_minor": 500`; whatever is not a whole number fails the field's own check.
+                fields.values[key] = [number.stringValue]
             case let list as [Any]:
                 let strings = list.compactMap { $0 as? String }
                 guard strings.count == list.count else { throw .fieldType(key, "a list of strings") }

@@ -11,5 +11,8 @@ public enum PageTemplates {
         "unsubscribed": PackageResources.unsubscribed_mustache,
         "link-problem": PackageResources.link_problem_mustache,
         "signup-result": PackageResources.signup_result_mustache,
+        "pledge-checkout": PackageResources.pledge_checkout_mustache,
+        "pledge-manage": PackageResources.pledge_manage_mustache,
+        "pledge-result": PackageResources.pledge_result_mustache,
     ].mapValues { String(decoding: $0, as: UTF8.self) }
 }

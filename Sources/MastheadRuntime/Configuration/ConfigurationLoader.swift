@@ -148,6 +148,13 @@ public struct ConfigurationLoader: Sendable {
             guard (1...90).contains(days) else { throw ConfigurationError(.confirmDays, "\(days) is outside 1-90") }
             configuration.signup.confirmationLifetime = .seconds(days * 86_400)
         }
+        if let mode = try values.string(.payments) {
+            guard let parsed = PaymentsMode(rawValue: mode) else { throw ConfigurationError(.payments, "'\(mode)' is not simulated or off") }
+            configuration.payments = parsed
+        }
+        if let url = try values.string(.paymentsWebhookURL) {
+            configuration.paymentsWebhookURL = try Self.checkAbsoluteURL(url, .paymentsWebhookURL)
+        }
         if let origins = try values.strings(.corsOrigins) {
             configuration.corsOrigins = try origins.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                 .map { origin throws(ConfigurationError) in

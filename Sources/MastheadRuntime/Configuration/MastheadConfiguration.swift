@@ -50,6 +50,13 @@ public struct MastheadConfiguration: Sendable, Equatable {
     public var rateLimitPerMinute: Int = 30
     /// Requests a client may make at once before the rate applies.
     public var rateBurst: Int = 10
+    /// The payment provider; nil means simulated in development, off in production.
+    public var payments: PaymentsMode?
+    /// Where the simulated provider posts webhooks; nil means this daemon's own address.
+    public var paymentsWebhookURL: String?
+
+    /// The payment provider in effect.
+    public var effectivePayments: PaymentsMode { payments ?? (environment == .production ? .off : .simulated) }
 
     /// The development defaults.
     public init() {}
@@ -65,10 +72,21 @@ public struct MastheadConfiguration: Sendable, Equatable {
         if case .file = mailer {
             throw ConfigurationError(.mailer, "production cannot use the file mailer; configure smtp://… or sendmail:PATH")
         }
+        if effectivePayments == .simulated {
+            throw ConfigurationError(.payments, "production cannot take pledges through the simulated provider; set it to off")
+        }
         guard mailFrom != nil else {
             throw ConfigurationError(.mailFrom, "production needs an explicit From address, e.g. \"Ukraine Daily <news@example.org>\"")
         }
     }
+}
+
+/// Which payment provider takes pledges.
+public enum PaymentsMode: String, Sendable, Equatable {
+    /// The development provider: a checkout page served by the daemon, signed webhooks over HTTP.
+    case simulated
+    /// No pledges: the pledge routes answer 503.
+    case off
 }
 
 /// Whether the deployment is a developer's machine or serves readers.

@@ -98,12 +98,20 @@ extension Setting {
         key: "rate.burst", summary: "requests a client address may make at once before the limit applies",
         defaultValue: "10")
 
+    public static let payments = Setting(
+        key: "payments",
+        summary: "payment provider for pledges: simulated (a checkout page served by the daemon) or off",
+        defaultValue: "simulated; off in production")
+    public static let paymentsWebhookURL = Setting(
+        key: "payments.webhook.url", summary: "where the simulated provider posts its webhooks",
+        defaultValue: "http://HOST:PORT/v1/webhooks/payments")
+
     /// Every setting, in the order the README's table lists them.
     public static let all: [Setting] = [
         .host, .port, .database, .mailer, .publicURL, .keys, .environment, .trustedProxies,
         .logLevel, .logFormat, .bodyLimit, .shutdownGrace, .config,
         .newsroom, .mailFrom, .unsubscribeMailto, .templates, .signupNewsletters, .signupEmailsPerDay,
         .signupCooldown, .signupNotice, .signupReturnURL, .confirmRedirectURL, .consentVersion, .confirmDays,
-        .corsOrigins, .rateLimit, .rateBurst,
+        .corsOrigins, .rateLimit, .rateBurst, .payments, .paymentsWebhookURL,
     ]
 }

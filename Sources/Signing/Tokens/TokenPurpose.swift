@@ -8,12 +8,15 @@ public enum TokenPurpose: UInt8, Sendable, CaseIterable, CustomStringConvertible
     case unsubscribe = 2
     /// Opens a reader's preferences or pledge page.
     case manage = 3
+    /// Opens a donation pledge's page (see it, cancel a monthly pledge); never expires.
+    case pledge = 4
 
     public var description: String {
         switch self {
         case .confirm: "confirm"
         case .unsubscribe: "unsubscribe"
         case .manage: "manage"
+        case .pledge: "pledge"
         }
     }
 }

@@ -1,7 +1,9 @@
+import DonationPledges
 import Foundation
 import GRDB
 import MastheadRuntime
 import NewsletterSignup
+import SQLiteStorage
 import Signing
 import SubscriberLists
 import Testing
@@ -19,14 +21,20 @@ import Testing
         return (try #require(email.link("/v1/confirm")).token, try #require(email.link("/v1/unsubscribe")).token)
     }
 
-    func addPledge(_ lists: ListsFixture, email: String) throws {
-        try DatabaseQueue(path: lists.test.databasePath).write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO pledges (public_id, email, email_normalized, name, amount_minor, currency, interval, created_at, updated_at)
-                    VALUES ('p_1', ?, lower(?), 'Anna K', 500, 'USD', 'monthly', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z')
-                    """, arguments: [email, email])
-        }
+    /// A $5 monthly pledge made through the real service; returns the link to its page.
+    @discardableResult
+    func addPledge(_ lists: ListsFixture, email: String) async throws -> String {
+        let service = try #require(lists.test.runtime.pledges)
+        guard case .new(let prepared) = try await service.prepare(
+            PledgeRequest(
+                fields: ["email": [email], "amount": ["5"], "interval": ["monthly"], "name": ["Anna K"]], idempotencyKey: "k-\(email)",
+                clientIP: "203.0.113.7", userAgent: "Firefox/140"))
+        else { throw CancellationError() }
+        let answer = try await service.create(prepared)
+        let id = try #require((try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any])?["pledge"] as? String)
+        let pledge = try #require(try await lists.test.runtime.store.pledge(publicID: id))
+        let link = try #require(service.link(for: pledge, publicURL: ""))
+        return String(link.split(separator: "=", maxSplits: 1)[1])
     }
 
     @Test func accessListsEveryTablesDataForTheAddress() async throws {
@@ -34,7 +42,7 @@ import Testing
         defer { lists.test.shutdown() }
         let (confirm, _) = try await signUpAnna(lists)
         _ = try await lists.test.runtime.signup.confirm(token: confirm, client: Self.client)
-        try addPledge(lists, email: "anna@example.org")
+        try await addPledge(lists, email: "anna@example.org")
 
         let document = try await lists.directory.access("anna@example.org")
         let profile = try #require(document.profile)
@@ -59,7 +67,9 @@ import Testing
         let lists = try await ListsFixture()
         defer { lists.test.shutdown() }
         let (confirm, unsubscribe) = try await signUpAnna(lists)
-        try addPledge(lists, email: "anna@example.org")
+        let pledgeToken = try await addPledge(lists, email: "anna@example.org")
+        let pledges = try #require(lists.test.runtime.pledges)
+        _ = try await pledges.pledge(token: pledgeToken)  // works before the erasure
 
         #expect(try await lists.directory.erase("anna@example.org", actor: "admin:test"))
 
@@ -68,6 +78,8 @@ import Testing
         #expect(try lists.sql("SELECT count(*) FROM consent_records") == ["0"])
         #expect(try lists.sql("SELECT count(*) FROM outbox") == ["0"])
         #expect(try lists.sql("SELECT email || '|' || email_normalized || '|' || coalesce(name, '-') || '|' || amount_minor FROM pledges") == ["erased|erased|-|500"])
+        #expect(try lists.sql("SELECT coalesce(client_ip, '-') || coalesce(user_agent, '-') FROM pledges") == ["--"])
+        await #expect(throws: PledgeLinkError.self) { _ = try await pledges.pledge(token: pledgeToken) }
         // The audit trail keeps what happened, not to whom: no address, no client IP.
         #expect(try lists.sql("SELECT count(*) FROM events WHERE details LIKE '%anna%' OR details LIKE '%203.0.113.7%' OR subscriber_id IS NOT NULL") == ["0"])
         #expect(try lists.sql("SELECT action FROM events ORDER BY id").suffix(2) == ["suppression.added", "subscriber.erased"])

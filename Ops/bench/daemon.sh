@@ -1,0 +1,35 @@
+# Sourced by the HTTP benchmarks: builds release binaries, starts mastheadd on a random port in a
+# temporary directory (stopped by process id on exit), and runs wrk against it.
+# Sets: bin, work, port, daemon.  Provides: masthead ARGS..., run SCRIPT PATH (one JSON line).
+command -v wrk >/dev/null || { echo "$0: needs wrk (apt-get install wrk)" >&2; exit 2; }
+swift build -c release --product mastheadd >/dev/null
+swift build -c release --product masthead >/dev/null
+bin=$(swift build -c release --show-bin-path)
+work=$(mktemp -d)
+port=$((20000 + RANDOM % 20000))
+masthead() { "$bin/masthead" "$@" --database "sqlite:$work/masthead.sqlite"; }
+
+start_daemon() {
+    # Per-IP limits would stop a load that all comes from 127.0.0.1; everything else is the default.
+    (cd "$work" && MASTHEAD_RATE_LIMIT=100000 MASTHEAD_RATE_BURST=100000 exec "$bin/mastheadd" --port "$port" 2>"$work/daemon.log") &
+    daemon=$!
+    trap 'kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; rm -rf "$work"' EXIT
+    for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return; sleep 0.1; done
+    echo "$0: the daemon did not become ready; its log:" >&2
+    cat "$work/daemon.log" >&2
+    exit 1
+}
+
+run() { wrk -t1 -c"$connections" -d"$duration" --latency -s "$1" "http://127.0.0.1:$port$2" | tail -n 1; }
+
+# compare NAME JSON REFERENCE-JSON: prints the row beside its reference and the ratio.
+compare() {
+    python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+name, figure, reference = sys.argv[1], json.loads(sys.argv[2]), json.loads(sys.argv[3])
+print(f"{'row':<22}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>9}")
+for label, row in (("GET /healthz", reference), (name, figure)):
+    print(f"{label:<22}{row['requests_per_second']:>10.0f}{row['p50_ms']:>9.2f}{row['p99_ms']:>9.2f}{row['http_errors']:>9}")
+print(f"{name} / reference = {figure['requests_per_second'] / reference['requests_per_second']:.2f}")
+PY
+}

@@ -1,0 +1,98 @@
+public import Foundation
+public import Mail
+public import Signing
+
+/// The outbox payload of a receipt: everything the email says, decided in the transaction
+/// that recorded the payment.
+public struct PledgeReceipt: Codable, Sendable, Equatable {
+    public static let kind = "receipt"
+
+    public var pledgeID: Int64
+    public var publicID: String
+    /// The normalised address the pledge link is bound to.
+    public var address: String
+    public var name: String?
+    public var amountMinor: Int64
+    public var currency: String
+    public var interval: PledgeInterval
+    public var card: CardSummary?
+    public var paidAt: Date
+
+    public init(
+        pledgeID: Int64, publicID: String, address: String, name: String?, amountMinor: Int64, currency: String,
+        interval: PledgeInterval, card: CardSummary?, paidAt: Date
+    ) {
+        self.pledgeID = pledgeID
+        self.publicID = publicID
+        self.address = address
+        self.name = name
+        self.amountMinor = amountMinor
+        self.currency = currency
+        self.interval = interval
+        self.card = card
+        self.paidAt = paidAt
+    }
+
+    public func encoded() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .secondsSince1970
+        encoder.outputFormatting = .sortedKeys
+        return [UInt8](try encoder.encode(self))
+    }
+
+    public static func decode(_ bytes: [UInt8]) throws -> PledgeReceipt {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .secondsSince1970
+        return try decoder.decode(PledgeReceipt.self, from: Data(bytes))
+    }
+}
+
+/// Composes receipts: the amount formatted in its currency, the card's brand and last four
+/// digits, and a signed link to the pledge's page (where a monthly pledge can be canceled).
+public struct PledgeMessageComposer: MessageComposer {
+    let templates: TemplateLibrary
+    let signer: TokenSigner
+    let publicURL: String
+    let from: Mailbox
+    let newsroom: String
+    let now: @Sendable () -> Date
+
+    public init(
+        templates: TemplateLibrary, signer: TokenSigner, publicURL: String, from: Mailbox, newsroom: String,
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.templates = templates
+        self.signer = signer
+        self.publicURL = publicURL
+        self.from = from
+        self.newsroom = newsroom
+        self.now = now
+    }
+
+    public var kinds: Set<String> { [PledgeReceipt.kind] }
+
+    public func compose(_ item: OutboxItem) throws -> MailMessage {
+        let receipt = try PledgeReceipt.decode(item.payload)
+        guard let currency = Currency.named(receipt.currency) else {
+            throw CompositionError("outbox row \(item.id): unknown currency \(receipt.currency)")
+        }
+        let token = signer.sign(.pledge, subject: receipt.pledgeID, address: receipt.address, at: receipt.paidAt, lifetime: nil)
+        let day = Date.ISO8601FormatStyle().year().month().day()
+        let context: [String: Any] = [
+            "newsroom": newsroom,
+            "name": receipt.name ?? false,
+            "amount": Money(minorUnits: receipt.amountMinor, currency: currency).formatted,
+            "monthly": receipt.interval == .monthly,
+            "card": receipt.card?.display ?? "card",
+            "paid_on": receipt.paidAt.formatted(day),
+            "pledge": receipt.publicID,
+            "manage_url": "\(publicURL)/v1/pledges/manage?token=\(token)",
+        ]
+        let host = URL(string: publicURL)?.host ?? from.domain
+        return MailMessage(
+            from: from, to: Mailbox(item.recipient),
+            subject: try templates.render("receipt.subject", context).trimmingCharacters(in: .whitespacesAndNewlines),
+            textBody: try templates.render("receipt.text", context), htmlBody: try templates.render("receipt.html", context),
+            messageID: "\(Int64(item.createdAt.timeIntervalSince1970 * 1000)).\(item.id)@\(host)", date: now(), headers: [])
+    }
+}

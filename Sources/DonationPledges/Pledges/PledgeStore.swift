@@ -1,0 +1,138 @@
+public import Foundation
+
+/// What the pledge library needs from storage, in its own words.
+public protocol PledgeStore: Sendable {
+    /// What `currency` accepts, or nil when pledges in it are not taken.
+    func currencyOffer(_ code: String) async throws -> CurrencyOffer?
+    /// Every currency taken, by code.
+    func currencyOffers() async throws -> [CurrencyOffer]
+    /// Creates or changes a currency's limits.
+    func setCurrencyLimits(minimum: Money, maximum: Money, customAmount: Bool, at time: Date, actor: String) async throws
+    /// Creates or changes a tier (its currency must be taken).
+    func setTier(_ tier: Tier, at time: Date, actor: String) async throws
+    /// Removes a tier; false when there was none.
+    func removeTier(name: String, currency: String, interval: PledgeInterval, at time: Date, actor: String) async throws -> Bool
+
+    /// The request fingerprint and answer stored under an idempotency key.
+    func storedAnswer(idempotencyKey: String) async throws -> StoredAnswer?
+    /// Records a new pending pledge; when the key was taken meanwhile, returns what is stored under it.
+    func createPledge(_ record: PledgeRecord) async throws -> StoredAnswer?
+    /// Applies a verified provider event once (see ``PaymentEventOutcome``).
+    func applyPaymentEvent(_ event: PaymentEvent, provider: String, receivedAt: Date) async throws -> PaymentEventOutcome
+    /// Cancels a monthly pledge at the reader's or staff's request; nil when there is no such pledge.
+    func cancelPledge(id: Int64, at time: Date, actor: String) async throws -> (pledge: Pledge, changed: Bool)?
+
+    func pledge(id: Int64) async throws -> Pledge?
+    func pledge(publicID: String) async throws -> Pledge?
+    /// Newest first.
+    func pledges(status: PledgeStatus?, since: Date?, limit: Int) async throws -> [Pledge]
+    func pledgeHistory(id: Int64) async throws -> [PledgeHistoryEntry]
+    /// Counts and collected totals, one row per group and currency (currencies are never added together).
+    func pledgeSummary(by grouping: PledgeSummaryGrouping, since: Date?) async throws -> [PledgeSummaryRow]
+}
+
+/// What an idempotency key holds: the fingerprint of the request that used it and the answer it got.
+public struct StoredAnswer: Sendable, Equatable {
+    public var requestHash: String
+    public var response: String
+
+    public init(requestHash: String, response: String) {
+        self.requestHash = requestHash
+        self.response = response
+    }
+}
+
+/// A pledge to record, validated.
+public struct PledgeRecord: Sendable {
+    public var publicID: String
+    public var email: String
+    public var normalizedEmail: String
+    public var name: String?
+    public var amount: Money
+    public var interval: PledgeInterval
+    public var tier: String?
+    public var idempotencyKey: String
+    public var requestHash: String
+    /// The 201 body, replayed for the same key.
+    public var response: String
+    public var provider: String
+    public var providerReference: String?
+    public var checkoutURL: String
+    /// Where the checkout sends the reader afterwards (one of our sites), if the form named one.
+    public var returnURL: String?
+    public var source: String?
+    public var clientIP: String?
+    public var userAgent: String?
+    public var locale: String?
+    public var consentTextVersion: String
+    public var time: Date
+
+    public init(
+        publicID: String, email: String, normalizedEmail: String, name: String?, amount: Money, interval: PledgeInterval,
+        tier: String?, idempotencyKey: String, requestHash: String, response: String, provider: String,
+        providerReference: String?, checkoutURL: String, returnURL: String?, source: String?, clientIP: String?, userAgent: String?,
+        locale: String?, consentTextVersion: String, time: Date
+    ) {
+        self.publicID = publicID
+        self.email = email
+        self.normalizedEmail = normalizedEmail
+        self.name = name
+        self.amount = amount
+        self.interval = interval
+        self.tier = tier
+        self.idempotencyKey = idempotencyKey
+        self.requestHash = requestHash
+        self.response = response
+        self.provider = provider
+        self.providerReference = providerReference
+        self.checkoutURL = checkoutURL
+        self.returnURL = returnURL
+        self.source = source
+        self.clientIP = clientIP
+        self.userAgent = userAgent
+        self.locale = locale
+        self.consentTextVersion = consentTextVersion
+        self.time = time
+    }
+}
+
+/// What applying a provider event did.
+public enum PaymentEventOutcome: Sendable, Equatable {
+    /// The pledge moved.
+    case moved(from: PledgeStatus, to: PledgeStatus)
+    /// A payment was recorded without a move (a monthly renewal).
+    case recorded
+    /// The event was recorded but moves nothing: not a move the state allows, or older than the last one applied.
+    case ignored(String)
+    /// This event id was seen before: nothing changed.
+    case replayed
+    /// No pledge has the event's reference.
+    case unknownPledge
+    /// An event type Masthead does not act on.
+    case unhandledType(String)
+}
+
+/// How `pledges summary` groups.
+public enum PledgeSummaryGrouping: String, Sendable, CaseIterable {
+    case day, month, tier, currency
+}
+
+/// One group of the summary, in one currency.
+public struct PledgeSummaryRow: Sendable, Equatable, Codable {
+    public var group: String
+    public var currency: String
+    public var pledges: Int
+    public var paying: Int
+    /// Payments received and their sum, in minor units.
+    public var payments: Int
+    public var collectedMinor: Int64
+
+    public init(group: String, currency: String, pledges: Int, paying: Int, payments: Int, collectedMinor: Int64) {
+        self.group = group
+        self.currency = currency
+        self.pledges = pledges
+        self.paying = paying
+        self.payments = payments
+        self.collectedMinor = collectedMinor
+    }
+}

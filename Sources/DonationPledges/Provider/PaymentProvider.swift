@@ -1,0 +1,111 @@
+public import Foundation
+
+/// The seam to a payment provider: Masthead hands the reader to the provider's checkout and
+/// learns the outcome from signed webhooks. It never sees a card number.
+public protocol PaymentProvider: Sendable {
+    /// Short name kept with each pledge and event (`simulated`, `stripe`).
+    var name: String { get }
+    /// Creates the checkout the reader is sent to.
+    func createCheckout(for pledge: CheckoutRequest) async throws -> Checkout
+    /// Tells the provider to stop a monthly pledge's future payments.
+    func cancelRecurring(pledge publicID: String, reference: String?) async throws
+    /// Verifies the signature over the raw body (before parsing anything), then reads the event.
+    func parseWebhook(body: [UInt8], signatureHeader: String?, at now: Date) throws(WebhookRejection) -> PaymentEvent
+}
+
+/// What a provider needs to open a checkout.
+public struct CheckoutRequest: Sendable {
+    public var publicID: String
+    public var amount: Money
+    public var interval: PledgeInterval
+    public var email: String
+
+    public init(publicID: String, amount: Money, interval: PledgeInterval, email: String) {
+        self.publicID = publicID
+        self.amount = amount
+        self.interval = interval
+        self.email = email
+    }
+}
+
+/// Where the reader pays, and the provider's id for it.
+public struct Checkout: Sendable {
+    public var url: String
+    public var reference: String?
+
+    public init(url: String, reference: String?) {
+        self.url = url
+        self.reference = reference
+    }
+}
+
+/// A verified event from the provider.
+public struct PaymentEvent: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// A payment went through: the first one, or a monthly renewal.
+        case paymentSucceeded
+        /// A payment was declined.
+        case paymentFailed
+        /// The pledge (a monthly one, or an abandoned checkout) was canceled.
+        case canceled
+        /// Something Masthead does not act on.
+        case other(String)
+
+        public init(_ type: String) {
+            switch type {
+            case "payment_succeeded": self = .paymentSucceeded
+            case "payment_failed": self = .paymentFailed
+            case "canceled": self = .canceled
+            default: self = .other(type)
+            }
+        }
+
+        public var type: String {
+            switch self {
+            case .paymentSucceeded: "payment_succeeded"
+            case .paymentFailed: "payment_failed"
+            case .canceled: "canceled"
+            case .other(let type): type
+            }
+        }
+    }
+
+    /// The provider's event id: each is applied once.
+    public var id: String
+    public var kind: Kind
+    /// The pledge's public id.
+    public var pledge: String
+    /// When the provider says it happened (orders events that arrive out of order).
+    public var occurredAt: Date
+    public var amountMinor: Int64?
+    public var currency: String?
+    public var card: CardSummary?
+
+    public init(
+        id: String, kind: Kind, pledge: String, occurredAt: Date, amountMinor: Int64? = nil, currency: String? = nil,
+        card: CardSummary? = nil
+    ) {
+        self.id = id
+        self.kind = kind
+        self.pledge = pledge
+        self.occurredAt = occurredAt
+        self.amountMinor = amountMinor
+        self.currency = currency
+        self.card = card
+    }
+}
+
+/// Why a webhook was refused (400; the provider retries, a forger learns nothing).
+public enum WebhookRejection: Error, Sendable, Equatable, CustomStringConvertible {
+    case missingSignature
+    case signature(String)
+    case malformedEvent(String)
+
+    public var description: String {
+        switch self {
+        case .missingSignature: "no signature header"
+        case .signature(let reason): "signature refused: \(reason)"
+        case .malformedEvent(let reason): "malformed event: \(reason)"
+        }
+    }
+}

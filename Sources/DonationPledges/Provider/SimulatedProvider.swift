@@ -1,0 +1,131 @@
+public import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+public import Logging
+public import Signing
+
+/// The payment provider for development and tests. Its checkout is a page the daemon serves
+/// (`/v1/simulated-checkout/{pledge}`) where a person picks a card brand and an outcome; it then
+/// delivers a signed webhook to `/v1/webhooks/payments` over HTTP, with retries — exactly the
+/// path a real provider's events take. Events are JSON signed in Stripe's `Stripe-Signature`
+/// format (``WebhookSignature``). Production refuses this provider.
+public struct SimulatedProvider: PaymentProvider {
+    public let name = "simulated"
+    /// Secrets the webhook verifier accepts; the first signs.
+    let secrets: [[UInt8]]
+    /// Base of the checkout URL (the public URL).
+    let publicURL: String
+    /// Where events are posted (the daemon's own listening address, unless configured).
+    let webhookURL: @Sendable () -> String
+    let now: @Sendable () -> Date
+    let logger: Logger
+
+    public init(
+        secrets: [[UInt8]], publicURL: String, webhookURL: @escaping @Sendable () -> String,
+        now: @escaping @Sendable () -> Date, logger: Logger
+    ) {
+        self.secrets = secrets
+        self.publicURL = publicURL
+        self.webhookURL = webhookURL
+        self.now = now
+        self.logger = logger
+    }
+
+    /// The card each brand pays with on the simulated page (the providers' usual test numbers' endings).
+    public static let testCards = ["visa": "4242", "mastercard": "4444", "amex": "0005"]
+
+    public func createCheckout(for pledge: CheckoutRequest) async throws -> Checkout {
+        Checkout(url: "\(publicURL)/v1/simulated-checkout/\(pledge.publicID)", reference: "sim_\(pledge.publicID)")
+    }
+
+    public func cancelRecurring(pledge publicID: String, reference: String?) async throws {
+        // Nothing to stop: the simulated provider only charges when a person or a test asks it to.
+    }
+
+    public func parseWebhook(body: [UInt8], signatureHeader: String?, at now: Date) throws(WebhookRejection) -> PaymentEvent {
+        guard let signatureHeader else { throw .missingSignature }
+        do {
+            _ = try WebhookSignature.verify(header: signatureHeader, payload: body, secrets: secrets, at: now)
+        } catch {
+            throw .signature(error.description)
+        }
+        let wire: WireEvent
+        do {
+            wire = try JSONDecoder().decode(WireEvent.self, from: Data(body))
+        } catch {
+            throw .malformedEvent("not the event JSON")
+        }
+        guard !wire.id.isEmpty, wire.id.utf8.count <= 100, !wire.data.pledge.isEmpty else { throw .malformedEvent("empty id or pledge") }
+        return PaymentEvent(
+            id: wire.id, kind: .init(wire.type), pledge: wire.data.pledge,
+            occurredAt: Date(timeIntervalSince1970: Double(wire.created)), amountMinor: wire.data.amountMinor,
+            currency: wire.data.currency, card: wire.data.card.flatMap { CardSummary(brand: $0.brand, last4: $0.last4) })
+    }
+
+    /// The body and `Stripe-Signature` header of an event, as the provider would send it.
+    public func signedEvent(_ event: PaymentEvent) -> (body: [UInt8], signature: String) {
+        let wire = WireEvent(
+            id: event.id, type: event.kind.type, created: Int64(event.occurredAt.timeIntervalSince1970),
+            data: .init(
+                pledge: event.pledge, amountMinor: event.amountMinor, currency: event.currency,
+                card: event.card.map { .init(brand: $0.brand, last4: $0.last4) }))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let body = [UInt8]((try? encoder.encode(wire)) ?? Data())
+        return (body, WebhookSignature.header(for: body, secret: secrets[0], at: now()))
+    }
+
+    /// Posts an event to the webhook endpoint, retrying (0.2 s doubling, five tries) until it
+    /// gets a 2xx. Returns the last status, nil when nothing answered.
+    @discardableResult
+    public func deliver(_ event: PaymentEvent) async -> Int? {
+        let (body, signature) = signedEvent(event)
+        var request = URLRequest(url: URL(string: webhookURL())!)
+        request.httpMethod = "POST"
+        request.httpBody = Data(body)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.setValue(signature, forHTTPHeaderField: "Stripe-Signature")
+        request.timeoutInterval = 10
+        var status: Int?
+        for attempt in 0..<5 {
+            if attempt > 0 { try? await Task.sleep(for: .milliseconds(200 << (attempt - 1))) }
+            do {
+                let (_, response) = try await URLSession.shared.data(for: request)
+                status = (response as? HTTPURLResponse)?.statusCode
+                if let status, (200..<300).contains(status) { return status }
+            } catch {
+                logger.notice("simulated webhook delivery failed", metadata: ["attempt": "\(attempt + 1)", "error": "\(error)"])
+            }
+        }
+        logger.error("simulated webhook never delivered", metadata: ["event": "\(event.id)", "status": "\(status.map(String.init) ?? "-")"])
+        return status
+    }
+
+    /// A fresh event id.
+    public static func eventID() throws -> String { try RandomID.make(prefix: "evt_") }
+
+    struct WireEvent: Codable {
+        var id: String
+        var type: String
+        var created: Int64
+        var data: WireData
+    }
+
+    struct WireData: Codable {
+        var pledge: String
+        var amountMinor: Int64?
+        var currency: String?
+        var card: WireCard?
+
+        enum CodingKeys: String, CodingKey {
+            case pledge, currency, card
+            case amountMinor = "amount_minor"
+        }
+    }
+
+    struct WireCard: Codable {
+        var brand: String
+        var last4: String
+    }
+}

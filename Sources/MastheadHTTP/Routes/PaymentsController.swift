@@ -1,0 +1,93 @@
+import DonationPledges
+import Foundation
+import Hummingbird
+import Logging
+
+/// What the payment provider talks to: its webhooks, and in development the simulated
+/// provider's checkout page.
+struct PaymentsController: Sendable {
+    let pledges: PledgeService?
+    let simulated: SimulatedProvider?
+    let pages: PageRenderer
+    let bodyLimit: Int
+    let now: @Sendable () -> Date
+
+    var endpoints: RouteCollection<MastheadRequestContext> {
+        let routes = RouteCollection(context: MastheadRequestContext.self)
+        routes.post("v1/webhooks/payments") { request, context in try await webhook(request, context) }
+        routes.get("v1/simulated-checkout/{pledge}") { request, context in try await checkout(request, context) }
+        routes.post("v1/simulated-checkout/{pledge}") { request, context in try await pay(request, context) }
+        return routes
+    }
+
+    /// Verifies the signature over the raw body before reading it; records each event once.
+    func webhook(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
+        guard let pledges else { throw ProblemDetails(status: .notFound, detail: "This site does not take pledges.") }
+        let body = try await request.body.collect(upTo: bodyLimit)
+        let outcome: PaymentEventOutcome
+        do {
+            outcome = try await pledges.receiveWebhook(
+                body: Array(body.readableBytesView), signatureHeader: request.headers[.stripeSignature])
+        } catch let rejection as WebhookRejection {
+            context.logger.warning("payment webhook refused", metadata: ["reason": "\(rejection)"])
+            throw ProblemDetails(
+                status: .badRequest, type: "urn:masthead:problem:webhook", title: "Webhook refused", detail: rejection.description)
+        }
+        let level: Logger.Level =
+            switch outcome {
+            case .unhandledType, .unknownPledge: .notice
+            default: .info
+            }
+        context.logger.log(level: level, "payment webhook applied", metadata: ["outcome": "\(outcome)"])
+        return try JSONBody.response(["received": "true"])
+    }
+
+    /// The simulated checkout: pick a card brand and an outcome.
+    func checkout(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
+        let (_, pledge) = try await simulatedPledge(context)
+        return try pages.page(
+            "pledge-checkout", title: "Simulated checkout",
+            [
+                "pledge": pledge.publicID, "display": pledge.display, "open": pledge.status == .pending || pledge.status == .failed,
+                "status": pledge.status.rawValue,
+            ])
+    }
+
+    /// Sends the chosen outcome as a signed webhook, over HTTP, as a provider would; then the
+    /// reader goes back to the site (or sees the result).
+    func pay(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
+        let (provider, pledge) = try await simulatedPledge(context)
+        let fields = try await SubmittedFields.read(request, limit: bodyLimit)
+        let brand = fields.first("brand") ?? ""
+        let outcome = fields.first("outcome") ?? ""
+        guard let last4 = SimulatedProvider.testCards[brand], let card = CardSummary(brand: brand, last4: last4) else {
+            throw ProblemDetails.validation(field: "brand", code: "invalid", "Choose Visa, Mastercard or American Express.")
+        }
+        guard outcome == "succeeded" || outcome == "declined" else {
+            throw ProblemDetails.validation(field: "outcome", code: "invalid", "Choose succeeded or declined.")
+        }
+        let event = PaymentEvent(
+            id: try SimulatedProvider.eventID(), kind: outcome == "succeeded" ? .paymentSucceeded : .paymentFailed,
+            pledge: pledge.publicID, occurredAt: now(), amountMinor: pledge.amount.minorUnits,
+            currency: pledge.amount.currency.code, card: card)
+        let status = await provider.deliver(event)
+        context.logger.info("simulated payment sent", metadata: ["outcome": "\(outcome)", "webhook_status": "\(status.map(String.init) ?? "-")"])
+        if let back = pledge.returnURL {
+            return SubscriptionsController.redirect(to: back + (back.contains("?") ? "&" : "?") + "pledge=\(pledge.publicID)&payment=\(outcome)")
+        }
+        let message =
+            outcome == "succeeded"
+            ? "Thank you! Your support of \(pledge.display) is on its way; we have sent a receipt to your inbox."
+            : "The payment was declined. No money was taken; you can try again with another card."
+        return try pages.page("pledge-result", title: "Thank you", ["message": message])
+    }
+
+    private func simulatedPledge(_ context: MastheadRequestContext) async throws -> (SimulatedProvider, Pledge) {
+        guard let simulated, let pledges else { throw ProblemDetails(status: .notFound, detail: "There is no simulated checkout here.") }
+        let id = context.parameters.get("pledge") ?? ""
+        guard let pledge = try await pledges.store.pledge(publicID: id), pledge.provider == simulated.name else {
+            throw ProblemDetails(status: .notFound, detail: "No pledge has this id.")
+        }
+        return (simulated, pledge)
+    }
+}

@@ -1,0 +1,324 @@
+public import DonationPledges
+public import Foundation
+import GRDB
+import SubscriberLists
+
+/// Pledges, their payments and provider events, and the currency offers (migration 0004).
+extension SQLiteStore: PledgeStore {
+    // MARK: Offers
+
+    public func currencyOffer(_ code: String) async throws -> CurrencyOffer? {
+        try await read { db in try Self.offers(db, code: code).first }
+    }
+
+    public func currencyOffers() async throws -> [CurrencyOffer] {
+        try await read { db in try Self.offers(db, code: nil) }
+    }
+
+    public func setCurrencyLimits(minimum: Money, maximum: Money, customAmount: Bool, at time: Date, actor: String) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO pledge_currencies (currency, minimum_minor, maximum_minor, custom_amount) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (currency) DO UPDATE SET minimum_minor = excluded.minimum_minor,
+                        maximum_minor = excluded.maximum_minor, custom_amount = excluded.custom_amount
+                    """, arguments: [minimum.currency.code, minimum.minorUnits, maximum.minorUnits, customAmount])
+            try AuditEvent(
+                occurredAt: time, actor: actor, action: "pledges.currency_set", subjectType: "currency", subjectID: nil,
+                details: [
+                    "currency": minimum.currency.code, "minimum": minimum.decimalText, "maximum": maximum.decimalText,
+                    "custom_amount": String(customAmount),
+                ]
+            ).append(to: db)
+        }
+    }
+
+    public func setTier(_ tier: Tier, at time: Date, actor: String) async throws {
+        try await write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO pledge_tiers (currency, interval, name, amount_minor) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (currency, interval, name) DO UPDATE SET amount_minor = excluded.amount_minor
+                    """, arguments: [tier.amount.currency.code, tier.interval.rawValue, tier.name, tier.amount.minorUnits])
+            try AuditEvent(
+                occurredAt: time, actor: actor, action: "pledges.tier_set", subjectType: "tier", subjectID: nil,
+                details: ["tier": tier.name, "interval": tier.interval.rawValue, "amount": tier.amount.formatted]
+            ).append(to: db)
+        }
+    }
+
+    public func removeTier(name: String, currency: String, interval: PledgeInterval, at time: Date, actor: String) async throws -> Bool {
+        try await write { db in
+            try db.execute(
+                sql: "DELETE FROM pledge_tiers WHERE currency = ? AND interval = ? AND name = ?",
+                arguments: [currency, interval.rawValue, name])
+            guard db.changesCount > 0 else { return false }
+            try AuditEvent(
+                occurredAt: time, actor: actor, action: "pledges.tier_removed", subjectType: "tier", subjectID: nil,
+                details: ["tier": name, "interval": interval.rawValue, "currency": currency]
+            ).append(to: db)
+            return true
+        }
+    }
+
+    private static func offers(_ db: Database, code: String?) throws -> [CurrencyOffer] {
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT * FROM pledge_currencies WHERE ? IS NULL OR currency = ? ORDER BY currency", arguments: [code, code])
+        return try rows.compactMap { row -> CurrencyOffer? in
+            guard let currency = Currency.named(row["currency"]) else { return nil }
+            let tiers = try Row.fetchAll(
+                db, sql: "SELECT * FROM pledge_tiers WHERE currency = ? ORDER BY interval, amount_minor, name",
+                arguments: [currency.code]
+            ).map { tier in
+                Tier(name: tier["name"], interval: try enumValue(tier, "interval"), amount: Money(minorUnits: tier["amount_minor"], currency: currency))
+            }
+            return CurrencyOffer(
+                currency: currency, minimum: Money(minorUnits: row["minimum_minor"], currency: currency),
+                maximum: Money(minorUnits: row["maximum_minor"], currency: currency), customAmount: row["custom_amount"],
+                tiers: tiers)
+        }
+    }
+
+    // MARK: Creating
+
+    public func storedAnswer(idempotencyKey: String) async throws -> StoredAnswer? {
+        try await read { db in try Self.storedAnswer(db, key: idempotencyKey) }
+    }
+
+    public func createPledge(_ record: PledgeRecord) async throws -> StoredAnswer? {
+        try await write { db in
+            // Two requests with one key may race past the first look; the writer decides.
+            if let stored = try Self.storedAnswer(db, key: record.idempotencyKey) { return stored }
+            let stamp = Timestamp.format(record.time)
+            try db.cachedStatement(sql: """
+                INSERT INTO pledges (public_id, email, email_normalized, name, amount_minor, currency, interval, tier,
+                    status, status_changed_at, idempotency_key, request_hash, response, provider, provider_reference,
+                    checkout_url, return_url, source, client_ip, user_agent, locale, consent_text_version, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    record.publicID, record.email, record.normalizedEmail, record.name, record.amount.minorUnits,
+                    record.amount.currency.code, record.interval.rawValue, record.tier, stamp, record.idempotencyKey,
+                    record.requestHash, record.response, record.provider, record.providerReference, record.checkoutURL,
+                    record.returnURL, record.source, record.clientIP, record.userAgent, record.locale,
+                    record.consentTextVersion, stamp, stamp,
+                ])
+            try AuditEvent(
+                occurredAt: record.time, actor: "reader", action: "pledge.created", subjectType: "pledge",
+                subjectID: db.lastInsertedRowID,
+                details: ["amount": record.amount.formatted, "interval": record.interval.rawValue, "tier": record.tier ?? ""]
+            ).append(to: db)
+            return nil
+        }
+    }
+
+    private static func storedAnswer(_ db: Database, key: String) throws -> StoredAnswer? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT request_hash, response FROM pledges WHERE idempotency_key = ?"), arguments: [key]
+        ).map { StoredAnswer(requestHash: $0["request_hash"], response: $0["response"]) }
+    }
+
+    // MARK: Provider events
+
+    public func applyPaymentEvent(_ event: PaymentEvent, provider: String, receivedAt: Date) async throws -> PaymentEventOutcome {
+        try await write { db in
+            let seen = try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM payment_events WHERE provider = ? AND event_id = ?)"),
+                arguments: [provider, event.id]) ?? false
+            if seen { return .replayed }
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM pledges WHERE public_id = ? AND provider = ?"), arguments: [event.pledge, provider])
+            let pledge = try row.map(Self.pledge(from:))
+            let outcome = try pledge.map { try Self.apply(event, to: $0, db, at: receivedAt) } ?? .unknownPledge
+            try db.cachedStatement(sql: """
+                INSERT INTO payment_events (provider, event_id, type, pledge_id, occurred_at, received_at, outcome)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    provider, event.id, event.kind.type, pledge?.id, Timestamp.format(event.occurredAt),
+                    Timestamp.format(receivedAt), Self.describe(outcome),
+                ])
+            return outcome
+        }
+    }
+
+    /// The state machine applied to one event, in the event's transaction.
+    private static func apply(_ event: PaymentEvent, to pledge: Pledge, _ db: Database, at time: Date) throws -> PaymentEventOutcome {
+        let target: PledgeStatus
+        switch event.kind {
+        case .paymentSucceeded: target = PledgeStatus.paid(pledge.interval)
+        case .paymentFailed: target = .failed
+        case .canceled: target = .canceled
+        case .other(let type): return .unhandledType(type)
+        }
+        if event.kind == .paymentSucceeded {
+            // Money received is recorded (and receipted) whatever the state: a renewal, or a
+            // payment the provider took before a cancellation reached us.
+            guard event.currency == nil || event.currency == pledge.amount.currency.code else {
+                return .ignored("payment in \(event.currency ?? "") for a pledge in \(pledge.amount.currency.code)")
+            }
+            try recordPayment(event, pledge: pledge, db)
+        }
+        let lastChange = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT status_changed_at FROM pledges WHERE id = ?"), arguments: [pledge.id]
+        ).flatMap(Timestamp.parse) ?? .distantPast
+        guard pledge.status != target else { return event.kind == .paymentSucceeded ? .recorded : .ignored("already \(target.rawValue)") }
+        guard pledge.status.canMove(to: target, interval: pledge.interval) else {
+            return event.kind == .paymentSucceeded ? .recorded : .ignored("\(pledge.status.rawValue) cannot become \(target.rawValue)")
+        }
+        // Provider times are whole seconds; ours are finer, so compare at the provider's grain.
+        guard event.occurredAt.timeIntervalSince1970 >= lastChange.timeIntervalSince1970.rounded(.down) else {
+            return event.kind == .paymentSucceeded ? .recorded : .ignored("older than the last change")
+        }
+        try db.cachedStatement(sql: """
+            UPDATE pledges SET status = ?, status_changed_at = ?, updated_at = ?,
+                card_brand = coalesce(?, card_brand), card_last4 = coalesce(?, card_last4)
+            WHERE id = ?
+            """).execute(arguments: [
+                target.rawValue, Timestamp.format(event.occurredAt), Timestamp.format(time), event.card?.brand,
+                event.card?.last4, pledge.id,
+            ])
+        try AuditEvent(
+            occurredAt: time, actor: "provider", action: "pledge.\(target.rawValue)", subjectType: "pledge", subjectID: pledge.id,
+            details: ["from": pledge.status.rawValue, "event": event.id]
+        ).append(to: db)
+        return .moved(from: pledge.status, to: target)
+    }
+
+    /// A payment row, and its receipt queued in the same transaction.
+    private static func recordPayment(_ event: PaymentEvent, pledge: Pledge, _ db: Database) throws {
+        let amount = event.amountMinor ?? pledge.amount.minorUnits
+        try db.cachedStatement(sql: """
+            INSERT INTO pledge_payments (pledge_id, amount_minor, currency, card_brand, card_last4, provider_event_id, paid_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                pledge.id, amount, pledge.amount.currency.code, event.card?.brand, event.card?.last4, event.id,
+                Timestamp.format(event.occurredAt),
+            ])
+        try AuditEvent(
+            occurredAt: event.occurredAt, actor: "provider", action: "pledge.payment_received", subjectType: "pledge",
+            subjectID: pledge.id,
+            details: ["amount": Money(minorUnits: amount, currency: pledge.amount.currency).formatted, "event": event.id]
+        ).append(to: db)
+        guard pledge.email != erasedEmail else { return }
+        let receipt = PledgeReceipt(
+            pledgeID: pledge.id, publicID: pledge.publicID, address: try normalized(db, pledge: pledge.id), name: pledge.name,
+            amountMinor: amount, currency: pledge.amount.currency.code, interval: pledge.interval,
+            card: event.card ?? pledge.card, paidAt: event.occurredAt)
+        try enqueue(
+            db, kind: PledgeReceipt.kind, recipient: pledge.email, subscriberID: nil, payload: try receipt.encoded(), at: event.occurredAt)
+    }
+
+    private static func normalized(_ db: Database, pledge: Int64) throws -> String {
+        try String.fetchOne(db.cachedStatement(sql: "SELECT email_normalized FROM pledges WHERE id = ?"), arguments: [pledge]) ?? ""
+    }
+
+    private static func describe(_ outcome: PaymentEventOutcome) -> String {
+        switch outcome {
+        case .moved(let from, let to): "moved \(from.rawValue) -> \(to.rawValue)"
+        case .recorded: "payment recorded"
+        case .ignored(let reason): "ignored: \(reason)"
+        case .replayed: "replayed"
+        case .unknownPledge: "unknown pledge"
+        case .unhandledType(let type): "unhandled type \(type)"
+        }
+    }
+
+    /// What erasure leaves in a pledge's address columns.
+    static let erasedEmail = "erased"
+
+    // MARK: Cancelling and reading
+
+    public func cancelPledge(id: Int64, at time: Date, actor: String) async throws -> (pledge: Pledge, changed: Bool)? {
+        try await write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM pledges WHERE id = ?", arguments: [id]) else { return nil }
+            var pledge = try Self.pledge(from: row)
+            guard pledge.status.canMove(to: .canceled, interval: pledge.interval) else { return (pledge, false) }
+            let stamp = Timestamp.format(time)
+            try db.execute(
+                sql: "UPDATE pledges SET status = 'canceled', status_changed_at = ?, updated_at = ? WHERE id = ?",
+                arguments: [stamp, stamp, id])
+            try AuditEvent(
+                occurredAt: time, actor: actor, action: "pledge.canceled", subjectType: "pledge", subjectID: id,
+                details: ["from": pledge.status.rawValue]
+            ).append(to: db)
+            pledge.status = .canceled
+            pledge.updatedAt = time
+            return (pledge, true)
+        }
+    }
+
+    public func pledge(id: Int64) async throws -> Pledge? {
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM pledges WHERE id = ?", arguments: [id]).map(Self.pledge(from:)) }
+    }
+
+    public func pledge(publicID: String) async throws -> Pledge? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM pledges WHERE public_id = ?", arguments: [publicID]).map(Self.pledge(from:))
+        }
+    }
+
+    public func pledges(status: PledgeStatus?, since: Date?, limit: Int) async throws -> [Pledge] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT * FROM pledges WHERE (? IS NULL OR status = ?) AND (? IS NULL OR created_at >= ?)
+                    ORDER BY created_at DESC, id DESC LIMIT ?
+                    """,
+                arguments: [status?.rawValue, status?.rawValue, since.map(Timestamp.format), since.map(Timestamp.format), limit]
+            ).map(Self.pledge(from:))
+        }
+    }
+
+    public func pledgeHistory(id: Int64) async throws -> [PledgeHistoryEntry] {
+        try await read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT occurred_at, actor, action, details FROM events WHERE subject_type = 'pledge' AND subject_id = ? ORDER BY id",
+                arguments: [id]
+            ).map { row in
+                PledgeHistoryEntry(
+                    occurredAt: try Self.date(row, "occurred_at"), actor: row["actor"], action: row["action"],
+                    details: Self.attributes(row["details"]))
+            }
+        }
+    }
+
+    public func pledgeSummary(by grouping: PledgeSummaryGrouping, since: Date?) async throws -> [PledgeSummaryRow] {
+        let group =
+            switch grouping {
+            case .day: "substr(p.created_at, 1, 10)"
+            case .month: "substr(p.created_at, 1, 7)"
+            case .tier: "coalesce(p.tier, '(custom)') || ' ' || p.interval"
+            case .currency: "p.currency"
+            }
+        return try await read { db in
+            try Row.fetchAll(
+                db, sql: """
+                    SELECT \(group) AS grp, p.currency,
+                        count(*) AS pledges,
+                        sum(p.status IN ('succeeded', 'active')) AS paying,
+                        coalesce(sum((SELECT count(*) FROM pledge_payments pp WHERE pp.pledge_id = p.id)), 0) AS payments,
+                        coalesce(sum((SELECT sum(amount_minor) FROM pledge_payments pp WHERE pp.pledge_id = p.id)), 0) AS collected
+                    FROM pledges p WHERE (? IS NULL OR p.created_at >= ?)
+                    GROUP BY grp, p.currency ORDER BY grp, p.currency
+                    """, arguments: [since.map(Timestamp.format), since.map(Timestamp.format)]
+            ).map { row in
+                PledgeSummaryRow(
+                    group: row["grp"], currency: row["currency"], pledges: row["pledges"], paying: row["paying"],
+                    payments: row["payments"], collectedMinor: row["collected"])
+            }
+        }
+    }
+
+    static func pledge(from row: Row) throws -> Pledge {
+        let code: String = row["currency"]
+        guard let currency = Currency.named(code) else { throw UnreadableColumn(column: "currency", value: code) }
+        let brand: String? = row["card_brand"]
+        let last4: String? = row["card_last4"]
+        return Pledge(
+            id: row["id"], publicID: row["public_id"], email: row["email"], name: row["name"],
+            amount: Money(minorUnits: row["amount_minor"], currency: currency), interval: try enumValue(row, "interval"),
+            tier: row["tier"], status: try enumValue(row, "status"),
+            card: brand.flatMap { brand in last4.flatMap { CardSummary(brand: brand, last4: $0) } },
+            checkoutURL: row["checkout_url"], returnURL: row["return_url"], provider: row["provider"],
+            createdAt: try date(row, "created_at"), updatedAt: try date(row, "updated_at"))
+    }
+}

@@ -1,0 +1,60 @@
+import DonationPledges
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import MastheadRuntime
+import SQLiteStorage
+
+/// Driving the pledge routes in tests.
+enum PledgeHTTP {
+    static func headers(key: String?) -> HTTPFields {
+        var headers = SignupHTTP.jsonHeaders
+        if let key { headers[HTTPField.Name("Idempotency-Key")!] = key }
+        return headers
+    }
+
+    static func create(_ client: some TestClientProtocol, _ body: [String: Any], key: String? = UUID().uuidString) async throws -> TestResponse {
+        try await client.execute(uri: "/v1/pledges", method: .post, headers: headers(key: key), body: SignupHTTP.json(body))
+    }
+
+    /// The path of the checkout URL of a 201 (the public URL's prefix removed).
+    static func checkoutPath(_ response: TestResponse) throws -> String {
+        let url = try SignupHTTP.object(response)["checkout_url"] as? String ?? ""
+        return url.replacingOccurrences(of: "https://news.example.org/masthead", with: "")
+    }
+
+    /// Pays on the simulated checkout page as a reader would (a form post).
+    static func pay(_ client: some TestClientProtocol, _ checkoutPath: String, brand: String, outcome: String) async throws -> TestResponse {
+        try await client.execute(
+            uri: checkoutPath, method: .post, headers: SignupHTTP.formHeaders,
+            body: SignupHTTP.form([("brand", brand), ("outcome", outcome)]))
+    }
+
+    /// Posts a provider event signed by the simulated provider, as the provider would.
+    static func webhook(_ client: some TestClientProtocol, _ provider: SimulatedProvider, _ event: PaymentEvent) async throws -> TestResponse {
+        let (body, signature) = provider.signedEvent(event)
+        return try await webhook(client, body: body, signature: signature)
+    }
+
+    static func webhook(_ client: some TestClientProtocol, body: [UInt8], signature: String?) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let signature { headers[HTTPField.Name("Stripe-Signature")!] = signature }
+        return try await client.execute(uri: "/v1/webhooks/payments", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+    }
+
+    /// A live application over the runtime (the simulated provider posts its webhooks to it).
+    static func live(_ test: TestRuntime, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await test.application.test(.live) { client in try await body(client) }
+    }
+}
+
+extension TestRuntime {
+    var pledges: PledgeService { runtime.pledges! }
+    var simulated: SimulatedProvider { runtime.simulatedPayments! }
+
+    func pledge(_ publicID: String) async throws -> Pledge? { try await runtime.store.pledge(publicID: publicID) }
+
+    /// Rows of a query, for checks on what the database holds.
+    func sql(_ query: String) throws -> [String] { try Executables.runSQL(query, database: databasePath) }
+}
