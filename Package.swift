@@ -71,7 +71,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/Pages")],
+            resources: [.embedInCode("Resources/openapi.yaml"), .embedInCode("Resources/Pages"), .embedInCode("Resources/Locales")],
             swiftSettings: strictness),
         .target(
             name: "MastheadRuntime",

@@ -37,7 +37,7 @@ public func buildRouter(runtime: Runtime, rateClock: (@Sendable () -> Double)? =
     let messages = try ReaderMessages(overrides: configuration.templatesDirectory)
     let pages = PageRenderer(
         templates: try TemplateLibrary(defaults: PageTemplates.defaults, overrides: configuration.templatesDirectory),
-        newsroom: configuration.newsroom, base: configuration.publicURL)
+        newsroom: configuration.newsroom, base: configuration.publicURL, messages: messages, links: configuration.siteLinks)
     let limiter =
         if let rateClock {
             RateLimiter(perMinute: configuration.rateLimitPerMinute, burst: configuration.rateBurst, clock: rateClock)
@@ -62,7 +62,7 @@ public func buildRouter(runtime: Runtime, rateClock: (@Sendable () -> Double)? =
         SubscriptionsController(
             signup: runtime.signup, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
             returnURL: configuration.signupReturnURL,
-            trustedOrigins: configuration.corsOrigins + [origin(of: configuration.publicURL)]
+            trustedOrigins: configuration.corsOrigins + [origin(of: configuration.publicURL)], base: configuration.publicURL
         ).endpoints)
     router.addRoutes(
         LinksController(
@@ -72,12 +72,20 @@ public func buildRouter(runtime: Runtime, rateClock: (@Sendable () -> Double)? =
 
     router.addRoutes(
         PledgesController(
-            pledges: runtime.pledges, signup: runtime.signup, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit
+            pledges: runtime.pledges, signup: runtime.signup, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
+            base: configuration.publicURL
         ).endpoints)
     router.addRoutes(
         PaymentsController(
-            pledges: runtime.pledges, simulated: runtime.simulatedPayments, pages: pages, bodyLimit: configuration.bodyLimit,
+            pledges: runtime.pledges, simulated: runtime.simulatedPayments, pages: pages, messages: messages,
+            bodyLimit: configuration.bodyLimit,
             now: runtime.now
+        ).endpoints)
+
+    router.addRoutes(
+        ReaderPagesController(
+            store: runtime.store, pledges: runtime.pledges, pages: pages, messages: messages, siteOrigins: configuration.corsOrigins,
+            base: configuration.publicURL
         ).endpoints)
 
     routeIndex.load(router.routes)

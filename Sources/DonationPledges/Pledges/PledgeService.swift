@@ -107,12 +107,13 @@ public struct PledgeService: Sendable {
 
     private static func amount(_ request: PledgeRequest, offer: CurrencyOffer, interval: PledgeInterval) throws(PledgeError) -> (Money, String?) {
         var custom: Money?
-        if let minor = request.first("amount_minor") {
-            guard !minor.isEmpty, minor.utf8.count <= 15, minor.allSatisfy(\.isASCIIDigit), let value = Int64(minor) else {
+        // An empty field is an absent one (a form sends the amount box empty when a tier is chosen).
+        if let minor = request.first("amount_minor"), !minor.isEmpty {
+            guard minor.utf8.count <= 15, minor.allSatisfy(\.isASCIIDigit), let value = Int64(minor) else {
                 throw .invalidAmount(minor)
             }
             custom = Money(minorUnits: value, currency: offer.currency)
-        } else if let text = request.first("amount") {
+        } else if let text = request.first("amount"), !text.trimmingCharacters(in: .whitespaces).isEmpty {
             guard let parsed = Money.parse(text.trimmingCharacters(in: .whitespaces), currency: offer.currency) else {
                 throw .invalidAmount(text)
             }

@@ -1,6 +1,7 @@
 /// The built-in email templates, embedded from `Sources/Mail/Resources/Templates/`.
 ///
-/// Each email has `NAME.subject`, `NAME.text` and `NAME.html`. `MailTemplatesTests` fails when a
+/// Each email has `NAME.subject`, `NAME.text` and `NAME.html`, and may have a translation
+/// `NAME.LANG.subject` etc. (Ukrainian ships) that readers with that locale get. `MailTemplatesTests` fails when a
 /// file is missing from this list. (SwiftPM names embedded files with dots as underscores.)
 public enum MailTemplates {
     /// Template name → text.
@@ -11,6 +12,12 @@ public enum MailTemplates {
         "already-subscribed.subject": PackageResources.already_subscribed_subject_mustache,
         "already-subscribed.text": PackageResources.already_subscribed_text_mustache,
         "already-subscribed.html": PackageResources.already_subscribed_html_mustache,
+        "confirmation.uk.subject": PackageResources.confirmation_uk_subject_mustache,
+        "confirmation.uk.text": PackageResources.confirmation_uk_text_mustache,
+        "confirmation.uk.html": PackageResources.confirmation_uk_html_mustache,
+        "already-subscribed.uk.subject": PackageResources.already_subscribed_uk_subject_mustache,
+        "already-subscribed.uk.text": PackageResources.already_subscribed_uk_text_mustache,
+        "already-subscribed.uk.html": PackageResources.already_subscribed_uk_html_mustache,
         "receipt.subject": PackageResources.receipt_subject_mustache,
         "receipt.text": PackageResources.receipt_text_mustache,
         "receipt.html": PackageResources.receipt_html_mustache,

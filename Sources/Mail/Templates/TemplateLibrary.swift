@@ -12,6 +12,8 @@ import Mustache
 /// template is reported, since it is almost always a typo.
 public struct TemplateLibrary: Sendable {
     private let library: MustacheLibrary
+    /// Every template's name.
+    public let names: Set<String>
     /// Templates taken from the override directory.
     public let overridden: Set<String>
     /// Files in the override directory that match no template.
@@ -51,6 +53,7 @@ public struct TemplateLibrary: Sendable {
             try Self.register(text, named: name, in: &library, origin: "built-in template \(name)")
         }
         self.library = library
+        self.names = Set(defaults.keys)
         self.overridden = overridden
         self.unrecognized = unrecognized.sorted()
     }

@@ -2,41 +2,85 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Mail
+import MastheadRuntime
 
-/// Renders reader-facing pages with the security headers every page carries.
+/// Renders reader-facing pages in the reader's language, with the security headers every page
+/// carries.
 ///
-/// Pages never run scripts (`script-src 'none'`), only post forms to us, cannot be framed,
-/// and send no `Referer` (their URLs carry tokens).
+/// Pages run no scripts (`script-src 'none'`): every form works as a plain post. They only post
+/// to us, send no `Referer` (their URLs may carry tokens) and cannot be framed — except the
+/// embeddable box, which the configured site origins may frame.
 struct PageRenderer: Sendable {
     let templates: TemplateLibrary
     let newsroom: String
     let base: String
+    let messages: ReaderMessages
+    let links: [SiteLink]
 
-    /// Creates a renderer; `base` is the public URL that form actions start with.
-    init(templates: TemplateLibrary, newsroom: String, base: String) {
+    init(templates: TemplateLibrary, newsroom: String, base: String, messages: ReaderMessages, links: [SiteLink] = []) {
         self.templates = templates
         self.newsroom = newsroom
         self.base = base
+        self.messages = messages
+        self.links = links
     }
 
-    static let securityHeaders: HTTPFields = [
-        .contentSecurityPolicy:
-            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-        .xContentTypeOptions: "nosniff",
-        .referrerPolicy: "no-referrer",
-        .cacheControl: "no-store",
-        .contentType: "text/html; charset=utf-8",
-    ]
+    /// The headers of a page that `frameAncestors` may frame (none: `'none'`).
+    static func securityHeaders(frameAncestors: [String] = []) -> HTTPFields {
+        let ancestors = frameAncestors.isEmpty ? "'none'" : (["'self'"] + frameAncestors).joined(separator: " ")
+        return [
+            .contentSecurityPolicy:
+                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors \(ancestors); base-uri 'none'",
+            .xContentTypeOptions: "nosniff",
+            .referrerPolicy: "no-referrer",
+            .cacheControl: "no-store",
+            .contentType: "text/html; charset=utf-8",
+        ]
+    }
 
-    /// A page from template `name` with `context` plus the newsroom, base URL and title.
-    func page(_ name: String, status: HTTPResponse.Status = .ok, title: String, _ context: [String: Any] = [:]) throws -> Response {
+    /// A page from template `name` in `language`, with `context` plus the newsroom, base URL,
+    /// title, the catalogue (`t`), the language switch and the footer links.
+    func page(
+        _ name: String, status: HTTPResponse.Status = .ok, title: String, language: String = ReaderMessages.defaultLanguage,
+        _ context: [String: Any] = [:], path: String? = nil, frameAncestors: [String] = []
+    ) throws -> Response {
         var values = context
         values["newsroom"] = newsroom
         values["base"] = base
         values["title"] = title
-        values["lang"] = "en"
+        values["lang"] = language
+        values["t"] = messages.catalogue(language)
+        values["links"] = links.map { ["label": $0.label, "url": $0.url] }
+        if let path {
+            values["has_languages"] = true
+            values["languages"] = ReaderMessages.languages.map { code in
+                [
+                    "code": code, "name": ReaderMessages.languageNames[code] ?? code, "current": code == language,
+                    "url": Self.url(path, setting: "lang", to: code),
+                ] as [String: Any]
+            }
+        }
         let html = try templates.render(name, values)
-        return Response(status: status, headers: Self.securityHeaders, body: .init(byteBuffer: ByteBuffer(string: html)))
+        return Response(
+            status: status, headers: Self.securityHeaders(frameAncestors: frameAncestors),
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// `path` (with its query) with one query parameter set, for links that keep the rest.
+    static func url(_ path: String, setting name: String, to value: String) -> String {
+        var components = URLComponents(string: path) ?? URLComponents()
+        var items = (components.queryItems ?? []).filter { $0.name != name }
+        items.append(URLQueryItem(name: name, value: value))
+        components.queryItems = items
+        return components.string ?? path
+    }
+}
+
+extension Request {
+    /// The reader's language: `?lang=`, else `Accept-Language`, else English.
+    var language: String {
+        ReaderMessages.language(
+            query: uri.queryParameters["lang"].map(String.init), acceptLanguage: headers[.acceptLanguage])
     }
 }
 

@@ -14,5 +14,10 @@ public enum PageTemplates {
         "pledge-checkout": PackageResources.pledge_checkout_mustache,
         "pledge-manage": PackageResources.pledge_manage_mustache,
         "pledge-result": PackageResources.pledge_result_mustache,
+        "subscribe": PackageResources.subscribe_mustache,
+        "embed-subscribe": PackageResources.embed_subscribe_mustache,
+        "subscribe-js": PackageResources.subscribe_js_mustache,
+        "preferences": PackageResources.preferences_mustache,
+        "support": PackageResources.support_mustache,
     ].mapValues { String(decoding: $0, as: UTF8.self) }
 }

@@ -9,6 +9,7 @@ struct PaymentsController: Sendable {
     let pledges: PledgeService?
     let simulated: SimulatedProvider?
     let pages: PageRenderer
+    let messages: ReaderMessages
     let bodyLimit: Int
     let now: @Sendable () -> Date
 
@@ -45,11 +46,12 @@ struct PaymentsController: Sendable {
     /// The simulated checkout: pick a card brand and an outcome.
     func checkout(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
         let (_, pledge) = try await simulatedPledge(context)
+        let language = request.language
         return try pages.page(
-            "pledge-checkout", title: "Simulated checkout",
+            "pledge-checkout", title: messages["checkout.title", language], language: language,
             [
                 "pledge": pledge.publicID, "display": pledge.display, "open": pledge.status == .pending || pledge.status == .failed,
-                "status": pledge.status.rawValue,
+                "done": messages.format("checkout.done", language, ["status": messages["pledge.status_\(pledge.status.rawValue)", language]]),
             ])
     }
 
@@ -75,11 +77,11 @@ struct PaymentsController: Sendable {
         if let back = pledge.returnURL {
             return SubscriptionsController.redirect(to: back + (back.contains("?") ? "&" : "?") + "pledge=\(pledge.publicID)&payment=\(outcome)")
         }
-        let message =
-            outcome == "succeeded"
-            ? "Thank you! Your support of \(pledge.display) is on its way; we have sent a receipt to your inbox."
-            : "The payment was declined. No money was taken; you can try again with another card."
-        return try pages.page("pledge-result", title: "Thank you", ["message": message])
+        let language = request.language
+        let succeeded = outcome == "succeeded"
+        return try pages.page(
+            "pledge-result", title: messages[succeeded ? "thanks.title" : "thanks.declined_title", language], language: language,
+            ["message": messages[succeeded ? "thanks.body" : "thanks.declined", language]])
     }
 
     private func simulatedPledge(_ context: MastheadRequestContext) async throws -> (SimulatedProvider, Pledge) {

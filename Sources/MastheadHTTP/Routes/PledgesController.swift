@@ -15,6 +15,8 @@ struct PledgesController: Sendable {
     let pages: PageRenderer
     let messages: ReaderMessages
     let bodyLimit: Int
+    /// The public URL (a refused form post goes back to its support page there).
+    let base: String
 
     var endpoints: RouteCollection<MastheadRequestContext> {
         let routes = RouteCollection(context: MastheadRequestContext.self)
@@ -48,9 +50,10 @@ struct PledgesController: Sendable {
     func create(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
         let service = try service()
         let fields = try await SubmittedFields.read(request, limit: bodyLimit)
+        // A plain HTML form cannot send headers: the support page carries its key in a field.
         let pledgeRequest = PledgeRequest(
-            fields: fields.values, idempotencyKey: request.headers[.idempotencyKey], clientIP: context.clientAddress?.description,
-            userAgent: request.headers[.userAgent])
+            fields: fields.values, idempotencyKey: request.headers[.idempotencyKey] ?? fields.first("idempotency_key"),
+            clientIP: context.clientAddress?.description, userAgent: request.headers[.userAgent])
         let body: String
         var replayed = false
         do {
@@ -69,21 +72,52 @@ struct PledgesController: Sendable {
             }
         } catch let error as PledgeError {
             if case .looksLikeCardNumber = error { context.logger.notice("pledge refused: a field looks like a card number") }
+            if request.prefersHTML {
+                // The amount typed comes back into its box, unless it looked like a card number.
+                let amount = error.field == "amount" ? fields.first("amount").flatMap(Self.plainAmount) : nil
+                return backToSupportPage(fields, code: error.code, field: error.field, amount: amount)
+            }
             throw ProblemDetails.pledge(error)
         } catch let error as IdempotencyError {
+            if request.prefersHTML { return backToSupportPage(fields, code: "idempotency", field: "form") }
             throw ProblemDetails.idempotency(error)
         } catch let error as SignupError {
-            throw ProblemDetails.signup(error, messages: messages)
+            let problem = ProblemDetails.signup(error, messages: messages, language: SubscriptionsController.language(fields, request))
+            if request.prefersHTML { return backToSupportPage(fields, code: problem.errors?.first?.code ?? "invalid", field: "form") }
+            throw problem
         }
         context.logger.info("pledge recorded", metadata: ["replayed": "\(replayed)"])
         if request.prefersHTML, let url = PledgeAnswerFields(body)?.checkoutURL {
-            return SubscriptionsController.redirect(to: url)
+            // Our own (simulated) checkout page speaks the reader's language too.
+            let language = SubscriptionsController.language(fields, request)
+            return SubscriptionsController.redirect(to: url.hasPrefix(base + "/") ? url + "?lang=\(language)" : url)
         }
         var response = Response(
             status: .created, headers: [.contentType: "application/json", .cacheControl: "no-store"],
             body: .init(byteBuffer: ByteBuffer(string: body)))
         if replayed { response.headers[.idempotentReplayed] = "true" }
         return response
+    }
+
+    /// A refused form post goes back to its support page, which shows the message next to the
+    /// field. Nothing the reader typed goes into the URL (it could be a card number).
+    private func backToSupportPage(_ fields: SubmittedFields, code: String, field: String, amount: String? = nil) -> Response {
+        let currency = (fields.first("currency") ?? "USD").filter { $0.isLetter && $0.isASCII }.prefix(3)
+        let interval = fields.first("interval") == "monthly" ? "monthly" : "once"
+        let language = fields.first("locale").flatMap { ReaderMessages.languages.contains($0) ? $0 : nil } ?? ReaderMessages.defaultLanguage
+        let safeCode = code.filter { $0.isLetter || $0 == "_" }
+        return SubscriptionsController.redirect(
+            to: "\(base)/support?currency=\(currency)&interval=\(interval)&lang=\(language)&error=\(safeCode)&field=\(field)"
+                + (amount.map { "&amount=\($0)" } ?? ""))
+    }
+
+    /// A short amount of digits and one point (`0.50`), safe to carry in a URL; nil otherwise.
+    static func plainAmount(_ text: String) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty, trimmed.count <= 12, trimmed.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
+            trimmed.filter({ $0 == "." }).count <= 1
+        else { return nil }
+        return trimmed
     }
 
     /// The reader's pledge page: what they give, and for a monthly pledge a cancel button.
@@ -95,7 +129,10 @@ struct PledgesController: Sendable {
         } catch let error as PledgeLinkError {
             return try linkProblem(request, context, error)
         }
-        return try pages.page("pledge-manage", title: "Your support", Self.context(pledge, token: token))
+        let language = request.language
+        return try pages.page(
+            "pledge-manage", title: messages["pledge.title", language], language: language,
+            pageValues(pledge, token: token, language: language))
     }
 
     func cancel(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
@@ -108,13 +145,14 @@ struct PledgesController: Sendable {
             return try linkProblem(request, context, error)
         }
         context.logger.info("pledge cancel requested", metadata: ["changed": "\(result.changed)"])
-        let message =
-            result.pledge.status == .canceled ? "Your monthly support has been canceled. Thank you for everything you gave."
-            : "There is nothing to cancel: this pledge is not a running monthly one."
+        let language = request.language
+        let message = messages[result.pledge.status == .canceled ? "pledge.canceled" : "pledge.nothing", language]
         guard request.prefersHTML else {
             return try JSONBody.response(["pledge": result.pledge.publicID, "status": result.pledge.status.rawValue, "message": message])
         }
-        return try pages.page("pledge-result", title: "Your support", ["message": message])
+        var values = pageValues(result.pledge, token: token, language: language)
+        values["message"] = message
+        return try pages.page("pledge-manage", title: messages["pledge.title", language], language: language, values)
     }
 
     private func linkProblem(_ request: Request, _ context: MastheadRequestContext, _ error: PledgeLinkError) throws -> Response {
@@ -123,12 +161,17 @@ struct PledgesController: Sendable {
             throw ProblemDetails(
                 status: .badRequest, type: "urn:masthead:problem:invalid-link", title: "Invalid link", detail: messages["link.invalid"])
         }
-        return try pages.page("link-problem", status: .badRequest, title: "Link problem", ["message": messages["link.invalid"]])
+        let language = request.language
+        return try pages.page(
+            "link-problem", status: .badRequest, title: messages["page.link_problem", language], language: language,
+            ["message": messages["link.invalid", language]])
     }
 
-    static func context(_ pledge: Pledge, token: String) -> [String: Any] {
+    func pageValues(_ pledge: Pledge, token: String, language: String) -> [String: Any] {
         [
-            "pledge": pledge.publicID, "display": pledge.display, "status": pledge.status.rawValue,
+            "pledge": pledge.publicID, "status": messages["pledge.status_\(pledge.status.rawValue)", language],
+            "display": pledge.amount.formatted + (pledge.interval == .monthly ? " " + messages["support.month", language] : ""),
+            "lead": messages.format("pledge.lead", language, ["newsroom": pages.newsroom]),
             "card": pledge.card?.display ?? false, "token": token,
             "cancellable": pledge.interval == .monthly && pledge.status.canMove(to: .canceled, interval: .monthly),
             "since": pledge.createdAt.formatted(Date.ISO8601FormatStyle().year().month().day()),

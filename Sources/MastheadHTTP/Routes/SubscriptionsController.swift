@@ -14,6 +14,8 @@ struct SubscriptionsController: Sendable {
     let bodyLimit: Int
     let returnURL: String?
     let trustedOrigins: [String]
+    /// The public URL (a `return_to` path is taken relative to it).
+    let base: String
 
     /// The name of the hidden field only robots fill in.
     static let honeypotField = "website"
@@ -28,64 +30,89 @@ struct SubscriptionsController: Sendable {
 
     func subscribe(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
         let fields = try await SubmittedFields.read(request, limit: bodyLimit)
-        let accepted = messages["signup.accepted"]
+        let language = Self.language(fields, request)
+        let accepted = messages["signup.accepted", language]
         // A filled honeypot gets the normal answer and nothing else: robots learn nothing.
         if let bait = fields.first(Self.honeypotField), !bait.isEmpty {
             context.logger.info("honeypot filled; sign-up ignored")
-            return try answer(request, status: .accepted, title: "Thank you", message: accepted)
+            return try answer(request, fields, language: language, message: accepted)
         }
+        // The reader's language is remembered for the emails: the form's, else the request's when it names one.
+        let hinted = request.uri.queryParameters["lang"] != nil || request.headers[.acceptLanguage] != nil
         let signupRequest = SignupRequest(
-            email: fields.first("email") ?? "", newsletters: fields.all("newsletters"), locale: fields.first("locale"),
-            source: fields.first("source"), client: client(request, context))
+            email: fields.first("email") ?? "", newsletters: fields.all("newsletters"),
+            locale: fields.first("locale") ?? (hinted ? language : nil), source: fields.first("source"), client: client(request, context))
         do {
             let outcome = try await signup.signUp(signupRequest)
             context.logger.debug(
                 "sign-up recorded", metadata: ["consent": "\(outcome.consentID.map(String.init) ?? "-")", "outcome": "\(outcome.plan.reason)"])
         } catch let error as SignupError {
-            return try refuse(request, error)
+            return try refuse(request, fields, error, language: language)
         }
-        return try answer(request, status: .accepted, title: "Thank you", message: accepted)
+        return try answer(request, fields, language: language, message: accepted)
     }
 
     func resend(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
         let fields = try await SubmittedFields.read(request, limit: bodyLimit)
+        let language = Self.language(fields, request)
         do {
             let queued = try await signup.resend(email: fields.first("email") ?? "")
             context.logger.info("resend requested", metadata: ["queued": "\(queued)"])
         } catch let error as SignupError {
-            return try refuse(request, error)
+            return try refuse(request, fields, error, language: language)
         }
-        return try answer(request, status: .accepted, title: "Check your inbox", message: messages["resend.accepted"])
+        return try answer(request, fields, language: language, message: messages["resend.accepted", language])
     }
 
     /// 202 with `{"status": "accepted", "message": …}`, or for a browser form a redirect back or a page.
-    private func answer(_ request: Request, status: HTTPResponse.Status, title: String, message: String) throws -> Response {
+    private func answer(_ request: Request, _ fields: SubmittedFields, language: String, message: String) throws -> Response {
         if request.prefersHTML {
-            if let back = returnTarget(request, flag: "subscribed=1") { return Self.redirect(to: back) }
-            return try pages.page("signup-result", status: status, title: title, ["message": message])
+            if let back = returnTarget(request, fields, flag: "subscribed=1") { return Self.redirect(to: back) }
+            return try pages.page(
+                "signup-result", status: .accepted, title: messages["page.thank_you", language], language: language, ["message": message])
         }
-        return try JSONBody.response(status: status, ["status": "accepted", "message": message])
+        return try JSONBody.response(status: .accepted, ["status": "accepted", "message": message])
     }
 
-    /// 422 naming the field, or for a browser form a redirect back with an error flag (or a page).
-    private func refuse(_ request: Request, _ error: SignupError) throws -> Response {
-        let problem = ProblemDetails.signup(error, messages: messages)
+    /// 422 naming the field, or for a browser form a redirect back with the error's code and
+    /// field (the page shows the message next to the field), or a page.
+    private func refuse(_ request: Request, _ fields: SubmittedFields, _ error: SignupError, language: String) throws -> Response {
+        let problem = ProblemDetails.signup(error, messages: messages, language: language)
         guard request.prefersHTML else { throw problem }
-        let code = problem.errors?.first?.code ?? "invalid"
-        if let back = returnTarget(request, flag: "error=\(code)") { return Self.redirect(to: back) }
+        let first = problem.errors?.first
+        if let back = returnTarget(request, fields, flag: "error=\(first?.code ?? "invalid")&field=\(first?.field ?? "email")") {
+            return Self.redirect(to: back)
+        }
         return try pages.page(
-            "signup-result", status: .unprocessableContent, title: "Please check the form",
-            ["message": problem.errors?.first?.message ?? messages["signup.invalid_field"], "error": true])
+            "signup-result", status: .unprocessableContent, title: messages["page.check_form", language], language: language,
+            ["message": first?.message ?? messages["signup.invalid_field", language], "error": true])
     }
 
-    /// Where a form post goes back to: the configured page, else the `Referer` when it is one of
-    /// our own sites (never an arbitrary site: that would be an open redirect).
-    private func returnTarget(_ request: Request, flag: String) -> String? {
-        let target = returnURL ?? request.headers[.referer].flatMap { referer in
-            trustedOrigins.contains { referer.lowercased().hasPrefix($0 + "/") || referer.lowercased() == $0 } ? referer : nil
-        }
+    /// Where a form post goes back to: the form's own `return_to` (a path on this site), else
+    /// the configured page, else the `Referer` when it is one of our own sites (never an
+    /// arbitrary site: that would be an open redirect).
+    private func returnTarget(_ request: Request, _ fields: SubmittedFields, flag: String) -> String? {
+        let target =
+            fields.first("return_to").flatMap(Self.localPath).map { base + $0 } ?? returnURL
+            ?? request.headers[.referer].flatMap { referer in
+                trustedOrigins.contains { referer.lowercased().hasPrefix($0 + "/") || referer.lowercased() == $0 } ? referer : nil
+            }
         guard let target else { return nil }
         return target + (target.contains("?") ? "&" : "?") + flag
+    }
+
+    /// `/subscribe?lang=uk` passes; anything that could leave the site (`//evil`, `https:`, `\\`) does not.
+    static func localPath(_ text: String) -> String? {
+        guard text.hasPrefix("/"), !text.hasPrefix("//"), !text.contains("\\"), text.count <= 500,
+            !text.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value == 0x7F })
+        else { return nil }
+        return text
+    }
+
+    /// The language of a submission: its `locale` field when we have that catalogue, else the request's.
+    static func language(_ fields: SubmittedFields, _ request: Request) -> String {
+        let tag = fields.first("locale")?.split(separator: "-").first.map { $0.lowercased() }
+        return tag.flatMap { ReaderMessages.languages.contains($0) ? $0 : nil } ?? request.language
     }
 
     static func redirect(to location: String) -> Response {
@@ -100,24 +127,25 @@ func client(_ request: Request, _ context: MastheadRequestContext) -> ClientCont
 
 extension ProblemDetails {
     /// The 422 for a refused sign-up, with one entry per field at fault.
-    static func signup(_ error: SignupError, messages: ReaderMessages) -> ProblemDetails {
+    static func signup(_ error: SignupError, messages: ReaderMessages, language: String = ReaderMessages.defaultLanguage) -> ProblemDetails {
+        func text(_ key: String) -> String { messages[key, language] }
         let errors: [FieldError]
         switch error {
         case .invalidAddress(let problem):
-            errors = [FieldError(field: "email", code: problem.code, message: messages["signup.invalid_email"])]
+            errors = [FieldError(field: "email", code: problem.code, message: text("signup.invalid_email"))]
         case .unknownNewsletters(let slugs):
-            errors = slugs.map { FieldError(field: "newsletters", code: "unknown_newsletter", message: "\(messages["signup.unknown_newsletter"]) (\($0))") }
+            errors = slugs.map { FieldError(field: "newsletters", code: "unknown_newsletter", message: "\(text("signup.unknown_newsletter")) (\($0))") }
         case .noNewsletterChosen:
-            errors = [FieldError(field: "newsletters", code: "required", message: messages["signup.no_newsletter"])]
+            errors = [FieldError(field: "newsletters", code: "required", message: text("signup.no_newsletter"))]
         case .tooManyNewsletters:
-            errors = [FieldError(field: "newsletters", code: "too_many", message: messages["signup.too_many_newsletters"])]
+            errors = [FieldError(field: "newsletters", code: "too_many", message: text("signup.too_many_newsletters"))]
         case .fieldTooLong(let field, _):
-            errors = [FieldError(field: field, code: "too_long", message: messages["signup.invalid_field"])]
+            errors = [FieldError(field: field, code: "too_long", message: text("signup.invalid_field"))]
         case .invalidField(let field):
-            errors = [FieldError(field: field, code: "invalid", message: messages["signup.invalid_field"])]
+            errors = [FieldError(field: field, code: "invalid", message: text("signup.invalid_field"))]
         }
         let detail: String =
-            if case .invalidAddress(let problem) = error { "\(messages["signup.invalid_email"]): \(problem)." } else { "\(error)." }
+            if case .invalidAddress(let problem) = error { "\(text("signup.invalid_email")): \(problem)." } else { "\(error)." }
         return ProblemDetails(
             status: .unprocessableContent, type: "urn:masthead:problem:validation", title: "Invalid input",
             detail: detail, errors: errors)

@@ -148,6 +148,16 @@ public struct ConfigurationLoader: Sendable {
             guard (1...90).contains(days) else { throw ConfigurationError(.confirmDays, "\(days) is outside 1-90") }
             configuration.signup.confirmationLifetime = .seconds(days * 86_400)
         }
+        if let links = try values.strings(.siteLinks) {
+            configuration.siteLinks = try links.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+                .map { item throws(ConfigurationError) in
+                    let parts = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    guard parts.count == 2, !parts[0].isEmpty else {
+                        throw ConfigurationError(.siteLinks, "'\(item)' is not Label=https://…")
+                    }
+                    return SiteLink(label: parts[0], url: try Self.checkAbsoluteURL(parts[1], .siteLinks))
+                }
+        }
         if let mode = try values.string(.payments) {
             guard let parsed = PaymentsMode(rawValue: mode) else { throw ConfigurationError(.payments, "'\(mode)' is not simulated or off") }
             configuration.payments = parsed

@@ -50,6 +50,8 @@ public struct MastheadConfiguration: Sendable, Equatable {
     public var rateLimitPerMinute: Int = 30
     /// Requests a client may make at once before the rate applies.
     public var rateBurst: Int = 10
+    /// Links in the footer of reader pages (the newsroom's home, privacy policy, …).
+    public var siteLinks: [SiteLink] = []
     /// The payment provider; nil means simulated in development, off in production.
     public var payments: PaymentsMode?
     /// Where the simulated provider posts webhooks; nil means this daemon's own address.
@@ -78,6 +80,17 @@ public struct MastheadConfiguration: Sendable, Equatable {
         guard mailFrom != nil else {
             throw ConfigurationError(.mailFrom, "production needs an explicit From address, e.g. \"Ukraine Daily <news@example.org>\"")
         }
+    }
+}
+
+/// A link in the footer of reader pages.
+public struct SiteLink: Sendable, Equatable {
+    public var label: String
+    public var url: String
+
+    public init(label: String, url: String) {
+        self.label = label
+        self.url = url
     }
 }
 

@@ -98,6 +98,10 @@ extension Setting {
         key: "rate.burst", summary: "requests a client address may make at once before the limit applies",
         defaultValue: "10")
 
+    public static let siteLinks = Setting(
+        key: "site.links",
+        summary: "links in the footer of reader pages: Label=https://…, comma-separated (e.g. Home=https://news.example.org)",
+        defaultValue: "none")
     public static let payments = Setting(
         key: "payments",
         summary: "payment provider for pledges: simulated (a checkout page served by the daemon) or off",
@@ -112,6 +116,6 @@ extension Setting {
         .logLevel, .logFormat, .bodyLimit, .shutdownGrace, .config,
         .newsroom, .mailFrom, .unsubscribeMailto, .templates, .signupNewsletters, .signupEmailsPerDay,
         .signupCooldown, .signupNotice, .signupReturnURL, .confirmRedirectURL, .consentVersion, .confirmDays,
-        .corsOrigins, .rateLimit, .rateBurst, .payments, .paymentsWebhookURL,
+        .corsOrigins, .rateLimit, .rateBurst, .siteLinks, .payments, .paymentsWebhookURL,
     ]
 }

@@ -49,16 +49,23 @@ public struct SignupMessageComposer: MessageComposer {
     public func compose(_ item: OutboxItem) throws -> MailMessage {
         let email = try SignupEmail.decode(item.payload)
         guard !email.newsletters.isEmpty else { throw CompositionError("outbox row \(item.id) names no newsletter") }
+        let language = Self.language(of: email.locale)
         var links = [
             "unsubscribe_url": link("unsubscribe", signer.sign(
-                .unsubscribe, subject: email.consentID, address: email.address, at: email.issuedAt, lifetime: nil))
+                .unsubscribe, subject: email.consentID, address: email.address, at: email.issuedAt, lifetime: nil), language),
+            "manage_url": link("preferences", signer.sign(
+                .manage, subject: email.consentID, address: email.address, at: email.issuedAt, lifetime: nil), language),
         ]
         if email.kind == .confirmation {
             links["confirm_url"] = link("confirm", signer.sign(
                 .confirm, subject: email.consentID, address: email.address, at: email.issuedAt,
-                lifetime: settings.confirmationLifetime))
+                lifetime: settings.confirmationLifetime), language)
         }
-        let parts = try prepared.parts(for: email.kind, newsletters: email.newsletters) { try prepare(email) }
+        let template = email.kind == .confirmation ? "confirmation" : "already-subscribed"
+        // A translation when the reader's language has one (`confirmation.uk.subject`), else the default.
+        var variant = template
+        if let language, templates.names.contains("\(template).\(language).subject") { variant = "\(template).\(language)" }
+        let parts = try prepared.parts(for: variant, newsletters: email.newsletters) { try prepare(email, template: variant) }
         var headers = [
             MailMessage.Header("List-Id", "\(email.newsletters[0].name) <\(email.newsletters[0].slug).\(listDomain)>"),
             MailMessage.Header("List-Unsubscribe", unsubscribeHeader(links["unsubscribe_url"] ?? "")),
@@ -74,8 +81,7 @@ public struct SignupMessageComposer: MessageComposer {
     }
 
     /// Renders the three templates of an email once, with its links left open.
-    private func prepare(_ email: SignupEmail) throws -> PreparedEmails.Parts {
-        let template = email.kind == .confirmation ? "confirmation" : "already-subscribed"
+    private func prepare(_ email: SignupEmail, template: String) throws -> PreparedEmails.Parts {
         let context: [String: Any] = [
             "newsroom": settings.newsroom,
             "newsletter_list": Self.list(email.newsletters.map(\.name)),
@@ -83,15 +89,24 @@ public struct SignupMessageComposer: MessageComposer {
             "newsletters": email.newsletters.map { ["name": $0.name, "description": $0.description] },
             "confirm_days": max(1, settings.confirmationLifetime.components.seconds / 86_400),
         ]
-        let holes = ["confirm_url", "unsubscribe_url"]
+        let holes = ["confirm_url", "unsubscribe_url", "manage_url"]
         return PreparedEmails.Parts(
             subject: try templates.prepare("\(template).subject", context, holes: holes),
             text: try templates.prepare("\(template).text", context, holes: holes),
             html: try templates.prepare("\(template).html", context, holes: holes))
     }
 
-    private func link(_ path: String, _ token: String) -> String {
-        "\(settings.publicURL)/v1/\(path)?token=\(token)"
+    /// A link to a page, in the reader's language when we know it.
+    private func link(_ path: String, _ token: String, _ language: String?) -> String {
+        "\(settings.publicURL)/v1/\(path)?token=\(token)" + (language.map { "&lang=\($0)" } ?? "")
+    }
+
+    /// `uk-UA` → `uk`; nil without a locale.
+    static func language(of locale: String?) -> String? {
+        guard let locale, let language = locale.split(separator: "-").first?.lowercased(), !language.isEmpty,
+            language.allSatisfy({ $0.isLetter && $0.isASCII })
+        else { return nil }
+        return language
     }
 
     private func unsubscribeHeader(_ url: String) -> String {
@@ -124,9 +139,9 @@ final class PreparedEmails: Sendable {
     private let entries = Mutex<(parts: [String: Parts], order: [String])>(([:], []))
 
     func parts(
-        for kind: SignupEmail.Kind, newsletters: [SignupEmail.NewsletterSummary], make: () throws -> Parts
+        for template: String, newsletters: [SignupEmail.NewsletterSummary], make: () throws -> Parts
     ) throws -> Parts {
-        let key = kind.rawValue + "\u{0}" + newsletters.map { "\($0.slug)\u{1}\($0.name)\u{1}\($0.description)" }.joined(separator: "\u{0}")
+        let key = template + "\u{0}" + newsletters.map { "\($0.slug)\u{1}\($0.name)\u{1}\($0.description)" }.joined(separator: "\u{0}")
         if let cached = entries.withLock({ $0.parts[key] }) { return cached }
         let parts = try make()
         entries.withLock { entries in

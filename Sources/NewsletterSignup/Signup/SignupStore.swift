@@ -40,6 +40,12 @@ public protocol SignupStore: NewsletterStore {
     func unsubscribe(
         consent: Int64, at time: Date, client: ClientContext, isBound: @escaping @Sendable (String) -> Bool
     ) async throws -> LinkOutcome
+
+    /// The preferences of the subscriber behind `consent` (if its address passes `isBound`);
+    /// with `wanted`, first sets their public newsletters to exactly those, in one transaction.
+    func preferences(
+        consent: Int64, wanted: Set<String>?, at time: Date, client: ClientContext?, isBound: @escaping @Sendable (String) -> Bool
+    ) async throws -> Preferences?
 }
 
 /// A validated sign-up, ready to be recorded.

@@ -70,6 +70,30 @@ import Testing
             toFile: templates.file("messages.json"), atomically: true, encoding: .utf8)
         let messages = try ReaderMessages(overrides: templates.path)
         #expect(messages["signup.invalid_email"] == "Будь ласка, введіть правильну адресу")
-        #expect(messages["signup.accepted"] == ReaderMessages.defaults["signup.accepted"])
+        #expect(messages["signup.accepted"] == "Thank you for signing up for this newsletter. We've sent you a confirmation email.")
+        // Ukrainian keeps its own text; a messages.uk.json would replace it.
+        #expect(messages["signup.invalid_email", "uk"] == "Будь ласка, введіть правильну електронну адресу")
+        try #"{"subscribe.button": "Підписуюсь"}"#.write(toFile: templates.file("messages.uk.json"), atomically: true, encoding: .utf8)
+        let again = try ReaderMessages(overrides: templates.path)
+        #expect(again["subscribe.button", "uk"] == "Підписуюсь")
+        #expect(again["subscribe.button", "en"] == "Subscribe")
+    }
+
+    @Test func everyCatalogueHasEveryKey() throws {
+        let messages = try ReaderMessages(overrides: nil)
+        let english = messages.catalogue("en")
+        let ukrainian = messages.catalogue("uk")
+        #expect(Set(english.keys) == Set(ukrainian.keys))
+        for (key, text) in ukrainian where !["page_language"].contains(key) {
+            #expect(text != english[key] || text.allSatisfy { !$0.isLetter }, "\(key) is not translated")
+        }
+    }
+
+    @Test(arguments: [
+        (nil, nil, "en"), ("uk", nil, "uk"), ("UK", "en", "uk"), ("fr", nil, "en"), (nil, "uk-UA,uk;q=0.9,en;q=0.8", "uk"),
+        (nil, "de-DE, en;q=0.5, uk;q=0.7", "uk"), (nil, "de, fr", "en"), ("en", "uk", "en"), (nil, "uk;q=0", "en"),
+    ] as [(String?, String?, String)])
+    func theLanguageComesFromTheQueryThenAcceptLanguage(query: String?, header: String?, language: String) {
+        #expect(ReaderMessages.language(query: query, acceptLanguage: header) == language)
     }
 }

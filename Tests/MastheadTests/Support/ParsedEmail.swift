@@ -28,7 +28,7 @@ struct ParsedEmail: Decodable {
         guard let range = text.range(of: #"https?://\S+"# + path.replacingOccurrences(of: "/", with: "\\/") + #"\?token=\S+"#, options: .regularExpression)
         else { return nil }
         let url = String(text[range])
-        guard let token = url.components(separatedBy: "token=").last else { return nil }
-        return (url, token)
+        guard let token = url.components(separatedBy: "token=").last?.split(separator: "&").first else { return nil }
+        return (url, String(token))
     }
 }

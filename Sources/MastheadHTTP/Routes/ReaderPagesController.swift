@@ -1,0 +1,206 @@
+import DonationPledges
+import Foundation
+import HTTPTypes
+import Mail
+import Hummingbird
+import SubscriberLists
+
+/// The pages readers meet: the hosted sign-up page, the embeddable box (an iframe page and a
+/// script), and the support page with its thank-you page. Every form works without
+/// JavaScript; only `/embed/subscribe.js` is a script, for newsrooms that want the box inline.
+struct ReaderPagesController: Sendable {
+    let store: any NewsletterStore
+    let pledges: PledgeService?
+    let pages: PageRenderer
+    let messages: ReaderMessages
+    /// The newsroom's sites: they may frame the embeddable box.
+    let siteOrigins: [String]
+    let base: String
+
+    var endpoints: RouteCollection<MastheadRequestContext> {
+        let routes = RouteCollection(context: MastheadRequestContext.self)
+        routes.get("subscribe") { request, _ in try await subscribePage(request) }
+        routes.get("embed/subscribe") { request, _ in try await embeddedBox(request) }
+        routes.get("embed/subscribe.js") { request, _ in try embedScript(request) }
+        routes.get("support") { request, _ in try await supportPage(request) }
+        routes.get("support/thanks") { request, _ in try thanksPage(request) }
+        return routes
+    }
+
+    private func publicNewsletters() async throws -> [Newsletter] {
+        try await store.newsletters(includingArchived: false).filter { $0.visibility == .public }
+    }
+
+    // MARK: Sign-up
+
+    /// `/subscribe`: every public newsletter with a checkbox ("All Newsletters").
+    func subscribePage(_ request: Request) async throws -> Response {
+        let language = request.language
+        let query = request.uri.queryParameters
+        let chosen = query["newsletter"].map(String.init)
+        let newsletters = try await publicNewsletters()
+        let path = "/subscribe?lang=\(language)" + (chosen.map { "&newsletter=\($0)" } ?? "")
+        var context = signupFlags(request, language: language)
+        context["return_to"] = path
+        context["has_newsletters"] = !newsletters.isEmpty
+        context["newsletters"] = newsletters.map { newsletter in
+            [
+                "slug": newsletter.slug, "name": newsletter.name, "description": newsletter.description,
+                "checked": newsletter.slug == chosen || newsletters.count == 1,
+            ] as [String: Any]
+        }
+        return try pages.page(
+            "subscribe", title: messages["subscribe.title", language], language: language, context, path: base + path)
+    }
+
+    /// `/embed/subscribe?newsletter=SLUG[&theme=light|dark]`: one newsletter's box, for an
+    /// `<iframe>` on the newsroom's own sites (and only there: `frame-ancestors`).
+    func embeddedBox(_ request: Request) async throws -> Response {
+        let language = request.language
+        let query = request.uri.queryParameters
+        let slug = query["newsletter"].map(String.init) ?? ""
+        guard let newsletter = try await publicNewsletters().first(where: { $0.slug == slug }) else {
+            throw ProblemDetails(status: .notFound, detail: "There is no public newsletter '\(slug)'.")
+        }
+        let theme = query["theme"] == "dark" ? "dark" : "light"
+        var context = signupFlags(request, language: language)
+        context["theme"] = theme
+        context["newsletter"] = ["slug": newsletter.slug, "name": newsletter.name, "description": newsletter.description]
+        context["return_to"] = "/embed/subscribe?newsletter=\(newsletter.slug)&theme=\(theme)&lang=\(language)"
+        return try pages.page(
+            "embed-subscribe", title: newsletter.name, language: language, context, frameAncestors: siteOrigins)
+    }
+
+    /// What a form post sent back (`?subscribed=1`, `?error=CODE&field=FIELD`), as page values:
+    /// the success text, or the error's message next to its field.
+    private func signupFlags(_ request: Request, language: String) -> [String: Any] {
+        let query = request.uri.queryParameters
+        guard query["subscribed"] == nil else { return ["subscribed": true] }
+        guard let code = query["error"].map(String.init) else { return [:] }
+        switch query["field"].map(String.init) {
+        case "newsletters":
+            let key = code == "too_many" ? "signup.too_many_newsletters" : code == "required" ? "signup.no_newsletter" : "signup.unknown_newsletter"
+            return ["newsletters_error": messages[key, language]]
+        case "email", nil:
+            return ["email_error": messages["signup.invalid_email", language]]
+        default:
+            return ["email_error": messages["signup.invalid_field", language]]
+        }
+    }
+
+    /// `/embed/subscribe.js`: renders the box into `[data-masthead-subscribe]` elements and posts
+    /// with `fetch` (allowed by CORS for the configured origins).
+    func embedScript(_ request: Request) throws -> Response {
+        let language = request.language
+        let texts = [
+            "email_label": messages["subscribe.email_label", language], "email_placeholder": messages["subscribe.email_placeholder", language],
+            "button": messages["subscribe.button", language], "required": messages["page.required", language],
+            "accepted": messages["signup.accepted", language], "failed": messages["rate.limited", language],
+        ]
+        let script = try pages.templates.render(
+            "subscribe-js",
+            [
+                "base": base, "base_json": Self.json(base), "texts_json": Self.json(texts), "lang_json": Self.json(language),
+                "newsletter_json": Self.json(request.uri.queryParameters["newsletter"].map(String.init) ?? ""),
+            ])
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=300", .xContentTypeOptions: "nosniff",
+            ],
+            body: .init(byteBuffer: ByteBuffer(string: script)))
+    }
+
+    /// JSON text of a value, for embedding into the script.
+    static func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+            .replacingOccurrences(of: "</", with: "<\\/")
+    }
+
+    // MARK: Support
+
+    /// `/support?currency=USD&interval=once|monthly`: the tiers, a custom amount whose minimum
+    /// the page itself enforces (and the server again), the card marks.
+    func supportPage(_ request: Request) async throws -> Response {
+        let language = request.language
+        let query = request.uri.queryParameters
+        guard let pledges else {
+            return try pages.page(
+                "pledge-result", status: .serviceUnavailable, title: messages["support.title", language], language: language,
+                ["message": messages["support.off", language]])
+        }
+        let offer: CurrencyOffer
+        do {
+            offer = try await pledges.offer(currency: query["currency"].map(String.init))
+        } catch is PledgeError {
+            return try pages.page(
+                "pledge-result", status: .unprocessableContent, title: messages["support.title", language], language: language,
+                ["message": messages["support.unavailable", language], "again": "\(base)/support?lang=\(language)"])
+        }
+        let interval: PledgeInterval = query["interval"] == "monthly" ? .monthly : .once
+        let tiers = offer.tiers.filter { $0.interval == interval }
+        let currency = offer.currency.code
+        let path = "/support?currency=\(currency)&interval=\(interval.rawValue)&lang=\(language)"
+        var context: [String: Any] = [
+            "lead": messages.format("support.lead", language, ["minimum": offer.minimum.formatted]),
+            "key": UUID().uuidString, "currency": currency, "interval": interval.rawValue, "once": interval == .once,
+            "once_url": "\(base)/support?currency=\(currency)&interval=once&lang=\(language)",
+            "monthly_url": "\(base)/support?currency=\(currency)&interval=monthly&lang=\(language)",
+            "return_url": "\(base)/support/thanks?lang=\(language)",
+            "tiers": tiers.enumerated().map { index, tier in
+                [
+                    "name": tier.name, "checked": index == 0,
+                    "display": tier.amount.formatted + (interval == .monthly ? " " + messages["support.month", language] : ""),
+                ] as [String: Any]
+            },
+            "custom": offer.customAmount, "custom_checked": tiers.isEmpty,
+            "custom_label": messages.format("support.custom_label", language, ["currency": currency, "minimum": offer.minimum.formatted]),
+            "minimum": offer.minimum.decimalText, "maximum": offer.maximum.decimalText,
+            "step": offer.currency.exponent == 0 ? "1" : "0." + String(repeating: "0", count: offer.currency.exponent - 1) + "1",
+        ]
+        if let code = query["error"].map(String.init) {
+            switch query["field"].map(String.init) {
+            case "amount", "tier":
+                context["amount_error"] = supportError(code, offer: offer, language: language)
+                // The reader was typing their own amount: keep that choice.
+                if offer.customAmount {
+                    context["custom_checked"] = true
+                    context["amount_value"] = query["amount"].map(String.init).flatMap(PledgesController.plainAmount) ?? ""
+                    context["tiers"] = (context["tiers"] as? [[String: Any]] ?? []).map { $0.merging(["checked": false]) { $1 } }
+                }
+            case "email": context["email_error"] = messages["signup.invalid_email", language]
+            default: context["form_error"] = supportError(code, offer: offer, language: language)
+            }
+        }
+        return try pages.page(
+            "support", status: query["error"] == nil ? .ok : .unprocessableContent, title: messages["support.title", language],
+            language: language, context, path: base + path)
+    }
+
+    /// The message for a refused pledge, in the reader's language.
+    private func supportError(_ code: String, offer: CurrencyOffer, language: String) -> String {
+        switch code {
+        case "below_minimum": messages.format("support.below_minimum", language, ["minimum": offer.minimum.formatted])
+        case "above_maximum": messages.format("support.above_maximum", language, ["maximum": offer.maximum.formatted])
+        case "invalid_amount", "custom_amount_not_offered", "unknown_tier": messages["support.invalid_amount", language]
+        case "required": messages["support.missing_amount", language]
+        case "card_number": messages["support.card_number", language]
+        case "currency_not_offered": messages["support.unavailable", language]
+        default: messages["page.check_form", language]
+        }
+    }
+
+    /// Where the checkout sends the reader back: thanks, or the card was declined.
+    func thanksPage(_ request: Request) throws -> Response {
+        let language = request.language
+        let declined = request.uri.queryParameters["payment"] == "declined"
+        return try pages.page(
+            "pledge-result", title: messages[declined ? "thanks.declined_title" : "thanks.title", language], language: language,
+            [
+                "message": messages[declined ? "thanks.declined" : "thanks.body", language],
+                "again": declined ? "\(base)/support?lang=\(language)" : false,
+            ] as [String: Any])
+    }
+}
