@@ -2,16 +2,20 @@
 # temporary directory (stopped by process id on exit), and runs wrk against it.
 # Sets: bin, work, port, daemon.  Provides: masthead ARGS..., run SCRIPT PATH (one JSON line).
 command -v wrk >/dev/null || { echo "$0: needs wrk (apt-get install wrk)" >&2; exit 2; }
-swift build -c release --product mastheadd >/dev/null
-swift build -c release --product masthead >/dev/null
-bin=$(swift build -c release --show-bin-path)
+# BENCH_BIN names a directory of built binaries (Ops/bench/run passes its own); else a release build.
+bin=${BENCH_BIN:-}
+if [ -z "$bin" ]; then
+    swift build -c release --product mastheadd >/dev/null
+    swift build -c release --product masthead >/dev/null
+    bin=$(swift build -c release --show-bin-path)
+fi
 work=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 masthead() { "$bin/masthead" "$@" --database "sqlite:$work/masthead.sqlite"; }
 
 start_daemon() {
     # Per-IP limits would stop a load that all comes from 127.0.0.1; everything else is the default.
-    (cd "$work" && MASTHEAD_RATE_LIMIT=100000 MASTHEAD_RATE_BURST=100000 exec "$bin/mastheadd" --port "$port" 2>"$work/daemon.log") &
+    (cd "$work" && MASTHEAD_RATE_LIMIT=0 exec "$bin/mastheadd" --port "$port" 2>"$work/daemon.log") &
     daemon=$!
     trap 'kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; rm -rf "$work"' EXIT
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return; sleep 0.1; done

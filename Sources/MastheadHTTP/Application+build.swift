@@ -51,10 +51,12 @@ public func buildRouter(runtime: Runtime, rateClock: (@Sendable () -> Double)? =
     router.add(middleware: CORSMiddleware(origins: configuration.corsOrigins))
     router.add(middleware: ProblemMiddleware(routes: routeIndex, bodyLimit: configuration.bodyLimit))
     router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
-    router.add(
-        middleware: RateLimitMiddleware(
-            limiter: limiter, paths: ["/v1/subscriptions", "/v1/subscriptions/resend", "/v1/confirm", "/v1/pledges"],
-            message: messages["rate.limited"]))
+    if configuration.rateLimitPerMinute > 0 {
+        router.add(
+            middleware: RateLimitMiddleware(
+                limiter: limiter, paths: ["/v1/subscriptions", "/v1/subscriptions/resend", "/v1/confirm", "/v1/pledges"],
+                message: messages["rate.limited"]))
+    }
 
     router.addRoutes(OperationsController(store: runtime.store, metrics: metrics).endpoints)
     router.addRoutes(NewslettersController(store: runtime.store).endpoints)

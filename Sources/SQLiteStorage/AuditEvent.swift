@@ -14,14 +14,14 @@ struct AuditEvent {
     var details: [String: String] = [:]
 
     func append(to db: Database) throws {
-        try db.execute(
+        // Cached: every write path appends events, and parsing the statement each time showed in the profile.
+        try db.cachedStatement(
             sql: """
                 INSERT INTO events (occurred_at, actor, action, subject_type, subject_id, subscriber_id, details)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [
-                Timestamp.format(occurredAt), actor, action, subjectType, subjectID, subscriberID,
-                JSONText.object(details),
-            ])
+                """
+        ).execute(arguments: [
+            Timestamp.format(occurredAt), actor, action, subjectType, subjectID, subscriberID, JSONText.object(details),
+        ])
     }
 }

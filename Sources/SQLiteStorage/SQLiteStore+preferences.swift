@@ -1,7 +1,7 @@
 public import Foundation
 import GRDB
 public import NewsletterSignup
-public import SubscriberLists
+import SubscriberLists
 
 /// The preferences page: a reader's public newsletters, read and set through a `manage` link.
 extension SQLiteStore {

@@ -100,7 +100,8 @@ enum FreePort {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func waitUntilListening(_ port: Int, timeout: Duration = .seconds(10)) async throws {
+    // Generous: it returns as soon as the port answers, and a loaded CI machine can be slow to start nginx.
+    static func waitUntilListening(_ port: Int, timeout: Duration = .seconds(30)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if (try? RawHTTPConnection(port: port)) != nil { return }

@@ -3,7 +3,7 @@ public import Foundation
 import FoundationNetworking
 #endif
 public import Logging
-public import Signing
+import Signing
 
 /// The payment provider for development and tests. Its checkout is a page the daemon serves
 /// (`/v1/simulated-checkout/{pledge}`) where a person picks a card brand and an outcome; it then

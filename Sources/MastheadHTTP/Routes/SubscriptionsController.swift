@@ -4,6 +4,7 @@ import Logging
 import EmailAddress
 import MastheadRuntime
 import NewsletterSignup
+import SubscriberLists
 
 /// `POST /v1/subscriptions` and `POST /v1/subscriptions/resend`: JSON for scripts, forms for
 /// plain `<form>` posts, and the same answer whatever the address's state.
@@ -71,7 +72,7 @@ struct SubscriptionsController: Sendable {
             return try pages.page(
                 "signup-result", status: .accepted, title: messages["page.thank_you", language], language: language, ["message": message])
         }
-        return try JSONBody.response(status: .accepted, ["status": "accepted", "message": message])
+        return JSONBody.response(status: .accepted, json: JSONText.object(["status": "accepted", "message": message]))
     }
 
     /// 422 naming the field, or for a browser form a redirect back with the error's code and

@@ -177,7 +177,7 @@ public struct ConfigurationLoader: Sendable {
                 }
         }
         if let rate = try values.int(.rateLimit) {
-            guard (1...100_000).contains(rate) else { throw ConfigurationError(.rateLimit, "\(rate) is outside 1-100000") }
+            guard (0...100_000).contains(rate) else { throw ConfigurationError(.rateLimit, "\(rate) is outside 0-100000 (0: no limit)") }
             configuration.rateLimitPerMinute = rate
         }
         if let burst = try values.int(.rateBurst) {

@@ -93,7 +93,9 @@ extension Setting {
         key: "cors.origins", summary: "comma-separated site origins allowed to post from browsers (CORS)",
         defaultValue: "none")
     public static let rateLimit = Setting(
-        key: "rate.limit", summary: "sign-up requests per minute per client address", defaultValue: "30")
+        key: "rate.limit",
+        summary: "sign-up, confirm and pledge posts per minute per client address; 0: no per-client limit (nginx's limit_req is the limit)",
+        defaultValue: "30")
     public static let rateBurst = Setting(
         key: "rate.burst", summary: "requests a client address may make at once before the limit applies",
         defaultValue: "10")

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// How a newsletter is doing: members per state, the opt-in rate and growth per day.
 public struct NewsletterStats: Sendable, Equatable, Encodable {

@@ -115,7 +115,10 @@ import Testing
                 object["confirmed_at"] = nil  // when the membership was confirmed in *this* database
                 object["unsubscribed_at"] = nil
                 return object.mapValues { value in value is NSNull ? nil : (value as? String) ?? "\(value)" }
-            }.sorted { "\($0["email"] ?? "")\($0["newsletter"] ?? "")" < "\($1["email"] ?? "")\($1["newsletter"] ?? "")" }
+            }.sorted { key($0) < key($1) }
+        }
+        func key(_ membership: [String: String?]) -> String {
+            (membership["email"].flatMap { $0 } ?? "") + " " + (membership["newsletter"].flatMap { $0 } ?? "")
         }
         let before = try memberships(source)
         #expect(before.count == 4)

@@ -44,6 +44,19 @@ import Testing
         #expect(try test.emails().count == 4)
     }
 
+    @Test func aLimitOfZeroTurnsThePerClientLimitOff() async throws {
+        let test = try await TestRuntime { $0.rateLimitPerMinute = 0 }
+        defer { test.shutdown() }
+        try await test.newsletter("daily")
+        // Live: the limit applies per client address, which only a real connection has.
+        try await test.application.test(.live) { client in
+            for number in 1...20 {
+                let response = try await SignupHTTP.signUp(client, ["email": "r\(number)@example.org"])
+                #expect(response.status == .accepted)
+            }
+        }
+    }
+
     @Test func consentRecordsTheClientAddressBehindATrustedProxy() async throws {
         let test = try await TestRuntime { $0.trustedProxies = [IPNetwork("127.0.0.1")!] }
         defer { test.shutdown() }
