@@ -128,7 +128,8 @@ extension SQLiteStore: PledgeStore {
             let row = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM pledges WHERE public_id = ? AND provider = ?"), arguments: [event.pledge, provider])
             let pledge = try row.map(Self.pledge(from:))
-            let outcome = try pledge.map { try Self.apply(event, to: $0, db, at: receivedAt) } ?? .unknownPledge
+            var outcome = PaymentEventOutcome.unknownPledge
+            if let row, let pledge { outcome = try Self.apply(event, to: pledge, stored: row, db, at: receivedAt) }
             try db.cachedStatement(sql: """
                 INSERT INTO payment_events (provider, event_id, type, pledge_id, occurred_at, received_at, outcome)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -140,8 +141,11 @@ extension SQLiteStore: PledgeStore {
         }
     }
 
-    /// The state machine applied to one event, in the event's transaction.
-    private static func apply(_ event: PaymentEvent, to pledge: Pledge, _ db: Database, at time: Date) throws -> PaymentEventOutcome {
+    /// The state machine applied to one event, in the event's transaction; `stored` is the
+    /// pledge's row (for the columns `Pledge` does not carry).
+    private static func apply(
+        _ event: PaymentEvent, to pledge: Pledge, stored: Row, _ db: Database, at time: Date
+    ) throws -> PaymentEventOutcome {
         let target: PledgeStatus
         switch event.kind {
         case .paymentSucceeded: target = PledgeStatus.paid(pledge.interval)
@@ -155,11 +159,9 @@ extension SQLiteStore: PledgeStore {
             guard event.currency == nil || event.currency == pledge.amount.currency.code else {
                 return .ignored("payment in \(event.currency ?? "") for a pledge in \(pledge.amount.currency.code)")
             }
-            try recordPayment(event, pledge: pledge, db)
+            try recordPayment(event, pledge: pledge, normalizedEmail: stored["email_normalized"], db)
         }
-        let lastChange = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT status_changed_at FROM pledges WHERE id = ?"), arguments: [pledge.id]
-        ).flatMap(Timestamp.parse) ?? .distantPast
+        let lastChange = try date(stored, "status_changed_at")
         guard pledge.status != target else { return event.kind == .paymentSucceeded ? .recorded : .ignored("already \(target.rawValue)") }
         guard pledge.status.canMove(to: target, interval: pledge.interval) else {
             return event.kind == .paymentSucceeded ? .recorded : .ignored("\(pledge.status.rawValue) cannot become \(target.rawValue)")
@@ -184,7 +186,7 @@ extension SQLiteStore: PledgeStore {
     }
 
     /// A payment row, and its receipt queued in the same transaction.
-    private static func recordPayment(_ event: PaymentEvent, pledge: Pledge, _ db: Database) throws {
+    private static func recordPayment(_ event: PaymentEvent, pledge: Pledge, normalizedEmail: String, _ db: Database) throws {
         let amount = event.amountMinor ?? pledge.amount.minorUnits
         try db.cachedStatement(sql: """
             INSERT INTO pledge_payments (pledge_id, amount_minor, currency, card_brand, card_last4, provider_event_id, paid_at)
@@ -200,15 +202,11 @@ extension SQLiteStore: PledgeStore {
         ).append(to: db)
         guard pledge.email != erasedEmail else { return }
         let receipt = PledgeReceipt(
-            pledgeID: pledge.id, publicID: pledge.publicID, address: try normalized(db, pledge: pledge.id), name: pledge.name,
+            pledgeID: pledge.id, publicID: pledge.publicID, address: normalizedEmail, name: pledge.name,
             amountMinor: amount, currency: pledge.amount.currency.code, interval: pledge.interval,
             card: event.card ?? pledge.card, paidAt: event.occurredAt)
         try enqueue(
             db, kind: PledgeReceipt.kind, recipient: pledge.email, subscriberID: nil, payload: try receipt.encoded(), at: event.occurredAt)
-    }
-
-    private static func normalized(_ db: Database, pledge: Int64) throws -> String {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT email_normalized FROM pledges WHERE id = ?"), arguments: [pledge]) ?? ""
     }
 
     private static func describe(_ outcome: PaymentEventOutcome) -> String {

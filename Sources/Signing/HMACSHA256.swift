@@ -29,6 +29,11 @@ public enum HMACSHA256 {
         return tag
     }
 
+    /// The tag as lower-case hex: keyed hashes kept as text (suppression list, request fingerprints).
+    public static func hexDigest(_ message: some ContiguousBytes, key: some ContiguousBytes) -> String {
+        WebhookSignature.hex(authenticate(message, key: key))
+    }
+
     /// Compares two byte strings in time that depends only on their length (`CRYPTO_memcmp`).
     public static func constantTimeEquals(_ lhs: some ContiguousBytes, _ rhs: some ContiguousBytes) -> Bool {
         lhs.withUnsafeBytes { left in

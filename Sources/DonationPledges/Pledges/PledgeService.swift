@@ -216,8 +216,7 @@ public struct PledgeRequest: Sendable {
         for (name, values) in fields.sorted(by: { $0.key < $1.key }) {
             for value in values { canonical += "\(name.utf8.count):\(name)=\(value.utf8.count):\(value)\n" }
         }
-        return HMACSHA256.authenticate(Array(canonical.utf8), key: Array("masthead/idempotency/v1".utf8))
-            .map { String(format: "%02x", $0) }.joined()
+        return HMACSHA256.hexDigest(Array(canonical.utf8), key: Array("masthead/idempotency/v1".utf8))
     }
 }
 

@@ -75,15 +75,15 @@ struct PledgesController: Sendable {
             if request.prefersHTML {
                 // The amount typed comes back into its box, unless it looked like a card number.
                 let amount = error.field == "amount" ? fields.first("amount").flatMap(Self.plainAmount) : nil
-                return backToSupportPage(fields, code: error.code, field: error.field, amount: amount)
+                return backToSupportPage(request, fields, code: error.code, field: error.field, amount: amount)
             }
             throw ProblemDetails.pledge(error)
         } catch let error as IdempotencyError {
-            if request.prefersHTML { return backToSupportPage(fields, code: "idempotency", field: "form") }
+            if request.prefersHTML { return backToSupportPage(request, fields, code: "idempotency", field: "form") }
             throw ProblemDetails.idempotency(error)
         } catch let error as SignupError {
             let problem = ProblemDetails.signup(error, messages: messages, language: SubscriptionsController.language(fields, request))
-            if request.prefersHTML { return backToSupportPage(fields, code: problem.errors?.first?.code ?? "invalid", field: "form") }
+            if request.prefersHTML { return backToSupportPage(request, fields, code: problem.errors?.first?.code ?? "invalid", field: "form") }
             throw problem
         }
         context.logger.info("pledge recorded", metadata: ["replayed": "\(replayed)"])
@@ -101,10 +101,12 @@ struct PledgesController: Sendable {
 
     /// A refused form post goes back to its support page, which shows the message next to the
     /// field. Nothing the reader typed goes into the URL (it could be a card number).
-    private func backToSupportPage(_ fields: SubmittedFields, code: String, field: String, amount: String? = nil) -> Response {
+    private func backToSupportPage(
+        _ request: Request, _ fields: SubmittedFields, code: String, field: String, amount: String? = nil
+    ) -> Response {
         let currency = (fields.first("currency") ?? "USD").filter { $0.isLetter && $0.isASCII }.prefix(3)
         let interval = fields.first("interval") == "monthly" ? "monthly" : "once"
-        let language = fields.first("locale").flatMap { ReaderMessages.languages.contains($0) ? $0 : nil } ?? ReaderMessages.defaultLanguage
+        let language = SubscriptionsController.language(fields, request)
         let safeCode = code.filter { $0.isLetter || $0 == "_" }
         return SubscriptionsController.redirect(
             to: "\(base)/support?currency=\(currency)&interval=\(interval)&lang=\(language)&error=\(safeCode)&field=\(field)"

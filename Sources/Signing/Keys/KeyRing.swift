@@ -39,7 +39,7 @@ public struct KeyRing: Sendable, Equatable {
     /// A keyed hash of a normalised address (HMAC-SHA256, hex): what the suppression list keeps,
     /// so it can recognise an address without holding it.
     public func addressHash(_ normalizedAddress: String) -> String {
-        WebhookSignature.hex(HMACSHA256.authenticate(Array("masthead/suppression/v1\u{0}\(normalizedAddress)".utf8), key: addressSecret))
+        HMACSHA256.hexDigest(Array("masthead/suppression/v1\u{0}\(normalizedAddress)".utf8), key: addressSecret)
     }
 
     /// The key with this id, active or retired.
