@@ -145,7 +145,7 @@ struct ReaderPagesController: Sendable {
         let path = "/support?currency=\(currency)&interval=\(interval.rawValue)&lang=\(language)"
         var context: [String: Any] = [
             "lead": messages.format("support.lead", language, ["minimum": offer.minimum.formatted]),
-            "key": UUID().uuidString, "currency": currency, "interval": interval.rawValue, "once": interval == .once,
+            "key": Self.idempotencyKey(), "currency": currency, "interval": interval.rawValue, "once": interval == .once,
             "once_url": "\(base)/support?currency=\(currency)&interval=once&lang=\(language)",
             "monthly_url": "\(base)/support?currency=\(currency)&interval=monthly&lang=\(language)",
             "return_url": "\(base)/support/thanks?lang=\(language)",
@@ -177,6 +177,14 @@ struct ReaderPagesController: Sendable {
         return try pages.page(
             "support", status: query["error"] == nil ? .ok : .unprocessableContent, title: messages["support.title", language],
             language: language, context, path: base + path)
+    }
+
+    /// A fresh key for the support form: letters only, because every submitted field is scanned
+    /// for card numbers and a UUID's digit groups (`…4242-4242-4242-4242…`) can look like one.
+    static func idempotencyKey() -> String {
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<26).map { _ in letters.randomElement(using: &generator)! })
     }
 
     /// The message for a refused pledge, in the reader's language.

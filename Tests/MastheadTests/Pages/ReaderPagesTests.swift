@@ -148,6 +148,9 @@ import Testing
             #expect(text.contains(#"min="1.00""#) && text.contains(#"step="0.01""#))
             for brand in ["Visa", "Mastercard", "American Express"] { #expect(text.contains(#"aria-label="\#(brand)""#)) }
             #expect(text.contains(#"id="tier-friend""#) && !text.contains(#"id="tier-sustainer""#))
+            // The form's idempotency key is letters only: a UUID's digit groups can pass for a card number.
+            let formKey = try #require(text.firstMatch(of: /name="idempotency_key" value="([^"]*)"/)?.1)
+            #expect(formKey.count == 26 && formKey.allSatisfy { $0.isLetter && $0.isLowercase })
             let (_, monthly) = try await page(client, "/support?interval=monthly&lang=uk")
             #expect(monthly.contains("$5.00 на місяць"))
 
