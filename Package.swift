@@ -39,13 +39,14 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess.git", exact: "1.0.2"),
         .package(url: "https://github.com/apple/swift-system.git", exact: "1.8.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
     ],
     targets: [
         // MARK: executables
         .executableTarget(
             name: "mastheadd",
             dependencies: [
-                "MastheadRuntime", "MastheadHTTP", "SQLiteStorage",
+                "MastheadRuntime", "MastheadHTTP", "SQLiteStorage", "PostgresStorage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -54,7 +55,8 @@ let package = Package(
         .executableTarget(
             name: "masthead",
             dependencies: [
-                "MastheadRuntime", "SQLiteStorage", "SubscriberLists", "DonationPledges", "Migrations", "Mail", "Signing",
+                "MastheadRuntime", "SQLiteStorage", "PostgresStorage", "SubscriberLists", "DonationPledges", "Migrations",
+                "PostgresMigrations", "Mail", "Signing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -64,7 +66,7 @@ let package = Package(
         .target(
             name: "MastheadHTTP",
             dependencies: [
-                "MastheadRuntime", "SQLiteStorage", "NewsletterSignup", "DonationPledges", "Mail", "SubscriberLists", "EmailAddress",
+                "MastheadRuntime", "Migrations", "NewsletterSignup", "DonationPledges", "Mail", "SubscriberLists", "EmailAddress",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -76,7 +78,8 @@ let package = Package(
         .target(
             name: "MastheadRuntime",
             dependencies: [
-                "SQLiteStorage", "Signing", "Mail", "NewsletterSignup", "DonationPledges", "EmailAddress",
+                "SQLiteStorage", "PostgresStorage", "Migrations", "PostgresMigrations", "SubscriberLists", "Signing", "Mail",
+                "NewsletterSignup", "DonationPledges", "EmailAddress",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -90,6 +93,16 @@ let package = Package(
                 "Migrations", "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictness),
+        .target(
+            name: "PostgresStorage",
+            dependencies: [
+                "Migrations", "PostgresMigrations", "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictness),
         .target(
@@ -123,8 +136,19 @@ let package = Package(
         .target(
             name: "Migrations",
             path: "Migrations",
-            exclude: ["README.md"],
+            exclude: ["README.md", "postgres"],
             resources: [.embedInCode("sqlite")],
+            swiftSettings: strictness),
+        // The PostgreSQL steps: their own target because SwiftPM names embedded files by file
+        // name alone, and each step has the same name as its SQLite twin.
+        .target(
+            name: "PostgresMigrations",
+            dependencies: ["Migrations"],
+            path: "Migrations/postgres",
+            resources: [
+                .embedInCode("0001_init.sql"), .embedInCode("0002_signup.sql"), .embedInCode("0003_lists.sql"),
+                .embedInCode("0004_pledges.sql"),
+            ],
             swiftSettings: strictness),
         .systemLibrary(
             name: "COpenSSL",
@@ -139,7 +163,8 @@ let package = Package(
         .testTarget(
             name: "MastheadTests",
             dependencies: [
-                "MastheadRuntime", "MastheadHTTP", "SQLiteStorage", "Migrations", "SubscriberLists", "Signing",
+                "MastheadRuntime", "MastheadHTTP", "SQLiteStorage", "PostgresStorage", "Migrations", "PostgresMigrations",
+                "SubscriberLists", "Signing",
                 "EmailAddress", "Mail", "NewsletterSignup", "DonationPledges",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -149,6 +174,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             exclude: ["Help", "Support/parse_eml.py", "Support/smtp_server.py", "Support/smtp_faults.py"],
             swiftSettings: strictness),

@@ -1,6 +1,6 @@
 import Mail
 public import Prometheus
-import SQLiteStorage
+import Migrations
 
 /// The HTTP and database series `/metrics` exposes (Prometheus text format).
 ///

@@ -4,7 +4,8 @@ public import Logging
 public import Mail
 public import NewsletterSignup
 public import Prometheus
-public import SQLiteStorage
+import PostgresStorage
+import SQLiteStorage
 public import ServiceLifecycle
 public import Signing
 import Synchronization
@@ -22,8 +23,8 @@ public struct Runtime: Sendable {
     public let configuration: MastheadConfiguration
     /// The root logger.
     public let logger: Logger
-    /// The embedded store.
-    public let store: SQLiteStore
+    /// The configured store: SQLite or PostgreSQL.
+    public let store: any MastheadStore
     /// The signing keys.
     public let keys: KeyRing
     /// Where every metric is registered; `/metrics` renders it.
@@ -57,7 +58,7 @@ public struct Runtime: Sendable {
         let templates = try TemplateLibrary(defaults: MailTemplates.defaults, overrides: configuration.templatesDirectory)
         let from = try configuration.mailFrom.map { text throws(ConfigurationError) in try MailFrom.parse(text) }
             ?? Mailbox("newsletters@\(URL(string: configuration.publicURL)?.host ?? "localhost")", displayName: configuration.newsroom)
-        let store = try openStore(configuration.database)
+        let store = try openStore(configuration, logger: logger)
         do {
             let applied = try await store.migrate(now: now())
             if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ","))"]) }
@@ -106,7 +107,7 @@ public struct Runtime: Sendable {
             composers: [composer, receipts],
             deliveryWorker: DeliveryWorker(
                 store: store, mailer: mailer, composers: [composer, receipts], failureListeners: [SignupBounces(store: store, addressHash: keys.addressHash)],
-                signal: signal, concurrency: concurrency, messagesPerSecond: rate, now: now,
+                signal: signal, concurrency: concurrency, messagesPerSecond: rate, lease: configuration.outboxLease, now: now,
                 metrics: PrometheusMetricsFactory(registry: registry), logger: logger),
             pledges: pledges, simulatedPayments: simulated, listening: listening)
     }
@@ -127,13 +128,31 @@ public struct Runtime: Sendable {
     }
 
     /// Opens the configured store without migrating (the CLI's `db status` looks before it leaps).
-    public static func openStore(_ location: DatabaseLocation) throws -> SQLiteStore {
-        switch location {
+    public static func openStore(_ configuration: MastheadConfiguration, logger: Logger) throws -> any MastheadStore {
+        switch configuration.database {
         case .sqlite(let path):
             return try SQLiteStore(path: path)
-        case .postgres:
-            throw ConfigurationError(.database, "PostgreSQL is not supported by this version yet; use sqlite:PATH")
+        case .postgres(let url):
+            do {
+                let location = try PostgresLocation(
+                    url: url, password: try databasePassword(configuration), poolSize: configuration.databasePool)
+                return PostgresStore(location, logger: logger)
+            } catch let error as PostgresLocationError {
+                throw ConfigurationError(.database, "the PostgreSQL URL \(error.description)")
+            }
         }
+    }
+
+    /// The PostgreSQL password when the URL has none: from the password file, else `PGPASSWORD`
+    /// (as libpq does), so it need not sit in a URL that shows up in process lists.
+    static func databasePassword(_ configuration: MastheadConfiguration) throws(ConfigurationError) -> String? {
+        if let file = configuration.databasePasswordFile {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ConfigurationError(.databasePasswordFile, "cannot read \(file)")
+            }
+            return text.trimmingCharacters(in: .newlines)
+        }
+        return ProcessInfo.processInfo.environment["PGPASSWORD"]
     }
 
     /// Closes the store. Call once, after the server stopped.

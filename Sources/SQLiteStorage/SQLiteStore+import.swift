@@ -82,7 +82,7 @@ extension SQLiteStore {
             arguments: [row.normalizedEmail])
         let subscriberID: Int64? = existing?["id"]
         let current = try subscriberID.flatMap { try membershipStatus(db, subscriber: $0, newsletter: newsletter.id) }
-        let outcome = decide(current: current, wanted: row.state)
+        let outcome = ImportRowOutcome.deciding(current: current, wanted: row.state)
         guard !batch.options.dryRun else { return (outcome, false) }
         let createdAt = row.createdAt.map(Timestamp.format)
 
@@ -108,20 +108,6 @@ extension SQLiteStore {
         else { return (outcome, false) }
         try queueConfirmation(db, consent: consent, subscriber: subscriber, newsletter: newsletter, at: batch.time)
         return (outcome, true)
-    }
-
-    /// What importing a row asking for `wanted` does to a membership now in `current`.
-    /// Readers who left (unsubscribed, bounced, complained) are never brought back by an import;
-    /// a file may still record that someone left (a `state` column from another tool).
-    static func decide(current: SubscriptionStatus?, wanted: SubscriptionStatus) -> ImportRowOutcome {
-        guard let current else { return .added }
-        if current == wanted { return .unchanged }
-        switch current {
-        case .unsubscribed, .bounced, .complained:
-            return wanted.isActive ? .kept(current) : (current.canMove(to: wanted) ? .updated : .unchanged)
-        case .pending, .confirmed, .expired:
-            return current.canMove(to: wanted) ? .updated : .unchanged
-        }
     }
 
     /// Fills the subscriber's empty name and locale, and adds attributes it lacks; never

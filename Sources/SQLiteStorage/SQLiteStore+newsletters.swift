@@ -55,14 +55,9 @@ extension SQLiteStore: NewsletterStore {
                     (changes.visibility ?? current.visibility).rawValue, (changes.optIn ?? current.optIn).rawValue,
                     Timestamp.format(time), current.id,
                 ])
-            var details = ["slug": slug]
-            if let name = changes.name { details["name"] = name }
-            if changes.description != nil { details["description"] = "changed" }
-            if let visibility = changes.visibility { details["visibility"] = visibility.rawValue }
-            if let optIn = changes.optIn { details["opt_in"] = optIn.rawValue }
             try AuditEvent(
                 occurredAt: time, actor: actor, action: "newsletter.updated", subjectType: "newsletter",
-                subjectID: current.id, details: details
+                subjectID: current.id, details: changes.auditDetails(slug: slug)
             ).append(to: db)
             return try Self.requireNewsletter(db, slug: slug)
         }

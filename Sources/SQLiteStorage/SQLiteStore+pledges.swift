@@ -135,7 +135,7 @@ extension SQLiteStore: PledgeStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     provider, event.id, event.kind.type, pledge?.id, Timestamp.format(event.occurredAt),
-                    Timestamp.format(receivedAt), Self.describe(outcome),
+                    Timestamp.format(receivedAt), outcome.recordedText,
                 ])
             return outcome
         }
@@ -146,30 +146,9 @@ extension SQLiteStore: PledgeStore {
     private static func apply(
         _ event: PaymentEvent, to pledge: Pledge, stored: Row, _ db: Database, at time: Date
     ) throws -> PaymentEventOutcome {
-        let target: PledgeStatus
-        switch event.kind {
-        case .paymentSucceeded: target = PledgeStatus.paid(pledge.interval)
-        case .paymentFailed: target = .failed
-        case .canceled: target = .canceled
-        case .other(let type): return .unhandledType(type)
-        }
-        if event.kind == .paymentSucceeded {
-            // Money received is recorded (and receipted) whatever the state: a renewal, or a
-            // payment the provider took before a cancellation reached us.
-            guard event.currency == nil || event.currency == pledge.amount.currency.code else {
-                return .ignored("payment in \(event.currency ?? "") for a pledge in \(pledge.amount.currency.code)")
-            }
-            try recordPayment(event, pledge: pledge, normalizedEmail: stored["email_normalized"], db)
-        }
-        let lastChange = try date(stored, "status_changed_at")
-        guard pledge.status != target else { return event.kind == .paymentSucceeded ? .recorded : .ignored("already \(target.rawValue)") }
-        guard pledge.status.canMove(to: target, interval: pledge.interval) else {
-            return event.kind == .paymentSucceeded ? .recorded : .ignored("\(pledge.status.rawValue) cannot become \(target.rawValue)")
-        }
-        // Provider times are whole seconds; ours are finer, so compare at the provider's grain.
-        guard event.occurredAt.timeIntervalSince1970 >= lastChange.timeIntervalSince1970.rounded(.down) else {
-            return event.kind == .paymentSucceeded ? .recorded : .ignored("older than the last change")
-        }
+        let plan = event.plan(for: pledge, lastChange: try date(stored, "status_changed_at"))
+        if plan.recordsPayment { try recordPayment(event, pledge: pledge, normalizedEmail: stored["email_normalized"], db) }
+        guard let target = plan.move else { return plan.outcome }
         try db.cachedStatement(sql: """
             UPDATE pledges SET status = ?, status_changed_at = ?, updated_at = ?,
                 card_brand = coalesce(?, card_brand), card_last4 = coalesce(?, card_last4)
@@ -182,7 +161,7 @@ extension SQLiteStore: PledgeStore {
             occurredAt: time, actor: "provider", action: "pledge.\(target.rawValue)", subjectType: "pledge", subjectID: pledge.id,
             details: ["from": pledge.status.rawValue, "event": event.id]
         ).append(to: db)
-        return .moved(from: pledge.status, to: target)
+        return plan.outcome
     }
 
     /// A payment row, and its receipt queued in the same transaction.
@@ -207,17 +186,6 @@ extension SQLiteStore: PledgeStore {
             card: event.card ?? pledge.card, paidAt: event.occurredAt)
         try enqueue(
             db, kind: PledgeReceipt.kind, recipient: pledge.email, subscriberID: nil, payload: try receipt.encoded(), at: event.occurredAt)
-    }
-
-    private static func describe(_ outcome: PaymentEventOutcome) -> String {
-        switch outcome {
-        case .moved(let from, let to): "moved \(from.rawValue) -> \(to.rawValue)"
-        case .recorded: "payment recorded"
-        case .ignored(let reason): "ignored: \(reason)"
-        case .replayed: "replayed"
-        case .unknownPledge: "unknown pledge"
-        case .unhandledType(let type): "unhandled type \(type)"
-        }
     }
 
     /// What erasure leaves in a pledge's address columns.

@@ -190,20 +190,6 @@ extension SQLiteStore: SignupStore {
         }
     }
 
-    /// A newsletter a consent record names, with the subscriber's current state for it.
-    struct ConsentMember {
-        let newsletter: Newsletter
-        let status: SubscriptionStatus?
-        let pendingSince: String?
-
-        /// A pending episode that began after the consent (a new sign-up after an unsubscribe)
-        /// is not this consent's to confirm: to its link, the subscription is simply not pending.
-        func asSeenBy(consentRecordedAt: String) -> ConsentMember {
-            guard status == .pending, let pendingSince, pendingSince > consentRecordedAt else { return self }
-            return ConsentMember(newsletter: newsletter, status: nil, pendingSince: pendingSince)
-        }
-    }
-
     static func consentNewsletters(_ db: Database, consent: Int64, subscriber: Int64) throws -> [ConsentMember] {
         try Row.fetchAll(
             db.cachedStatement(sql: """

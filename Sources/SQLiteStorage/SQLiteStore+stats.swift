@@ -17,13 +17,9 @@ extension SQLiteStore {
             let totals = try Row.fetchOne(
                 db, sql: "SELECT count(*) AS signups, count(confirmed_at) AS confirmations FROM subscriptions WHERE newsletter_id = ?",
                 arguments: [newsletter.id])
-            let first = Calendar.utc.startOfDay(for: time.addingTimeInterval(-Double(max(days - 1, 0)) * 86_400))
-            let since = Timestamp.format(first)
-            var perDay: [String: NewsletterStats.Day] = [:]
-            for offset in 0..<max(days, 0) {
-                let date = String(Timestamp.format(first.addingTimeInterval(Double(offset) * 86_400)).prefix(10))
-                perDay[date] = NewsletterStats.Day(date: date, signUps: 0, confirmations: 0, unsubscribes: 0)
-            }
+            let empty = NewsletterStats.Day.zeroes(days: days, endingAt: time)
+            let since = Timestamp.format(empty.start)
+            var perDay = empty.days
             for (column, keyPath) in [
                 ("created_at", \NewsletterStats.Day.signUps), ("confirmed_at", \.confirmations), ("unsubscribed_at", \.unsubscribes),
             ] {
@@ -43,13 +39,4 @@ extension SQLiteStore {
                 days: perDay.values.sorted { $0.date < $1.date })
         }
     }
-}
-
-extension Calendar {
-    /// The Gregorian calendar in UTC: days in statistics are UTC days.
-    static let utc: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-        return calendar
-    }()
 }

@@ -1,4 +1,5 @@
 import Foundation
+public import Migrations
 import GRDB
 import GRDBSQLite
 import Synchronization
@@ -92,14 +93,4 @@ public final class SQLiteStore: Sendable {
 final class DatabaseActivity: Sendable {
     let reads = Atomic<Int>(0)
     let writes = Atomic<Int>(0)
-}
-
-/// A snapshot of the connection pool, exposed as Prometheus gauges.
-public struct PoolStatistics: Sendable, Equatable {
-    /// Reader connections the pool may open.
-    public var maximumReaders: Int
-    /// Read transactions running or waiting for a reader.
-    public var readsInFlight: Int
-    /// Write transactions running or waiting for the writer.
-    public var writesInFlight: Int
 }

@@ -1,9 +1,10 @@
 import Foundation
 import Logging
+import PostgresStorage
+import SQLiteStorage
 import MastheadHTTP
 import MastheadRuntime
 import NIOCore
-import SQLiteStorage
 import ServiceLifecycle
 
 /// `mastheadd`: reads the configuration, opens and migrates the store, serves HTTP until
@@ -35,8 +36,10 @@ enum Daemon {
         } catch let error as StorageError {
             // A database this binary must not touch: restarting cannot help, so exit as a configuration error.
             fail("mastheadd: \(error)", status: ConfigurationError.exitStatus)
+        } catch let error as PostgresStoreError {
+            fail("mastheadd: \(error)", status: ConfigurationError.exitStatus)
         } catch {
-            fail("mastheadd: \(error)", status: 1)
+            fail("mastheadd: \(PostgresStore.describe(error))", status: 1)
         }
     }
 
@@ -50,7 +53,7 @@ enum Daemon {
                     "listen": "\(address.map(describe) ?? "?")",
                     "database": "\(configuration.database)",
                     "mailer": "\(configuration.mailer.kind)",
-                    "sqlite": "\(SQLiteStore.sqliteVersion)",
+                    "store": "\(runtime.store.engine)",
                     "environment": "\(configuration.environment.rawValue)",
                     "payments": "\(configuration.effectivePayments.rawValue)",
                 ])

@@ -7,16 +7,16 @@ import Testing
     @Test(arguments: [SIGTERM, SIGINT])
     func startsOnDefaultsAndStopsCleanlyOnSignal(signal: Int32) async throws {
         let directory = try TemporaryDirectory()
-        let daemon = try DaemonProcess(in: directory.path)
+        let daemon = try await DaemonProcess(in: directory.path)
         let ready = try await HTTP.get(daemon.baseURL + "/readyz")
         #expect(ready.status == 200)
-        #expect(daemon.log.contains("sqlite=3."))
+        #expect(daemon.log.contains("sqlite 3."), "the start line names the store and its version")
         #expect(daemon.log.contains("mailer=file"))
         #expect(FileManager.default.fileExists(atPath: directory.file("masthead.sqlite")))
         #expect(FileManager.default.fileExists(atPath: directory.file("masthead.keys")))
 
         daemon.signal(signal)
-        #expect(daemon.waitForExit() == 0)
+        #expect(await daemon.waitForExit() == 0)
         #expect(daemon.log.contains("mastheadd stopped"))
         // The database was closed cleanly: the WAL was checkpointed and removed.
         #expect(!FileManager.default.fileExists(atPath: directory.file("masthead.sqlite-wal")))
@@ -27,7 +27,7 @@ import Testing
     @Test func inFlightRequestCompletesAfterSIGTERM() async throws {
         let directory = try TemporaryDirectory()
         _ = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
-        let daemon = try DaemonProcess(in: directory.path)
+        let daemon = try await DaemonProcess(in: directory.path)
         let body = #"{"email": "slow@example.org", "newsletters": ["daily"]}"#
         let connection = try RawHTTPConnection(port: daemon.port)
         connection.send(
@@ -40,7 +40,7 @@ import Testing
         connection.send(String(body.dropFirst(10)))
         let answer = connection.readResponse()
         #expect(answer.hasPrefix("HTTP/1.1 202 Accepted"), "\(answer)")
-        #expect(daemon.waitForExit() == 0)
+        #expect(await daemon.waitForExit() == 0)
         // The sign-up was recorded with its email: sent before the worker stopped, or queued for
         // the next start; either way not lost.
         let queued = try Executables.runSQL("SELECT state FROM outbox", database: directory.file("masthead.sqlite"))
@@ -50,7 +50,7 @@ import Testing
     @Test func signUpThroughTheRealDaemonWritesTheConfirmationFile() async throws {
         let directory = try TemporaryDirectory()
         _ = try Executables.run("masthead", ["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: directory.path)
-        let daemon = try DaemonProcess(in: directory.path)
+        let daemon = try await DaemonProcess(in: directory.path)
         let reply = try Executables.runProgram(
             "/usr/bin/curl",
             ["-s", "-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"email":"reader@example.org"}"#,
@@ -72,7 +72,7 @@ import Testing
             "/usr/bin/curl", ["-s", "-X", "POST", "--data-urlencode", "token=\(link.token)", daemon.baseURL + "/v1/confirm"])
         #expect(confirmed.stdout.contains(#""status":"confirmed""#))
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit() == 0)
+        #expect(await daemon.waitForExit() == 0)
     }
 
     @Test func badValueExitsWith78AndOneLineNamingTheSetting() throws {
@@ -121,10 +121,10 @@ import Testing
 
     @Test func jsonLogFormatWritesOneObjectPerLine() async throws {
         let directory = try TemporaryDirectory()
-        let daemon = try DaemonProcess(in: directory.path, environment: ["MASTHEAD_LOG_FORMAT": "json"])
+        let daemon = try await DaemonProcess(in: directory.path, environment: ["MASTHEAD_LOG_FORMAT": "json"])
         _ = try await HTTP.get(daemon.baseURL + "/healthz", headers: ["X-Request-Id": "json-test-1"])
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit() == 0)
+        #expect(await daemon.waitForExit() == 0)
         let lines = daemon.log.split(separator: "\n")
         #expect(!lines.isEmpty)
         var sawAccessLine = false

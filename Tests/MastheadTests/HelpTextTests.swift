@@ -8,7 +8,7 @@ import Testing
     static let commands: [[String]] = [
         ["mastheadd"],
         ["masthead"],
-        ["masthead", "db"], ["masthead", "db", "migrate"], ["masthead", "db", "status"], ["masthead", "db", "backup"],
+        ["masthead", "db"], ["masthead", "db", "migrate"], ["masthead", "db", "status"], ["masthead", "db", "backup"], ["masthead", "db", "copy"],
         ["masthead", "newsletters"], ["masthead", "newsletters", "add"], ["masthead", "newsletters", "list"],
         ["masthead", "newsletters", "update"], ["masthead", "newsletters", "archive"], ["masthead", "newsletters", "stats"],
         ["masthead", "subscribers"], ["masthead", "subscribers", "add"], ["masthead", "subscribers", "show"],

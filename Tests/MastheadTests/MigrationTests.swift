@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Migrations
+import PostgresMigrations
 import SQLiteStorage
 import Testing
 
@@ -66,19 +67,22 @@ import Testing
         #expect(plan.pending.map(\.id) == ["0001_good", "0002_bad"])
     }
 
-    /// Every file in Migrations/sqlite/ is embedded, in order, and nothing else is.
-    @Test func embeddedStepsMatchTheFilesOnDisk() throws {
+    /// Every file in Migrations/ENGINE/ is embedded, in order, and nothing else is; and the two
+    /// engines have the same steps, so both stores are always at the same schema version.
+    @Test(arguments: [("sqlite", SQLiteMigrations.all), ("postgres", PostgresMigrations.all)])
+    func embeddedStepsMatchTheFilesOnDisk(engine: String, steps: [Migration]) throws {
         let directory = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Migrations/sqlite")
+            .appendingPathComponent("Migrations/\(engine)")
         let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
             .filter { $0.hasSuffix(".sql") }.sorted()
-        #expect(SQLiteMigrations.all.map { $0.id + ".sql" } == files)
-        for step in SQLiteMigrations.all {
+        #expect(steps.map { $0.id + ".sql" } == files)
+        for step in steps {
             let onDisk = try String(contentsOf: directory.appendingPathComponent(step.id + ".sql"), encoding: .utf8)
             #expect(onDisk == step.sql)
         }
-        let sequences = SQLiteMigrations.all.map(\.sequence)
+        let sequences = steps.map(\.sequence)
         #expect(sequences == Array(1...sequences.count))
+        #expect(steps.map(\.id) == SQLiteMigrations.all.map(\.id))
     }
 }

@@ -5,7 +5,7 @@ import Testing
 ///
 /// Needs nginx (Ops/test installs it). Without it the suite is skipped on a developer's
 /// machine, but in CI (`CI=true`) a missing nginx fails the test instead of hiding it.
-@Suite(.timeLimit(.minutes(1)), .enabled(if: Nginx.path != nil || ProcessInfo.processInfo.environment["CI"] != nil, "nginx is not installed; Ops/test installs it"))
+@Suite(.timeLimit(.minutes(3)), .enabled(if: Nginx.path != nil || ProcessInfo.processInfo.environment["CI"] != nil, "nginx is not installed; Ops/test installs it"))
 struct NginxProxyTests {
     static let shippedConfiguration = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -40,7 +40,7 @@ struct NginxProxyTests {
     @Test func daemonSeesTheClientAddressNginxForwards() async throws {
         let nginx = try #require(Nginx.path, "nginx is required in CI")
         let directory = try TemporaryDirectory()
-        let daemon = try DaemonProcess(in: directory.path, environment: ["MASTHEAD_TRUSTED_PROXIES": "127.0.0.1"])
+        let daemon = try await DaemonProcess(in: directory.path, environment: ["MASTHEAD_TRUSTED_PROXIES": "127.0.0.1"])
         let nginxPort = try FreePort.find()
         let configuration = try prepare(in: directory, daemonPort: daemon.port, nginxPort: nginxPort)
 

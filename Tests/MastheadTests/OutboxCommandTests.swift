@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -7,8 +6,8 @@ import Testing
 /// `masthead outbox …` through the real executable.
 @Suite(.timeLimit(.minutes(2))) struct OutboxCommandTests {
     /// Two sign-ups whose emails died (an unwritable outbox directory), and one sent.
-    func prepare() async throws -> TestRuntime {
-        let test = try await TestRuntime()
+    func prepare(_ store: StoreKind) async throws -> TestRuntime {
+        let test = try await TestRuntime(store: store)
         try await test.newsletter("daily")
         #expect(FileManager.default.createFile(atPath: test.outboxDirectory, contents: Data()))
         try await test.application.test(.router) { client in
@@ -16,9 +15,7 @@ import Testing
             _ = try await SignupHTTP.signUp(client, ["email": "second@example.org"])
         }
         try await test.deliver()
-        try await DatabaseQueue(path: test.databasePath).write { db in
-            try db.execute(sql: "UPDATE outbox SET state = 'dead', last_error = 'cannot create outbox'")
-        }
+        _ = try test.sql("UPDATE outbox SET state = 'dead', last_error = 'cannot create outbox'")
         try FileManager.default.removeItem(atPath: test.outboxDirectory)
         try await test.application.test(.router) { client in
             _ = try await SignupHTTP.signUp(client, ["email": "third@example.org"])
@@ -29,12 +26,12 @@ import Testing
 
     func masthead(_ arguments: [String], _ test: TestRuntime) throws -> Executables.Outcome {
         try Executables.run(
-            "masthead", arguments + ["--database", "sqlite:\(test.databasePath)"], in: test.directory.path,
+            "masthead", arguments + ["--database", test.databaseArgument], in: test.directory.path,
             environment: ["MASTHEAD_KEYS": test.directory.file("masthead.keys"), "MASTHEAD_PUBLIC_URL": "https://news.example.org/masthead"])
     }
 
-    @Test func listShowsStatesAndFilters() async throws {
-        let test = try await prepare()
+    @Test(arguments: StoreKind.allCases) func listShowsStatesAndFilters(_ store: StoreKind) async throws {
+        let test = try await prepare(store)
         defer { test.shutdown() }
         let all = try masthead(["outbox", "list", "--format", "json"], test)
         #expect(all.status == 0, "\(all.stderr)")
@@ -45,8 +42,8 @@ import Testing
         #expect(dead.stdout.contains("cannot create outbox"))
     }
 
-    @Test func showGivesTheHeadersAndTheLastError() async throws {
-        let test = try await prepare()
+    @Test(arguments: StoreKind.allCases) func showGivesTheHeadersAndTheLastError(_ store: StoreKind) async throws {
+        let test = try await prepare(store)
         defer { test.shutdown() }
         let shown = try masthead(["outbox", "show", "1"], test)
         #expect(shown.status == 0, "\(shown.stderr)")
@@ -59,8 +56,8 @@ import Testing
         #expect(missing.stderr.contains("no outbox message has id 99"))
     }
 
-    @Test func retryQueuesDeadMessagesAgainAndTheyAreSent() async throws {
-        let test = try await prepare()
+    @Test(arguments: StoreKind.allCases) func retryQueuesDeadMessagesAgainAndTheyAreSent(_ store: StoreKind) async throws {
+        let test = try await prepare(store)
         defer { test.shutdown() }
         let one = try masthead(["outbox", "retry", "1"], test)
         #expect(one.stdout == "queued 1 again\n")
@@ -74,14 +71,14 @@ import Testing
         #expect(try test.emails().count == 3)
     }
 
-    @Test func purgeDeletesOnlySentMessagesBeforeTheDate() async throws {
-        let test = try await prepare()
+    @Test(arguments: StoreKind.allCases) func purgeDeletesOnlySentMessagesBeforeTheDate(_ store: StoreKind) async throws {
+        let test = try await prepare(store)
         defer { test.shutdown() }
         let early = try masthead(["outbox", "purge", "--sent-before", "2000-01-01"], test)
         #expect(early.stdout == "purged 0 sent messages\n")
         let later = try masthead(["outbox", "purge", "--sent-before", "2100-01-01"], test)
         #expect(later.stdout == "purged 1 sent messages\n")
-        let remaining = try Executables.runSQL("SELECT state FROM outbox", database: test.databasePath)
+        let remaining = try test.sql("SELECT state FROM outbox")
         #expect(remaining == ["dead", "dead"])
         let bad = try masthead(["outbox", "purge", "--sent-before", "last tuesday"], test)
         #expect(bad.status != 0)

@@ -112,6 +112,20 @@ public enum PaymentEventOutcome: Sendable, Equatable {
     case unhandledType(String)
 }
 
+extension PaymentEventOutcome {
+    /// The words kept in `payment_events.outcome` (and shown by `pledges show`).
+    public var recordedText: String {
+        switch self {
+        case .moved(let from, let to): "moved \(from.rawValue) -> \(to.rawValue)"
+        case .recorded: "payment recorded"
+        case .ignored(let reason): "ignored: \(reason)"
+        case .replayed: "replayed"
+        case .unknownPledge: "unknown pledge"
+        case .unhandledType(let type): "unhandled type \(type)"
+        }
+    }
+}
+
 /// How `pledges summary` groups.
 public enum PledgeSummaryGrouping: String, Sendable, CaseIterable {
     case day, month, tier, currency

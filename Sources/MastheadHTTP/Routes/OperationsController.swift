@@ -2,15 +2,16 @@ import Foundation
 public import Hummingbird
 import Logging
 import Mail
-public import SQLiteStorage
+public import MastheadRuntime
+import Migrations
 
 /// The endpoints operators and their tools call: liveness, readiness, metrics and the API description.
 public struct OperationsController: Sendable {
-    let store: SQLiteStore
+    let store: any MastheadStore
     let metrics: HTTPMetrics
 
     /// Creates the controller.
-    public init(store: SQLiteStore, metrics: HTTPMetrics) {
+    public init(store: any MastheadStore, metrics: HTTPMetrics) {
         self.store = store
         self.metrics = metrics
     }

@@ -47,6 +47,14 @@ public struct ConfigurationLoader: Sendable {
             configuration.port = port
         }
         if let database = try values.string(.database) { configuration.database = try DatabaseLocation(parsing: database) }
+        if let file = try values.string(.databasePasswordFile) {
+            guard !file.isEmpty else { throw ConfigurationError(.databasePasswordFile, "is empty") }
+            configuration.databasePasswordFile = file
+        }
+        if let pool = try values.int(.databasePool) {
+            guard (1...1000).contains(pool) else { throw ConfigurationError(.databasePool, "\(pool) is outside 1-1000") }
+            configuration.databasePool = pool
+        }
         if let mailer = try values.string(.mailer) {
             configuration.mailer = try MailerLocation(parsing: mailer, environment: environment)
         }
@@ -87,6 +95,10 @@ public struct ConfigurationLoader: Sendable {
                 throw ConfigurationError(.bodyLimit, "\(limit) is outside 1024-16777216 bytes")
             }
             configuration.bodyLimit = limit
+        }
+        if let lease = try values.int(.outboxLease) {
+            guard (1...86_400).contains(lease) else { throw ConfigurationError(.outboxLease, "\(lease) is outside 1-86400 seconds") }
+            configuration.outboxLease = .seconds(lease)
         }
         if let grace = try values.int(.shutdownGrace) {
             guard (0...600).contains(grace) else { throw ConfigurationError(.shutdownGrace, "\(grace) is outside 0-600 seconds") }

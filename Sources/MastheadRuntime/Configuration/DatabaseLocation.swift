@@ -1,8 +1,10 @@
+import Foundation
+
 /// Where the data lives, parsed from `MASTHEAD_DATABASE`.
 public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     /// An SQLite file; a relative path is relative to the working directory.
     case sqlite(path: String)
-    /// A PostgreSQL URL (`postgres://user@host:port/db`); support comes with the PostgreSQL store.
+    /// A PostgreSQL URL (`postgres://user[:password]@host[:port]/db[?sslmode=…]`).
     case postgres(url: String)
 
     /// Parses `sqlite:PATH`, `sqlite://PATH` or `postgres://…` / `postgresql://…`.
@@ -24,7 +26,14 @@ public enum DatabaseLocation: Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqlite(let path): "sqlite:\(path)"
-        case .postgres: "postgres"
+        case .postgres(let url): Self.redacted(url)
         }
+    }
+
+    /// The URL without its password.
+    static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url) else { return "postgres" }
+        if components.password != nil { components.password = "***" }
+        return components.string ?? "postgres"
     }
 }

@@ -12,6 +12,10 @@ public struct MastheadConfiguration: Sendable, Equatable {
     public var port: Int = 8080
     /// Where data lives.
     public var database: DatabaseLocation = .sqlite(path: "masthead.sqlite")
+    /// File holding the PostgreSQL password (when the URL has none).
+    public var databasePasswordFile: String?
+    /// PostgreSQL connections this process may hold.
+    public var databasePool: Int = 10
     /// How email leaves.
     public var mailer: MailerLocation = .file(directory: "outbox")
     /// Base of every link in an email, without a trailing slash.
@@ -30,6 +34,8 @@ public struct MastheadConfiguration: Sendable, Equatable {
     public var bodyLimit: Int = 64 * 1024
     /// Time in-flight requests get to finish after a stop signal.
     public var shutdownGrace: Duration = .seconds(10)
+    /// How long a delivery worker's claim on a message lasts (a crashed daemon's claims expire).
+    public var outboxLease: Duration = .seconds(300)
     /// The publication's name, in emails and pages.
     public var newsroom: String = "Masthead"
     /// The From of transactional mail; nil means `newsroom <newsletters@host of the public URL>`.

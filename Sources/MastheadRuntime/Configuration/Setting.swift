@@ -31,8 +31,14 @@ extension Setting {
     public static let host = Setting(key: "host", summary: "address to listen on", defaultValue: "127.0.0.1")
     public static let port = Setting(key: "port", summary: "TCP port to listen on", defaultValue: "8080")
     public static let database = Setting(
-        key: "database", summary: "where data lives: sqlite:PATH (relative to the working directory)",
+        key: "database",
+        summary: "where data lives: sqlite:PATH (relative to the working directory) or postgres://user@host[:port]/db[?sslmode=…]",
         defaultValue: "sqlite:masthead.sqlite")
+    public static let databasePasswordFile = Setting(
+        key: "database.password.file", summary: "file holding the PostgreSQL password (else PGPASSWORD, else none)",
+        defaultValue: "none")
+    public static let databasePool = Setting(
+        key: "database.pool", summary: "PostgreSQL connections per process", defaultValue: "10")
     public static let mailer = Setting(
         key: "mailer", summary: "how email leaves: file:DIR (one .eml per message), smtp://… or sendmail:PATH",
         defaultValue: "file:outbox")
@@ -58,6 +64,10 @@ extension Setting {
     public static let shutdownGrace = Setting(
         key: "shutdown.grace",
         summary: "seconds in-flight requests get to finish after SIGTERM/SIGINT", defaultValue: "10")
+    public static let outboxLease = Setting(
+        key: "outbox.lease",
+        summary: "seconds a delivery worker holds a claimed message before another daemon may send it",
+        defaultValue: "300")
     public static let config = Setting(
         key: "config", summary: "optional JSON or YAML configuration file", defaultValue: "none")
     public static let newsroom = Setting(
@@ -114,8 +124,8 @@ extension Setting {
 
     /// Every setting, in the order the README's table lists them.
     public static let all: [Setting] = [
-        .host, .port, .database, .mailer, .publicURL, .keys, .environment, .trustedProxies,
-        .logLevel, .logFormat, .bodyLimit, .shutdownGrace, .config,
+        .host, .port, .database, .databasePasswordFile, .databasePool, .mailer, .publicURL, .keys, .environment, .trustedProxies,
+        .logLevel, .logFormat, .bodyLimit, .shutdownGrace, .outboxLease, .config,
         .newsroom, .mailFrom, .unsubscribeMailto, .templates, .signupNewsletters, .signupEmailsPerDay,
         .signupCooldown, .signupNotice, .signupReturnURL, .confirmRedirectURL, .consentVersion, .confirmDays,
         .corsOrigins, .rateLimit, .rateBurst, .siteLinks, .payments, .paymentsWebhookURL,

@@ -85,6 +85,22 @@ public struct ImportBatch: Sendable {
 }
 
 /// What the store did with one row.
+extension ImportRowOutcome {
+    /// What importing a row asking for `wanted` does to a membership now in `current`.
+    /// Readers who left (unsubscribed, bounced, complained) are never brought back by an import;
+    /// a file may still record that someone left (a `state` column from another tool).
+    public static func deciding(current: SubscriptionStatus?, wanted: SubscriptionStatus) -> ImportRowOutcome {
+        guard let current else { return .added }
+        if current == wanted { return .unchanged }
+        switch current {
+        case .unsubscribed, .bounced, .complained:
+            return wanted.isActive ? .kept(current) : (current.canMove(to: wanted) ? .updated : .unchanged)
+        case .pending, .confirmed, .expired:
+            return current.canMove(to: wanted) ? .updated : .unchanged
+        }
+    }
+}
+
 public enum ImportRowOutcome: Sendable, Equatable {
     /// A new subscriber or membership (or a re-activated one).
     case added

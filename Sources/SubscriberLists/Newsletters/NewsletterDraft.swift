@@ -49,3 +49,16 @@ public struct NewsletterChanges: Sendable, Equatable {
     /// True when the change set changes nothing.
     public var isEmpty: Bool { name == nil && description == nil && visibility == nil && optIn == nil }
 }
+
+extension NewsletterChanges {
+    /// What the audit event of an update records: the slug and each changed field (a new
+    /// description only as "changed", since it can be long).
+    public func auditDetails(slug: String) -> [String: String] {
+        var details = ["slug": slug]
+        if let name { details["name"] = name }
+        if description != nil { details["description"] = "changed" }
+        if let visibility { details["visibility"] = visibility.rawValue }
+        if let optIn { details["opt_in"] = optIn.rawValue }
+        return details
+    }
+}

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How a newsletter is doing: members per state, the opt-in rate and growth per day.
 public struct NewsletterStats: Sendable, Equatable, Encodable {
@@ -50,5 +50,21 @@ public struct NewsletterStats: Sendable, Equatable, Encodable {
         try container.encode(confirmations, forKey: .confirmations)
         try container.encodeIfPresent(optInRate, forKey: .optInRate)
         try container.encode(days, forKey: .days)
+    }
+}
+
+extension NewsletterStats.Day {
+    /// The `count` UTC days ending on `time`'s day, each at zero, keyed by `YYYY-MM-DD`, and when
+    /// the first of them began: every store fills in the counts it finds from there.
+    public static func zeroes(days count: Int, endingAt time: Date) -> (start: Date, days: [String: NewsletterStats.Day]) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        let start = calendar.startOfDay(for: time.addingTimeInterval(-Double(max(count - 1, 0)) * 86_400))
+        var days: [String: NewsletterStats.Day] = [:]
+        for offset in 0..<max(count, 0) {
+            let date = String(Timestamp.format(start.addingTimeInterval(Double(offset) * 86_400)).prefix(10))
+            days[date] = NewsletterStats.Day(date: date, signUps: 0, confirmations: 0, unsubscribes: 0)
+        }
+        return (start, days)
     }
 }

@@ -24,9 +24,13 @@ struct BackupCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try await global.loadConfiguration()
         try await CommandFailure.reporting {
-            let store = try Runtime.openStore(configuration.database)
+            let store = try global.openStore(configuration)
             defer { try? store.close() }
-            try await store.backup(to: path)
+            guard let sqlite = store as? SQLiteStore else {
+                throw ValidationError(
+                    "db backup copies an SQLite file; back up PostgreSQL with pg_dump -Fc (see Ops/postgres/README.md)")
+            }
+            try await sqlite.backup(to: path)
             print("backed up to \(path)")
         }
     }

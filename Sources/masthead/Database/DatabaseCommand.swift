@@ -4,6 +4,6 @@ import ArgumentParser
 struct DatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
-        abstract: "Migrate, inspect and back up the database.",
-        subcommands: [MigrateCommand.self, StatusCommand.self, BackupCommand.self])
+        abstract: "Migrate, inspect, back up and copy the database.",
+        subcommands: [MigrateCommand.self, StatusCommand.self, BackupCommand.self, CopyCommand.self])
 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import MastheadRuntime
-import SQLiteStorage
 
 /// `masthead db migrate`: applies pending schema steps.
 struct MigrateCommand: AsyncParsableCommand {
@@ -20,7 +19,7 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try await global.loadConfiguration()
         try await CommandFailure.reporting {
-            let store = try Runtime.openStore(configuration.database)
+            let store = try global.openStore(configuration)
             defer { try? store.close() }
             let applied = try await store.migrate()
             print(applied.isEmpty ? "database is up to date" : "applied \(applied.joined(separator: ", "))")

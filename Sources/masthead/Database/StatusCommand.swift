@@ -28,12 +28,12 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try await global.loadConfiguration()
         try await CommandFailure.reporting {
-            let store = try Runtime.openStore(configuration.database)
+            let store = try global.openStore(configuration)
             defer { try? store.close() }
             let plan = try await store.migrationPlan()
             let times = try await store.appliedMigrationTimes()
             let pending = Set(plan.pending.map(\.id))
-            var entries = SQLiteMigrations.all.map { step in
+            var entries = store.shippedMigrations.map { step in
                 Entry(
                     id: step.id,
                     state: pending.contains(step.id) ? "pending" : plan.altered.contains(step.id) ? "edited" : "applied",

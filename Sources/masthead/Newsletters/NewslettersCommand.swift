@@ -1,6 +1,6 @@
+import MastheadRuntime
 import ArgumentParser
 import Foundation
-import SQLiteStorage
 import SubscriberLists
 
 /// `masthead newsletters …`: the catalogue of newsletters.

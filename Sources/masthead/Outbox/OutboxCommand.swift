@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import Mail
 import MastheadRuntime
-import SQLiteStorage
 
 /// `masthead outbox …`: what waits to be sent, what was, and what was given up on.
 struct OutboxCommand: AsyncParsableCommand {

@@ -1,7 +1,7 @@
 public import ArgumentParser
+import MastheadRuntime
 import DonationPledges
 import Foundation
-import SQLiteStorage
 
 /// `masthead pledges …`: who pledged what, and what came in.
 struct PledgesCommand: AsyncParsableCommand {
@@ -22,7 +22,7 @@ extension PledgeSummaryGrouping: ExpressibleByArgument {}
 
 extension GlobalOptions {
     /// Runs `body` with the migrated store; errors become a message on stderr and a non-zero exit.
-    func withStore<T>(_ body: (SQLiteStore) async throws -> T) async throws -> T {
+    func withStore<T>(_ body: (any MastheadStore) async throws -> T) async throws -> T {
         let store = try await openMigratedStore()
         defer { try? store.close() }
         return try await CommandFailure.reporting { try await body(store) }

@@ -1,7 +1,7 @@
+import MastheadRuntime
 import ArgumentParser
 import DonationPledges
 import Foundation
-import SQLiteStorage
 
 /// `masthead tiers …`: what the support page offers, per currency.
 struct TiersCommand: AsyncParsableCommand {

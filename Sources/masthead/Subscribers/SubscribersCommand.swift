@@ -2,7 +2,6 @@ public import ArgumentParser
 import Foundation
 import Logging
 import MastheadRuntime
-import SQLiteStorage
 import Signing
 import SubscriberLists
 
@@ -27,7 +26,7 @@ struct SubscribersCommand: AsyncParsableCommand {
 /// What a list command works with: the migrated store and the key ring (whose address
 /// secret keys the suppression list).
 struct ListsContext {
-    let store: SQLiteStore
+    let store: any MastheadStore
     let keys: KeyRing
 
     var directory: SubscriberDirectory {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MastheadRuntime
+import PostgresStorage
 
 /// Turns a failure into one line on stderr and a non-zero exit status.
 enum CommandFailure {
@@ -15,7 +16,7 @@ enum CommandFailure {
             printError(error.description)
             throw ExitCode(ConfigurationError.exitStatus)
         } catch {
-            printError("masthead: \(error)")
+            printError("masthead: \(PostgresStore.describe(error))")
             throw ExitCode.failure
         }
     }

@@ -8,8 +8,8 @@ import Testing
 struct ListsFixture {
     let test: TestRuntime
 
-    init() async throws {
-        test = try await TestRuntime()
+    init(store: StoreKind) async throws {
+        test = try await TestRuntime(store: store)
         try await test.newsletter("ukraine-daily")
     }
 
@@ -42,9 +42,7 @@ struct ListsFixture {
         return (report, rejections)
     }
 
-    func sql(_ query: String) throws -> [String] {
-        try Executables.runSQL(query, database: test.databasePath)
-    }
+    func sql(_ query: String) throws -> [String] { try test.sql(query) }
 
     /// Every list table, as text, to compare states before and after.
     func listTables() throws -> [String] {

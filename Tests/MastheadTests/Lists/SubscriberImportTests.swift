@@ -46,8 +46,8 @@ import Testing
         #expect(rejections.first?.email == "not-an-address")
     }
 
-    @Test func everyBadRowIsReportedWithItsLineAndTheValidRowsGoIn() async throws {
-        let lists = try await ListsFixture()
+    @Test(arguments: StoreKind.allCases) func everyBadRowIsReportedWithItsLineAndTheValidRowsGoIn(_ store: StoreKind) async throws {
+        let lists = try await ListsFixture(store: store)
         defer { lists.test.shutdown() }
         let path = try lists.file("crafted.csv", Self.craftedFile)
 
@@ -75,8 +75,8 @@ import Testing
         #expect(try lists.listTables() == before)
     }
 
-    @Test func aDryRunReportsTheSameAndWritesNothing() async throws {
-        let lists = try await ListsFixture()
+    @Test(arguments: StoreKind.allCases) func aDryRunReportsTheSameAndWritesNothing(_ store: StoreKind) async throws {
+        let lists = try await ListsFixture(store: store)
         defer { lists.test.shutdown() }
         let path = try lists.file("crafted.csv", Self.craftedFile)
         let (report, rejections) = try await lists.importFile(path, ImportOptions(newsletter: "ukraine-daily", dryRun: true))
@@ -86,8 +86,8 @@ import Testing
         #expect(try lists.sql("SELECT count(*) FROM events WHERE action = 'subscribers.imported'") == ["0"])
     }
 
-    @Test func anInterruptedImportStopsAtABatchBoundaryAndAReRunFinishesIt() async throws {
-        let lists = try await ListsFixture()
+    @Test(arguments: StoreKind.allCases) func anInterruptedImportStopsAtABatchBoundaryAndAReRunFinishesIt(_ store: StoreKind) async throws {
+        let lists = try await ListsFixture(store: store)
         defer { lists.test.shutdown() }
         let rows = (1...10).map { "reader\($0)@example.org\n" }.joined()
         let path = try lists.file("ten.csv", "email\n" + rows)
@@ -108,8 +108,8 @@ import Testing
         #expect(try lists.sql("SELECT count(*) FROM consent_records") == ["10"])
     }
 
-    @Test func suppressedAddressesAreRejectedNotImported() async throws {
-        let lists = try await ListsFixture()
+    @Test(arguments: StoreKind.allCases) func suppressedAddressesAreRejectedNotImported(_ store: StoreKind) async throws {
+        let lists = try await ListsFixture(store: store)
         defer { lists.test.shutdown() }
         try await lists.directory.suppress("trap@example.org", note: "spam trap", actor: "test")
         let path = try lists.file("list.csv", "email\nok@example.org\nTRAP@example.org\n")
@@ -120,8 +120,8 @@ import Testing
         #expect(try lists.sql("SELECT email FROM subscribers") == ["ok@example.org"])
     }
 
-    @Test func stateColumnsRecordLeaversAndNeverBringThemBack() async throws {
-        let lists = try await ListsFixture()
+    @Test(arguments: StoreKind.allCases) func stateColumnsRecordLeaversAndNeverBringThemBack(_ store: StoreKind) async throws {
+        let lists = try await ListsFixture(store: store)
         defer { lists.test.shutdown() }
         let basis = ImportOptions(newsletter: "ukraine-daily", basis: "exported from the old CRM")
         let setUp = try lists.file("first.csv", "email,state\nleft@example.org,unsubscribed\nstays@example.org,confirmed\nwas@example.org,confirmed\n")
@@ -145,8 +145,8 @@ import Testing
         #expect(rejections.first?.reason == "a confirmed row needs --consent-basis saying how the person agreed")
     }
 
-    @Test func sendConfirmationsQueuesDoubleOptInEmailsWhoseLinksConfirm() async throws {
-        let lists = try await ListsFixture()
+    @Test(arguments: StoreKind.allCases) func sendConfirmationsQueuesDoubleOptInEmailsWhoseLinksConfirm(_ store: StoreKind) async throws {
+        let lists = try await ListsFixture(store: store)
         defer { lists.test.shutdown() }
         let path = try lists.file("list.csv", "email,locale\nanna@example.org,uk\nbohdan@example.org,en\n")
         let (report, _) = try await lists.importFile(path, ImportOptions(newsletter: "ukraine-daily", sendConfirmations: true))
@@ -165,8 +165,8 @@ import Testing
         #expect(again.confirmationsQueued == 0)
     }
 
-    @Test func aFileWithoutAnEmailColumnOrANewsletterIsRefusedBeforeAnyRow() async throws {
-        let lists = try await ListsFixture()
+    @Test(arguments: StoreKind.allCases) func aFileWithoutAnEmailColumnOrANewsletterIsRefusedBeforeAnyRow(_ store: StoreKind) async throws {
+        let lists = try await ListsFixture(store: store)
         defer { lists.test.shutdown() }
         let noEmail = try lists.file("a.csv", "mail,name\nx@example.org,X\n")
         await #expect(throws: ImportError.missingEmailColumn(found: ["mail", "name"])) { _ = try await lists.importFile(noEmail) }

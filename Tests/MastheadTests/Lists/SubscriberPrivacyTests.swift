@@ -1,6 +1,5 @@
 import DonationPledges
 import Foundation
-import GRDB
 import MastheadRuntime
 import NewsletterSignup
 import SQLiteStorage
@@ -37,8 +36,8 @@ import Testing
         return String(link.split(separator: "=", maxSplits: 1)[1])
     }
 
-    @Test func accessListsEveryTablesDataForTheAddress() async throws {
-        let lists = try await ListsFixture()
+    @Test(arguments: StoreKind.allCases) func accessListsEveryTablesDataForTheAddress(_ store: StoreKind) async throws {
+        let lists = try await ListsFixture(store: store)
         defer { lists.test.shutdown() }
         let (confirm, _) = try await signUpAnna(lists)
         _ = try await lists.test.runtime.signup.confirm(token: confirm, client: Self.client)
@@ -63,8 +62,8 @@ import Testing
         }
     }
 
-    @Test func eraseRemovesThePersonKillsTheirLinksAndKeepsThemSuppressed() async throws {
-        let lists = try await ListsFixture()
+    @Test(arguments: StoreKind.allCases) func eraseRemovesThePersonKillsTheirLinksAndKeepsThemSuppressed(_ store: StoreKind) async throws {
+        let lists = try await ListsFixture(store: store)
         defer { lists.test.shutdown() }
         let (confirm, unsubscribe) = try await signUpAnna(lists)
         let pledgeToken = try await addPledge(lists, email: "anna@example.org")
@@ -113,8 +112,8 @@ import Testing
         #expect(back.plan.reason == "confirmation_queued")
     }
 
-    @Test func staffAdditionsNeedABasisToSkipConfirmationAndRespectSuppression() async throws {
-        let lists = try await ListsFixture()
+    @Test(arguments: StoreKind.allCases) func staffAdditionsNeedABasisToSkipConfirmationAndRespectSuppression(_ store: StoreKind) async throws {
+        let lists = try await ListsFixture(store: store)
         defer { lists.test.shutdown() }
         let directory = lists.directory
         await #expect(throws: SubscriberError.confirmedNeedsBasis) {
@@ -140,8 +139,8 @@ import Testing
         }
     }
 
-    @Test func expiryAndStatisticsFollowTheClock() async throws {
-        let lists = try await ListsFixture()
+    @Test(arguments: StoreKind.allCases) func expiryAndStatisticsFollowTheClock(_ store: StoreKind) async throws {
+        let lists = try await ListsFixture(store: store)
         defer { lists.test.shutdown() }
         let signup = lists.test.runtime.signup
         for name in ["a", "b", "c"] {

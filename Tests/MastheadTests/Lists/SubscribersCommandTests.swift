@@ -3,21 +3,38 @@ import Testing
 
 /// `masthead subscribers …` and `masthead newsletters stats` through the real executable.
 @Suite(.timeLimit(.minutes(2))) struct SubscribersCommandTests {
-    func masthead(_ arguments: [String], in directory: TemporaryDirectory) throws -> Executables.Outcome {
-        try Executables.run("masthead", arguments, in: directory.path)
+    /// A working directory (keys file, CSV files) and a fresh store for the commands to use.
+    struct Workspace {
+        let directory: TemporaryDirectory
+        /// The store as `--database` takes it.
+        let database: String
+
+        init(_ store: StoreKind) throws {
+            directory = try TemporaryDirectory()
+            switch store {
+            case .sqlite: database = "sqlite:" + directory.file("masthead.sqlite")
+            case .postgres: database = try PostgresTestServer.freshDatabase()
+            }
+        }
+
+        func file(_ name: String) -> String { directory.file(name) }
     }
 
-    func prepared() throws -> TemporaryDirectory {
-        let directory = try TemporaryDirectory()
+    func masthead(_ arguments: [String], in workspace: Workspace) throws -> Executables.Outcome {
+        try Executables.run("masthead", arguments + ["--database", workspace.database], in: workspace.directory.path)
+    }
+
+    func prepared(_ store: StoreKind) throws -> Workspace {
+        let workspace = try Workspace(store)
         for slug in ["ukraine-daily", "weekend-reads"] {
-            let added = try masthead(["newsletters", "add", slug, "--name", slug], in: directory)
+            let added = try masthead(["newsletters", "add", slug, "--name", slug], in: workspace)
             #expect(added.status == 0, "\(added.stderr)")
         }
-        return directory
+        return workspace
     }
 
-    @Test func addShowFindCountAndUnsubscribe() throws {
-        let directory = try prepared()
+    @Test(arguments: StoreKind.allCases) func addShowFindCountAndUnsubscribe(_ store: StoreKind) throws {
+        let directory = try prepared(store)
         var outcome = try masthead(["subscribers", "add", "anna@example.org", "--newsletter", "ukraine-daily"], in: directory)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout == "ukraine-daily: pending (confirmation email queued)\n")
@@ -55,8 +72,8 @@ import Testing
         #expect(outcome.stderr.hasPrefix("masthead: 'not an address' is not a valid address:"))
     }
 
-    @Test func importReportsRejectedRowsByLineAndExitsTwo() throws {
-        let directory = try prepared()
+    @Test(arguments: StoreKind.allCases) func importReportsRejectedRowsByLineAndExitsTwo(_ store: StoreKind) throws {
+        let directory = try prepared(store)
         try "email,name\nanna@example.org,Anna\nbroken,B\nanna@example.org,Again\n".write(
             toFile: directory.file("list.csv"), atomically: true, encoding: .utf8)
         let dry = try masthead(["subscribers", "import", "list.csv", "--newsletter", "ukraine-daily", "--dry-run"], in: directory)
@@ -81,8 +98,8 @@ import Testing
         #expect(missing.stderr == "masthead: cannot read nope.csv\n")
     }
 
-    @Test func exportThenImportIntoAFreshDatabaseGivesTheSameMemberships() throws {
-        let source = try prepared()
+    @Test(arguments: StoreKind.allCases) func exportThenImportIntoAFreshDatabaseGivesTheSameMemberships(_ store: StoreKind) throws {
+        let source = try prepared(store)
         let file = """
             email,name,locale,created_at,newsletter,state,city
             anna@example.org,"Kowalska, Anna",pl,2025-01-02T03:04:05Z,ukraine-daily,confirmed,Kraków
@@ -102,12 +119,12 @@ import Testing
         let text = try String(contentsOfFile: source.file("export.csv"), encoding: .utf8)
         #expect(text.hasPrefix("email,name,locale,newsletter,state,created_at,confirmed_at,unsubscribed_at,attributes\r\n"))
 
-        let target = try prepared()
+        let target = try prepared(store)
         try FileManager.default.copyItem(atPath: source.file("export.csv"), toPath: target.file("export.csv"))
         let imported = try masthead(["subscribers", "import", "export.csv", "--consent-basis", "moved servers"], in: target)
         #expect(imported.status == 0, "\(imported.stderr)")
 
-        func memberships(_ directory: TemporaryDirectory) throws -> [[String: String?]] {
+        func memberships(_ directory: Workspace) throws -> [[String: String?]] {
             let jsonl = try masthead(["subscribers", "export", "--format", "jsonl"], in: directory)
             #expect(jsonl.status == 0)
             return try jsonl.stdout.split(separator: "\n").map { line in
@@ -125,8 +142,8 @@ import Testing
         #expect(try memberships(target) == before)
     }
 
-    @Test func eraseAccessAndSuppressionFromTheCommandLine() throws {
-        let directory = try prepared()
+    @Test(arguments: StoreKind.allCases) func eraseAccessAndSuppressionFromTheCommandLine(_ store: StoreKind) throws {
+        let directory = try prepared(store)
         _ = try masthead(["subscribers", "add", "anna@example.org", "--newsletter", "ukraine-daily"], in: directory)
         let access = try masthead(["subscribers", "access", "anna@example.org"], in: directory)
         #expect(access.status == 0)
@@ -146,8 +163,8 @@ import Testing
         #expect(again.stderr == "masthead: the address is not on the suppression list\n")
     }
 
-    @Test func newsletterStatsCountStatesAndOptInRate() throws {
-        let directory = try prepared()
+    @Test(arguments: StoreKind.allCases) func newsletterStatsCountStatesAndOptInRate(_ store: StoreKind) throws {
+        let directory = try prepared(store)
         _ = try masthead(["subscribers", "add", "a@example.org", "--newsletter", "ukraine-daily"], in: directory)
         _ = try masthead(
             ["subscribers", "add", "b@example.org", "--newsletter", "ukraine-daily", "--confirmed", "--consent-basis", "form"],

@@ -17,8 +17,8 @@ import Testing
         return (response, String(buffer: response.body))
     }
 
-    @Test func theSubscribePageListsPublicNewslettersInTheReadersLanguage() async throws {
-        let test = try await TestRuntime { $0.siteLinks = [SiteLink(label: "Privacy", url: "https://news.example.org/privacy")] }
+    @Test(arguments: StoreKind.allCases) func theSubscribePageListsPublicNewslettersInTheReadersLanguage(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store) { $0.siteLinks = [SiteLink(label: "Privacy", url: "https://news.example.org/privacy")] }
         defer { test.shutdown() }
         try await test.newsletter("ukraine-daily", name: "Ukraine Daily")
         try await test.newsletter("weekend-reads", name: "Weekend Reads")
@@ -45,8 +45,8 @@ import Testing
         }
     }
 
-    @Test func aPlainFormPostComesBackToThePageWithTheErrorOrTheThanks() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func aPlainFormPostComesBackToThePageWithTheErrorOrTheThanks(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("ukraine-daily", name: "Ukraine Daily")
         try await test.application.test(.router) { client in
@@ -80,8 +80,8 @@ import Testing
         #expect(try test.sql("SELECT locale FROM subscribers") == ["uk"])  // remembered from the request for the emails
     }
 
-    @Test func theEmbeddableBoxMayBeFramedOnlyByTheNewsroomsSites() async throws {
-        let test = try await TestRuntime { $0.corsOrigins = ["https://news.example.org"] }
+    @Test(arguments: StoreKind.allCases) func theEmbeddableBoxMayBeFramedOnlyByTheNewsroomsSites(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store) { $0.corsOrigins = ["https://news.example.org"] }
         defer { test.shutdown() }
         try await test.newsletter("ukraine-daily", name: "Ukraine Daily")
         try await test.newsletter("staff-only", visibility: .private)
@@ -103,8 +103,8 @@ import Testing
         }
     }
 
-    @Test func thePreferencesPageFromTheEmailChangesMemberships() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func thePreferencesPageFromTheEmailChangesMemberships(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("ukraine-daily", name: "Ukraine Daily")
         try await test.newsletter("weekend-reads", name: "Weekend Reads")
@@ -138,8 +138,8 @@ import Testing
         #expect(try test.sql("SELECT action FROM events WHERE action = 'subscription.preferences'").count == 2)
     }
 
-    @Test func theSupportPageEnforcesTheMinimumAndTheServerDoesAgain() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func theSupportPageEnforcesTheMinimumAndTheServerDoesAgain(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.application.test(.router) { client in
             let (support, text) = try await page(client, "/support?currency=USD&interval=once")

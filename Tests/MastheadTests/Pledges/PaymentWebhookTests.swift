@@ -21,8 +21,8 @@ import Testing
             card: CardSummary(brand: "amex", last4: "0005"))
     }
 
-    @Test func badSignaturesAndStaleTimestampsAreRefused() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func badSignaturesAndStaleTimestampsAreRefused(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.application.test(.router) { client in
             let id = try await pledge(client)
@@ -46,8 +46,8 @@ import Testing
         #expect(test.log.text.contains("payment webhook refused"))
     }
 
-    @Test func aReplayedEventChangesNothing() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func aReplayedEventChangesNothing(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.application.test(.router) { client in
             let id = try await pledge(client)
@@ -59,8 +59,8 @@ import Testing
         #expect(try test.sql("SELECT count(*) FROM payment_events") == ["1"])
     }
 
-    @Test func eventsArrivingOutOfOrderNeverMoveAPledgeBack() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func eventsArrivingOutOfOrderNeverMoveAPledgeBack(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.application.test(.router) { client in
             // Paid, then a declined attempt from before it arrives late: still succeeded.

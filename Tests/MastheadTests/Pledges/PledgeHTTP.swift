@@ -54,7 +54,4 @@ extension TestRuntime {
     var simulated: SimulatedProvider { runtime.simulatedPayments! }
 
     func pledge(_ publicID: String) async throws -> Pledge? { try await runtime.store.pledge(publicID: publicID) }
-
-    /// Rows of a query, for checks on what the database holds.
-    func sql(_ query: String) throws -> [String] { try Executables.runSQL(query, database: databasePath) }
 }

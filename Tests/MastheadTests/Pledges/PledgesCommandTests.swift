@@ -6,7 +6,7 @@ import Testing
 /// and paid through the real service.
 @Suite(.timeLimit(.minutes(2))) struct PledgesCommandTests {
     func masthead(_ arguments: [String], _ test: TestRuntime) throws -> Executables.Outcome {
-        try Executables.run("masthead", arguments + ["--database", "sqlite:\(test.databasePath)"], in: test.directory.path)
+        try Executables.run("masthead", arguments + ["--database", test.databaseArgument], in: test.directory.path)
     }
 
     /// Creates a pledge through the service and pays it with the provider's webhook.
@@ -25,8 +25,8 @@ import Testing
         return id
     }
 
-    @Test func summaryTotalsPerCurrencyNeverMixThem() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func summaryTotalsPerCurrencyNeverMixThem(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         var outcome = try masthead(["tiers", "currency", "JPY", "--minimum", "150", "--maximum", "1500000"], test)
         #expect(outcome.status == 0, "\(outcome.stderr)")
@@ -52,8 +52,8 @@ import Testing
         #expect(outcome.stdout.contains("active,$5.00,monthly,supporter,b@example.org"))
     }
 
-    @Test func showGivesTheHistory() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func showGivesTheHistory(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         let id = try await paidPledge(test, ["email": ["a@example.org"], "amount": ["5"]])
         var outcome = try masthead(["pledges", "show", id, "--format", "table"], test)
@@ -67,8 +67,8 @@ import Testing
         #expect(outcome.stderr == "masthead: no pledge has id pl_nosuchpledge\n")
     }
 
-    @Test func tiersAreSetWithinTheCurrencyLimits() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func tiersAreSetWithinTheCurrencyLimits(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         var outcome = try masthead(["tiers", "set", "patron", "--currency", "USD", "--interval", "monthly", "--amount", "25"], test)
         #expect(outcome.status == 0, "\(outcome.stderr)")

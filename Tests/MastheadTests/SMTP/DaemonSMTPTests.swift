@@ -9,7 +9,7 @@ struct DaemonSMTPTests {
         let directory = try TemporaryDirectory()
         let server = try SMTPTestServer.aiosmtpd(spool: directory.file("spool"))
         _ = try Executables.run("masthead", ["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: directory.path)
-        let daemon = try DaemonProcess(
+        let daemon = try await DaemonProcess(
             in: directory.path,
             environment: [
                 "MASTHEAD_MAILER": "smtp://127.0.0.1:\(server.port)?tls=none&helo=masthead.test",
@@ -32,7 +32,7 @@ struct DaemonSMTPTests {
             "/usr/bin/curl", ["-s", "-X", "POST", "--data-urlencode", "token=\(link.token)", daemon.baseURL + "/v1/confirm"])
         #expect(confirmed.stdout.contains(#""status":"confirmed""#))
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit() == 0)
+        #expect(await daemon.waitForExit() == 0)
         #expect(try Executables.runSQL("SELECT state FROM outbox", database: directory.file("masthead.sqlite")) == ["sent"])
     }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -10,18 +9,18 @@ import Testing
 /// The outbox worker with the SMTP mailer: bounces mark subscriptions, transient failures retry.
 @Suite(.timeLimit(.minutes(2)), .enabled(if: SMTPServers.available || ProcessInfo.processInfo.environment["CI"] != nil, "aiosmtpd is not installed; Ops/test installs it"))
 struct DeliveryWorkerSMTPTests {
-    func runtime(_ url: String) async throws -> TestRuntime {
-        try await TestRuntime { $0.mailer = .smtp(try! SMTPConfiguration(url: url)) }  // a literal test URL
+    func runtime(_ store: StoreKind, _ url: String) async throws -> TestRuntime {
+        try await TestRuntime(store: store) { $0.mailer = .smtp(try! SMTPConfiguration(url: url)) }  // a literal test URL
     }
 
     func state(_ test: TestRuntime) throws -> [String] {
-        try Executables.runSQL("SELECT state || ':' || attempts FROM outbox ORDER BY id", database: test.databasePath)
+        try test.sql("SELECT state || ':' || attempts FROM outbox ORDER BY id")
     }
 
-    @Test func aRefusedRecipientIsADeadLetterAndBouncesTheSubscription() async throws {
+    @Test(arguments: StoreKind.allCases) func aRefusedRecipientIsADeadLetterAndBouncesTheSubscription(_ store: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         let server = try SMTPTestServer.faults(spool: directory.file("spool"), scenario: "rcpt-550")
-        let test = try await runtime("smtp://127.0.0.1:\(server.port)?tls=none&helo=c")
+        let test = try await runtime(store, "smtp://127.0.0.1:\(server.port)?tls=none&helo=c")
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.application.test(.router) { client in
@@ -29,27 +28,27 @@ struct DeliveryWorkerSMTPTests {
         }
         #expect(try await test.deliver() == 1)
         #expect(try state(test) == ["dead:1"])
-        let status = try Executables.runSQL("SELECT status FROM subscriptions", database: test.databasePath)
+        let status = try test.sql("SELECT status FROM subscriptions")
         #expect(status == ["bounced"])
-        let events = try Executables.runSQL("SELECT action FROM events ORDER BY id", database: test.databasePath)
+        let events = try test.sql("SELECT action FROM events ORDER BY id")
         #expect(events.last == "subscription.bounced")
-        let error = try Executables.runSQL("SELECT last_error FROM outbox", database: test.databasePath)
+        let error = try test.sql("SELECT last_error FROM outbox")
         #expect(error.first?.contains("550 5.1.1") == true)
 
         // The address is now suppressed: signing up again, a day later, sends nothing.
-        #expect(try Executables.runSQL("SELECT reason FROM suppressions", database: test.databasePath) == ["bounced"])
+        #expect(try test.sql("SELECT reason FROM suppressions") == ["bounced"])
         test.clock.advance(by: 86_400)
         try await test.application.test(.router) { client in
             _ = try await SignupHTTP.signUp(client, ["email": "nobody@example.org"])
         }
-        #expect(try Executables.runSQL("SELECT count(*) FROM outbox", database: test.databasePath) == ["1"])
-        #expect(try Executables.runSQL("SELECT action FROM events ORDER BY id", database: test.databasePath).last == "signup.suppressed")
+        #expect(try test.sql("SELECT count(*) FROM outbox") == ["1"])
+        #expect(try test.sql("SELECT action FROM events ORDER BY id").last == "signup.suppressed")
     }
 
-    @Test func temporaryRefusalsAreRetriedUntilDelivered() async throws {
+    @Test(arguments: StoreKind.allCases) func temporaryRefusalsAreRetriedUntilDelivered(_ store: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         let server = try SMTPTestServer.faults(spool: directory.file("spool"), scenario: "greeting-421-twice")
-        let test = try await runtime("smtp://127.0.0.1:\(server.port)?tls=none&helo=c")
+        let test = try await runtime(store, "smtp://127.0.0.1:\(server.port)?tls=none&helo=c")
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.application.test(.router) { client in
@@ -64,13 +63,13 @@ struct DeliveryWorkerSMTPTests {
         #expect(try await test.deliver() == 1)
         #expect(try state(test) == ["sent:3"])
         #expect(try await server.waitForMessages(1).count == 1)
-        #expect(try Executables.runSQL("SELECT status FROM subscriptions", database: test.databasePath) == ["pending"])
+        #expect(try test.sql("SELECT status FROM subscriptions") == ["pending"])
     }
 
-    @Test func metricsCountDeliveriesAndShowTheQueue() async throws {
+    @Test(arguments: StoreKind.allCases) func metricsCountDeliveriesAndShowTheQueue(_ store: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         let server = try SMTPTestServer.faults(spool: directory.file("spool"), scenario: "rcpt-550")
-        let test = try await runtime("smtp://127.0.0.1:\(server.port)?tls=none&helo=c")
+        let test = try await runtime(store, "smtp://127.0.0.1:\(server.port)?tls=none&helo=c")
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.application.test(.router) { client in

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Logging
@@ -9,11 +8,9 @@ import SQLiteStorage
 import Testing
 
 /// The outbox: leases survive a crashed worker, transient failures are retried, bad rows die.
-@Suite(.timeLimit(.minutes(1))) struct OutboxDeliveryTests {
+@Suite(.timeLimit(.minutes(3))) struct OutboxDeliveryTests {
     func state(_ test: TestRuntime) throws -> [String] {
-        try DatabaseQueue(path: test.databasePath).read { db in
-            try String.fetchAll(db, sql: "SELECT state || ':' || attempts FROM outbox ORDER BY id")
-        }
+        try test.sql("SELECT state || ':' || attempts FROM outbox ORDER BY id")
     }
 
     func signUp(_ test: TestRuntime, _ email: String) async throws {
@@ -22,8 +19,8 @@ import Testing
         }
     }
 
-    @Test func aWorkerKilledBetweenClaimAndSendIsCoveredByTheLease() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func aWorkerKilledBetweenClaimAndSendIsCoveredByTheLease(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await signUp(test, "lost@example.org")
@@ -43,8 +40,8 @@ import Testing
         #expect(try await test.deliver() == 0)
     }
 
-    @Test func transientFailuresAreRetriedWithBackoffThenSucceed() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func transientFailuresAreRetriedWithBackoffThenSucceed(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily")
         // The outbox directory path is taken by a file: the file mailer cannot write (transient).
@@ -52,7 +49,7 @@ import Testing
         try await signUp(test, "patient@example.org")
         #expect(try await test.deliver() == 1)
         #expect(try state(test) == ["queued:1"])
-        let error = try await DatabaseQueue(path: test.databasePath).read { db in try String.fetchOne(db, sql: "SELECT last_error FROM outbox") }
+        let error = try test.sql("SELECT last_error FROM outbox").first
         #expect(error?.contains("cannot create") == true)
         // Not due again before the backoff (30 s at least).
         test.clock.advance(by: 20)
@@ -64,16 +61,14 @@ import Testing
         #expect(try test.emails().count == 1)
     }
 
-    @Test func aRowThatCannotBeComposedGoesToTheDeadLetters() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func aRowThatCannotBeComposedGoesToTheDeadLetters(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
-        try await DatabaseQueue(path: test.databasePath).write { db in
-            try db.execute(sql: """
-                INSERT INTO outbox (kind, recipient, payload, next_attempt_at, created_at)
-                VALUES ('confirmation', 'x@example.org', '{"broken": true}', '2000-01-01T00:00:00.000Z', '2000-01-01T00:00:00.000Z'),
-                       ('carrier_pigeon', 'y@example.org', '{}', '2000-01-01T00:00:00.000Z', '2000-01-01T00:00:00.000Z')
-                """)
-        }
+        _ = try test.sql("""
+            INSERT INTO outbox (kind, recipient, payload, next_attempt_at, created_at)
+            VALUES ('confirmation', 'x@example.org', '{"broken": true}', '2000-01-01T00:00:00.000Z', '2000-01-01T00:00:00.000Z'),
+                   ('carrier_pigeon', 'y@example.org', '{}', '2000-01-01T00:00:00.000Z', '2000-01-01T00:00:00.000Z')
+            """)
         #expect(try await test.deliver() == 2)
         #expect(try state(test) == ["dead:1", "dead:1"])
         #expect(try test.emails().isEmpty)
@@ -89,15 +84,20 @@ import Testing
         #expect(policy.nextAttempt(after: 10, at: start, jitter: 0) == nil)
     }
 
-    @Test func theRunningWorkerSendsAsSoonAsAMessageIsQueued() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func theRunningWorkerSendsAsSoonAsAMessageIsQueued(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily")
-        let worker = Task { try await test.runtime.deliveryWorker.run() }
+        // A worker like the runtime's, but whose idle poll (two minutes) could not be what
+        // delivers the message within the deadline: only the queue's signal can.
+        let runtime = test.runtime
+        let listening = DeliveryWorker(
+            store: runtime.store, mailer: FileMailer(directory: test.outboxDirectory), composers: runtime.composers,
+            signal: runtime.outboxSignal, idlePoll: .seconds(120), now: test.clock.function, logger: test.log.logger)
+        let worker = Task { try await listening.run() }
         defer { worker.cancel() }
         try await signUp(test, "quick@example.org")
-        // The idle poll is 5 s; the signal makes it immediate.
-        let deadline = ContinuousClock.now + .seconds(3)
+        let deadline = ContinuousClock.now + .seconds(60)
         while try test.emails().isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(try test.emails().count == 1)
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -11,20 +10,19 @@ import Testing
 
 @testable import MastheadHTTP
 
-/// The whole double opt-in loop through the real router, the real SQLite file, the file mailer
-/// and an independent MIME parser.
+/// The whole double opt-in loop through the real router, the real store (SQLite and PostgreSQL),
+/// the file mailer and an independent MIME parser.
 @Suite(.timeLimit(.minutes(2))) struct SignupFlowTests {
     func status(_ test: TestRuntime, _ email: String, _ slug: String) throws -> String? {
-        try DatabaseQueue(path: test.databasePath).read { db in
-            try String.fetchOne(db, sql: """
-                SELECT s.status FROM subscriptions s JOIN subscribers r ON r.id = s.subscriber_id
-                JOIN newsletters n ON n.id = s.newsletter_id WHERE r.email_normalized = ? AND n.slug = ?
-                """, arguments: [email, slug])
-        }
+        // Test-controlled literals: no quoting needed.
+        try test.sql("""
+            SELECT s.status FROM subscriptions s JOIN subscribers r ON r.id = s.subscriber_id
+            JOIN newsletters n ON n.id = s.newsletter_id WHERE r.email_normalized = '\(email)' AND n.slug = '\(slug)'
+            """).first
     }
 
-    @Test func signUpEmailLinkButtonConfirm() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func signUpEmailLinkButtonConfirm(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("ukraine-daily", name: "Ukraine Daily")
         try await test.application.test(.router) { client in
@@ -78,16 +76,15 @@ import Testing
             #expect(try SignupHTTP.object(again)["status"] as? String == "confirmed")
         }
         // The consent record keeps both halves: the sign-up and the click.
-        let consent = try DatabaseQueue(path: test.databasePath).read { db in
-            try Row.fetchOne(db, sql: "SELECT source, consent_text_version, locale, confirmed_at FROM consent_records")
-        }
-        #expect(consent?["source"] == "article-footer")
-        #expect(consent?["consent_text_version"] == "1")
-        #expect((consent?["confirmed_at"] as String?) != nil)
+        let consent = try test.sql("""
+            SELECT source || '|' || consent_text_version || '|' || CASE WHEN confirmed_at IS NULL THEN 'unconfirmed' ELSE 'confirmed' END
+            FROM consent_records
+            """)
+        #expect(consent == ["article-footer|1|confirmed"])
     }
 
-    @Test func answerIsIdenticalWhateverTheAddressState() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func answerIsIdenticalWhateverTheAddressState(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.application.test(.router) { client in
@@ -108,8 +105,8 @@ import Testing
         }
     }
 
-    @Test func fourthRequestInADaySendsNoFourthEmail() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func fourthRequestInADaySendsNoFourthEmail(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.application.test(.router) { client in
@@ -126,8 +123,8 @@ import Testing
         }
     }
 
-    @Test func repeatedRequestWithinTheCooldownSendsNothingNew() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func repeatedRequestWithinTheCooldownSendsNothingNew(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.newsletter("weekly")
@@ -143,8 +140,8 @@ import Testing
         }
     }
 
-    @Test func honeypotGetsTheNormalAnswerAndDoesNothing() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func honeypotGetsTheNormalAnswerAndDoesNothing(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.application.test(.router) { client in
@@ -152,13 +149,12 @@ import Testing
             #expect(response.status == .accepted)
             #expect(try SignupHTTP.object(response)["status"] as? String == "accepted")
         }
-        let subscribers = try await DatabaseQueue(path: test.databasePath).read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM subscribers") }
-        #expect(subscribers == 0)
+        #expect(try test.sql("SELECT count(*) FROM subscribers") == ["0"])
         #expect(try test.emails().isEmpty)
     }
 
-    @Test func invalidAddressIs422NamingTheFieldAndReason() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func invalidAddressIs422NamingTheFieldAndReason(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.application.test(.router) { client in
@@ -174,8 +170,8 @@ import Testing
         #expect(try test.emails().isEmpty)
     }
 
-    @Test func unknownOrPrivateNewsletterIs422NamingIt() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func unknownOrPrivateNewsletterIs422NamingIt(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.newsletter("staff", visibility: .private)
@@ -192,8 +188,8 @@ import Testing
         }
     }
 
-    @Test func noNewsletterNamedUsesTheConfiguredDefault() async throws {
-        let test = try await TestRuntime { $0.signup.defaultNewsletters = ["weekly"] }
+    @Test(arguments: StoreKind.allCases) func noNewsletterNamedUsesTheConfiguredDefault(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store) { $0.signup.defaultNewsletters = ["weekly"] }
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.newsletter("weekly")
@@ -205,8 +201,8 @@ import Testing
         #expect(try status(test, "a@example.org", "daily") == nil)
     }
 
-    @Test func formPostWithRepeatedNewslettersRedirectsBackToTheSite() async throws {
-        let test = try await TestRuntime { $0.corsOrigins = ["https://news.example.org"] }
+    @Test(arguments: StoreKind.allCases) func formPostWithRepeatedNewslettersRedirectsBackToTheSite(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store) { $0.corsOrigins = ["https://news.example.org"] }
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.newsletter("weekly")
@@ -237,8 +233,8 @@ import Testing
         #expect(email.header("Subject") == "Confirm your subscription to Daily and Weekly")
     }
 
-    @Test func confirmationCanLandOnTheNewsroomsOwnPage() async throws {
-        let test = try await TestRuntime { $0.confirmRedirectURL = "https://news.example.org/thanks" }
+    @Test(arguments: StoreKind.allCases) func confirmationCanLandOnTheNewsroomsOwnPage(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store) { $0.confirmRedirectURL = "https://news.example.org/thanks" }
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.application.test(.router) { client in
@@ -253,8 +249,8 @@ import Testing
         #expect(try status(test, "lands@example.org", "daily") == "confirmed")
     }
 
-    @Test func expiredLinkGetsAPolitePageAndTheReasonGoesToTheLog() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func expiredLinkGetsAPolitePageAndTheReasonGoesToTheLog(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.application.test(.router) { client in
@@ -278,8 +274,8 @@ import Testing
         #expect(try status(test, "late@example.org", "daily") == "pending")
     }
 
-    @Test func aTokenForAnotherAddressFails() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func aTokenForAnotherAddressFails(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.application.test(.router) { client in
@@ -294,9 +290,9 @@ import Testing
         #expect(test.log.text.contains("token bound to another address"))
     }
 
-    @Test(arguments: ["application/x-www-form-urlencoded", "multipart/form-data; boundary=XYZ"])
-    func oneClickUnsubscribeTakesEffectAtOnce(contentType: String) async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases, ["application/x-www-form-urlencoded", "multipart/form-data; boundary=XYZ"])
+    func oneClickUnsubscribeTakesEffectAtOnce(_ store: StoreKind, contentType: String) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.application.test(.router) { client in
@@ -321,8 +317,8 @@ import Testing
         }
     }
 
-    @Test func unsubscribingThenSigningUpAgainNeedsANewConfirmation() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func unsubscribingThenSigningUpAgainNeedsANewConfirmation(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.application.test(.router) { client in
@@ -347,8 +343,8 @@ import Testing
         }
     }
 
-    @Test func alreadyConfirmedGetsANoticeNotAConfirmation() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func alreadyConfirmedGetsANoticeNotAConfirmation(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily", optIn: .single)
         try await test.application.test(.router) { client in
@@ -365,8 +361,8 @@ import Testing
         }
     }
 
-    @Test func resendSendsOnlyWhenSomethingIsPending() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func resendSendsOnlyWhenSomethingIsPending(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.application.test(.router) { client in
@@ -390,8 +386,8 @@ import Testing
         #expect(try status(test, "slow@example.org", "daily") == "confirmed")
     }
 
-    @Test func aHundredConcurrentSignUpsMakeOneSubscriberAndOneEmail() async throws {
-        let test = try await TestRuntime()
+    @Test(arguments: StoreKind.allCases) func aHundredConcurrentSignUpsMakeOneSubscriberAndOneEmail(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await test.newsletter("daily")
         try await test.application.test(.router) { client in
@@ -403,12 +399,8 @@ import Testing
             }
         }
         try await test.deliver()
-        let counts = try await DatabaseQueue(path: test.databasePath).read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM subscribers") ?? -1,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM consent_records") ?? -1)
-        }
-        #expect(counts.0 == 1)
-        #expect(counts.1 == 100)
+        #expect(try test.sql("SELECT count(*) FROM subscribers") == ["1"])
+        #expect(try test.sql("SELECT count(*) FROM consent_records") == ["100"])
         #expect(try test.emails().count == 1)
     }
 }

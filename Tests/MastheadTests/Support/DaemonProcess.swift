@@ -8,7 +8,7 @@ final class DaemonProcess: Sendable {
     let port: Int
 
     /// Starts the daemon in `directory` on a free port and waits for its start line.
-    init(in directory: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    init(in directory: String, arguments: [String] = [], environment: [String: String] = [:]) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Executables.path("mastheadd"))
         process.arguments = ["--port", "0"] + arguments
@@ -29,7 +29,8 @@ final class DaemonProcess: Sendable {
         let deadline = Date().addingTimeInterval(20)
         while found == nil, Date() < deadline, process.isRunning {
             found = Self.port(in: output.text)
-            if found == nil { Thread.sleep(forTimeInterval: 0.05) }
+            // Task.sleep, not Thread.sleep: a blocked thread is one of only two the tests share.
+            if found == nil { try await Task.sleep(for: .milliseconds(50)) }
         }
         guard let found else {
             process.terminate()
@@ -52,9 +53,9 @@ final class DaemonProcess: Sendable {
     func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
     /// Waits for the process to end and returns its exit status.
-    func waitForExit(timeout: TimeInterval = 30) -> Int32? {
+    func waitForExit(timeout: TimeInterval = 30) async -> Int32? {
         let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         return process.isRunning ? nil : process.terminationStatus
     }
 

@@ -13,7 +13,7 @@ enum Executables {
     static func path(_ name: String) -> String { directory + "/" + name }
 
     /// The result of a finished command.
-    struct Outcome {
+    struct Outcome: Sendable {
         let status: Int32
         let stdout: String
         let stderr: String
@@ -62,5 +62,13 @@ extension Executables {
     /// Rows of a query through GRDB, one string per row (first column).
     static func runSQL(_ sql: String, database: String) throws -> [String] {
         try DatabaseQueue(path: database).read { db in try String.fetchAll(db, sql: sql) }
+    }
+}
+
+/// Runs blocking work (waiting for a process) on its own thread, so the async tests beside it
+/// keep the 2-core machine's few cooperative threads.
+func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
     }
 }

@@ -22,3 +22,16 @@ enum HTTP {
         return Reply(status: http.statusCode, headers: fields, body: String(decoding: data, as: UTF8.self))
     }
 }
+
+extension HTTP {
+    /// POSTs a JSON body and returns the status (for load spread over live daemons).
+    static func postJSON(_ url: String, _ body: String, timeout: TimeInterval = 30) async throws -> Int {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = "POST"
+        request.timeoutInterval = timeout
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        request.httpBody = Data(body.utf8)
+        let (_, response) = try await URLSession.shared.data(for: request)
+        return (response as! HTTPURLResponse).statusCode
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Hummingbird
 import Logging
 import Mail
@@ -6,29 +7,66 @@ import MastheadHTTP
 import MastheadRuntime
 import SubscriberLists
 
-/// A runtime over a fresh SQLite file, keys file and outbox directory in a temporary directory,
-/// with a clock the test moves.
+/// A runtime over a fresh store (an SQLite file, or a new PostgreSQL database), keys file and
+/// outbox directory in a temporary directory, with a clock the test moves.
 struct TestRuntime {
     let directory: TemporaryDirectory
+    /// Which engine the store is.
+    let store: StoreKind
+    /// The database's location (its URL, for PostgreSQL).
+    let database: DatabaseLocation
     let runtime: Runtime
     let log: CapturedLog
     let clock: TestClock
 
-    init(clock: TestClock = TestClock(), _ adjust: (inout MastheadConfiguration) -> Void = { _ in }) async throws {
+    init(
+        store: StoreKind = .sqlite, clock: TestClock = TestClock(), _ adjust: (inout MastheadConfiguration) -> Void = { _ in }
+    ) async throws {
         directory = try TemporaryDirectory()
+        self.store = store
         log = CapturedLog()
         self.clock = clock
         var configuration = MastheadConfiguration()
-        configuration.database = .sqlite(path: directory.file("masthead.sqlite"))
+        switch store {
+        case .sqlite: configuration.database = .sqlite(path: directory.file("masthead.sqlite"))
+        case .postgres:
+            configuration.database = .postgres(url: try await offThePool { try PostgresTestServer.freshDatabase() })
+            // Tests run side by side; a small pool each keeps them under the server's max_connections.
+            configuration.databasePool = 4
+        }
         configuration.keysPath = directory.file("masthead.keys")
         configuration.mailer = .file(directory: directory.file("outbox"))
         configuration.port = 0
         configuration.publicURL = "https://news.example.org/masthead"
         adjust(&configuration)
+        database = configuration.database
         runtime = try await Runtime.start(configuration: configuration, logger: log.logger, now: clock.function)
     }
 
     var databasePath: String { directory.file("masthead.sqlite") }
+
+    /// Rows of a query on the store's database, one string per row (`|` between columns);
+    /// write the SQL so both engines read it the same. Any other statement (an `UPDATE` that
+    /// sets a state up) runs too and gives no rows.
+    func sql(_ query: String) throws -> [String] {
+        switch database {
+        case .sqlite(let path):
+            guard query.uppercased().hasPrefix("SELECT") else {
+                try DatabaseQueue(path: path).write { db in try db.execute(sql: query) }
+                return []
+            }
+            return try Executables.runSQL(query, database: path)
+        case .postgres(let url): return try PostgresTestServer.rows(url, query)
+        }
+    }
+
+    /// The store as `masthead --database` takes it (the PostgreSQL URL carries the password).
+    var databaseArgument: String {
+        switch database {
+        case .sqlite(let path): "sqlite:\(path)"
+        case .postgres(let url): url
+        }
+    }
     var outboxDirectory: String { directory.file("outbox") }
 
     /// The application over the real router, for `app.test(.router)` or `.live`.

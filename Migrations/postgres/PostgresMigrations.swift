@@ -1,0 +1,17 @@
+public import Migrations
+
+/// The PostgreSQL schema steps, embedded from `Migrations/postgres/` at build time: one for
+/// each SQLite step, with the same id, so both stores are always at the same schema version.
+///
+/// Adding a step: write `NNNN_name.sql` here and beside it in `sqlite/`, list the file in
+/// Package.swift's `PostgresMigrations` resources and add one line here. `MigrationTests`
+/// fails when the two lists or the files on disk drift apart.
+public enum PostgresMigrations {
+    /// Every step, in order.
+    public static let all: [Migration] = [
+        Migration(id: "0001_init", bytes: PackageResources._001_init_sql),
+        Migration(id: "0002_signup", bytes: PackageResources._002_signup_sql),
+        Migration(id: "0003_lists", bytes: PackageResources._003_lists_sql),
+        Migration(id: "0004_pledges", bytes: PackageResources._004_pledges_sql),
+    ]
+}

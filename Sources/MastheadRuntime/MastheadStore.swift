@@ -1,0 +1,53 @@
+public import DonationPledges
+public import Foundation
+public import Mail
+public import Migrations
+public import NewsletterSignup
+import PostgresMigrations
+public import PostgresStorage
+public import SQLiteStorage
+public import SubscriberLists
+
+/// Everything the daemon and the CLI need from a store: every library's store protocol, plus
+/// the database's own lifecycle (migrations, readiness, pool gauges, closing).
+///
+/// Two implementations: `SQLiteStore` (the embedded default) and `PostgresStore` (several
+/// daemons on one database). `MastheadStoreContractTests` runs the same expectations on both.
+public protocol MastheadStore: SignupStore, SubscriberStore, PledgeStore, OutboxStore, OutboxAdministration {
+    /// The engine, for logs and `db status`: `sqlite 3.40.1`, `postgres`.
+    var engine: String { get }
+    /// The schema steps this binary ships for this engine.
+    var shippedMigrations: [Migration] { get }
+    /// Applies every pending step; returns the ids applied.
+    func migrate(known: [Migration], now: Date) async throws -> [String]
+    /// Compares the database with `known`, changing nothing.
+    func migrationPlan(known: [Migration]) async throws -> MigrationPlan
+    /// When each applied step was applied.
+    func appliedMigrationTimes() async throws -> [String: String]
+    /// Whether the database answers and its schema is current.
+    func readiness(known: [Migration]) async -> DatabaseReadiness
+    /// Connection activity for `/metrics`.
+    var poolStatistics: PoolStatistics { get }
+    /// Closes the store; call once, after the server stopped.
+    func close() throws
+}
+
+extension MastheadStore {
+    /// Applies this engine's pending steps.
+    @discardableResult
+    public func migrate(now: Date = Date()) async throws -> [String] { try await migrate(known: shippedMigrations, now: now) }
+    /// This engine's migration plan.
+    public func migrationPlan() async throws -> MigrationPlan { try await migrationPlan(known: shippedMigrations) }
+    /// Readiness against this engine's steps.
+    public func readiness() async -> DatabaseReadiness { await readiness(known: shippedMigrations) }
+}
+
+extension SQLiteStore: MastheadStore {
+    public var engine: String { "sqlite \(SQLiteStore.sqliteVersion)" }
+    public var shippedMigrations: [Migration] { SQLiteMigrations.all }
+}
+
+extension PostgresStore: MastheadStore {
+    public var engine: String { "postgres" }
+    public var shippedMigrations: [Migration] { PostgresMigrations.all }
+}

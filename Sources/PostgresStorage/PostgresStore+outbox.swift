@@ -1,0 +1,68 @@
+public import Foundation
+public import Mail
+import PostgresNIO
+import SubscriberLists
+
+/// The outbox table (migration 0001) as the delivery workers of several daemons drain it.
+extension PostgresStore: OutboxStore {
+    public func claimDueMessages(limit: Int, at now: Date, leaseUntil: Date) async throws -> [OutboxItem] {
+        let stamp = Timestamp.format(now)
+        let lease = Timestamp.format(leaseUntil)
+        return try await write { session in
+            // Due: queued and due, or claimed by a worker whose lease ran out (its daemon died).
+            // SKIP LOCKED: a row another daemon is claiming right now is left to it, not waited for.
+            try await session.rows(
+                """
+                UPDATE outbox SET state = 'sending', lease_until = \(lease), attempts = attempts + 1
+                WHERE id IN (
+                    SELECT id FROM outbox
+                    WHERE (state = 'queued' AND next_attempt_at <= \(stamp)) OR (state = 'sending' AND lease_until <= \(stamp))
+                    ORDER BY next_attempt_at LIMIT \(limit)
+                    FOR UPDATE SKIP LOCKED)
+                RETURNING id, kind, recipient, payload, attempts, created_at
+                """
+            ).map { row in
+                OutboxItem(
+                    id: try row["id"], kind: try row["kind"], recipient: try row["recipient"],
+                    payload: Array(try row["payload", as: String.self].utf8), attempts: try row["attempts", as: Int.self],
+                    createdAt: try row.date("created_at"))
+            }.sorted { $0.id < $1.id }
+        }
+    }
+
+    public func markSent(_ id: Int64, at time: Date) async throws {
+        try await write { session in
+            try await session.execute(
+                "UPDATE outbox SET state = 'sent', sent_at = \(Timestamp.format(time)), lease_until = NULL, last_error = NULL WHERE id = \(id)")
+        }
+    }
+
+    public func reschedule(_ id: Int64, nextAttempt: Date, error: String) async throws {
+        try await write { session in
+            try await session.execute(
+                """
+                UPDATE outbox SET state = 'queued', next_attempt_at = \(Timestamp.format(nextAttempt)), lease_until = NULL,
+                    last_error = \(error)
+                WHERE id = \(id)
+                """)
+        }
+    }
+
+    public func markDead(_ id: Int64, error: String, at time: Date) async throws {
+        try await write { session in
+            try await session.execute("UPDATE outbox SET state = 'dead', lease_until = NULL, last_error = \(error) WHERE id = \(id)")
+        }
+    }
+
+    /// Queues a message in the caller's transaction (the transactional outbox).
+    static func enqueue(
+        _ session: PostgresSession, kind: String, recipient: String, subscriberID: Int64?, payload: [UInt8], at time: Date
+    ) async throws {
+        let stamp = Timestamp.format(time)
+        try await session.execute(
+            """
+            INSERT INTO outbox (kind, recipient, subscriber_id, payload, state, attempts, next_attempt_at, created_at)
+            VALUES (\(kind), \(recipient), \(subscriberID), \(String(decoding: payload, as: UTF8.self)), 'queued', 0, \(stamp), \(stamp))
+            """)
+    }
+}

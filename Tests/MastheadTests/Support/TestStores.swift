@@ -1,0 +1,92 @@
+import Foundation
+import Logging
+import NIOPosix
+import PostgresNIO
+import Synchronization
+import Testing
+
+/// The stores every contract test runs against: the same expectations, engine by engine.
+enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+}
+
+/// The PostgreSQL server the tests use: `MASTHEAD_TEST_POSTGRES` (a URL whose user may create
+/// databases, as `Ops/test` and `.ci/run` set it), else a throwaway cluster this test process
+/// starts once with `Ops/postgres/throwaway` and stops at exit. Each test gets its own database.
+enum PostgresTestServer {
+    /// The repository root, found from this file's path.
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().path
+
+    private static let started = Mutex<String?>(nil)
+
+    /// The server's URL (to its maintenance database).
+    static let url: Result<String, any Error> = Result {
+        if let url = ProcessInfo.processInfo.environment["MASTHEAD_TEST_POSTGRES"], !url.isEmpty { return url }
+        let directory = FileManager.default.temporaryDirectory.path + "/masthead-pg-" + UUID().uuidString.prefix(8).lowercased()
+        let outcome = try Executables.runProgram(repository + "/Ops/postgres/throwaway", ["start", directory])
+        guard outcome.status == 0, let url = outcome.stdout.split(separator: "\n").last.map(String.init) else {
+            throw ServerUnavailable(reason: "Ops/postgres/throwaway start failed: \(outcome.stderr)")
+        }
+        started.withLock { $0 = directory }
+        atexit {
+            if let directory = PostgresTestServer.started.withLock({ $0 }) {
+                _ = try? Executables.runProgram(PostgresTestServer.repository + "/Ops/postgres/throwaway", ["stop", directory])
+            }
+        }
+        return url
+    }
+
+    /// Creates an empty database and returns its URL.
+    static func freshDatabase() throws -> String {
+        let server = try url.get()
+        let name = "masthead_test_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
+        _ = try rows(server, "CREATE DATABASE \(name)")
+        return replacingDatabase(of: server, with: name)
+    }
+
+    /// `postgres://u:p@h:5432/old` → `postgres://u:p@h:5432/new`.
+    static func replacingDatabase(of url: String, with name: String) -> String {
+        var components = URLComponents(string: url)!
+        components.path = "/" + name
+        return components.string!
+    }
+
+    /// Rows of one statement, one string per row (columns joined by `|`, NULL as empty text).
+    ///
+    /// Through one short-lived postgres-nio connection, not a psql process: tests call this from
+    /// async code on a 2-core machine, and a process spawn per query held a cooperative thread for
+    /// 50 ms each time, which starved the tests running beside it.
+    static func rows(_ url: String, _ sql: String) throws -> [String] {
+        guard let components = URLComponents(string: url), let host = components.host, let user = components.user else {
+            throw ServerUnavailable(reason: "not a postgres URL: \(url)")
+        }
+        let configuration = PostgresConnection.Configuration(
+            host: host, port: components.port ?? 5432, username: user, password: components.password,
+            database: String(components.path.dropFirst()), tls: .disable)
+        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
+        let connection = try PostgresConnection.connect(
+            on: eventLoop, configuration: configuration, id: 1, logger: Logger(label: "masthead-tests")
+        ).wait()
+        defer { try? connection.close().wait() }
+        let result = try connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "masthead-tests")).wait()
+        return try result.rows.map { row in try row.map(text).joined(separator: "|") }
+    }
+
+    /// A cell as psql prints it.
+    private static func text(_ cell: PostgresCell) throws -> String {
+        guard cell.bytes != nil else { return "" }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return String(try cell.decode(Int64.self))
+        case .bool: return try cell.decode(Bool.self) ? "t" : "f"
+        default: return try cell.decode(String.self)
+        }
+    }
+
+    struct ServerUnavailable: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { reason }
+    }
+}
