@@ -1,4 +1,5 @@
 import Foundation
+import MastheadRuntime
 import Testing
 
 /// `masthead newsletters …` through the real executable.
@@ -12,18 +13,46 @@ import Testing
         let archived_at: String?
     }
 
-    func masthead(_ arguments: [String], in directory: TemporaryDirectory) throws -> Executables.Outcome {
-        try Executables.run("masthead", arguments, in: directory.path)
+    /// A working directory and a fresh database of either store, named by MASTHEAD_DATABASE.
+    struct Place {
+        let directory: TemporaryDirectory
+        let database: DatabaseLocation
+
+        init(_ store: StoreKind) async throws {
+            directory = try TemporaryDirectory()
+            switch store {
+            case .sqlite: database = .sqlite(path: directory.file("masthead.sqlite"))
+            case .postgres: database = .postgres(url: try await offThePool { try PostgresTestServer.freshDatabase() })
+            }
+        }
+
+        var setting: String {
+            switch database {
+            case .sqlite(let path): "sqlite:\(path)"
+            case .postgres(let url): url
+            }
+        }
+
+        func sql(_ query: String) throws -> [String] {
+            switch database {
+            case .sqlite(let path): return try Executables.runSQL(query, database: path)
+            case .postgres(let url): return try PostgresTestServer.rows(url, query)
+            }
+        }
     }
 
-    func list(_ directory: TemporaryDirectory, _ extra: [String] = []) throws -> [Listed] {
+    func masthead(_ arguments: [String], in place: Place) throws -> Executables.Outcome {
+        try Executables.run("masthead", arguments, in: place.directory.path, environment: ["MASTHEAD_DATABASE": place.setting])
+    }
+
+    func list(_ directory: Place, _ extra: [String] = []) throws -> [Listed] {
         let outcome = try masthead(["newsletters", "list", "--format", "json"] + extra, in: directory)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         return try JSONDecoder().decode([Listed].self, from: Data(outcome.stdout.utf8))
     }
 
-    @Test func addThenListRoundTrips() throws {
-        let directory = try TemporaryDirectory()
+    @Test(arguments: StoreKind.allCases) func addThenListRoundTrips(_ store: StoreKind) async throws {
+        let directory = try await Place(store)
         let added = try masthead(
             [
                 "newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily",
@@ -41,8 +70,8 @@ import Testing
         ])
     }
 
-    @Test func duplicateSlugIsAClearErrorWithFailureStatus() throws {
-        let directory = try TemporaryDirectory()
+    @Test(arguments: StoreKind.allCases) func duplicateSlugIsAClearErrorWithFailureStatus(_ store: StoreKind) async throws {
+        let directory = try await Place(store)
         #expect(try masthead(["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: directory).status == 0)
         let again = try masthead(["newsletters", "add", "ukraine-daily", "--name", "Again"], in: directory)
         #expect(again.status != 0)
@@ -51,15 +80,15 @@ import Testing
         #expect(try list(directory).map(\.name) == ["Ukraine Daily"])
     }
 
-    @Test func invalidSlugIsRefused() throws {
-        let directory = try TemporaryDirectory()
+    @Test(arguments: StoreKind.allCases) func invalidSlugIsRefused(_ store: StoreKind) async throws {
+        let directory = try await Place(store)
         let outcome = try masthead(["newsletters", "add", "Ukraine Daily", "--name", "x"], in: directory)
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("invalid slug 'Ukraine Daily'"))
     }
 
-    @Test func updateChangesOnlyWhatIsGivenAndArchiveHidesFromTheDefaultList() throws {
-        let directory = try TemporaryDirectory()
+    @Test(arguments: StoreKind.allCases) func updateChangesOnlyWhatIsGivenAndArchiveHidesFromTheDefaultList(_ store: StoreKind) async throws {
+        let directory = try await Place(store)
         _ = try masthead(["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily", "--description", "News"], in: directory)
         let updated = try masthead(["newsletters", "update", "ukraine-daily", "--private", "--name", "UD"], in: directory)
         #expect(updated.status == 0, "\(updated.stderr)")
@@ -81,8 +110,8 @@ import Testing
         #expect(unknown.stderr.contains("no newsletter has slug 'no-such'"))
     }
 
-    @Test func csvAndTableFormats() throws {
-        let directory = try TemporaryDirectory()
+    @Test(arguments: StoreKind.allCases) func csvAndTableFormats(_ store: StoreKind) async throws {
+        let directory = try await Place(store)
         _ = try masthead(["newsletters", "add", "daily", "--name", "Daily, \"the\" one"], in: directory)
         let csv = try masthead(["newsletters", "list", "--format", "csv"], in: directory)
         #expect(csv.stdout == "SLUG,NAME,VISIBILITY,OPT-IN,ARCHIVED,DESCRIPTION\r\ndaily,\"Daily, \"\"the\"\" one\",public,double,no,\r\n")
@@ -93,13 +122,12 @@ import Testing
             """)
     }
 
-    @Test func everyChangeIsAudited() throws {
-        let directory = try TemporaryDirectory()
+    @Test(arguments: StoreKind.allCases) func everyChangeIsAudited(_ store: StoreKind) async throws {
+        let directory = try await Place(store)
         _ = try masthead(["newsletters", "add", "daily", "--name", "Daily"], in: directory)
         _ = try masthead(["newsletters", "update", "daily", "--name", "Daily 2"], in: directory)
         _ = try masthead(["newsletters", "archive", "daily"], in: directory)
-        let rows = try Executables.runSQL(
-            "SELECT action || ' ' || actor FROM events ORDER BY id", database: directory.file("masthead.sqlite"))
+        let rows = try directory.sql("SELECT action || ' ' || actor FROM events ORDER BY id")
         #expect(rows.count == 3)
         #expect(rows.map { $0.split(separator: " ").first.map(String.init) ?? "" } == [
             "newsletter.created", "newsletter.updated", "newsletter.archived",
