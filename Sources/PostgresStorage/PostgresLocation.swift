@@ -58,6 +58,20 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     /// `postgres://user@host:port/db` — never the password.
     public var description: String { "postgres://\(user)@\(host):\(port)/\(database)" }
 
+    /// The same settings for one direct connection (the reachability check).
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let mode: PostgresConnection.Configuration.TLS =
+            switch tls {
+            case .disable: .disable
+            case .prefer: .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: password, database: database, tls: mode)
+        configuration.options.connectTimeout = .seconds(5)
+        return configuration
+    }
+
     var clientConfiguration: PostgresClient.Configuration {
         let mode: PostgresClient.Configuration.TLS =
             switch tls {

@@ -20,7 +20,8 @@ extension PostgresStore {
 
     /// Compares the database with the steps this binary ships, without changing anything.
     public func migrationPlan(known: [Migration] = PostgresMigrations.all) async throws -> MigrationPlan {
-        try await read { session in MigrationPlan(known: known, applied: try await Self.appliedMigrations(session)) }
+        try await checkReachable()
+        return try await read { session in MigrationPlan(known: known, applied: try await Self.appliedMigrations(session)) }
     }
 
     /// Applies every pending step, in order, in one transaction under the migration lock.
@@ -28,6 +29,7 @@ extension PostgresStore {
     @discardableResult
     public func migrate(known: [Migration] = PostgresMigrations.all, now: Date = Date()) async throws -> [String] {
         let appliedAt = Timestamp.format(now)
+        try await checkReachable()
         return try await write { session in
             try await session.execute("SELECT pg_advisory_xact_lock(\(Self.migrationLock))")
             try await session.execute(Self.bookkeeping)
@@ -65,6 +67,19 @@ extension PostgresStore {
         }
     }
 
+    /// Connects once, directly: a wrong host, port or password then fails at once with its
+    /// reason. (The pool retries a failing server for about a minute before it gives up, and
+    /// its error does not say why.) Every start, `db` command and readiness probe begins here.
+    func checkReachable() async throws {
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: try location.connectionConfiguration(), id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            throw PostgresStoreError.unreachable("\(location): \(Self.describe(error))")
+        }
+    }
+
     static func appliedMigrations(_ session: PostgresSession) async throws -> [String: String] {
         guard try await hasMigrationTable(session) else { return [:] }
         var applied: [String: String] = [:]
@@ -83,10 +98,13 @@ extension PostgresStore {
 public enum PostgresStoreError: Error, Equatable, CustomStringConvertible {
     /// The database's migrations do not fit this binary (newer database, or an edited step).
     case migrationRefused(String)
+    /// The server could not be reached or refused the login.
+    case unreachable(String)
 
     public var description: String {
         switch self {
         case .migrationRefused(let reason): "refusing this database: \(reason)"
+        case .unreachable(let reason): "cannot connect to \(reason)"
         }
     }
 }

@@ -125,6 +125,7 @@ extension PostgresStore {
             if let message = error.serverInfo?[.message] {
                 return "PostgreSQL: \(message)" + (error.sqlState.map { " (SQLSTATE \($0))" } ?? "")
             }
+            if let underlying = error.underlying { return "\(error.code): \(underlying)" }
             return "PostgreSQL: \(error.code)"
         }
         return String(describing: error)

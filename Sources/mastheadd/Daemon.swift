@@ -37,7 +37,10 @@ enum Daemon {
             // A database this binary must not touch: restarting cannot help, so exit as a configuration error.
             fail("mastheadd: \(error)", status: ConfigurationError.exitStatus)
         } catch let error as PostgresStoreError {
-            fail("mastheadd: \(error)", status: ConfigurationError.exitStatus)
+            // A refused schema is for a person to fix (78: systemd does not restart); a server that
+            // cannot be reached may be back in a moment (1: restarted).
+            let status: Int32 = if case .migrationRefused = error { ConfigurationError.exitStatus } else { 1 }
+            fail("mastheadd: \(error)", status: status)
         } catch {
             fail("mastheadd: \(PostgresStore.describe(error))", status: 1)
         }

@@ -56,4 +56,37 @@ import Testing
         #expect(!location.description.contains("hunter2"))
         #expect(location.description.contains("db.internal"))
     }
+
+    @Test func aServerThatCannotBeReachedFailsAtOnceSayingWhy() async throws {
+        let server = try PostgresTestServer.url.get()
+        let wrongPassword = try #require(URLComponents(string: server)).with { $0.password = "wrong" }
+        let directory = try TemporaryDirectory()
+        for (url, reason) in [
+            (wrongPassword, "password authentication failed"), ("postgres://masthead@127.0.0.1:1/masthead", "Connection refused"),
+        ] {
+            let path = directory.path
+            let started = ContinuousClock.now
+            let status = try await offThePool { try Executables.run("masthead", ["db", "status", "--database", url], in: path) }
+            #expect(status.status == 1)
+            #expect(status.stderr.contains("cannot connect to postgres://masthead@127.0.0.1:"), "\(status.stderr)")
+            #expect(status.stderr.contains(reason), "\(status.stderr)")
+            #expect(!status.stderr.contains("wrong"), "the password is never printed")
+            // Not the pool's minute of retries: a misconfigured URL is reported straight away.
+            #expect(ContinuousClock.now - started < .seconds(20))
+            let daemon = try await offThePool {
+                try Executables.run("mastheadd", ["--port", "0"], in: path, environment: ["MASTHEAD_DATABASE": url])
+            }
+            #expect(daemon.status == 1, "a server that may come back: exit 1, so systemd restarts the daemon")
+            #expect(daemon.stderr.contains(reason), "\(daemon.stderr)")
+        }
+    }
+}
+
+extension URLComponents {
+    /// A copy with `change` applied, as a string.
+    fileprivate func with(_ change: (inout URLComponents) -> Void) -> String {
+        var copy = self
+        change(&copy)
+        return copy.string ?? ""
+    }
 }
