@@ -4,7 +4,9 @@ import Testing
 /// The full `--help` of every command, compared with `Tests/MastheadTests/Help/*.txt`, so help
 /// never rots. After changing a command on purpose, regenerate with
 /// `MASTHEAD_UPDATE_HELP=1 swift test --filter HelpTextTests` and review the diff.
-@Suite struct HelpTextTests {
+/// Serialized: its 45 cases each wait for a process, and in parallel they would hold every thread
+/// the other tests share.
+@Suite(.serialized) struct HelpTextTests {
     static let commands: [[String]] = [
         ["mastheadd"],
         ["masthead"],

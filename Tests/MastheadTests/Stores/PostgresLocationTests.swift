@@ -65,14 +65,13 @@ import Testing
             (wrongPassword, "password authentication failed"), ("postgres://masthead@127.0.0.1:1/masthead", "Connection refused"),
         ] {
             let path = directory.path
-            let started = ContinuousClock.now
             let status = try await offThePool { try Executables.run("masthead", ["db", "status", "--database", url], in: path) }
             #expect(status.status == 1)
             #expect(status.stderr.contains("cannot connect to postgres://masthead@127.0.0.1:"), "\(status.stderr)")
             #expect(status.stderr.contains(reason), "\(status.stderr)")
+            // The server's own reason (the pool, after a minute of retries, only says its circuit breaker tripped).
+            #expect(!status.stderr.contains("ConnectionPoolError"))
             #expect(!status.stderr.contains("wrong"), "the password is never printed")
-            // Not the pool's minute of retries: a misconfigured URL is reported straight away.
-            #expect(ContinuousClock.now - started < .seconds(20))
             let daemon = try await offThePool {
                 try Executables.run("mastheadd", ["--port", "0"], in: path, environment: ["MASTHEAD_DATABASE": url])
             }

@@ -25,12 +25,16 @@ final class DaemonProcess: Sendable {
             if !data.isEmpty { output.append(data) }
         }
         try process.run()
-        var found: Int?
-        let deadline = Date().addingTimeInterval(20)
-        while found == nil, Date() < deadline, process.isRunning {
-            found = Self.port(in: output.text)
-            // Task.sleep, not Thread.sleep: a blocked thread is one of only two the tests share.
-            if found == nil { try await Task.sleep(for: .milliseconds(50)) }
+        // Watched from a thread of its own: it does not hold one of the two threads the tests
+        // share, and its deadline is honest even while they are all busy.
+        let found: Int? = try await offThePool {
+            var found: Int?
+            let deadline = Date().addingTimeInterval(20)
+            while found == nil, Date() < deadline, process.isRunning {
+                found = DaemonProcess.port(in: output.text)
+                if found == nil { Thread.sleep(forTimeInterval: 0.05) }
+            }
+            return found
         }
         guard let found else {
             process.terminate()
@@ -54,9 +58,12 @@ final class DaemonProcess: Sendable {
 
     /// Waits for the process to end and returns its exit status.
     func waitForExit(timeout: TimeInterval = 30) async -> Int32? {
-        let deadline = Date().addingTimeInterval(timeout)
-        while process.isRunning, Date() < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        return process.isRunning ? nil : process.terminationStatus
+        let process = self.process
+        return (try? await offThePool {
+            let deadline = Date().addingTimeInterval(timeout)
+            while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+            return process.isRunning ? nil : process.terminationStatus
+        }) ?? nil
     }
 
     deinit {
