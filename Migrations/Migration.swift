@@ -25,12 +25,9 @@ public struct Migration: Sendable, Hashable {
     /// It only detects accidental edits of a landed step; it is not a security boundary,
     /// so a non-cryptographic hash is enough and keeps this module free of dependencies.
     public var checksum: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in sql.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
-        let hex = String(hash, radix: 16)
+        var hash = FNV1a64()
+        for byte in sql.utf8 { hash.mix(byte) }
+        let hex = String(hash.value, radix: 16)
         return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

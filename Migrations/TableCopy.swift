@@ -52,11 +52,8 @@ public struct TableChecksum: Sendable, Equatable, CustomStringConvertible {
     public init() {}
 
     public mutating func add(_ row: [SQLValue]) {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ byte: UInt8) {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x0000_0100_0000_01b3
-        }
+        var hash = FNV1a64()
+        func mix(_ byte: UInt8) { hash.mix(byte) }
         for value in row {
             switch value {
             case .null: mix(0)
@@ -70,7 +67,7 @@ public struct TableChecksum: Sendable, Equatable, CustomStringConvertible {
             }
         }
         rows += 1
-        sum = sum &+ hash
+        sum = sum &+ hash.value
     }
 
     /// `12345 rows, 0f3a…`.

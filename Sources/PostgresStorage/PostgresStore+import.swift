@@ -37,7 +37,7 @@ extension PostgresStore {
                 let (outcome, queued) = try await Self.importRow(
                     row, index: index, into: newsletter, batch: batch, state: &state, stamp: stamp, session)
                 outcomes.append(outcome)
-                counts[Self.countKey(outcome), default: 0] += 1
+                counts[outcome.reportKey, default: 0] += 1
                 if queued { confirmations += 1 }
             }
             if !batch.options.dryRun {
@@ -72,13 +72,6 @@ extension PostgresStore {
         return name
     }
 
-    /// 64 bits of the address's keyed hash, mixed with the newsletter: two different rows share
-    /// one with a probability of about 3 in 100 million for a million-row file.
-    static func fingerprint(addressHash: String, newsletter: Int64) -> Int64 {
-        let prefix = UInt64(addressHash.prefix(16), radix: 16) ?? UInt64(truncatingIfNeeded: addressHash.hashValue)
-        return Int64(bitPattern: prefix ^ (UInt64(bitPattern: newsletter) &* 0x9E37_79B9_7F4A_7C15))
-    }
-
     /// What a batch knows before it writes, and what it wrote since.
     struct ImportState {
         /// For each row of the batch (by index): the line it repeats, when it does.
@@ -111,7 +104,7 @@ extension PostgresStore {
         var state = ImportState()
         // Duplicates: earlier batches' fingerprints from the table, this batch's as the rows come
         // (the first row with a fingerprint wins, as with SQLite's row-by-row INSERT OR IGNORE).
-        let fingerprints = rows.map { fingerprint(addressHash: $0.row.addressHash, newsletter: $0.newsletter.id) }
+        let fingerprints = rows.map { ImportFingerprint.of(addressHash: $0.row.addressHash, newsletter: $0.newsletter.id) }
         var firstLine: [Int64: Int] = [:]
         for row in try await session.rows(
             "SELECT fingerprint, line FROM \(unescaped: seen) WHERE fingerprint = ANY(\(Array(Set(fingerprints))))")
@@ -150,7 +143,7 @@ extension PostgresStore {
         var ids: [Int64] = []
         for row in try await session.rows(subscribersQuery) {
             let known = KnownSubscriber(
-                id: try row["id"], name: try row["name"], locale: try row["locale"], attributes: attributes(try row["attributes"]))
+                id: try row["id"], name: try row["name"], locale: try row["locale"], attributes: JSONText.stringObject(try row["attributes"]))
             state.subscribers[try row["email_normalized", as: String.self]] = known
             ids.append(known.id)
         }
@@ -203,7 +196,7 @@ extension PostgresStore {
             {
                 let known = KnownSubscriber(
                     id: try found["id"], name: try found["name"], locale: try found["locale"],
-                    attributes: attributes(try found["attributes"]))
+                    attributes: JSONText.stringObject(try found["attributes"]))
                 state.subscribers[row.normalizedEmail] = known
                 try await readMemberships(session, subscribers: [known.id], into: &state)
                 existing = known
@@ -263,14 +256,4 @@ extension PostgresStore {
             """, as: Bool.self) ?? false
     }
 
-    private static func countKey(_ outcome: ImportRowOutcome) -> String {
-        switch outcome {
-        case .added: "added"
-        case .updated: "updated"
-        case .unchanged: "unchanged"
-        case .kept: "kept"
-        case .duplicate: "duplicates"
-        case .suppressed: "suppressed"
-        }
-    }
 }

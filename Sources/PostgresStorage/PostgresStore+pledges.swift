@@ -279,7 +279,7 @@ extension PostgresStore: PledgeStore {
             ).map { row in
                 PledgeHistoryEntry(
                     occurredAt: try row.date("occurred_at"), actor: try row["actor"], action: try row["action"],
-                    details: Self.attributes(try row["details"]))
+                    details: JSONText.stringObject(try row["details"]))
             }
         }
     }

@@ -165,13 +165,7 @@ extension PostgresStore: SubscriberStore {
             subscriptionID: try row["subscription_id"], email: try row["email"], name: try row["name"], locale: try row["locale"],
             newsletter: try row["newsletter"], status: try row.enumValue("status"), subscribedAt: try row.date("created_at"),
             confirmedAt: try row.optionalDate("confirmed_at"), unsubscribedAt: try row.optionalDate("unsubscribed_at"),
-            attributes: attributes(try row["attributes"]), consent: consent)
-    }
-
-    /// The `attributes` column: a JSON object of strings (`{}` when none).
-    static func attributes(_ text: String?) -> [String: String] {
-        guard let text, text != "{}" else { return [:] }
-        return JSONText.parseObject(text) ?? [:]
+            attributes: JSONText.stringObject(try row["attributes"]), consent: consent)
     }
 
     /// The subscriber's id, without a lock (for reads).
@@ -291,7 +285,7 @@ extension PostgresStore: SubscriberStore {
         let id: Int64 = try row["id"]
         let subscriber = Subscriber(
             id: id, email: try row["email"], normalizedEmail: try row["email_normalized"], name: try row["name"],
-            locale: try row["locale"], attributes: attributes(try row["attributes"]), createdAt: try row.date("created_at"))
+            locale: try row["locale"], attributes: JSONText.stringObject(try row["attributes"]), createdAt: try row.date("created_at"))
         let memberships = try await session.rows(
             """
             SELECT n.slug, s.status, s.created_at, s.confirmed_at, s.unsubscribed_at FROM subscriptions s
@@ -316,7 +310,7 @@ extension PostgresStore: SubscriberStore {
         ).map { row in
             AuditEntry(
                 occurredAt: try row.date("occurred_at"), actor: try row["actor"], action: try row["action"],
-                details: attributes(try row["details"]))
+                details: JSONText.stringObject(try row["details"]))
         }
         return SubscriberProfile(subscriber: subscriber, memberships: memberships, consents: consents, events: events)
     }

@@ -21,7 +21,7 @@ extension SQLiteStore {
                 guard let newsletter = newsletters[row.newsletter] else { continue }
                 let (outcome, queued) = try Self.importRow(row, into: newsletter, batch: batch, seen: seen, stamp: stamp, db)
                 outcomes.append(outcome)
-                counts[Self.countKey(outcome), default: 0] += 1
+                counts[outcome.reportKey, default: 0] += 1
                 if queued { confirmations += 1 }
             }
             if !batch.options.dryRun {
@@ -56,19 +56,12 @@ extension SQLiteStore {
         return name
     }
 
-    /// 64 bits of the address's keyed hash, mixed with the newsletter: two different rows share
-    /// one with a probability of about 3 in 100 million for a million-row file.
-    static func fingerprint(addressHash: String, newsletter: Int64) -> Int64 {
-        let prefix = UInt64(addressHash.prefix(16), radix: 16) ?? UInt64(truncatingIfNeeded: addressHash.hashValue)
-        return Int64(bitPattern: prefix ^ (UInt64(bitPattern: newsletter) &* 0x9E37_79B9_7F4A_7C15))
-    }
-
     /// Decides and (unless a dry run) writes one row; returns its outcome and whether a
     /// confirmation email was queued.
     private static func importRow(
         _ row: ImportRow, into newsletter: Newsletter, batch: ImportBatch, seen: String, stamp: String, _ db: Database
     ) throws -> (ImportRowOutcome, Bool) {
-        let fingerprint = fingerprint(addressHash: row.addressHash, newsletter: newsletter.id)
+        let fingerprint = ImportFingerprint.of(addressHash: row.addressHash, newsletter: newsletter.id)
         try db.cachedStatement(sql: "INSERT OR IGNORE INTO temp.\(seen) (fingerprint, line) VALUES (?, ?)")
             .execute(arguments: [fingerprint, row.line])
         if db.changesCount == 0 {
@@ -115,7 +108,7 @@ extension SQLiteStore {
     private static func fillBlanks(_ db: Database, subscriber: Int64, existing: Row, with row: ImportRow, at stamp: String) throws {
         let oldName: String? = existing["name"]
         let oldLocale: String? = existing["locale"]
-        let oldAttributes = attributes(existing["attributes"])
+        let oldAttributes = JSONText.stringObject(existing["attributes"])
         let name = oldName ?? row.name
         let locale = oldLocale ?? row.locale
         let merged = oldAttributes.merging(row.attributes) { old, _ in old }
@@ -131,14 +124,4 @@ extension SQLiteStore {
                 """), arguments: [subscriber, Timestamp.format(time.addingTimeInterval(-86_400))]) ?? false
     }
 
-    private static func countKey(_ outcome: ImportRowOutcome) -> String {
-        switch outcome {
-        case .added: "added"
-        case .updated: "updated"
-        case .unchanged: "unchanged"
-        case .kept: "kept"
-        case .duplicate: "duplicates"
-        case .suppressed: "suppressed"
-        }
-    }
 }

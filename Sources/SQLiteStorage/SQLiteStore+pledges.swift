@@ -242,7 +242,7 @@ extension SQLiteStore: PledgeStore {
             ).map { row in
                 PledgeHistoryEntry(
                     occurredAt: try Self.date(row, "occurred_at"), actor: row["actor"], action: row["action"],
-                    details: Self.attributes(row["details"]))
+                    details: JSONText.stringObject(row["details"]))
             }
         }
     }

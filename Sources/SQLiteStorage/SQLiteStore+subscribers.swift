@@ -146,13 +146,7 @@ extension SQLiteStore: SubscriberStore {
             subscriptionID: row["subscription_id"], email: row["email"], name: row["name"], locale: row["locale"],
             newsletter: row["newsletter"], status: try enumValue(row, "status"), subscribedAt: try date(row, "created_at"),
             confirmedAt: try optionalDate(row, "confirmed_at"), unsubscribedAt: try optionalDate(row, "unsubscribed_at"),
-            attributes: attributes(row["attributes"]), consent: consent)
-    }
-
-    /// The `attributes` column: a JSON object of strings (`{}` when none).
-    static func attributes(_ text: String?) -> [String: String] {
-        guard let text, text != "{}" else { return [:] }
-        return JSONText.parseObject(text) ?? [:]
+            attributes: JSONText.stringObject(row["attributes"]), consent: consent)
     }
 
     static func subscriberID(_ db: Database, normalized: String) throws -> Int64? {
@@ -244,7 +238,7 @@ extension SQLiteStore: SubscriberStore {
         let id: Int64 = row["id"]
         let subscriber = Subscriber(
             id: id, email: row["email"], normalizedEmail: row["email_normalized"], name: row["name"], locale: row["locale"],
-            attributes: attributes(row["attributes"]), createdAt: try date(row, "created_at"))
+            attributes: JSONText.stringObject(row["attributes"]), createdAt: try date(row, "created_at"))
         let memberships = try Row.fetchAll(
             db, sql: """
                 SELECT n.slug, s.status, s.created_at, s.confirmed_at, s.unsubscribed_at FROM subscriptions s
@@ -268,7 +262,7 @@ extension SQLiteStore: SubscriberStore {
         ).map { row in
             AuditEntry(
                 occurredAt: try date(row, "occurred_at"), actor: row["actor"], action: row["action"],
-                details: attributes(row["details"]))
+                details: JSONText.stringObject(row["details"]))
         }
         return SubscriberProfile(subscriber: subscriber, memberships: memberships, consents: consents, events: events)
     }

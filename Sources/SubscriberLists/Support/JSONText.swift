@@ -32,6 +32,12 @@ public enum JSONText {
 extension JSONText {
     /// Reads a flat JSON object of strings (`{"city":"Kyiv"}`), or nil if the text is anything
     /// else. Whitespace between tokens and every RFC 8259 string escape are accepted.
+    /// A stored object of strings (`attributes`, `details`): `{}`, NULL or unreadable text is empty.
+    public static func stringObject(_ text: String?) -> [String: String] {
+        guard let text, text != "{}" else { return [:] }
+        return parseObject(text) ?? [:]
+    }
+
     public static func parseObject(_ text: String) -> [String: String]? {
         var parser = FlatObjectParser(bytes: Array(text.utf8))
         return parser.object()
