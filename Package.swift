@@ -90,7 +90,7 @@ let package = Package(
         .target(
             name: "SQLiteStorage",
             dependencies: [
-                "Migrations", "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail",
+                "Migrations", "SideEffects", "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -98,7 +98,8 @@ let package = Package(
         .target(
             name: "PostgresStorage",
             dependencies: [
-                "Migrations", "PostgresMigrations", "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail",
+                "Migrations", "PostgresMigrations", "SideEffects", "SubscriberLists", "NewsletterSignup", "DonationPledges",
+                "Mail",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -107,11 +108,14 @@ let package = Package(
             swiftSettings: strictness),
         .target(
             name: "NewsletterSignup",
-            dependencies: ["SubscriberLists", "EmailAddress", "Signing", "Mail"],
+            dependencies: ["SideEffects", "SubscriberLists", "EmailAddress", "Signing", "Mail"],
             swiftSettings: strictness),
         .target(
             name: "DonationPledges",
-            dependencies: ["EmailAddress", "Signing", "Mail", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "SideEffects", "SubscriberLists", "EmailAddress", "Signing", "Mail",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictness),
         .target(
             name: "Mail",
@@ -129,7 +133,8 @@ let package = Package(
             ],
             resources: [.embedInCode("Resources/Templates")],
             swiftSettings: strictness),
-        .target(name: "SubscriberLists", dependencies: ["EmailAddress"], swiftSettings: strictness),
+        .target(name: "SubscriberLists", dependencies: ["SideEffects", "EmailAddress"], swiftSettings: strictness),
+        .target(name: "SideEffects", swiftSettings: strictness),
         .target(name: "Signing", dependencies: ["COpenSSL"], swiftSettings: strictness),
         .target(name: "EmailAddress", dependencies: ["CIDN2"], swiftSettings: strictness),
         // The SQL of every schema step, embedded so an installed binary needs no source tree.
@@ -164,7 +169,7 @@ let package = Package(
             name: "MastheadTests",
             dependencies: [
                 "MastheadRuntime", "MastheadHTTP", "SQLiteStorage", "PostgresStorage", "Migrations", "PostgresMigrations",
-                "SubscriberLists", "Signing",
+                "SideEffects", "SubscriberLists", "Signing",
                 "EmailAddress", "Mail", "NewsletterSignup", "DonationPledges",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import SideEffects
 import SubscriberLists
 
 /// One pooled connection while a store call uses it: queries, with rows read by column name.

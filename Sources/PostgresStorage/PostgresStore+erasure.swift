@@ -1,5 +1,6 @@
 public import Foundation
 import PostgresNIO
+import SideEffects
 public import SubscriberLists
 
 /// The rights to erasure and access, over every table that can hold an address.
@@ -8,11 +9,10 @@ extension PostgresStore {
         try await write { session in
             // Locked: a sign-up or staff addition for this address waits, then finds the suppression.
             let subscriber = try await Self.lockSubscriber(session, normalized: normalizedEmail)
-            var details: [String: String] = [:]
+            var memberships: Int?
             if let subscriber {
-                let memberships = try await session.value(
-                    "SELECT count(*) FROM subscriptions WHERE subscriber_id = \(subscriber)", as: Int64.self) ?? 0
-                details["memberships"] = String(memberships)
+                memberships = Int(try await session.value(
+                    "SELECT count(*) FROM subscriptions WHERE subscriber_id = \(subscriber)", as: Int64.self) ?? 0)
                 // The audit trail keeps what happened and when, but not to whom: the personal
                 // details (client addresses, reasons quoting the address) go, and the link to the
                 // subscriber is cut when the row is deleted (ON DELETE SET NULL).
@@ -25,19 +25,15 @@ extension PostgresStore {
             // Pledges are accounting records: the amounts stay, the person does not.
             let pledges = try await session.execute(
                 """
-                UPDATE pledges SET email = \(Self.erasedEmail), email_normalized = \(Self.erasedEmail), name = NULL,
+                UPDATE pledges SET email = \(ErasedAddress.placeholder), email_normalized = \(ErasedAddress.placeholder), name = NULL,
                     client_ip = NULL, user_agent = NULL, updated_at = \(Timestamp.format(time))
                 WHERE email_normalized = \(normalizedEmail)
                 RETURNING 1
                 """)
-            if pledges > 0 { details["pledges"] = String(pledges) }
             try await Self.addSuppression(session, addressHash: addressHash, reason: .erased, note: nil, at: time, actor: actor)
-            let found = subscriber != nil || pledges > 0
-            try await AuditEvent(
-                occurredAt: time, actor: actor, action: found ? "subscriber.erased" : "subscriber.erase_requested",
-                subjectType: "subscriber", subjectID: subscriber, details: details
-            ).append(to: session)
-            return found
+            try await Self.save(
+                .erased(subscriber: subscriber, memberships: memberships, pledges: pledges, actor: actor, at: time), session)
+            return subscriber != nil || pledges > 0
         }
     }
 

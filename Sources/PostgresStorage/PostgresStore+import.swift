@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import SideEffects
 public import SubscriberLists
 
 /// Imports, one transaction per batch.
@@ -30,26 +31,17 @@ extension PostgresStore {
             var state = try await Self.importState(session, rows: rows, seen: seen, lock: !batch.options.dryRun)
             var outcomes: [ImportRowOutcome] = []
             outcomes.reserveCapacity(rows.count)
-            var counts: [String: Int] = [:]
             var confirmations = 0
             let stamp = Timestamp.format(batch.time)
             for (index, (row, newsletter)) in rows.enumerated() {
                 let (outcome, queued) = try await Self.importRow(
                     row, index: index, into: newsletter, batch: batch, state: &state, stamp: stamp, session)
                 outcomes.append(outcome)
-                counts[outcome.reportKey, default: 0] += 1
                 if queued { confirmations += 1 }
             }
-            if !batch.options.dryRun {
-                var details = counts.mapValues(String.init)
-                details["source"] = batch.options.source
-                details["newsletters"] = newsletters.keys.sorted().joined(separator: ",")
-                if confirmations > 0 { details["confirmations"] = String(confirmations) }
-                try await AuditEvent(
-                    occurredAt: batch.time, actor: batch.actor, action: "subscribers.imported", subjectType: "import",
-                    subjectID: nil, details: details
-                ).append(to: session)
-            }
+            try await Self.save(
+                .importApplied(batch, outcomes: outcomes, newsletters: Array(newsletters.keys), confirmations: confirmations),
+                session)
             return ImportBatchResult(outcomes: outcomes, confirmationsQueued: confirmations)
         }
     }
@@ -224,7 +216,9 @@ extension PostgresStore {
         guard batch.options.sendConfirmations, row.state == .pending,
             try await !hasRecentConfirmation(session, subscriber: subscriber, at: batch.time)
         else { return (outcome, false) }
-        try await queueConfirmation(session, consent: consent, subscriber: subscriber, newsletter: newsletter, at: batch.time)
+        try await save(
+            .confirmation(consent: consent, subscriber: try await contact(session, subscriber: subscriber), newsletter: newsletter, at: batch.time),
+            session)
         return (outcome, true)
     }
 

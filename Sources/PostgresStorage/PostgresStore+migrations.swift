@@ -2,6 +2,7 @@ public import Foundation
 public import Migrations
 public import PostgresMigrations
 import PostgresNIO
+import SideEffects
 import SubscriberLists
 
 /// Schema steps: `schema_migrations` records each applied step with its checksum, as in SQLite.

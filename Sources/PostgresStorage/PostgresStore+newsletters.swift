@@ -1,4 +1,5 @@
 public import Foundation
+import SideEffects
 public import SubscriberLists
 import PostgresNIO
 
@@ -15,10 +16,7 @@ extension PostgresStore: NewsletterStore {
                 ON CONFLICT (slug) DO NOTHING RETURNING id
                 """, as: Int64.self)
             else { throw NewsletterError.slugTaken(draft.slug) }
-            try await AuditEvent(
-                occurredAt: time, actor: actor, action: "newsletter.created", subjectType: "newsletter",
-                subjectID: id, details: ["slug": draft.slug]
-            ).append(to: session)
+            try await Self.save(.newsletterCreated(id: id, slug: draft.slug, actor: actor, at: time), session)
             return try await Self.requireNewsletter(session, slug: draft.slug)
         }
     }
@@ -48,10 +46,7 @@ extension PostgresStore: NewsletterStore {
                     opt_in = \((changes.optIn ?? current.optIn).rawValue), updated_at = \(Timestamp.format(time))
                 WHERE id = \(current.id)
                 """)
-            try await AuditEvent(
-                occurredAt: time, actor: actor, action: "newsletter.updated", subjectType: "newsletter",
-                subjectID: current.id, details: changes.auditDetails(slug: slug)
-            ).append(to: session)
+            try await Self.save(.newsletterUpdated(current, changes: changes, actor: actor, at: time), session)
             return try await Self.requireNewsletter(session, slug: slug)
         }
     }
@@ -62,10 +57,7 @@ extension PostgresStore: NewsletterStore {
             guard !current.isArchived else { throw NewsletterError.alreadyArchived(slug) }
             let stamp = Timestamp.format(time)
             try await session.execute("UPDATE newsletters SET archived_at = \(stamp), updated_at = \(stamp) WHERE id = \(current.id)")
-            try await AuditEvent(
-                occurredAt: time, actor: actor, action: "newsletter.archived", subjectType: "newsletter",
-                subjectID: current.id, details: ["slug": slug]
-            ).append(to: session)
+            try await Self.save(.newsletterArchived(current, actor: actor, at: time), session)
             return try await Self.requireNewsletter(session, slug: slug)
         }
     }

@@ -1,6 +1,7 @@
 public import Foundation
 public import Mail
 import PostgresNIO
+import SideEffects
 import SubscriberLists
 
 /// The outbox table (migration 0001) as the delivery workers of several daemons drain it.
@@ -52,17 +53,5 @@ extension PostgresStore: OutboxStore {
         try await write { session in
             try await session.execute("UPDATE outbox SET state = 'dead', lease_until = NULL, last_error = \(error) WHERE id = \(id)")
         }
-    }
-
-    /// Queues a message in the caller's transaction (the transactional outbox).
-    static func enqueue(
-        _ session: PostgresSession, kind: String, recipient: String, subscriberID: Int64?, payload: [UInt8], at time: Date
-    ) async throws {
-        let stamp = Timestamp.format(time)
-        try await session.execute(
-            """
-            INSERT INTO outbox (kind, recipient, subscriber_id, payload, state, attempts, next_attempt_at, created_at)
-            VALUES (\(kind), \(recipient), \(subscriberID), \(String(decoding: payload, as: UTF8.self)), 'queued', 0, \(stamp), \(stamp))
-            """)
     }
 }

@@ -1,6 +1,7 @@
 public import Foundation
 public import Mail
 import PostgresNIO
+import SideEffects
 import SubscriberLists
 
 /// `masthead outbox …` and the queue gauges, on the outbox table (migration 0001).

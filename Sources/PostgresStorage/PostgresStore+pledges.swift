@@ -1,6 +1,7 @@
 public import DonationPledges
 public import Foundation
 import PostgresNIO
+import SideEffects
 import SubscriberLists
 
 /// Pledges, their payments and provider events, and the currency offers (migration 0004).
@@ -29,13 +30,9 @@ extension PostgresStore: PledgeStore {
                 ON CONFLICT (currency) DO UPDATE SET minimum_minor = excluded.minimum_minor,
                     maximum_minor = excluded.maximum_minor, custom_amount = excluded.custom_amount
                 """)
-            try await AuditEvent(
-                occurredAt: time, actor: actor, action: "pledges.currency_set", subjectType: "currency", subjectID: nil,
-                details: [
-                    "currency": minimum.currency.code, "minimum": minimum.decimalText, "maximum": maximum.decimalText,
-                    "custom_amount": String(customAmount),
-                ]
-            ).append(to: session)
+            try await Self.save(
+                .currencyLimitsSet(minimum: minimum, maximum: maximum, customAmount: customAmount, actor: actor, at: time),
+                session)
         }
     }
 
@@ -47,10 +44,7 @@ extension PostgresStore: PledgeStore {
                 VALUES (\(tier.amount.currency.code), \(tier.interval.rawValue), \(tier.name), \(tier.amount.minorUnits))
                 ON CONFLICT (currency, interval, name) DO UPDATE SET amount_minor = excluded.amount_minor
                 """)
-            try await AuditEvent(
-                occurredAt: time, actor: actor, action: "pledges.tier_set", subjectType: "tier", subjectID: nil,
-                details: ["tier": tier.name, "interval": tier.interval.rawValue, "amount": tier.amount.formatted]
-            ).append(to: session)
+            try await Self.save(.tierSet(tier, actor: actor, at: time), session)
         }
     }
 
@@ -62,10 +56,7 @@ extension PostgresStore: PledgeStore {
                 RETURNING 1
                 """)
             guard removed > 0 else { return false }
-            try await AuditEvent(
-                occurredAt: time, actor: actor, action: "pledges.tier_removed", subjectType: "tier", subjectID: nil,
-                details: ["tier": name, "interval": interval.rawValue, "currency": currency]
-            ).append(to: session)
+            try await Self.save(.tierRemoved(name: name, currency: currency, interval: interval, actor: actor, at: time), session)
             return true
         }
     }
@@ -130,10 +121,7 @@ extension PostgresStore: PledgeStore {
                 }
                 return stored
             }
-            try await AuditEvent(
-                occurredAt: record.time, actor: "reader", action: "pledge.created", subjectType: "pledge", subjectID: id,
-                details: ["amount": record.amount.formatted, "interval": record.interval.rawValue, "tier": record.tier ?? ""]
-            ).append(to: session)
+            try await Self.save(.pledgeCreated(record, id: id), session)
             return nil
         }
     }
@@ -181,51 +169,25 @@ extension PostgresStore: PledgeStore {
     ) async throws -> PaymentEventOutcome {
         let plan = event.plan(for: pledge, lastChange: try stored.date("status_changed_at"))
         if plan.recordsPayment {
-            try await recordPayment(event, pledge: pledge, normalizedEmail: try stored["email_normalized"], session)
+            try await session.execute(
+                """
+                INSERT INTO pledge_payments (pledge_id, amount_minor, currency, card_brand, card_last4, provider_event_id, paid_at)
+                VALUES (\(pledge.id), \(event.amountMinor ?? pledge.amount.minorUnits), \(pledge.amount.currency.code),
+                    \(event.card?.brand), \(event.card?.last4), \(event.id), \(Timestamp.format(event.occurredAt)))
+                """)
         }
-        guard let target = plan.move else { return plan.outcome }
-        try await session.execute(
-            """
-            UPDATE pledges SET status = \(target.rawValue), status_changed_at = \(Timestamp.format(event.occurredAt)),
-                updated_at = \(Timestamp.format(time)), card_brand = coalesce(\(event.card?.brand), card_brand),
-                card_last4 = coalesce(\(event.card?.last4), card_last4)
-            WHERE id = \(pledge.id)
-            """)
-        try await AuditEvent(
-            occurredAt: time, actor: "provider", action: "pledge.\(target.rawValue)", subjectType: "pledge", subjectID: pledge.id,
-            details: ["from": pledge.status.rawValue, "event": event.id]
-        ).append(to: session)
+        if let target = plan.move {
+            try await session.execute(
+                """
+                UPDATE pledges SET status = \(target.rawValue), status_changed_at = \(Timestamp.format(event.occurredAt)),
+                    updated_at = \(Timestamp.format(time)), card_brand = coalesce(\(event.card?.brand), card_brand),
+                    card_last4 = coalesce(\(event.card?.last4), card_last4)
+                WHERE id = \(pledge.id)
+                """)
+        }
+        try await save(plan.effects(of: event, on: pledge, address: try stored["email_normalized"], at: time), session)
         return plan.outcome
     }
-
-    /// A payment row, and its receipt queued in the same transaction.
-    private static func recordPayment(
-        _ event: PaymentEvent, pledge: Pledge, normalizedEmail: String, _ session: PostgresSession
-    ) async throws {
-        let amount = event.amountMinor ?? pledge.amount.minorUnits
-        try await session.execute(
-            """
-            INSERT INTO pledge_payments (pledge_id, amount_minor, currency, card_brand, card_last4, provider_event_id, paid_at)
-            VALUES (\(pledge.id), \(amount), \(pledge.amount.currency.code), \(event.card?.brand), \(event.card?.last4),
-                \(event.id), \(Timestamp.format(event.occurredAt)))
-            """)
-        try await AuditEvent(
-            occurredAt: event.occurredAt, actor: "provider", action: "pledge.payment_received", subjectType: "pledge",
-            subjectID: pledge.id,
-            details: ["amount": Money(minorUnits: amount, currency: pledge.amount.currency).formatted, "event": event.id]
-        ).append(to: session)
-        guard pledge.email != erasedEmail else { return }
-        let receipt = PledgeReceipt(
-            pledgeID: pledge.id, publicID: pledge.publicID, address: normalizedEmail, name: pledge.name,
-            amountMinor: amount, currency: pledge.amount.currency.code, interval: pledge.interval,
-            card: event.card ?? pledge.card, paidAt: event.occurredAt)
-        try await enqueue(
-            session, kind: PledgeReceipt.kind, recipient: pledge.email, subscriberID: nil, payload: try receipt.encoded(),
-            at: event.occurredAt)
-    }
-
-    /// What erasure leaves in a pledge's address columns.
-    static let erasedEmail = "erased"
 
     // MARK: Cancelling and reading
 
@@ -238,10 +200,7 @@ extension PostgresStore: PledgeStore {
             let stamp = Timestamp.format(time)
             try await session.execute(
                 "UPDATE pledges SET status = 'canceled', status_changed_at = \(stamp), updated_at = \(stamp) WHERE id = \(id)")
-            try await AuditEvent(
-                occurredAt: time, actor: actor, action: "pledge.canceled", subjectType: "pledge", subjectID: id,
-                details: ["from": pledge.status.rawValue]
-            ).append(to: session)
+            try await Self.save(.pledgeCanceled(pledge, actor: actor, at: time), session)
             pledge.status = .canceled
             pledge.updatedAt = time
             return (pledge, true)

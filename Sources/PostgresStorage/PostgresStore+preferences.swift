@@ -1,6 +1,7 @@
 public import Foundation
 public import NewsletterSignup
 import PostgresNIO
+import SideEffects
 import SubscriberLists
 
 /// The preferences page: a reader's public newsletters, read and set through a `manage` link.
@@ -69,11 +70,6 @@ extension PostgresStore {
                 left.append(newsletter.slug)
             }
         }
-        guard !joined.isEmpty || !left.isEmpty else { return }
-        try await AuditEvent(
-            occurredAt: time, actor: "reader", action: "subscription.preferences", subjectType: "subscriber", subjectID: subscriber,
-            subscriberID: subscriber,
-            details: ["joined": joined.joined(separator: ","), "left": left.joined(separator: ","), "client_ip": client?.ipAddress ?? ""]
-        ).append(to: session)
+        try await save(.preferencesChosen(subscriber: subscriber, joined: joined, left: left, client: client, at: time), session)
     }
 }

@@ -1,7 +1,7 @@
 public import Foundation
-import Mail
 public import NewsletterSignup
 import PostgresNIO
+import SideEffects
 public import SubscriberLists
 
 /// Sign-up, confirmation and unsubscription on the tables of migrations 0001 and 0002.
@@ -38,10 +38,7 @@ extension PostgresStore: SignupStore {
         ).map(Self.newsletter(from:))
         let newsletters = try choose(open)
         if try await Self.suppressionReason(session, addressHash: signup.addressHash) != nil {
-            try await AuditEvent(
-                occurredAt: signup.time, actor: "reader", action: "signup.suppressed", subjectType: "suppression",
-                subjectID: nil, details: ["newsletters": newsletters.map(\.slug).joined(separator: ",")]
-            ).append(to: session)
+            try await Self.save(.signupSuppressed(signup, newsletters: newsletters), session)
             return SignupOutcome(
                 subscriberID: nil, consentID: nil, plan: SignupPlan(changes: [:], email: nil, reason: "suppressed"))
         }
@@ -56,20 +53,8 @@ extension PostgresStore: SignupStore {
         let decision = plan(snapshot, newsletters)
         try await Self.apply(decision.changes, current: snapshot.statuses, subscriber: subscriberID, session, at: signup.time)
         let consentID = try await Self.insertConsent(session, signup, newsletters: newsletters, subscriber: subscriberID)
-        try await AuditEvent(
-            occurredAt: signup.time, actor: "reader", action: "signup.requested", subjectType: "consent",
-            subjectID: consentID, subscriberID: subscriberID,
-            details: ["newsletters": newsletters.map(\.slug).joined(separator: ","), "outcome": decision.reason]
-        ).append(to: session)
-        if let email = decision.email {
-            let named = Dictionary(uniqueKeysWithValues: newsletters.map { ($0.id, $0) })
-            let payload = SignupEmail(
-                kind: email.kind, consentID: consentID, address: signup.normalizedAddress, locale: signup.locale,
-                newsletters: email.newsletterIDs.compactMap { named[$0] }.map(Self.summary), issuedAt: signup.time)
-            try await Self.enqueue(
-                session, kind: email.kind.rawValue, recipient: signup.mailbox, subscriberID: subscriberID,
-                payload: try payload.encoded(), at: signup.time)
-        }
+        try await Self.save(
+            .signupRequested(signup, newsletters: newsletters, plan: decision, consent: consentID, subscriber: subscriberID), session)
         return SignupOutcome(subscriberID: subscriberID, consentID: consentID, plan: decision)
     }
 
@@ -103,17 +88,11 @@ extension PostgresStore: SignupStore {
             let snapshot = try await Self.snapshot(
                 session, subscriber: subscriberID, newsletters: members.map(\.newsletter.id), at: time)
             guard allow(snapshot) else { return false }
+            let contact = SubscriberContact(
+                id: subscriberID, email: try subscriber["email", as: String.self], normalizedEmail: address,
+                locale: try consent["locale", as: String?.self])
             let pending = members.filter { $0.status == .pending }.map(\.newsletter)
-            let payload = SignupEmail(
-                kind: .confirmation, consentID: consentID, address: address, locale: try consent["locale", as: String?.self],
-                newsletters: pending.map(Self.summary), issuedAt: time)
-            try await Self.enqueue(
-                session, kind: SignupEmail.Kind.confirmation.rawValue, recipient: try subscriber["email", as: String.self],
-                subscriberID: subscriberID, payload: try payload.encoded(), at: time)
-            try await AuditEvent(
-                occurredAt: time, actor: "reader", action: "signup.resent", subjectType: "consent", subjectID: consentID,
-                subscriberID: subscriberID
-            ).append(to: session)
+            try await Self.save(.signupResent(consent: consentID, subscriber: contact, pending: pending, at: time), session)
             return true
         }
     }
@@ -140,12 +119,9 @@ extension PostgresStore: SignupStore {
                         confirm_user_agent = \(client.userAgent)
                     WHERE id = \(consent) AND confirmed_at IS NULL
                     """)
-                try await AuditEvent(
-                    occurredAt: time, actor: "reader", action: "subscription.confirmed", subjectType: "consent",
-                    subjectID: consent, subscriberID: subscriberID,
-                    details: ["newsletters": pending.map(\.slug).joined(separator: ",")]
-                ).append(to: session)
             }
+            try await Self.save(
+                .subscriptionConfirmed(consent: consent, subscriber: subscriberID, newsletters: pending, at: time), session)
             return .done(newsletters: confirmed + pending, changed: !pending.isEmpty)
         }
     }
@@ -164,13 +140,9 @@ extension PostgresStore: SignupStore {
                     WHERE subscriber_id = \(subscriberID) AND newsletter_id = \(newsletter.id) AND status IN ('pending', 'confirmed')
                     """)
             }
-            if !leaving.isEmpty {
-                try await AuditEvent(
-                    occurredAt: time, actor: "reader", action: "subscription.unsubscribed", subjectType: "consent",
-                    subjectID: consent, subscriberID: subscriberID,
-                    details: ["newsletters": leaving.map(\.slug).joined(separator: ","), "client_ip": client.ipAddress ?? ""]
-                ).append(to: session)
-            }
+            try await Self.save(
+                .unsubscribedByLink(consent: consent, subscriber: subscriberID, newsletters: leaving, client: client, at: time),
+                session)
             return .done(newsletters: members.map(\.newsletter), changed: !leaving.isEmpty)
         }
     }
@@ -197,11 +169,9 @@ extension PostgresStore: SignupStore {
                     WHERE subscriber_id = \(subscriberID) AND newsletter_id = \(newsletter.id) AND status IN ('pending', 'confirmed')
                     """)
             }
-            try await AuditEvent(
-                occurredAt: time, actor: "system", action: "subscription.bounced", subjectType: "consent",
-                subjectID: consent, subscriberID: subscriberID,
-                details: ["newsletters": bouncing.map(\.slug).joined(separator: ","), "reason": String(reason.prefix(500))]
-            ).append(to: session)
+            try await Self.save(
+                .subscriptionBounced(consent: consent, subscriber: subscriberID, newsletters: bouncing, reason: reason, at: time),
+                session)
         }
     }
 
@@ -339,9 +309,5 @@ extension PostgresStore: SignupStore {
     /// An `INSERT … RETURNING id` returned nothing, which PostgreSQL never does for a written row.
     private struct NoReturnedRow: Error, CustomStringConvertible {
         var description: String { "the insert returned no id" }
-    }
-
-    static func summary(_ newsletter: Newsletter) -> SignupEmail.NewsletterSummary {
-        SignupEmail.NewsletterSummary(slug: newsletter.slug, name: newsletter.name, description: newsletter.description)
     }
 }

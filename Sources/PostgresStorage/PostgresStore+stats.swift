@@ -1,5 +1,6 @@
 public import Foundation
 import PostgresNIO
+import SideEffects
 public import SubscriberLists
 
 /// Newsletter statistics from the timestamps of `subscriptions` (migration 0001).

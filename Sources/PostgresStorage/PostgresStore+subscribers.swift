@@ -1,6 +1,7 @@
 public import Foundation
 import NewsletterSignup
 import PostgresNIO
+import SideEffects
 public import SubscriberLists
 
 /// Subscribers and memberships as staff see them (tables of migrations 0001–0003). The import,
@@ -35,14 +36,11 @@ extension PostgresStore: SubscriberStore {
             let consent = try await Self.insertListConsent(
                 session, subscriber: subscriber, newsletter: newsletter.id, action: "admin", source: addition.actor,
                 basis: addition.basis, locale: nil, confirmed: addition.confirmed, at: stamp)
-            try await AuditEvent(
-                occurredAt: addition.time, actor: addition.actor, action: "subscription.added", subjectType: "consent",
-                subjectID: consent, subscriberID: subscriber,
-                details: ["newsletter": newsletter.slug, "state": wanted.rawValue, "from": current?.rawValue ?? "none"]
-            ).append(to: session)
-            guard wanted == .pending else { return .changed(.confirmed, confirmationQueued: false) }
-            try await Self.queueConfirmation(session, consent: consent, subscriber: subscriber, newsletter: newsletter, at: addition.time)
-            return .changed(.pending, confirmationQueued: true)
+            try await Self.save(
+                .membershipAdded(
+                    addition, newsletter: newsletter, from: current, to: wanted, consent: consent,
+                    subscriber: try await Self.contact(session, subscriber: subscriber)), session)
+            return .changed(wanted, confirmationQueued: wanted == .pending)
         }
     }
 
@@ -101,10 +99,7 @@ extension PostgresStore: SubscriberStore {
                 WHERE subscriber_id = \(subscriber) AND newsletter_id = ANY(\(active.map(\.id)))
                 """)
             let slugs = active.map(\.slug)
-            try await AuditEvent(
-                occurredAt: time, actor: actor, action: "subscription.unsubscribed", subjectType: "subscriber",
-                subjectID: subscriber, subscriberID: subscriber, details: ["newsletters": slugs.joined(separator: ",")]
-            ).append(to: session)
+            try await Self.save(.membershipsUnsubscribed(subscriber: subscriber, slugs: slugs, actor: actor, at: time), session)
             return slugs
         }
     }
@@ -133,12 +128,7 @@ extension PostgresStore: SubscriberStore {
                 WHERE status = 'pending' AND coalesce(pending_since, created_at) < \(Timestamp.format(cutoff))
                 RETURNING 1
                 """)
-            if expired > 0 {
-                try await AuditEvent(
-                    occurredAt: time, actor: actor, action: "subscriptions.expired", subjectType: "subscription",
-                    subjectID: nil, details: ["count": String(expired), "pending_before": Timestamp.format(cutoff)]
-                ).append(to: session)
-            }
+            try await Self.save(.pendingExpired(count: expired, cutoff: cutoff, actor: actor, at: time), session)
             return expired
         }
     }
@@ -265,18 +255,12 @@ extension PostgresStore: SubscriberStore {
         return consent
     }
 
-    /// Queues the double opt-in email for a pending membership, as a sign-up would.
-    static func queueConfirmation(
-        _ session: PostgresSession, consent: Int64, subscriber: Int64, newsletter: Newsletter, at time: Date
-    ) async throws {
-        guard let row = try await session.row("SELECT email, email_normalized, locale FROM subscribers WHERE id = \(subscriber)")
-        else { return }
-        let payload = SignupEmail(
-            kind: .confirmation, consentID: consent, address: try row["email_normalized"], locale: try row["locale"],
-            newsletters: [summary(newsletter)], issuedAt: time)
-        try await enqueue(
-            session, kind: SignupEmail.Kind.confirmation.rawValue, recipient: try row["email"], subscriberID: subscriber,
-            payload: try payload.encoded(), at: time)
+    /// Where a subscriber's email goes, as stored.
+    static func contact(_ session: PostgresSession, subscriber: Int64) async throws -> SubscriberContact {
+        let row = try await session.row("SELECT email, email_normalized, locale FROM subscribers WHERE id = \(subscriber)")
+        return SubscriberContact(
+            id: subscriber, email: try row?["email"] ?? "", normalizedEmail: try row?["email_normalized"] ?? "",
+            locale: try row?["locale"])
     }
 
     static func profile(_ session: PostgresSession, normalizedEmail: String) async throws -> SubscriberProfile? {

@@ -1,4 +1,5 @@
 public import Foundation
+import SideEffects
 public import SubscriberLists
 import PostgresNIO
 
@@ -16,13 +17,13 @@ extension PostgresStore {
         try await write { session in
             // One statement reads the reason and deletes: when two daemons lift the same entry, one
             // deletes it and records the event, the other finds nothing.
-            guard let reason = try await session.value(
+            guard let text = try await session.value(
                 "DELETE FROM suppressions WHERE address_hash = \(addressHash) RETURNING reason", as: String.self)
             else { return false }
-            try await AuditEvent(
-                occurredAt: time, actor: actor, action: "suppression.lifted", subjectType: "suppression", subjectID: nil,
-                details: ["reason": reason]
-            ).append(to: session)
+            guard let reason = SuppressionReason(rawValue: text) else {
+                throw PostgresRandomAccessRow.UnreadableColumn(column: "reason", value: text)
+            }
+            try await Self.save(.suppressionLifted(reason, actor: actor, at: time), session)
             return true
         }
     }
@@ -60,9 +61,6 @@ extension PostgresStore {
             RETURNING 1
             """)
         guard changed > 0 else { return }
-        try await AuditEvent(
-            occurredAt: time, actor: actor, action: "suppression.added", subjectType: "suppression", subjectID: nil,
-            details: ["reason": reason.rawValue]
-        ).append(to: session)
+        try await save(.suppressionAdded(reason, actor: actor, at: time), session)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SideEffects
 import SubscriberLists
 
 /// Reading our column conventions (migration 0001) back into domain values.

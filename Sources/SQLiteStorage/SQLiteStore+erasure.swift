@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import SideEffects
 public import SubscriberLists
 
 /// The rights to erasure and access, over every table that can hold an address.
@@ -7,10 +8,10 @@ extension SQLiteStore {
     public func erase(normalizedEmail: String, addressHash: String, at time: Date, actor: String) async throws -> Bool {
         try await write { db in
             let subscriber = try Self.subscriberID(db, normalized: normalizedEmail)
-            var details: [String: String] = [:]
+            var memberships: Int?
             if let subscriber {
-                details["memberships"] = String(
-                    try Int.fetchOne(db, sql: "SELECT count(*) FROM subscriptions WHERE subscriber_id = ?", arguments: [subscriber]) ?? 0)
+                memberships = try Int.fetchOne(
+                    db, sql: "SELECT count(*) FROM subscriptions WHERE subscriber_id = ?", arguments: [subscriber]) ?? 0
                 // The audit trail keeps what happened and when, but not to whom: the personal
                 // details (client addresses, reasons quoting the address) go, and the link to the
                 // subscriber is cut when the row is deleted (ON DELETE SET NULL).
@@ -25,16 +26,11 @@ extension SQLiteStore {
                     UPDATE pledges SET email = ?, email_normalized = ?, name = NULL, client_ip = NULL, user_agent = NULL,
                         updated_at = ?
                     WHERE email_normalized = ?
-                    """, arguments: [Self.erasedEmail, Self.erasedEmail, Timestamp.format(time), normalizedEmail])
+                    """, arguments: [ErasedAddress.placeholder, ErasedAddress.placeholder, Timestamp.format(time), normalizedEmail])
             let pledges = db.changesCount
-            if pledges > 0 { details["pledges"] = String(pledges) }
             try Self.addSuppression(db, addressHash: addressHash, reason: .erased, note: nil, at: time, actor: actor)
-            let found = subscriber != nil || pledges > 0
-            try AuditEvent(
-                occurredAt: time, actor: actor, action: found ? "subscriber.erased" : "subscriber.erase_requested",
-                subjectType: "subscriber", subjectID: subscriber, details: details
-            ).append(to: db)
-            return found
+            try Self.save(.erased(subscriber: subscriber, memberships: memberships, pledges: pledges, actor: actor, at: time), db)
+            return subscriber != nil || pledges > 0
         }
     }
 

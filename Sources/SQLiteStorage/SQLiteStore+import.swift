@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import SideEffects
 public import SubscriberLists
 
 /// Imports, one transaction per batch. Duplicates across the whole file are found with a
@@ -14,26 +15,16 @@ extension SQLiteStore {
             for slug in Set(batch.rows.map(\.newsletter)) { newsletters[slug] = try Self.requireNewsletter(db, slug: slug) }
             var outcomes: [ImportRowOutcome] = []
             outcomes.reserveCapacity(batch.rows.count)
-            var counts: [String: Int] = [:]
             var confirmations = 0
             let stamp = Timestamp.format(batch.time)
             for row in batch.rows {
                 guard let newsletter = newsletters[row.newsletter] else { continue }
                 let (outcome, queued) = try Self.importRow(row, into: newsletter, batch: batch, seen: seen, stamp: stamp, db)
                 outcomes.append(outcome)
-                counts[outcome.reportKey, default: 0] += 1
                 if queued { confirmations += 1 }
             }
-            if !batch.options.dryRun {
-                var details = counts.mapValues(String.init)
-                details["source"] = batch.options.source
-                details["newsletters"] = newsletters.keys.sorted().joined(separator: ",")
-                if confirmations > 0 { details["confirmations"] = String(confirmations) }
-                try AuditEvent(
-                    occurredAt: batch.time, actor: batch.actor, action: "subscribers.imported", subjectType: "import",
-                    subjectID: nil, details: details
-                ).append(to: db)
-            }
+            try Self.save(
+                .importApplied(batch, outcomes: outcomes, newsletters: Array(newsletters.keys), confirmations: confirmations), db)
             return ImportBatchResult(outcomes: outcomes, confirmationsQueued: confirmations)
         }
     }
@@ -99,7 +90,7 @@ extension SQLiteStore {
         guard batch.options.sendConfirmations, row.state == .pending,
             try !hasRecentConfirmation(db, subscriber: subscriber, at: batch.time)
         else { return (outcome, false) }
-        try queueConfirmation(db, consent: consent, subscriber: subscriber, newsletter: newsletter, at: batch.time)
+        try save(.confirmation(consent: consent, subscriber: try contact(db, subscriber: subscriber), newsletter: newsletter, at: batch.time), db)
         return (outcome, true)
     }
 

@@ -1,6 +1,7 @@
 public import Foundation
 public import Migrations
 import GRDB
+import SideEffects
 import SubscriberLists
 
 /// Schema steps: `schema_migrations` records each applied step with its checksum.

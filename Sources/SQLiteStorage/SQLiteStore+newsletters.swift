@@ -1,6 +1,7 @@
 public import Foundation
 public import SubscriberLists
 import GRDB
+import SideEffects
 
 /// Newsletters in the `newsletters` table (migration 0001).
 extension SQLiteStore: NewsletterStore {
@@ -19,11 +20,7 @@ extension SQLiteStore: NewsletterStore {
                     draft.slug, draft.name, draft.description, draft.visibility.rawValue, draft.optIn.rawValue,
                     stamp, stamp,
                 ])
-            let id = db.lastInsertedRowID
-            try AuditEvent(
-                occurredAt: time, actor: actor, action: "newsletter.created", subjectType: "newsletter",
-                subjectID: id, details: ["slug": draft.slug]
-            ).append(to: db)
+            try Self.save(.newsletterCreated(id: db.lastInsertedRowID, slug: draft.slug, actor: actor, at: time), db)
             return try Self.requireNewsletter(db, slug: draft.slug)
         }
     }
@@ -55,10 +52,7 @@ extension SQLiteStore: NewsletterStore {
                     (changes.visibility ?? current.visibility).rawValue, (changes.optIn ?? current.optIn).rawValue,
                     Timestamp.format(time), current.id,
                 ])
-            try AuditEvent(
-                occurredAt: time, actor: actor, action: "newsletter.updated", subjectType: "newsletter",
-                subjectID: current.id, details: changes.auditDetails(slug: slug)
-            ).append(to: db)
+            try Self.save(.newsletterUpdated(current, changes: changes, actor: actor, at: time), db)
             return try Self.requireNewsletter(db, slug: slug)
         }
     }
@@ -71,10 +65,7 @@ extension SQLiteStore: NewsletterStore {
             try db.execute(
                 sql: "UPDATE newsletters SET archived_at = ?, updated_at = ? WHERE id = ?",
                 arguments: [stamp, stamp, current.id])
-            try AuditEvent(
-                occurredAt: time, actor: actor, action: "newsletter.archived", subjectType: "newsletter",
-                subjectID: current.id, details: ["slug": slug]
-            ).append(to: db)
+            try Self.save(.newsletterArchived(current, actor: actor, at: time), db)
             return try Self.requireNewsletter(db, slug: slug)
         }
     }

@@ -1,6 +1,7 @@
 public import Foundation
 public import Mail
 import GRDB
+import SideEffects
 import SubscriberLists
 
 /// The outbox table (migration 0001) as the delivery worker drains it.
@@ -52,16 +53,5 @@ extension SQLiteStore: OutboxStore {
                 sql: "UPDATE outbox SET state = 'dead', lease_until = NULL, last_error = ? WHERE id = ?"
             ).execute(arguments: [error, id])
         }
-    }
-
-    /// Queues a message in the caller's transaction (the transactional outbox).
-    static func enqueue(_ db: Database, kind: String, recipient: String, subscriberID: Int64?, payload: [UInt8], at time: Date) throws {
-        let stamp = Timestamp.format(time)
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO outbox (kind, recipient, subscriber_id, payload, state, attempts, next_attempt_at, created_at)
-                VALUES (?, ?, ?, ?, 'queued', 0, ?, ?)
-                """
-        ).execute(arguments: [kind, recipient, subscriberID, String(decoding: payload, as: UTF8.self), stamp, stamp])
     }
 }

@@ -1,6 +1,7 @@
 public import DonationPledges
 public import Foundation
 import GRDB
+import SideEffects
 import SubscriberLists
 
 /// Pledges, their payments and provider events, and the currency offers (migration 0004).
@@ -23,13 +24,8 @@ extension SQLiteStore: PledgeStore {
                     ON CONFLICT (currency) DO UPDATE SET minimum_minor = excluded.minimum_minor,
                         maximum_minor = excluded.maximum_minor, custom_amount = excluded.custom_amount
                     """, arguments: [minimum.currency.code, minimum.minorUnits, maximum.minorUnits, customAmount])
-            try AuditEvent(
-                occurredAt: time, actor: actor, action: "pledges.currency_set", subjectType: "currency", subjectID: nil,
-                details: [
-                    "currency": minimum.currency.code, "minimum": minimum.decimalText, "maximum": maximum.decimalText,
-                    "custom_amount": String(customAmount),
-                ]
-            ).append(to: db)
+            try Self.save(
+                .currencyLimitsSet(minimum: minimum, maximum: maximum, customAmount: customAmount, actor: actor, at: time), db)
         }
     }
 
@@ -40,10 +36,7 @@ extension SQLiteStore: PledgeStore {
                     INSERT INTO pledge_tiers (currency, interval, name, amount_minor) VALUES (?, ?, ?, ?)
                     ON CONFLICT (currency, interval, name) DO UPDATE SET amount_minor = excluded.amount_minor
                     """, arguments: [tier.amount.currency.code, tier.interval.rawValue, tier.name, tier.amount.minorUnits])
-            try AuditEvent(
-                occurredAt: time, actor: actor, action: "pledges.tier_set", subjectType: "tier", subjectID: nil,
-                details: ["tier": tier.name, "interval": tier.interval.rawValue, "amount": tier.amount.formatted]
-            ).append(to: db)
+            try Self.save(.tierSet(tier, actor: actor, at: time), db)
         }
     }
 
@@ -53,10 +46,7 @@ extension SQLiteStore: PledgeStore {
                 sql: "DELETE FROM pledge_tiers WHERE currency = ? AND interval = ? AND name = ?",
                 arguments: [currency, interval.rawValue, name])
             guard db.changesCount > 0 else { return false }
-            try AuditEvent(
-                occurredAt: time, actor: actor, action: "pledges.tier_removed", subjectType: "tier", subjectID: nil,
-                details: ["tier": name, "interval": interval.rawValue, "currency": currency]
-            ).append(to: db)
+            try Self.save(.tierRemoved(name: name, currency: currency, interval: interval, actor: actor, at: time), db)
             return true
         }
     }
@@ -102,11 +92,7 @@ extension SQLiteStore: PledgeStore {
                     record.returnURL, record.source, record.clientIP, record.userAgent, record.locale,
                     record.consentTextVersion, stamp, stamp,
                 ])
-            try AuditEvent(
-                occurredAt: record.time, actor: "reader", action: "pledge.created", subjectType: "pledge",
-                subjectID: db.lastInsertedRowID,
-                details: ["amount": record.amount.formatted, "interval": record.interval.rawValue, "tier": record.tier ?? ""]
-            ).append(to: db)
+            try Self.save(.pledgeCreated(record, id: db.lastInsertedRowID), db)
             return nil
         }
     }
@@ -147,49 +133,28 @@ extension SQLiteStore: PledgeStore {
         _ event: PaymentEvent, to pledge: Pledge, stored: Row, _ db: Database, at time: Date
     ) throws -> PaymentEventOutcome {
         let plan = event.plan(for: pledge, lastChange: try date(stored, "status_changed_at"))
-        if plan.recordsPayment { try recordPayment(event, pledge: pledge, normalizedEmail: stored["email_normalized"], db) }
-        guard let target = plan.move else { return plan.outcome }
-        try db.cachedStatement(sql: """
-            UPDATE pledges SET status = ?, status_changed_at = ?, updated_at = ?,
-                card_brand = coalesce(?, card_brand), card_last4 = coalesce(?, card_last4)
-            WHERE id = ?
-            """).execute(arguments: [
-                target.rawValue, Timestamp.format(event.occurredAt), Timestamp.format(time), event.card?.brand,
-                event.card?.last4, pledge.id,
-            ])
-        try AuditEvent(
-            occurredAt: time, actor: "provider", action: "pledge.\(target.rawValue)", subjectType: "pledge", subjectID: pledge.id,
-            details: ["from": pledge.status.rawValue, "event": event.id]
-        ).append(to: db)
+        if plan.recordsPayment {
+            try db.cachedStatement(sql: """
+                INSERT INTO pledge_payments (pledge_id, amount_minor, currency, card_brand, card_last4, provider_event_id, paid_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [
+                    pledge.id, event.amountMinor ?? pledge.amount.minorUnits, pledge.amount.currency.code, event.card?.brand,
+                    event.card?.last4, event.id, Timestamp.format(event.occurredAt),
+                ])
+        }
+        if let target = plan.move {
+            try db.cachedStatement(sql: """
+                UPDATE pledges SET status = ?, status_changed_at = ?, updated_at = ?,
+                    card_brand = coalesce(?, card_brand), card_last4 = coalesce(?, card_last4)
+                WHERE id = ?
+                """).execute(arguments: [
+                    target.rawValue, Timestamp.format(event.occurredAt), Timestamp.format(time), event.card?.brand,
+                    event.card?.last4, pledge.id,
+                ])
+        }
+        try save(plan.effects(of: event, on: pledge, address: stored["email_normalized"], at: time), db)
         return plan.outcome
     }
-
-    /// A payment row, and its receipt queued in the same transaction.
-    private static func recordPayment(_ event: PaymentEvent, pledge: Pledge, normalizedEmail: String, _ db: Database) throws {
-        let amount = event.amountMinor ?? pledge.amount.minorUnits
-        try db.cachedStatement(sql: """
-            INSERT INTO pledge_payments (pledge_id, amount_minor, currency, card_brand, card_last4, provider_event_id, paid_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                pledge.id, amount, pledge.amount.currency.code, event.card?.brand, event.card?.last4, event.id,
-                Timestamp.format(event.occurredAt),
-            ])
-        try AuditEvent(
-            occurredAt: event.occurredAt, actor: "provider", action: "pledge.payment_received", subjectType: "pledge",
-            subjectID: pledge.id,
-            details: ["amount": Money(minorUnits: amount, currency: pledge.amount.currency).formatted, "event": event.id]
-        ).append(to: db)
-        guard pledge.email != erasedEmail else { return }
-        let receipt = PledgeReceipt(
-            pledgeID: pledge.id, publicID: pledge.publicID, address: normalizedEmail, name: pledge.name,
-            amountMinor: amount, currency: pledge.amount.currency.code, interval: pledge.interval,
-            card: event.card ?? pledge.card, paidAt: event.occurredAt)
-        try enqueue(
-            db, kind: PledgeReceipt.kind, recipient: pledge.email, subscriberID: nil, payload: try receipt.encoded(), at: event.occurredAt)
-    }
-
-    /// What erasure leaves in a pledge's address columns.
-    static let erasedEmail = "erased"
 
     // MARK: Cancelling and reading
 
@@ -202,10 +167,7 @@ extension SQLiteStore: PledgeStore {
             try db.execute(
                 sql: "UPDATE pledges SET status = 'canceled', status_changed_at = ?, updated_at = ? WHERE id = ?",
                 arguments: [stamp, stamp, id])
-            try AuditEvent(
-                occurredAt: time, actor: actor, action: "pledge.canceled", subjectType: "pledge", subjectID: id,
-                details: ["from": pledge.status.rawValue]
-            ).append(to: db)
+            try Self.save(.pledgeCanceled(pledge, actor: actor, at: time), db)
             pledge.status = .canceled
             pledge.updatedAt = time
             return (pledge, true)

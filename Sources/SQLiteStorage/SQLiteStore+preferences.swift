@@ -1,6 +1,7 @@
 public import Foundation
 import GRDB
 public import NewsletterSignup
+import SideEffects
 import SubscriberLists
 
 /// The preferences page: a reader's public newsletters, read and set through a `manage` link.
@@ -60,11 +61,6 @@ extension SQLiteStore {
                 left.append(newsletter.slug)
             }
         }
-        guard !joined.isEmpty || !left.isEmpty else { return }
-        try AuditEvent(
-            occurredAt: time, actor: "reader", action: "subscription.preferences", subjectType: "subscriber", subjectID: subscriber,
-            subscriberID: subscriber,
-            details: ["joined": joined.joined(separator: ","), "left": left.joined(separator: ","), "client_ip": client?.ipAddress ?? ""]
-        ).append(to: db)
+        try save(.preferencesChosen(subscriber: subscriber, joined: joined, left: left, client: client, at: time), db)
     }
 }

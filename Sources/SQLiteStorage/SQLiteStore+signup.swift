@@ -1,7 +1,7 @@
 public import Foundation
 import GRDB
-import Mail
 public import NewsletterSignup
+import SideEffects
 public import SubscriberLists
 
 /// Sign-up, confirmation and unsubscription on the tables of migrations 0001 and 0002.
@@ -22,10 +22,7 @@ extension SQLiteStore: SignupStore {
             ).map(Self.newsletter(from:))
             let newsletters = try choose(open)
             if try Self.suppressionReason(db, addressHash: signup.addressHash) != nil {
-                try AuditEvent(
-                    occurredAt: signup.time, actor: "reader", action: "signup.suppressed", subjectType: "suppression",
-                    subjectID: nil, details: ["newsletters": newsletters.map(\.slug).joined(separator: ",")]
-                ).append(to: db)
+                try Self.save(.signupSuppressed(signup, newsletters: newsletters), db)
                 return SignupOutcome(
                     subscriberID: nil, consentID: nil, plan: SignupPlan(changes: [:], email: nil, reason: "suppressed"))
             }
@@ -34,20 +31,8 @@ extension SQLiteStore: SignupStore {
             let decision = plan(snapshot, newsletters)
             try Self.apply(decision.changes, current: snapshot.statuses, subscriber: subscriberID, db, at: signup.time)
             let consentID = try Self.insertConsent(db, signup, newsletters: newsletters, subscriber: subscriberID)
-            try AuditEvent(
-                occurredAt: signup.time, actor: "reader", action: "signup.requested", subjectType: "consent",
-                subjectID: consentID, subscriberID: subscriberID,
-                details: ["newsletters": newsletters.map(\.slug).joined(separator: ","), "outcome": decision.reason]
-            ).append(to: db)
-            if let email = decision.email {
-                let named = Dictionary(uniqueKeysWithValues: newsletters.map { ($0.id, $0) })
-                let payload = SignupEmail(
-                    kind: email.kind, consentID: consentID, address: signup.normalizedAddress, locale: signup.locale,
-                    newsletters: email.newsletterIDs.compactMap { named[$0] }.map(Self.summary), issuedAt: signup.time)
-                try Self.enqueue(
-                    db, kind: email.kind.rawValue, recipient: signup.mailbox, subscriberID: subscriberID,
-                    payload: try payload.encoded(), at: signup.time)
-            }
+            try Self.save(
+                .signupRequested(signup, newsletters: newsletters, plan: decision, consent: consentID, subscriber: subscriberID), db)
             return SignupOutcome(subscriberID: subscriberID, consentID: consentID, plan: decision)
         }
     }
@@ -76,17 +61,10 @@ extension SQLiteStore: SignupStore {
             let members = try Self.consentNewsletters(db, consent: consentID, subscriber: subscriberID)
             let snapshot = try Self.snapshot(db, subscriber: subscriberID, newsletters: members.map(\.newsletter.id), at: time)
             guard allow(snapshot) else { return false }
+            let contact = SubscriberContact(
+                id: subscriberID, email: subscriber["email"], normalizedEmail: address, locale: consent["locale"])
             let pending = members.filter { $0.status == .pending }.map(\.newsletter)
-            let payload = SignupEmail(
-                kind: .confirmation, consentID: consentID, address: address, locale: consent["locale"],
-                newsletters: pending.map(Self.summary), issuedAt: time)
-            try Self.enqueue(
-                db, kind: SignupEmail.Kind.confirmation.rawValue, recipient: try Self.mailbox(db, subscriber: subscriberID),
-                subscriberID: subscriberID, payload: try payload.encoded(), at: time)
-            try AuditEvent(
-                occurredAt: time, actor: "reader", action: "signup.resent", subjectType: "consent", subjectID: consentID,
-                subscriberID: subscriberID
-            ).append(to: db)
+            try Self.save(.signupResent(consent: consentID, subscriber: contact, pending: pending, at: time), db)
             return true
         }
     }
@@ -110,12 +88,8 @@ extension SQLiteStore: SignupStore {
                     UPDATE consent_records SET confirmed_at = ?, confirm_client_ip = ?, confirm_user_agent = ?
                     WHERE id = ? AND confirmed_at IS NULL
                     """).execute(arguments: [stamp, client.ipAddress, client.userAgent, consent])
-                try AuditEvent(
-                    occurredAt: time, actor: "reader", action: "subscription.confirmed", subjectType: "consent",
-                    subjectID: consent, subscriberID: subscriberID,
-                    details: ["newsletters": pending.map(\.slug).joined(separator: ",")]
-                ).append(to: db)
             }
+            try Self.save(.subscriptionConfirmed(consent: consent, subscriber: subscriberID, newsletters: pending, at: time), db)
             return .done(newsletters: confirmed + pending, changed: !pending.isEmpty)
         }
     }
@@ -133,13 +107,8 @@ extension SQLiteStore: SignupStore {
                     WHERE subscriber_id = ? AND newsletter_id = ? AND status IN ('pending', 'confirmed')
                     """).execute(arguments: [stamp, stamp, subscriberID, newsletter.id])
             }
-            if !leaving.isEmpty {
-                try AuditEvent(
-                    occurredAt: time, actor: "reader", action: "subscription.unsubscribed", subjectType: "consent",
-                    subjectID: consent, subscriberID: subscriberID,
-                    details: ["newsletters": leaving.map(\.slug).joined(separator: ","), "client_ip": client.ipAddress ?? ""]
-                ).append(to: db)
-            }
+            try Self.save(
+                .unsubscribedByLink(consent: consent, subscriber: subscriberID, newsletters: leaving, client: client, at: time), db)
             return .done(newsletters: members.map(\.newsletter), changed: !leaving.isEmpty)
         }
     }
@@ -159,11 +128,8 @@ extension SQLiteStore: SignupStore {
                     WHERE subscriber_id = ? AND newsletter_id = ? AND status IN ('pending', 'confirmed')
                     """).execute(arguments: [stamp, subscriberID, newsletter.id])
             }
-            try AuditEvent(
-                occurredAt: time, actor: "system", action: "subscription.bounced", subjectType: "consent",
-                subjectID: consent, subscriberID: subscriberID,
-                details: ["newsletters": bouncing.map(\.slug).joined(separator: ","), "reason": String(reason.prefix(500))]
-            ).append(to: db)
+            try Self.save(
+                .subscriptionBounced(consent: consent, subscriber: subscriberID, newsletters: bouncing, reason: reason, at: time), db)
         }
     }
 
@@ -285,13 +251,5 @@ extension SQLiteStore: SignupStore {
             try member.execute(arguments: [consentID, newsletter.id])
         }
         return consentID
-    }
-
-    private static func mailbox(_ db: Database, subscriber: Int64) throws -> String {
-        try String.fetchOne(db.cachedStatement(sql: "SELECT email FROM subscribers WHERE id = ?"), arguments: [subscriber]) ?? ""
-    }
-
-    static func summary(_ newsletter: Newsletter) -> SignupEmail.NewsletterSummary {
-        SignupEmail.NewsletterSummary(slug: newsletter.slug, name: newsletter.name, description: newsletter.description)
     }
 }

@@ -1,6 +1,6 @@
 public import Foundation
 import GRDB
-import NewsletterSignup
+import SideEffects
 public import SubscriberLists
 
 /// Subscribers and memberships as staff see them (tables of migrations 0001–0003). The import,
@@ -24,14 +24,11 @@ extension SQLiteStore: SubscriberStore {
             let consent = try Self.insertListConsent(
                 db, subscriber: subscriber, newsletter: newsletter.id, action: "admin", source: addition.actor,
                 basis: addition.basis, locale: nil, confirmed: addition.confirmed, at: stamp)
-            try AuditEvent(
-                occurredAt: addition.time, actor: addition.actor, action: "subscription.added", subjectType: "consent",
-                subjectID: consent, subscriberID: subscriber,
-                details: ["newsletter": newsletter.slug, "state": wanted.rawValue, "from": current?.rawValue ?? "none"]
-            ).append(to: db)
-            guard wanted == .pending else { return .changed(.confirmed, confirmationQueued: false) }
-            try Self.queueConfirmation(db, consent: consent, subscriber: subscriber, newsletter: newsletter, at: addition.time)
-            return .changed(.pending, confirmationQueued: true)
+            try Self.save(
+                .membershipAdded(
+                    addition, newsletter: newsletter, from: current, to: wanted, consent: consent,
+                    subscriber: try Self.contact(db, subscriber: subscriber)), db)
+            return .changed(wanted, confirmationQueued: wanted == .pending)
         }
     }
 
@@ -88,12 +85,7 @@ extension SQLiteStore: SubscriberStore {
                     """).execute(arguments: [stamp, stamp, subscriber, row["id"] as Int64])
             }
             let slugs = active.map { $0["slug"] as String }
-            if !slugs.isEmpty {
-                try AuditEvent(
-                    occurredAt: time, actor: actor, action: "subscription.unsubscribed", subjectType: "subscriber",
-                    subjectID: subscriber, subscriberID: subscriber, details: ["newsletters": slugs.joined(separator: ",")]
-                ).append(to: db)
-            }
+            try Self.save(.membershipsUnsubscribed(subscriber: subscriber, slugs: slugs, actor: actor, at: time), db)
             return slugs
         }
     }
@@ -120,12 +112,7 @@ extension SQLiteStore: SubscriberStore {
                     WHERE status = 'pending' AND coalesce(pending_since, created_at) < ?
                     """, arguments: [stamp, Timestamp.format(cutoff)])
             let expired = db.changesCount
-            if expired > 0 {
-                try AuditEvent(
-                    occurredAt: time, actor: actor, action: "subscriptions.expired", subjectType: "subscription",
-                    subjectID: nil, details: ["count": String(expired), "pending_before": Timestamp.format(cutoff)]
-                ).append(to: db)
-            }
+            try Self.save(.pendingExpired(count: expired, cutoff: cutoff, actor: actor, at: time), db)
             return expired
         }
     }
@@ -215,20 +202,12 @@ extension SQLiteStore: SubscriberStore {
         return consent
     }
 
-    /// Queues the double opt-in email for a pending membership, as a sign-up would.
-    static func queueConfirmation(
-        _ db: Database, consent: Int64, subscriber: Int64, newsletter: Newsletter, at time: Date
-    ) throws {
-        guard let row = try Row.fetchOne(
+    /// Where a subscriber's email goes, as stored.
+    static func contact(_ db: Database, subscriber: Int64) throws -> SubscriberContact {
+        let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT email, email_normalized, locale FROM subscribers WHERE id = ?"),
             arguments: [subscriber])
-        else { return }
-        let payload = SignupEmail(
-            kind: .confirmation, consentID: consent, address: row["email_normalized"], locale: row["locale"],
-            newsletters: [summary(newsletter)], issuedAt: time)
-        try enqueue(
-            db, kind: SignupEmail.Kind.confirmation.rawValue, recipient: row["email"], subscriberID: subscriber,
-            payload: try payload.encoded(), at: time)
+        return SubscriberContact(id: subscriber, email: row?["email"] ?? "", normalizedEmail: row?["email_normalized"] ?? "", locale: row?["locale"])
     }
 
     static func profile(_ db: Database, normalizedEmail: String) throws -> SubscriberProfile? {

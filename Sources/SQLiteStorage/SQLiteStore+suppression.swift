@@ -1,6 +1,7 @@
 public import Foundation
 public import SubscriberLists
 import GRDB
+import SideEffects
 
 /// The suppression list (`suppressions`, migration 0003): keyed hashes, never addresses.
 extension SQLiteStore {
@@ -16,10 +17,7 @@ extension SQLiteStore {
         try await write { db in
             guard let reason = try Self.suppressionReason(db, addressHash: addressHash) else { return false }
             try db.cachedStatement(sql: "DELETE FROM suppressions WHERE address_hash = ?").execute(arguments: [addressHash])
-            try AuditEvent(
-                occurredAt: time, actor: actor, action: "suppression.lifted", subjectType: "suppression", subjectID: nil,
-                details: ["reason": reason.rawValue]
-            ).append(to: db)
+            try Self.save(.suppressionLifted(reason, actor: actor, at: time), db)
             return true
         }
     }
@@ -53,9 +51,6 @@ extension SQLiteStore {
                 WHERE excluded.reason = 'erased' AND suppressions.reason <> 'erased'
             """).execute(arguments: [addressHash, reason.rawValue, Timestamp.format(time), note])
         guard db.changesCount > 0 else { return }
-        try AuditEvent(
-            occurredAt: time, actor: actor, action: "suppression.added", subjectType: "suppression", subjectID: nil,
-            details: ["reason": reason.rawValue]
-        ).append(to: db)
+        try save(.suppressionAdded(reason, actor: actor, at: time), db)
     }
 }

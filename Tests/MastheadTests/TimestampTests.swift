@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-import SubscriberLists
+import SideEffects
 
 /// The stored time format round-trips and sorts as text.
 @Suite struct TimestampTests {

@@ -1,5 +1,6 @@
 public import Foundation
 public import Mail
+public import SideEffects
 public import Signing
 
 /// The outbox payload of a receipt: everything the email says, decided in the transaction
@@ -33,11 +34,18 @@ public struct PledgeReceipt: Codable, Sendable, Equatable {
         self.paidAt = paidAt
     }
 
-    public func encoded() throws -> [UInt8] {
+    /// The payload as stored in the outbox (sorted keys, seconds since 1970).
+    public func encoded() -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .secondsSince1970
         encoder.outputFormatting = .sortedKeys
-        return [UInt8](try encoder.encode(self))
+        // Plain strings, integers and a finite date: the encoder has nothing it could refuse.
+        return (try? encoder.encode(self)).map { [UInt8]($0) } ?? []
+    }
+
+    /// The outbox row that sends this receipt to `recipient`, queued when the payment was made.
+    public func draft(recipient: String) -> OutboxDraft {
+        OutboxDraft(kind: Self.kind, recipient: recipient, subscriberID: nil, payload: encoded(), queuedAt: paidAt)
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> PledgeReceipt {

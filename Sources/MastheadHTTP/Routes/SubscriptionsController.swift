@@ -4,6 +4,7 @@ import Logging
 import EmailAddress
 import MastheadRuntime
 import NewsletterSignup
+import SideEffects
 import SubscriberLists
 
 /// `POST /v1/subscriptions` and `POST /v1/subscriptions/resend`: JSON for scripts, forms for

@@ -1,5 +1,6 @@
 public import Foundation
 public import Mail
+import SubscriberLists
 
 /// When a sign-up email cannot be delivered at all (a 5xx reply: no such mailbox), the
 /// subscriptions it was for become `bounced` and the address goes on the suppression list:

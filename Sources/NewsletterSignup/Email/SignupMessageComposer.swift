@@ -1,4 +1,5 @@
 public import Foundation
+import SubscriberLists
 import Synchronization
 public import Mail
 public import Signing

@@ -1,4 +1,5 @@
 public import Foundation
+import SideEffects
 
 /// Streams memberships out as CSV or JSON Lines, one page of rows in memory at a time.
 ///

@@ -1,4 +1,5 @@
 public import Foundation
+import SideEffects
 
 /// The `created_at` column of an import: the ISO 8601 forms other tools export.
 ///

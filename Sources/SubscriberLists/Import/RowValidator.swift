@@ -1,5 +1,6 @@
 import EmailAddress
 import Foundation
+import SideEffects
 
 /// Turns one CSV record into an ``ImportRow``, or says why it cannot be imported.
 struct RowValidator: Sendable {

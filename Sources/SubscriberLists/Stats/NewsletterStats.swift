@@ -1,4 +1,5 @@
 public import Foundation
+import SideEffects
 
 /// How a newsletter is doing: members per state, the opt-in rate and growth per day.
 public struct NewsletterStats: Sendable, Equatable, Encodable {

@@ -1,5 +1,5 @@
 import Foundation
-import SubscriberLists
+import SideEffects
 import Testing
 
 /// The flat JSON objects of attributes and audit details: written and read without an encoder.

@@ -1,5 +1,5 @@
 import Foundation
-import NewsletterSignup
+import SubscriberLists
 import Testing
 
 /// The outbox payload is hand-written JSON: it must read back as the value it was made from,
@@ -14,7 +14,7 @@ struct SignupEmailTests {
                 .init(slug: "weekend", name: "Weekend", description: "\u{1}control"),
             ],
             issuedAt: Date(timeIntervalSince1970: 1_795_618_800.125))
-        let bytes = try email.encoded()
+        let bytes = email.encoded()
         #expect(try SignupEmail.decode(bytes) == email)
 
         let encoder = JSONEncoder()

@@ -141,15 +141,3 @@ private struct FlatObjectParser {
         while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
     }
 }
-
-extension String {
-    /// The text without leading and trailing spaces and tabs (what a CSV cell's padding is),
-    /// cheaper than Foundation's trimming on the import path.
-    public var trimmingSpaces: String {
-        let utf8 = self.utf8
-        guard let first = utf8.firstIndex(where: { $0 != 32 && $0 != 9 }) else { return "" }
-        guard let last = utf8.lastIndex(where: { $0 != 32 && $0 != 9 }) else { return "" }
-        if first == utf8.startIndex, last == utf8.index(before: utf8.endIndex) { return self }
-        return String(self[first...last])
-    }
-}

@@ -1,8 +1,11 @@
 public import Foundation
-import SubscriberLists
+public import SideEffects
 
 /// The outbox payload of a sign-up email: everything needed to compose it later, and nothing
 /// secret (the token is signed when the message is composed, from these facts).
+///
+/// It lives with the lists because staff additions and imports queue the same confirmation as
+/// a sign-up does; `NewsletterSignup` composes it.
 public struct SignupEmail: Sendable, Codable, Equatable {
     /// Which email.
     public enum Kind: String, Sendable, Codable {
@@ -23,6 +26,11 @@ public struct SignupEmail: Sendable, Codable, Equatable {
             self.slug = slug
             self.name = name
             self.description = description
+        }
+
+        /// The summary of a newsletter as it is now.
+        public init(_ newsletter: Newsletter) {
+            self.init(slug: newsletter.slug, name: newsletter.name, description: newsletter.description)
         }
     }
 
@@ -52,7 +60,7 @@ public struct SignupEmail: Sendable, Codable, Equatable {
     /// The payload as stored in the outbox: the JSON `JSONEncoder` would write (sorted keys,
     /// seconds since 1970), written by hand because every sign-up writes one and the encoder
     /// was a tenth of the sign-up's CPU. `decode` reads it with the ordinary decoder.
-    public func encoded() throws -> [UInt8] {
+    public func encoded() -> [UInt8] {
         var json = #"{"address":"# + JSONText.string(address) + #","consentID":\#(consentID)"#
             + #","issuedAt":\#(issuedAt.timeIntervalSince1970),"kind":"# + JSONText.string(kind.rawValue)
         if let locale { json += #","locale":"# + JSONText.string(locale) }
@@ -62,6 +70,11 @@ public struct SignupEmail: Sendable, Codable, Equatable {
                     + #","slug":"# + JSONText.string(newsletter.slug) + "}"
             }.joined(separator: ",") + "]}"
         return Array(json.utf8)
+    }
+
+    /// The outbox row that sends this email to `recipient`.
+    public func draft(recipient: String, subscriber: Int64) -> OutboxDraft {
+        OutboxDraft(kind: kind.rawValue, recipient: recipient, subscriberID: subscriber, payload: encoded(), queuedAt: issuedAt)
     }
 
     /// Reads a stored payload.

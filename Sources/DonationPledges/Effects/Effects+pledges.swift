@@ -1,0 +1,74 @@
+public import Foundation
+public import SideEffects
+import SubscriberLists
+
+/// The side effects of pledges: the offer's changes, a new pledge, the provider's events and
+/// cancellations.
+extension Effects {
+    /// A currency's limits were set.
+    public static func currencyLimitsSet(minimum: Money, maximum: Money, customAmount: Bool, actor: String, at time: Date) -> Effects {
+        .record(AuditRecord(
+            occurredAt: time, actor: actor, action: "pledges.currency_set", subjectType: "currency",
+            details: [
+                "currency": minimum.currency.code, "minimum": minimum.decimalText, "maximum": maximum.decimalText,
+                "custom_amount": String(customAmount),
+            ]))
+    }
+
+    /// A tier was created or changed.
+    public static func tierSet(_ tier: Tier, actor: String, at time: Date) -> Effects {
+        .record(AuditRecord(
+            occurredAt: time, actor: actor, action: "pledges.tier_set", subjectType: "tier",
+            details: ["tier": tier.name, "interval": tier.interval.rawValue, "amount": tier.amount.formatted]))
+    }
+
+    /// A tier was removed.
+    public static func tierRemoved(name: String, currency: String, interval: PledgeInterval, actor: String, at time: Date) -> Effects {
+        .record(AuditRecord(
+            occurredAt: time, actor: actor, action: "pledges.tier_removed", subjectType: "tier",
+            details: ["tier": name, "interval": interval.rawValue, "currency": currency]))
+    }
+
+    /// A reader's pledge was recorded, pending the provider's checkout.
+    public static func pledgeCreated(_ record: PledgeRecord, id: Int64) -> Effects {
+        .record(AuditRecord(
+            occurredAt: record.time, actor: "reader", action: "pledge.created", subjectType: "pledge", subjectID: id,
+            details: ["amount": record.amount.formatted, "interval": record.interval.rawValue, "tier": record.tier ?? ""]))
+    }
+
+    /// A monthly pledge was canceled by the reader or staff.
+    public static func pledgeCanceled(_ pledge: Pledge, actor: String, at time: Date) -> Effects {
+        .record(AuditRecord(
+            occurredAt: time, actor: actor, action: "pledge.canceled", subjectType: "pledge", subjectID: pledge.id,
+            details: ["from": pledge.status.rawValue]))
+    }
+}
+
+extension PaymentEventPlan {
+    /// What applying the plan leaves besides the pledge's row: the payment's record and its
+    /// receipt (not for a pledge whose reader was erased), then the move's record.
+    /// `address` is the pledge's normalised address (its receipt's link is bound to it).
+    public func effects(of event: PaymentEvent, on pledge: Pledge, address: String, at time: Date) -> Effects {
+        var effects = Effects.none
+        if recordsPayment {
+            let amount = event.amountMinor ?? pledge.amount.minorUnits
+            effects.audit.append(AuditRecord(
+                occurredAt: event.occurredAt, actor: "provider", action: "pledge.payment_received", subjectType: "pledge",
+                subjectID: pledge.id,
+                details: ["amount": Money(minorUnits: amount, currency: pledge.amount.currency).formatted, "event": event.id]))
+            if pledge.email != ErasedAddress.placeholder {
+                let receipt = PledgeReceipt(
+                    pledgeID: pledge.id, publicID: pledge.publicID, address: address, name: pledge.name, amountMinor: amount,
+                    currency: pledge.amount.currency.code, interval: pledge.interval, card: event.card ?? pledge.card,
+                    paidAt: event.occurredAt)
+                effects.mail.append(receipt.draft(recipient: pledge.email))
+            }
+        }
+        if let move {
+            effects.audit.append(AuditRecord(
+                occurredAt: time, actor: "provider", action: "pledge.\(move.rawValue)", subjectType: "pledge", subjectID: pledge.id,
+                details: ["from": pledge.status.rawValue, "event": event.id]))
+        }
+        return effects
+    }
+}

@@ -1,0 +1,88 @@
+public import Foundation
+public import SideEffects
+public import SubscriberLists
+
+/// The side effects of sign-up, its links and the preferences page.
+extension Effects {
+    /// A sign-up from a suppressed address: a record of the attempt without the address; nothing is sent.
+    public static func signupSuppressed(_ signup: SignupRecord, newsletters: [Newsletter]) -> Effects {
+        .record(AuditRecord(
+            occurredAt: signup.time, actor: "reader", action: "signup.suppressed", subjectType: "suppression",
+            details: ["newsletters": newsletters.map(\.slug).joined(separator: ",")]))
+    }
+
+    /// A recorded sign-up: its audit record and, when the plan asks for one, the confirmation or notice.
+    public static func signupRequested(
+        _ signup: SignupRecord, newsletters: [Newsletter], plan: SignupPlan, consent: Int64, subscriber: Int64
+    ) -> Effects {
+        var effects = Effects.record(AuditRecord(
+            occurredAt: signup.time, actor: "reader", action: "signup.requested", subjectType: "consent",
+            subjectID: consent, subscriberID: subscriber,
+            details: ["newsletters": newsletters.map(\.slug).joined(separator: ","), "outcome": plan.reason]))
+        if let planned = plan.email {
+            let named = Dictionary(uniqueKeysWithValues: newsletters.map { ($0.id, $0) })
+            let email = SignupEmail(
+                kind: planned.kind, consentID: consent, address: signup.normalizedAddress, locale: signup.locale,
+                newsletters: planned.newsletterIDs.compactMap { named[$0] }.map(SignupEmail.NewsletterSummary.init),
+                issuedAt: signup.time)
+            effects.mail.append(email.draft(recipient: signup.mailbox, subscriber: subscriber))
+        }
+        return effects
+    }
+
+    /// A fresh confirmation of a sign-up's pending newsletters.
+    public static func signupResent(
+        consent: Int64, subscriber: SubscriberContact, pending: [Newsletter], at time: Date
+    ) -> Effects {
+        let email = SignupEmail(
+            kind: .confirmation, consentID: consent, address: subscriber.normalizedEmail, locale: subscriber.locale,
+            newsletters: pending.map(SignupEmail.NewsletterSummary.init), issuedAt: time)
+        return Effects(
+            audit: [AuditRecord(
+                occurredAt: time, actor: "reader", action: "signup.resent", subjectType: "consent", subjectID: consent,
+                subscriberID: subscriber.id)],
+            mail: [email.draft(recipient: subscriber.email, subscriber: subscriber.id)])
+    }
+
+    /// A confirmation link confirmed these newsletters (nothing when none was pending).
+    public static func subscriptionConfirmed(consent: Int64, subscriber: Int64, newsletters: [Newsletter], at time: Date) -> Effects {
+        guard !newsletters.isEmpty else { return .none }
+        return .record(AuditRecord(
+            occurredAt: time, actor: "reader", action: "subscription.confirmed", subjectType: "consent", subjectID: consent,
+            subscriberID: subscriber, details: ["newsletters": newsletters.map(\.slug).joined(separator: ",")]))
+    }
+
+    /// An unsubscribe link (or one-click POST) left these newsletters (nothing when none was active).
+    public static func unsubscribedByLink(
+        consent: Int64, subscriber: Int64, newsletters: [Newsletter], client: ClientContext, at time: Date
+    ) -> Effects {
+        guard !newsletters.isEmpty else { return .none }
+        return .record(AuditRecord(
+            occurredAt: time, actor: "reader", action: "subscription.unsubscribed", subjectType: "consent", subjectID: consent,
+            subscriberID: subscriber,
+            details: ["newsletters": newsletters.map(\.slug).joined(separator: ","), "client_ip": client.ipAddress ?? ""]))
+    }
+
+    /// A sign-up's address bounced: its active newsletters are marked bounced.
+    public static func subscriptionBounced(
+        consent: Int64, subscriber: Int64, newsletters: [Newsletter], reason: String, at time: Date
+    ) -> Effects {
+        .record(AuditRecord(
+            occurredAt: time, actor: "system", action: "subscription.bounced", subjectType: "consent", subjectID: consent,
+            subscriberID: subscriber,
+            details: ["newsletters": newsletters.map(\.slug).joined(separator: ","), "reason": String(reason.prefix(500))]))
+    }
+
+    /// The reader chose their newsletters on the preferences page (nothing when nothing changed).
+    public static func preferencesChosen(
+        subscriber: Int64, joined: [String], left: [String], client: ClientContext?, at time: Date
+    ) -> Effects {
+        guard !joined.isEmpty || !left.isEmpty else { return .none }
+        return .record(AuditRecord(
+            occurredAt: time, actor: "reader", action: "subscription.preferences", subjectType: "subscriber",
+            subjectID: subscriber, subscriberID: subscriber,
+            details: [
+                "joined": joined.joined(separator: ","), "left": left.joined(separator: ","), "client_ip": client?.ipAddress ?? "",
+            ]))
+    }
+}
