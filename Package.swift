@@ -40,6 +40,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system.git", exact: "1.8.1"),
         .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
     ],
     targets: [
         // MARK: executables
@@ -66,7 +67,8 @@ let package = Package(
         .target(
             name: "MastheadHTTP",
             dependencies: [
-                "MastheadRuntime", "Migrations", "NewsletterSignup", "DonationPledges", "Mail", "SubscriberLists", "EmailAddress",
+                "MastheadRuntime", "Migrations", "NewsletterSignup", "DonationPledges", "PaymentProviders", "Mail", "SubscriberLists",
+                "EmailAddress",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -79,7 +81,7 @@ let package = Package(
             name: "MastheadRuntime",
             dependencies: [
                 "SQLiteStorage", "PostgresStorage", "Migrations", "PostgresMigrations", "SubscriberLists", "Signing", "Mail",
-                "NewsletterSignup", "DonationPledges", "EmailAddress",
+                "NewsletterSignup", "DonationPledges", "PaymentProviders", "EmailAddress",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -113,8 +115,18 @@ let package = Package(
         .target(
             name: "DonationPledges",
             dependencies: [
-                "SideEffects", "SubscriberLists", "EmailAddress", "Signing", "Mail",
+                "SideEffects", "SubscriberLists", "NewsletterSignup", "EmailAddress", "Signing", "Mail",
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness),
+        .target(
+            name: "PaymentProviders",
+            dependencies: [
+                "DonationPledges", "Signing",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: strictness),
         .target(
@@ -170,7 +182,7 @@ let package = Package(
             dependencies: [
                 "MastheadRuntime", "MastheadHTTP", "SQLiteStorage", "PostgresStorage", "Migrations", "PostgresMigrations",
                 "SideEffects", "SubscriberLists", "Signing",
-                "EmailAddress", "Mail", "NewsletterSignup", "DonationPledges",
+                "EmailAddress", "Mail", "NewsletterSignup", "DonationPledges", "PaymentProviders",
                 .product(name: "PropertyBased", package: "swift-property-based"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

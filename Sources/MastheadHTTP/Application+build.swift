@@ -74,7 +74,7 @@ public func buildRouter(runtime: Runtime, rateClock: (@Sendable () -> Double)? =
 
     router.addRoutes(
         PledgesController(
-            pledges: runtime.pledges, signup: runtime.signup, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
+            pledges: runtime.pledges, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
             base: configuration.publicURL
         ).endpoints)
     router.addRoutes(

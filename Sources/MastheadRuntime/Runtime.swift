@@ -1,4 +1,5 @@
 public import DonationPledges
+public import PaymentProviders
 public import Foundation
 public import Logging
 public import Mail
@@ -87,9 +88,11 @@ public struct Runtime: Sendable {
                     webhook ?? "http://\(listening.hostAndPort ?? "127.0.0.1:\(port)")/v1/webhooks/payments"
                 }, now: now, logger: logger)
             : nil
+        let signup = SignupService(store: store, signer: signer, policy: configuration.signup, outbox: signal, now: now)
         let pledges = simulated.map { provider in
             PledgeService(
-                store: store, provider: provider, signer: signer, consentTextVersion: configuration.signup.consentTextVersion,
+                store: store, provider: provider, signer: signer, signup: signup,
+                consentTextVersion: configuration.signup.consentTextVersion,
                 trustedOrigins: configuration.corsOrigins + [origin(of: configuration.publicURL)], now: now)
         }
         let registry = PrometheusCollectorRegistry()
@@ -102,7 +105,7 @@ public struct Runtime: Sendable {
         return Runtime(
             configuration: configuration, logger: logger, store: store, keys: keys,
             metrics: registry, now: now, signer: signer,
-            signup: SignupService(store: store, signer: signer, policy: configuration.signup, outbox: signal, now: now),
+            signup: signup,
             outboxSignal: signal,
             composers: [composer, receipts],
             deliveryWorker: DeliveryWorker(

@@ -1,5 +1,6 @@
 public import DonationPledges
 public import Foundation
+public import NewsletterSignup
 import PostgresNIO
 import SideEffects
 import SubscriberLists
@@ -97,8 +98,8 @@ extension PostgresStore: PledgeStore {
         try await read { session in try await Self.storedAnswer(session, key: idempotencyKey) }
     }
 
-    public func createPledge(_ record: PledgeRecord) async throws -> StoredAnswer? {
-        try await write { session in
+    public func createPledge(_ record: PledgeRecord, optIn: PreparedSignup?) async throws -> PledgeRecording {
+        try await writeSeeingSuppressions { session in
             let stamp = Timestamp.format(record.time)
             // The unique key decides between two requests with one key, on any daemon: the second
             // insert waits for the first transaction, then does nothing and returns no id.
@@ -119,10 +120,11 @@ extension PostgresStore: PledgeStore {
                 guard let stored = try await Self.storedAnswer(session, key: record.idempotencyKey) else {
                     throw InsertReturnedNothing(table: "pledges")
                 }
-                return stored
+                return .alreadyStored(stored)
             }
             try await Self.save(.pledgeCreated(record, id: id), session)
-            return nil
+            guard let optIn else { return .recorded(signup: nil) }
+            return .recorded(signup: try await Self.recordSignup(optIn, session))
         }
     }
 

@@ -14,29 +14,31 @@ extension PostgresStore: SignupStore {
     /// The emails the per-address cap counts: a constant SQL list, spliced as `kind IN \(unescaped: cappedKinds)`.
     static let cappedKinds = "('confirmation', 'already_subscribed')"
 
-    public func recordSignup(
-        _ signup: SignupRecord, choose: @escaping @Sendable ([Newsletter]) throws -> [Newsletter],
-        plan: @escaping @Sendable (SignupSnapshot, [Newsletter]) -> SignupPlan
-    ) async throws -> SignupOutcome {
+    public func recordSignup(_ signup: PreparedSignup) async throws -> SignupOutcome {
+        try await writeSeeingSuppressions { session in try await Self.recordSignup(signup, session) }
+    }
+
+    /// Runs `body` as one write; when a sign-up in it waited for another daemon that suppressed
+    /// the address meanwhile, runs it again from the start, so the suppression is seen before
+    /// anything is written.
+    func writeSeeingSuppressions<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) async throws -> T) async throws -> T {
         do {
-            return try await write { session in try await Self.recordSignup(session, signup, choose: choose, plan: plan) }
+            return try await write(body)
         } catch is SuppressedWhileWaiting {
-            // Run again from the start: the suppression is now seen before anything is written.
-            return try await write { session in try await Self.recordSignup(session, signup, choose: choose, plan: plan) }
+            return try await write(body)
         }
     }
 
-    private static func recordSignup(
-        _ session: PostgresSession, _ signup: SignupRecord, choose: @Sendable ([Newsletter]) throws -> [Newsletter],
-        plan: @Sendable (SignupSnapshot, [Newsletter]) -> SignupPlan
-    ) async throws -> SignupOutcome {
+    /// Records a sign-up in the caller's transaction (its own, or a pledge's).
+    static func recordSignup(_ prepared: PreparedSignup, _ session: PostgresSession) async throws -> SignupOutcome {
+        let signup = prepared.record
         // COLLATE "C": byte order, as SQLite sorts, whatever the database's collation.
         let open = try await session.rows(
             """
             SELECT * FROM newsletters WHERE archived_at IS NULL ORDER BY slug COLLATE "C"
             """
         ).map(Self.newsletter(from:))
-        let newsletters = try choose(open)
+        let newsletters = try prepared.choose(open)
         if try await Self.suppressionReason(session, addressHash: signup.addressHash) != nil {
             try await Self.save(.signupSuppressed(signup, newsletters: newsletters), session)
             return SignupOutcome(
@@ -50,7 +52,7 @@ extension PostgresStore: SignupStore {
         }
         let snapshot = try await Self.snapshot(
             session, subscriber: subscriberID, newsletters: newsletters.map(\.id), at: signup.time)
-        let decision = plan(snapshot, newsletters)
+        let decision = prepared.plan(snapshot, newsletters)
         try await Self.apply(decision.changes, current: snapshot.statuses, subscriber: subscriberID, session, at: signup.time)
         let consentID = try await Self.insertConsent(session, signup, newsletters: newsletters, subscriber: subscriberID)
         try await Self.save(

@@ -1,6 +1,7 @@
 public import DonationPledges
 public import Foundation
 import GRDB
+public import NewsletterSignup
 import SideEffects
 import SubscriberLists
 
@@ -75,10 +76,10 @@ extension SQLiteStore: PledgeStore {
         try await read { db in try Self.storedAnswer(db, key: idempotencyKey) }
     }
 
-    public func createPledge(_ record: PledgeRecord) async throws -> StoredAnswer? {
+    public func createPledge(_ record: PledgeRecord, optIn: PreparedSignup?) async throws -> PledgeRecording {
         try await write { db in
             // Two requests with one key may race past the first look; the writer decides.
-            if let stored = try Self.storedAnswer(db, key: record.idempotencyKey) { return stored }
+            if let stored = try Self.storedAnswer(db, key: record.idempotencyKey) { return .alreadyStored(stored) }
             let stamp = Timestamp.format(record.time)
             try db.cachedStatement(sql: """
                 INSERT INTO pledges (public_id, email, email_normalized, name, amount_minor, currency, interval, tier,
@@ -93,7 +94,7 @@ extension SQLiteStore: PledgeStore {
                     record.consentTextVersion, stamp, stamp,
                 ])
             try Self.save(.pledgeCreated(record, id: db.lastInsertedRowID), db)
-            return nil
+            return .recorded(signup: try optIn.map { try Self.recordSignup($0, db) })
         }
     }
 

@@ -12,29 +12,28 @@ extension SQLiteStore: SignupStore {
     /// The emails the per-address cap counts.
     static let cappedKinds = "('confirmation', 'already_subscribed')"
 
-    public func recordSignup(
-        _ signup: SignupRecord, choose: @escaping @Sendable ([Newsletter]) throws -> [Newsletter],
-        plan: @escaping @Sendable (SignupSnapshot, [Newsletter]) -> SignupPlan
-    ) async throws -> SignupOutcome {
-        try await write { db in
-            let open = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM newsletters WHERE archived_at IS NULL ORDER BY slug")
-            ).map(Self.newsletter(from:))
-            let newsletters = try choose(open)
-            if try Self.suppressionReason(db, addressHash: signup.addressHash) != nil {
-                try Self.save(.signupSuppressed(signup, newsletters: newsletters), db)
-                return SignupOutcome(
-                    subscriberID: nil, consentID: nil, plan: SignupPlan(changes: [:], email: nil, reason: "suppressed"))
-            }
-            let subscriberID = try Self.upsertSubscriber(db, signup)
-            let snapshot = try Self.snapshot(db, subscriber: subscriberID, newsletters: newsletters.map(\.id), at: signup.time)
-            let decision = plan(snapshot, newsletters)
-            try Self.apply(decision.changes, current: snapshot.statuses, subscriber: subscriberID, db, at: signup.time)
-            let consentID = try Self.insertConsent(db, signup, newsletters: newsletters, subscriber: subscriberID)
-            try Self.save(
-                .signupRequested(signup, newsletters: newsletters, plan: decision, consent: consentID, subscriber: subscriberID), db)
-            return SignupOutcome(subscriberID: subscriberID, consentID: consentID, plan: decision)
+    public func recordSignup(_ signup: PreparedSignup) async throws -> SignupOutcome {
+        try await write { db in try Self.recordSignup(signup, db) }
+    }
+
+    /// Records a sign-up in the caller's transaction (its own, or a pledge's).
+    static func recordSignup(_ prepared: PreparedSignup, _ db: Database) throws -> SignupOutcome {
+        let signup = prepared.record
+        let open = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM newsletters WHERE archived_at IS NULL ORDER BY slug")
+        ).map(newsletter(from:))
+        let newsletters = try prepared.choose(open)
+        if try suppressionReason(db, addressHash: signup.addressHash) != nil {
+            try save(.signupSuppressed(signup, newsletters: newsletters), db)
+            return SignupOutcome(subscriberID: nil, consentID: nil, plan: SignupPlan(changes: [:], email: nil, reason: "suppressed"))
         }
+        let subscriberID = try upsertSubscriber(db, signup)
+        let snapshot = try snapshot(db, subscriber: subscriberID, newsletters: newsletters.map(\.id), at: signup.time)
+        let decision = prepared.plan(snapshot, newsletters)
+        try apply(decision.changes, current: snapshot.statuses, subscriber: subscriberID, db, at: signup.time)
+        let consentID = try insertConsent(db, signup, newsletters: newsletters, subscriber: subscriberID)
+        try save(.signupRequested(signup, newsletters: newsletters, plan: decision, consent: consentID, subscriber: subscriberID), db)
+        return SignupOutcome(subscriberID: subscriberID, consentID: consentID, plan: decision)
     }
 
     public func recordResend(

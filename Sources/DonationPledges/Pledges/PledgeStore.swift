@@ -1,4 +1,5 @@
 public import Foundation
+public import NewsletterSignup
 
 /// What the pledge library needs from storage, in its own words.
 public protocol PledgeStore: Sendable {
@@ -15,8 +16,10 @@ public protocol PledgeStore: Sendable {
 
     /// The request fingerprint and answer stored under an idempotency key.
     func storedAnswer(idempotencyKey: String) async throws -> StoredAnswer?
-    /// Records a new pending pledge; when the key was taken meanwhile, returns what is stored under it.
-    func createPledge(_ record: PledgeRecord) async throws -> StoredAnswer?
+    /// Records a new pending pledge and, in the same transaction, the newsletter sign-up its form
+    /// asked for (`optIn`); when the key was taken meanwhile, records nothing and returns what is
+    /// stored under it.
+    func createPledge(_ record: PledgeRecord, optIn: PreparedSignup?) async throws -> PledgeRecording
     /// Applies a verified provider event once (see ``PaymentEventOutcome``).
     func applyPaymentEvent(_ event: PaymentEvent, provider: String, receivedAt: Date) async throws -> PaymentEventOutcome
     /// Cancels a monthly pledge at the reader's or staff's request; nil when there is no such pledge.
@@ -42,6 +45,14 @@ public struct StoredAnswer: Sendable, Equatable {
     }
 }
 
+/// What recording a pledge did.
+public enum PledgeRecording: Sendable {
+    /// Recorded, with the outcome of the newsletter sign-up when one was asked for.
+    case recorded(signup: SignupOutcome?)
+    /// A request with the same idempotency key got there first: what it stored.
+    case alreadyStored(StoredAnswer)
+}
+
 /// A pledge to record, validated.
 public struct PledgeRecord: Sendable {
     public var publicID: String
@@ -53,7 +64,7 @@ public struct PledgeRecord: Sendable {
     public var tier: String?
     public var idempotencyKey: String
     public var requestHash: String
-    /// The 201 body, replayed for the same key.
+    /// The answer (``PledgeAnswer``, as the store keeps it), replayed for the same key.
     public var response: String
     public var provider: String
     public var providerReference: String?

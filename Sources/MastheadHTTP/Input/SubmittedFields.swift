@@ -90,10 +90,3 @@ extension ProblemDetails {
             errors: [.init(field: field, code: "wrong_type", message: "\(field) must be \(expected).")])
     }
 }
-
-extension Request {
-    /// True when the client would rather read a page than JSON (a browser's form post).
-    var prefersHTML: Bool {
-        (headers[.accept] ?? "").lowercased().contains("text/html")
-    }
-}

@@ -76,14 +76,6 @@ struct PageRenderer: Sendable {
     }
 }
 
-extension Request {
-    /// The reader's language: `?lang=`, else `Accept-Language`, else English.
-    var language: String {
-        ReaderMessages.language(
-            query: uri.queryParameters["lang"].map(String.init), acceptLanguage: headers[.acceptLanguage])
-    }
-}
-
 extension HTTPField.Name {
     // Literal, valid header names: the force unwraps cannot fail.
     static let contentSecurityPolicy = HTTPField.Name("Content-Security-Policy")!

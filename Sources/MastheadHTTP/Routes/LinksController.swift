@@ -44,7 +44,7 @@ struct LinksController: Sendable {
         let language = request.language
         let outcome: LinkOutcome
         do {
-            outcome = try await signup.confirm(token: token, client: client(request, context))
+            outcome = try await signup.confirm(token: token, client: request.client(context))
         } catch {
             return try linkProblem(request, context, error)
         }
@@ -52,7 +52,7 @@ struct LinksController: Sendable {
             return try finished(request, page: "confirmed", status: "nothing_to_confirm", message: messages["confirm.nothing", language], [])
         }
         context.logger.info("subscription confirmed", metadata: ["changed": "\(changed)"])
-        if let confirmRedirect, request.prefersHTML { return SubscriptionsController.redirect(to: confirmRedirect) }
+        if let confirmRedirect, request.prefersHTML { return Response.seeOther(confirmRedirect) }
         return try finished(request, page: "confirmed", status: "confirmed", message: messages["confirm.done", language], newsletters)
     }
 
@@ -62,7 +62,7 @@ struct LinksController: Sendable {
         let token = request.uri.queryParameters["token"].map(String.init) ?? ""
         let outcome: LinkOutcome
         do {
-            outcome = try await signup.unsubscribe(token: token, client: client(request, context))
+            outcome = try await signup.unsubscribe(token: token, client: request.client(context))
         } catch {
             return try linkProblem(request, context, error)
         }
@@ -95,7 +95,7 @@ struct LinksController: Sendable {
         let token = fields.first("token") ?? ""
         let wanted = fields.first("action") == "unsubscribe_all" ? [] : Set(fields.all("newsletters"))
         do {
-            let saved = try await signup.savePreferences(token: token, wanted: wanted, client: client(request, context))
+            let saved = try await signup.savePreferences(token: token, wanted: wanted, client: request.client(context))
             context.logger.info("preferences saved", metadata: ["newsletters": "\(wanted.count)"])
             return try preferencesPage(request, token: token, saved, saved: true)
         } catch {

@@ -1,4 +1,5 @@
 import DonationPledges
+import PaymentProviders
 import Foundation
 import Hummingbird
 import Logging
@@ -75,7 +76,7 @@ struct PaymentsController: Sendable {
         let status = await provider.deliver(event)
         context.logger.info("simulated payment sent", metadata: ["outcome": "\(outcome)", "webhook_status": "\(status.map(String.init) ?? "-")"])
         if let back = pledge.returnURL {
-            return SubscriptionsController.redirect(to: back + (back.contains("?") ? "&" : "?") + "pledge=\(pledge.publicID)&payment=\(outcome)")
+            return Response.seeOther(back + (back.contains("?") ? "&" : "?") + "pledge=\(pledge.publicID)&payment=\(outcome)")
         }
         let language = request.language
         let succeeded = outcome == "succeeded"

@@ -11,7 +11,6 @@ import NewsletterSignup
 /// reached from receipts. With payments off every route answers 503.
 struct PledgesController: Sendable {
     let pledges: PledgeService?
-    let signup: SignupService
     let pages: PageRenderer
     let messages: ReaderMessages
     let bodyLimit: Int
@@ -50,25 +49,15 @@ struct PledgesController: Sendable {
     func create(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
         let service = try service()
         let fields = try await SubmittedFields.read(request, limit: bodyLimit)
-        // A plain HTML form cannot send headers: the support page carries its key in a field.
-        let pledgeRequest = PledgeRequest(
-            fields: fields.values, idempotencyKey: request.headers[.idempotencyKey] ?? fields.first("idempotency_key"),
-            clientIP: context.clientAddress?.description, userAgent: request.headers[.userAgent])
-        let body: String
+        let answer: PledgeAnswer
         var replayed = false
         do {
-            switch try await service.prepare(pledgeRequest) {
+            switch try await service.prepare(Self.pledgeRequest(fields, request, context)) {
             case .replay(let stored):
-                body = stored
+                answer = stored
                 replayed = true
             case .new(let pledge):
-                if !pledge.newsletters.isEmpty {
-                    _ = try await signup.signUp(
-                        SignupRequest(
-                            email: pledge.address.mailbox, newsletters: pledge.newsletters, locale: pledge.locale,
-                            source: pledge.source ?? "pledge", client: client(request, context)))
-                }
-                body = try await service.create(pledge)
+                answer = try await service.create(pledge)
             }
         } catch let error as PledgeError {
             if case .looksLikeCardNumber = error { context.logger.notice("pledge refused: a field looks like a card number") }
@@ -82,21 +71,32 @@ struct PledgesController: Sendable {
             if request.prefersHTML { return backToSupportPage(request, fields, code: "idempotency", field: "form") }
             throw ProblemDetails.idempotency(error)
         } catch let error as SignupError {
-            let problem = ProblemDetails.signup(error, messages: messages, language: SubscriptionsController.language(fields, request))
+            let problem = ProblemDetails.signup(error, messages: messages, language: request.language(of: fields))
             if request.prefersHTML { return backToSupportPage(request, fields, code: problem.errors?.first?.code ?? "invalid", field: "form") }
             throw problem
         }
         context.logger.info("pledge recorded", metadata: ["replayed": "\(replayed)"])
-        if request.prefersHTML, let url = PledgeAnswerFields(body)?.checkoutURL {
+        if request.prefersHTML {
             // Our own (simulated) checkout page speaks the reader's language too.
-            let language = SubscriptionsController.language(fields, request)
-            return SubscriptionsController.redirect(to: url.hasPrefix(base + "/") ? url + "?lang=\(language)" : url)
+            let url = answer.checkoutURL
+            return Response.seeOther(url.hasPrefix(base + "/") ? url + "?lang=\(request.language(of: fields))" : url)
         }
-        var response = Response(
-            status: .created, headers: [.contentType: "application/json", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: body)))
+        var response = try JSONBody.response(status: .created, answer)
         if replayed { response.headers[.idempotentReplayed] = "true" }
         return response
+    }
+
+    /// The pledge a form or JSON body asks for. A plain HTML form cannot send headers: the
+    /// support page carries its idempotency key in a field.
+    static func pledgeRequest(_ fields: SubmittedFields, _ request: Request, _ context: MastheadRequestContext) -> PledgeRequest {
+        PledgeRequest(
+            email: fields.first("email"), name: fields.first("name"), amount: fields.first("amount"),
+            amountMinor: fields.first("amount_minor"), currency: fields.first("currency"), interval: fields.first("interval"),
+            tier: fields.first("tier"), returnURL: fields.first("return_url"), newsletters: fields.all("newsletter_opt_in"),
+            source: fields.first("source"), locale: fields.first("locale"),
+            otherFields: fields.values.filter { !PledgeRequest.fieldNames.contains($0.key) },
+            idempotencyKey: request.headers[.idempotencyKey] ?? fields.first("idempotency_key"),
+            clientIP: context.clientAddress?.description, userAgent: request.headers[.userAgent])
     }
 
     /// A refused form post goes back to its support page, which shows the message next to the
@@ -106,10 +106,10 @@ struct PledgesController: Sendable {
     ) -> Response {
         let currency = (fields.first("currency") ?? "USD").filter { $0.isLetter && $0.isASCII }.prefix(3)
         let interval = fields.first("interval") == "monthly" ? "monthly" : "once"
-        let language = SubscriptionsController.language(fields, request)
+        let language = request.language(of: fields)
         let safeCode = code.filter { $0.isLetter || $0 == "_" }
-        return SubscriptionsController.redirect(
-            to: "\(base)/support?currency=\(currency)&interval=\(interval)&lang=\(language)&error=\(safeCode)&field=\(field)"
+        return .seeOther(
+            "\(base)/support?currency=\(currency)&interval=\(interval)&lang=\(language)&error=\(safeCode)&field=\(field)"
                 + (amount.map { "&amount=\($0)" } ?? ""))
     }
 
@@ -226,20 +226,6 @@ struct TiersAnswer: Encodable {
         case maximumMinor = "maximum_minor"
         case maximumDisplay = "maximum_display"
         case customAmount = "custom_amount"
-    }
-}
-
-/// The one field of a stored 201 body a form post needs: where to pay.
-struct PledgeAnswerFields: Decodable {
-    let checkoutURL: String
-
-    init?(_ json: String) {
-        guard let decoded = try? JSONDecoder().decode(Self.self, from: Data(json.utf8)) else { return nil }
-        self = decoded
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case checkoutURL = "checkout_url"
     }
 }
 

@@ -32,7 +32,7 @@ struct SubscriptionsController: Sendable {
 
     func subscribe(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
         let fields = try await SubmittedFields.read(request, limit: bodyLimit)
-        let language = Self.language(fields, request)
+        let language = request.language(of: fields)
         let accepted = messages["signup.accepted", language]
         // A filled honeypot gets the normal answer and nothing else: robots learn nothing.
         if let bait = fields.first(Self.honeypotField), !bait.isEmpty {
@@ -43,7 +43,7 @@ struct SubscriptionsController: Sendable {
         let hinted = request.uri.queryParameters["lang"] != nil || request.headers[.acceptLanguage] != nil
         let signupRequest = SignupRequest(
             email: fields.first("email") ?? "", newsletters: fields.all("newsletters"),
-            locale: fields.first("locale") ?? (hinted ? language : nil), source: fields.first("source"), client: client(request, context))
+            locale: fields.first("locale") ?? (hinted ? language : nil), source: fields.first("source"), client: request.client(context))
         do {
             let outcome = try await signup.signUp(signupRequest)
             context.logger.debug(
@@ -56,7 +56,7 @@ struct SubscriptionsController: Sendable {
 
     func resend(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
         let fields = try await SubmittedFields.read(request, limit: bodyLimit)
-        let language = Self.language(fields, request)
+        let language = request.language(of: fields)
         do {
             let queued = try await signup.resend(email: fields.first("email") ?? "")
             context.logger.info("resend requested", metadata: ["queued": "\(queued)"])
@@ -69,7 +69,7 @@ struct SubscriptionsController: Sendable {
     /// 202 with `{"status": "accepted", "message": …}`, or for a browser form a redirect back or a page.
     private func answer(_ request: Request, _ fields: SubmittedFields, language: String, message: String) throws -> Response {
         if request.prefersHTML {
-            if let back = returnTarget(request, fields, flag: "subscribed=1") { return Self.redirect(to: back) }
+            if let back = returnTarget(request, fields, flag: "subscribed=1") { return Response.seeOther(back) }
             return try pages.page(
                 "signup-result", status: .accepted, title: messages["page.thank_you", language], language: language, ["message": message])
         }
@@ -83,7 +83,7 @@ struct SubscriptionsController: Sendable {
         guard request.prefersHTML else { throw problem }
         let first = problem.errors?.first
         if let back = returnTarget(request, fields, flag: "error=\(first?.code ?? "invalid")&field=\(first?.field ?? "email")") {
-            return Self.redirect(to: back)
+            return Response.seeOther(back)
         }
         return try pages.page(
             "signup-result", status: .unprocessableContent, title: messages["page.check_form", language], language: language,
@@ -110,21 +110,6 @@ struct SubscriptionsController: Sendable {
         else { return nil }
         return text
     }
-
-    /// The language of a submission: its `locale` field when we have that catalogue, else the request's.
-    static func language(_ fields: SubmittedFields, _ request: Request) -> String {
-        let tag = fields.first("locale")?.split(separator: "-").first.map { $0.lowercased() }
-        return tag.flatMap { ReaderMessages.languages.contains($0) ? $0 : nil } ?? request.language
-    }
-
-    static func redirect(to location: String) -> Response {
-        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
-    }
-}
-
-/// The client context a request carries into a consent record.
-func client(_ request: Request, _ context: MastheadRequestContext) -> ClientContext {
-    ClientContext(ipAddress: context.clientAddress?.description, userAgent: request.headers[.userAgent])
 }
 
 extension ProblemDetails {

@@ -35,6 +35,15 @@ public struct SignupService: Sendable {
     /// Records a sign-up and, when the rules allow, queues one confirmation email.
     @discardableResult
     public func signUp(_ request: SignupRequest) async throws -> SignupOutcome {
+        let outcome = try await store.recordSignup(try prepare(request))
+        recorded(outcome)
+        return outcome
+    }
+
+    /// Validates a sign-up and binds the rules the store applies inside its transaction: which
+    /// newsletters it is for, and what it changes and sends. A store records it alone
+    /// (``signUp(_:)``) or inside another change's transaction (a pledge's newsletter opt-in).
+    public func prepare(_ request: SignupRequest) throws(SignupError) -> PreparedSignup {
         let address = try Self.validatedAddress(request.email)
         let locale = try Self.validated(request.locale, field: "locale", maximum: SignupLimits.maximumLocaleLength) {
             $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
@@ -52,12 +61,15 @@ public struct SignupService: Sendable {
             client: request.client, consentTextVersion: policy.consentTextVersion, time: time)
         let policy = self.policy
         let slugs = request.newsletters
-        let outcome = try await store.recordSignup(
-            record,
+        return PreparedSignup(
+            record: record,
             choose: { open in try Self.choose(slugs, from: open, defaults: policy.defaultNewsletters) },
             plan: { snapshot, newsletters in SignupPlanner.plan(snapshot, newsletters: newsletters, policy: policy, at: time) })
+    }
+
+    /// Wakes the delivery worker when a committed sign-up queued an email.
+    public func recorded(_ outcome: SignupOutcome) {
         if outcome.plan.email != nil { outbox.notify() }
-        return outcome
     }
 
     /// Sends a fresh confirmation if the address has pending subscriptions (within the limits).

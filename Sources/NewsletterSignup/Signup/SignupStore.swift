@@ -8,16 +8,13 @@ public import SubscriberLists
 /// concurrent requests for one address cannot both decide to send. Implementations:
 /// `SQLiteStore` (and later PostgreSQL).
 public protocol SignupStore: NewsletterStore {
-    /// In one transaction: passes the open (not archived) newsletters to `choose`, which picks
-    /// the request's or throws a ``SignupError`` (then nothing is written); upserts the
-    /// subscriber, reads its state for the chosen newsletters, applies `plan`, and writes the
-    /// subscriptions, the consent record, an audit event and (when planned) the outbox row.
+    /// In one transaction: passes the open (not archived) newsletters to the sign-up's `choose`,
+    /// which picks the request's or throws a ``SignupError`` (then nothing is written); upserts
+    /// the subscriber, reads its state for the chosen newsletters, applies its `plan`, and writes
+    /// the subscriptions, the consent record and the planned effects (audit record, email).
     /// A suppressed address (``SignupRecord/addressHash`` on the suppression list) records
     /// nothing but an audit event without the address, and sends nothing.
-    func recordSignup(
-        _ signup: SignupRecord, choose: @escaping @Sendable ([Newsletter]) throws -> [Newsletter],
-        plan: @escaping @Sendable (SignupSnapshot, [Newsletter]) -> SignupPlan
-    ) async throws -> SignupOutcome
+    func recordSignup(_ signup: PreparedSignup) async throws -> SignupOutcome
 
     /// Queues a fresh confirmation for the newest sign-up of `address` that still has pending
     /// subscriptions, when `allow` agrees with the snapshot and the address is not suppressed.
@@ -66,6 +63,27 @@ public struct SignupRecord: Sendable {
     public var consentTextVersion: String
     /// When.
     public var time: Date
+}
+
+/// A validated sign-up with the rules its store applies inside the transaction
+/// (``SignupService/prepare(_:)``).
+public struct PreparedSignup: Sendable {
+    /// What to record.
+    public var record: SignupRecord
+    /// Picks the request's newsletters among the open ones, or throws a ``SignupError``.
+    public var choose: @Sendable ([Newsletter]) throws -> [Newsletter]
+    /// Decides the changes and the email from the address's state (``SignupPlanner``).
+    public var plan: @Sendable (SignupSnapshot, [Newsletter]) -> SignupPlan
+
+    /// Binds a record to its rules.
+    public init(
+        record: SignupRecord, choose: @escaping @Sendable ([Newsletter]) throws -> [Newsletter],
+        plan: @escaping @Sendable (SignupSnapshot, [Newsletter]) -> SignupPlan
+    ) {
+        self.record = record
+        self.choose = choose
+        self.plan = plan
+    }
 }
 
 /// What the store knows about an address at the moment of a sign-up or resend.

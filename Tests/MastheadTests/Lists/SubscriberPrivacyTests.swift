@@ -26,11 +26,11 @@ import Testing
         let service = try #require(lists.test.runtime.pledges)
         guard case .new(let prepared) = try await service.prepare(
             PledgeRequest(
-                fields: ["email": [email], "amount": ["5"], "interval": ["monthly"], "name": ["Anna K"]], idempotencyKey: "k-\(email)",
+                email: email, name: "Anna K", amount: "5", interval: "monthly", idempotencyKey: "k-\(email)",
                 clientIP: "203.0.113.7", userAgent: "Firefox/140"))
         else { throw CancellationError() }
         let answer = try await service.create(prepared)
-        let id = try #require((try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any])?["pledge"] as? String)
+        let id = answer.pledge
         let pledge = try #require(try await lists.test.runtime.store.pledge(publicID: id))
         let link = try #require(service.link(for: pledge, publicURL: ""))
         return String(link.split(separator: "=", maxSplits: 1)[1])

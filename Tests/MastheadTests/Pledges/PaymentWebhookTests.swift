@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import MastheadRuntime
+import PaymentProviders
 import Signing
 import Testing
 

@@ -1,5 +1,6 @@
 import DonationPledges
 import Foundation
+import PaymentProviders
 import Testing
 
 /// `masthead pledges …` and `masthead tiers …` through the real executable, on pledges made
@@ -11,12 +12,9 @@ import Testing
 
     /// Creates a pledge through the service and pays it with the provider's webhook.
     @discardableResult
-    func paidPledge(_ test: TestRuntime, _ fields: [String: [String]], payments: Int = 1) async throws -> String {
-        guard case .new(let prepared) = try await test.pledges.prepare(
-            PledgeRequest(fields: fields, idempotencyKey: UUID().uuidString, clientIP: nil, userAgent: nil))
-        else { throw CancellationError() }
-        let answer = try await test.pledges.create(prepared)
-        let id = try #require((try JSONSerialization.jsonObject(with: Data(answer.utf8)) as? [String: Any])?["pledge"] as? String)
+    func paidPledge(_ test: TestRuntime, _ request: PledgeRequest, payments: Int = 1) async throws -> String {
+        guard case .new(let prepared) = try await test.pledges.prepare(request) else { throw CancellationError() }
+        let id = try await test.pledges.create(prepared).pledge
         for payment in 0..<payments {
             let (body, signature) = test.simulated.signedEvent(
                 PaymentEvent(id: "evt_\(id)_\(payment)", kind: .paymentSucceeded, pledge: id, occurredAt: test.clock.now))
@@ -30,10 +28,10 @@ import Testing
         defer { test.shutdown() }
         var outcome = try masthead(["tiers", "currency", "JPY", "--minimum", "150", "--maximum", "1500000"], test)
         #expect(outcome.status == 0, "\(outcome.stderr)")
-        try await paidPledge(test, ["email": ["a@example.org"], "amount": ["5"], "currency": ["USD"]])
-        try await paidPledge(test, ["email": ["b@example.org"], "tier": ["supporter"], "interval": ["monthly"]], payments: 2)
-        try await paidPledge(test, ["email": ["c@example.org"], "amount": ["1000"], "currency": ["JPY"]])
-        try await paidPledge(test, ["email": ["d@example.org"], "amount": ["3"]], payments: 0)
+        try await paidPledge(test, .keyed(email: "a@example.org", amount: "5", currency: "USD"))
+        try await paidPledge(test, .keyed(email: "b@example.org", interval: "monthly", tier: "supporter"), payments: 2)
+        try await paidPledge(test, .keyed(email: "c@example.org", amount: "1000", currency: "JPY"))
+        try await paidPledge(test, .keyed(email: "d@example.org", amount: "3"), payments: 0)
 
         outcome = try masthead(["pledges", "summary", "--format", "csv"], test)
         #expect(outcome.status == 0, "\(outcome.stderr)")
@@ -55,7 +53,7 @@ import Testing
     @Test(arguments: StoreKind.allCases) func showGivesTheHistory(_ store: StoreKind) async throws {
         let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
-        let id = try await paidPledge(test, ["email": ["a@example.org"], "amount": ["5"]])
+        let id = try await paidPledge(test, .keyed(email: "a@example.org", amount: "5"))
         var outcome = try masthead(["pledges", "show", id, "--format", "table"], test)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("status    succeeded"))
@@ -91,5 +89,16 @@ import Testing
         // The API offers what the command set.
         let offer = try await test.pledges.offer(currency: "USD")
         #expect(offer.tier("patron", interval: .monthly)?.amount.minorUnits == 2500)
+    }
+}
+
+extension PledgeRequest {
+    /// A request with a fresh idempotency key and no client details.
+    static func keyed(
+        email: String, amount: String? = nil, currency: String? = nil, interval: String? = nil, tier: String? = nil
+    ) -> PledgeRequest {
+        PledgeRequest(
+            email: email, amount: amount, currency: currency, interval: interval, tier: tier, idempotencyKey: UUID().uuidString,
+            clientIP: nil, userAgent: nil)
     }
 }

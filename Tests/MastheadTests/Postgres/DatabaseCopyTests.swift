@@ -39,7 +39,7 @@ import Testing
         let pledges = try #require(test.runtime.pledges)
         guard case .new(let prepared) = try await pledges.prepare(
             PledgeRequest(
-                fields: ["email": ["reader1@example.org"], "amount": ["5"], "interval": ["monthly"]], idempotencyKey: "key-1",
+                email: "reader1@example.org", amount: "5", interval: "monthly", idempotencyKey: "key-1",
                 clientIP: "203.0.113.7", userAgent: "Firefox/140"))
         else { throw CancellationError() }
         _ = try await pledges.create(prepared)

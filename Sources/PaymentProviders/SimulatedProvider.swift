@@ -1,8 +1,9 @@
+import AsyncHTTPClient
+public import DonationPledges
 public import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 public import Logging
+import NIOCore
+import NIOHTTP1
 import Signing
 
 /// The payment provider for development and tests. Its checkout is a page the daemon serves
@@ -81,18 +82,19 @@ public struct SimulatedProvider: PaymentProvider {
     @discardableResult
     public func deliver(_ event: PaymentEvent) async -> Int? {
         let (body, signature) = signedEvent(event)
-        var request = URLRequest(url: URL(string: webhookURL())!)
-        request.httpMethod = "POST"
-        request.httpBody = Data(body)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.setValue(signature, forHTTPHeaderField: "Stripe-Signature")
-        request.timeoutInterval = 10
+        var request = HTTPClientRequest(url: webhookURL())
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/json")
+        request.headers.add(name: "Stripe-Signature", value: signature)
+        request.body = .bytes(ByteBuffer(bytes: body))
         var status: Int?
         for attempt in 0..<5 {
             if attempt > 0 { try? await Task.sleep(for: .milliseconds(200 << (attempt - 1))) }
             do {
-                let (_, response) = try await URLSession.shared.data(for: request)
-                status = (response as? HTTPURLResponse)?.statusCode
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+                status = Int(response.status.code)
+                // Drain the body so the connection goes back to the pool.
+                _ = try? await response.body.collect(upTo: 64 * 1024)
                 if let status, (200..<300).contains(status) { return status }
             } catch {
                 logger.notice("simulated webhook delivery failed", metadata: ["attempt": "\(attempt + 1)", "error": "\(error)"])

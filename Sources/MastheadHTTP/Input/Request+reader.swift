@@ -1,0 +1,36 @@
+import Hummingbird
+import MastheadRuntime
+import NewsletterSignup
+
+/// What every controller reads off a reader's request and how it sends the reader on: one
+/// place, so the routes agree on a reader's language, client and redirects.
+extension Request {
+    /// The reader's language: `?lang=`, else `Accept-Language`, else English.
+    var language: String {
+        ReaderMessages.language(
+            query: uri.queryParameters["lang"].map(String.init), acceptLanguage: headers[.acceptLanguage])
+    }
+
+    /// The language of a submission: its `locale` field when we have that catalogue, else the request's.
+    func language(of fields: SubmittedFields) -> String {
+        let tag = fields.first("locale")?.split(separator: "-").first.map { $0.lowercased() }
+        return tag.flatMap { ReaderMessages.languages.contains($0) ? $0 : nil } ?? language
+    }
+
+    /// True when the client would rather read a page than JSON (a browser's form post).
+    var prefersHTML: Bool {
+        (headers[.accept] ?? "").lowercased().contains("text/html")
+    }
+
+    /// The client context a request carries into a consent record.
+    func client(_ context: MastheadRequestContext) -> ClientContext {
+        ClientContext(ipAddress: context.clientAddress?.description, userAgent: headers[.userAgent])
+    }
+}
+
+extension Response {
+    /// 303 to `location`, never cached: where a form post sends the reader next.
+    static func seeOther(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+}
