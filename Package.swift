@@ -47,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "mastheadd",
             dependencies: [
-                "MastheadRuntime", "MastheadHTTP", "SQLiteStorage", "PostgresStorage",
+                "MastheadRuntime", "MastheadSettings", "SQLiteStorage", "PostgresStorage",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -56,8 +56,8 @@ let package = Package(
         .executableTarget(
             name: "masthead",
             dependencies: [
-                "MastheadRuntime", "SQLiteStorage", "PostgresStorage", "SubscriberLists", "DonationPledges", "Migrations",
-                "PostgresMigrations", "Mail", "Signing",
+                "MastheadRuntime", "MastheadSettings", "SQLiteStorage", "PostgresStorage", "DatabaseCopy", "SubscriberLists",
+                "DonationPledges", "Migrations", "PostgresMigrations", "Mail", "Signing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -67,8 +67,8 @@ let package = Package(
         .target(
             name: "MastheadHTTP",
             dependencies: [
-                "MastheadRuntime", "Migrations", "NewsletterSignup", "DonationPledges", "PaymentProviders", "Mail", "SubscriberLists",
-                "EmailAddress",
+                "MastheadSettings", "DatabaseHealth", "NewsletterSignup", "DonationPledges", "PaymentProviders", "Mail",
+                "SubscriberLists", "EmailAddress",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -80,19 +80,31 @@ let package = Package(
         .target(
             name: "MastheadRuntime",
             dependencies: [
-                "SQLiteStorage", "PostgresStorage", "Migrations", "PostgresMigrations", "SubscriberLists", "Signing", "Mail",
-                "NewsletterSignup", "DonationPledges", "PaymentProviders", "EmailAddress",
-                .product(name: "Configuration", package: "swift-configuration"),
+                "MastheadSettings", "MastheadHTTP", "SQLiteStorage", "PostgresStorage", "DatabaseHealth", "Migrations",
+                "PostgresMigrations", "SubscriberLists", "Signing", "Mail", "NewsletterSignup", "DonationPledges", "PaymentProviders",
+                "EmailAddress",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictness),
         .target(
+            name: "MastheadSettings",
+            dependencies: [
+                "Mail", "NewsletterSignup", "EmailAddress",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            swiftSettings: strictness),
+        .target(
             name: "SQLiteStorage",
             dependencies: [
-                "Migrations", "SideEffects", "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail",
+                "Migrations", "DatabaseHealth", "DatabaseCopy", "SideEffects", "SubscriberLists", "NewsletterSignup",
+                "DonationPledges", "Mail",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -100,8 +112,8 @@ let package = Package(
         .target(
             name: "PostgresStorage",
             dependencies: [
-                "Migrations", "PostgresMigrations", "SideEffects", "SubscriberLists", "NewsletterSignup", "DonationPledges",
-                "Mail",
+                "Migrations", "PostgresMigrations", "DatabaseHealth", "DatabaseCopy", "SideEffects", "SubscriberLists",
+                "NewsletterSignup", "DonationPledges", "Mail",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -167,6 +179,9 @@ let package = Package(
                 .embedInCode("0004_pledges.sql"),
             ],
             swiftSettings: strictness),
+        // What a store reports to operations (readiness, pool gauges), and what `db copy` moves.
+        .target(name: "DatabaseHealth", dependencies: ["Migrations"], swiftSettings: strictness),
+        .target(name: "DatabaseCopy", dependencies: ["Migrations"], swiftSettings: strictness),
         .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "libcrypto",
@@ -180,7 +195,8 @@ let package = Package(
         .testTarget(
             name: "MastheadTests",
             dependencies: [
-                "MastheadRuntime", "MastheadHTTP", "SQLiteStorage", "PostgresStorage", "Migrations", "PostgresMigrations",
+                "MastheadRuntime", "MastheadHTTP", "MastheadSettings", "SQLiteStorage", "PostgresStorage", "DatabaseHealth", "DatabaseCopy",
+                "Migrations", "PostgresMigrations",
                 "SideEffects", "SubscriberLists", "Signing",
                 "EmailAddress", "Mail", "NewsletterSignup", "DonationPledges", "PaymentProviders",
                 .product(name: "PropertyBased", package: "swift-property-based"),

@@ -1,39 +1,37 @@
 import Foundation
 public import Hummingbird
+public import Logging
 import Mail
-public import MastheadRuntime
+public import MastheadSettings
 public import NIOCore
 
-/// Builds the HTTP application from a started runtime: the router with its middleware and
-/// every route. Tests call ``buildRouter(runtime:)`` and drive it with `app.test(.router)`.
+/// Builds the HTTP application: the router with its middleware and every route, listening
+/// where the configuration says. Tests call ``buildRouter(configuration:services:rateClock:)``
+/// and drive it with `app.test(.router)`.
 ///
 /// `onServerRunning` receives the bound address once the socket listens (port 0 binds a free port).
 public func buildApplication(
-    runtime: Runtime, onServerRunning: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }
+    configuration: MastheadConfiguration, services: HTTPServices, logger: Logger,
+    onServerRunning: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    let configuration = runtime.configuration
-    return Application(
-        router: try buildRouter(runtime: runtime),
+    Application(
+        router: try buildRouter(configuration: configuration, services: services),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "masthead"),
-        onServerRunning: { channel in
-            if let address = channel.localAddress, let host = address.ipAddress, let port = address.port {
-                runtime.listening.set(host: host, port: port)
-            }
-            await onServerRunning(channel.localAddress)
-        },
-        logger: runtime.logger)
+        onServerRunning: { channel in await onServerRunning(channel.localAddress) },
+        logger: logger)
 }
 
 /// The router: observation → CORS → problems → body limit → rate limit, then the routes.
 ///
 /// Throws when the page templates or messages in the templates directory do not load.
-public func buildRouter(runtime: Runtime, rateClock: (@Sendable () -> Double)? = nil) throws -> Router<MastheadRequestContext> {
-    let configuration = runtime.configuration
+public func buildRouter(
+    configuration: MastheadConfiguration, services: HTTPServices, rateClock: (@Sendable () -> Double)? = nil
+) throws -> Router<MastheadRequestContext> {
     let router = Router(context: MastheadRequestContext.self)
     let routeIndex = RouteIndex()
-    let metrics = HTTPMetrics(registry: runtime.metrics)
+    let metrics = HTTPMetrics(registry: services.metrics)
     let messages = try ReaderMessages(overrides: configuration.templatesDirectory)
     let pages = PageRenderer(
         templates: try TemplateLibrary(defaults: PageTemplates.defaults, overrides: configuration.templatesDirectory),
@@ -58,35 +56,34 @@ public func buildRouter(runtime: Runtime, rateClock: (@Sendable () -> Double)? =
                 message: messages["rate.limited"]))
     }
 
-    router.addRoutes(OperationsController(store: runtime.store, metrics: metrics).endpoints)
-    router.addRoutes(NewslettersController(store: runtime.store).endpoints)
+    router.addRoutes(OperationsController(database: services.database, outbox: services.outbox, metrics: metrics).endpoints)
+    router.addRoutes(NewslettersController(store: services.newsletters).endpoints)
     router.addRoutes(
         SubscriptionsController(
-            signup: runtime.signup, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
+            signup: services.signup, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
             returnURL: configuration.signupReturnURL,
-            trustedOrigins: configuration.corsOrigins + [origin(of: configuration.publicURL)], base: configuration.publicURL
+            trustedOrigins: configuration.siteOrigins, base: configuration.publicURL
         ).endpoints)
     router.addRoutes(
         LinksController(
-            signup: runtime.signup, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
+            signup: services.signup, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
             confirmRedirect: configuration.confirmRedirectURL
         ).endpoints)
 
     router.addRoutes(
         PledgesController(
-            pledges: runtime.pledges, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
+            pledges: services.pledges, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
             base: configuration.publicURL
         ).endpoints)
     router.addRoutes(
         PaymentsController(
-            pledges: runtime.pledges, simulated: runtime.simulatedPayments, pages: pages, messages: messages,
-            bodyLimit: configuration.bodyLimit,
-            now: runtime.now
+            pledges: services.pledges, simulated: services.simulatedPayments, pages: pages, messages: messages,
+            bodyLimit: configuration.bodyLimit, now: services.now
         ).endpoints)
 
     router.addRoutes(
         ReaderPagesController(
-            store: runtime.store, pledges: runtime.pledges, pages: pages, messages: messages, siteOrigins: configuration.corsOrigins,
+            store: services.newsletters, pledges: services.pledges, pages: pages, messages: messages, siteOrigins: configuration.corsOrigins,
             base: configuration.publicURL
         ).endpoints)
 

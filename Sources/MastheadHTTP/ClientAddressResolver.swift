@@ -1,5 +1,5 @@
 import Foundation
-public import MastheadRuntime
+public import MastheadSettings
 
 /// Finds the reader's address behind trusted proxies.
 ///

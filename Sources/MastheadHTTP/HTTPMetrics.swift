@@ -1,6 +1,7 @@
+import DatabaseHealth
 import Mail
 public import Prometheus
-import Migrations
+
 
 /// The HTTP and database series `/metrics` exposes (Prometheus text format).
 ///

@@ -1,5 +1,5 @@
 public import Hummingbird
-public import MastheadRuntime
+public import MastheadSettings
 public import NIOCore
 
 /// The per-request state our middleware and routes share.

@@ -1,7 +1,9 @@
+public import DatabaseHealth
 public import DonationPledges
 public import Foundation
 public import Mail
 public import Migrations
+public import DatabaseHealth
 public import NewsletterSignup
 import PostgresMigrations
 public import PostgresStorage
@@ -13,7 +15,7 @@ public import SubscriberLists
 ///
 /// Two implementations: `SQLiteStore` (the embedded default) and `PostgresStore` (several
 /// daemons on one database). `MastheadStoreContractTests` runs the same expectations on both.
-public protocol MastheadStore: SignupStore, SubscriberStore, PledgeStore, OutboxStore, OutboxAdministration {
+public protocol MastheadStore: SignupStore, SubscriberStore, PledgeStore, OutboxStore, OutboxAdministration, DatabaseProbe {
     /// The engine, for logs and `db status`: `sqlite 3.40.1`, `postgres`.
     var engine: String { get }
     /// The schema steps this binary ships for this engine.
@@ -26,8 +28,6 @@ public protocol MastheadStore: SignupStore, SubscriberStore, PledgeStore, Outbox
     func appliedMigrationTimes() async throws -> [String: String]
     /// Whether the database answers and its schema is current.
     func readiness(known: [Migration]) async -> DatabaseReadiness
-    /// Connection activity for `/metrics`.
-    var poolStatistics: PoolStatistics { get }
     /// Closes the store; call once, after the server stopped.
     func close() throws
 }

@@ -1,3 +1,4 @@
+public import DatabaseCopy
 public import Migrations
 import PostgresNIO
 

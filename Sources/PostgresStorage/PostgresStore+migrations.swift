@@ -1,3 +1,4 @@
+public import DatabaseHealth
 public import Foundation
 public import Migrations
 public import PostgresMigrations

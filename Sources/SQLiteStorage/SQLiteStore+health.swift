@@ -1,3 +1,4 @@
+public import DatabaseHealth
 public import Migrations
 import GRDB
 

@@ -1,3 +1,4 @@
+public import DatabaseHealth
 import Foundation
 public import Migrations
 import GRDB

@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import PostgresStorage
 import SQLiteStorage
-import MastheadHTTP
 import MastheadRuntime
+import MastheadSettings
 import NIOCore
 import ServiceLifecycle
 
@@ -48,7 +48,7 @@ enum Daemon {
 
     static func run(configuration: MastheadConfiguration, logger: Logger) async throws {
         let runtime = try await Runtime.start(configuration: configuration, logger: logger)
-        let app = try buildApplication(runtime: runtime) { address in
+        let app = try runtime.application { address in
             logger.info(
                 "mastheadd started",
                 metadata: [

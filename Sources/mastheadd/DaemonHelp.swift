@@ -1,4 +1,4 @@
-import MastheadRuntime
+import MastheadSettings
 
 /// The `mastheadd --help` text, generated from the settings table so it cannot drift.
 enum DaemonHelp {

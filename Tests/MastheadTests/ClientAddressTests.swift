@@ -1,5 +1,6 @@
 import MastheadHTTP
 import MastheadRuntime
+import MastheadSettings
 import Testing
 
 /// Who the client is behind proxies, and that a client cannot spoof it.

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MastheadRuntime
+import MastheadSettings
 import Testing
 
 /// Flags beat the environment, which beats the file; bad values name their setting.

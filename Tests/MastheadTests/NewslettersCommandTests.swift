@@ -1,5 +1,6 @@
 import Foundation
 import MastheadRuntime
+import MastheadSettings
 import Testing
 
 /// `masthead newsletters …` through the real executable.

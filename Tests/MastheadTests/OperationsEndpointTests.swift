@@ -98,7 +98,7 @@ import Testing
     @Test func openAPIDocumentListsExactlyTheRoutesTheRouterServes() async throws {
         let test = try await TestRuntime()
         defer { test.shutdown() }
-        let router = try buildRouter(runtime: test.runtime)
+        let router = try test.runtime.router()
         let served = Set(router.routes.map { "\($0.method.rawValue) \($0.path)" })
         try await Application(router: router, logger: test.runtime.logger).test(.router) { client in
             let response = try await client.execute(uri: "/openapi.yaml", method: .get)

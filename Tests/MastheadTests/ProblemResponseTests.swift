@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import MastheadRuntime
 import HummingbirdTesting
+import MastheadSettings
 import Testing
 
 @testable import MastheadHTTP
@@ -77,7 +78,7 @@ import Testing
         struct Secret: Error { let detail = "SELECT * FROM subscribers" }
         let test = try await TestRuntime()
         defer { test.shutdown() }
-        let router = try buildRouter(runtime: test.runtime)
+        let router = try test.runtime.router()
         router.get("/explode") { _, _ -> String in throw Secret() }
         try await Application(router: router, logger: test.runtime.logger).test(.router) { client in
             let response = try await client.execute(uri: "/explode", method: .get)

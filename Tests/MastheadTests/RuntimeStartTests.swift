@@ -1,5 +1,6 @@
 import Foundation
 import MastheadRuntime
+import MastheadSettings
 import Signing
 import Testing
 

@@ -1,5 +1,5 @@
 import Hummingbird
-import MastheadRuntime
+import MastheadSettings
 import NewsletterSignup
 
 /// What every controller reads off a reader's request and how it sends the reader on: one

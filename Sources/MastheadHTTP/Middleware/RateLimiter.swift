@@ -1,5 +1,5 @@
 public import Foundation
-public import MastheadRuntime
+public import MastheadSettings
 import Synchronization
 
 /// A token bucket per client address: `burst` requests at once, refilled at `perMinute`.

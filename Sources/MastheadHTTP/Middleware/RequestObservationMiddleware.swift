@@ -2,7 +2,7 @@ import Foundation
 public import Hummingbird
 import HTTPTypes
 import Logging
-import MastheadRuntime
+import MastheadSettings
 import NIOCore
 
 /// Gives each request an id and a client address, and records it once it is answered:

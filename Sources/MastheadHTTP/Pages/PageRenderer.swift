@@ -2,7 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Mail
-import MastheadRuntime
+import MastheadSettings
 
 /// Renders reader-facing pages in the reader's language, with the security headers every page
 /// carries.

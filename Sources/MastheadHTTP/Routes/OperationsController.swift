@@ -1,23 +1,17 @@
+import DatabaseHealth
 import Foundation
-public import Hummingbird
+import Hummingbird
 import Logging
 import Mail
-public import MastheadRuntime
-import Migrations
 
 /// The endpoints operators and their tools call: liveness, readiness, metrics and the API description.
-public struct OperationsController: Sendable {
-    let store: any MastheadStore
+struct OperationsController: Sendable {
+    let database: any DatabaseProbe
+    let outbox: any OutboxAdministration
     let metrics: HTTPMetrics
 
-    /// Creates the controller.
-    public init(store: any MastheadStore, metrics: HTTPMetrics) {
-        self.store = store
-        self.metrics = metrics
-    }
-
     /// `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.yaml`.
-    public var endpoints: RouteCollection<MastheadRequestContext> {
+    var endpoints: RouteCollection<MastheadRequestContext> {
         let routes = RouteCollection(context: MastheadRequestContext.self)
         routes.get("healthz") { _, _ in Self.plainText("ok\n") }
         routes.get("readyz") { _, context in try await readiness(context: context) }
@@ -33,7 +27,7 @@ public struct OperationsController: Sendable {
     /// 200 when a fresh connection reads the database and its schema is current, else 503.
     /// The reason goes to the log only: probes are often reachable from outside.
     func readiness(context: MastheadRequestContext) async throws -> Response {
-        switch await store.readiness() {
+        switch await database.readiness() {
         case .ready:
             return Self.plainText("ready\n")
         case .notReady(let reason):
@@ -43,8 +37,8 @@ public struct OperationsController: Sendable {
     }
 
     func renderMetrics() async throws -> Response {
-        metrics.observe(pool: store.poolStatistics)
-        metrics.observe(outbox: try await store.outboxQueueStatistics(at: Date()))
+        metrics.observe(pool: database.poolStatistics)
+        metrics.observe(outbox: try await outbox.outboxQueueStatistics(at: Date()))
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))

@@ -4,7 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
-import MastheadRuntime
+import MastheadSettings
 import NewsletterSignup
 
 /// Donation pledges: the tiers, creating a pledge (idempotent), and the reader's pledge page

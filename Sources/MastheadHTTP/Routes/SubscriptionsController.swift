@@ -2,7 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import EmailAddress
-import MastheadRuntime
+import MastheadSettings
 import NewsletterSignup
 import SideEffects
 import SubscriberLists

@@ -1,6 +1,8 @@
 import ArgumentParser
+import DatabaseCopy
 import Foundation
 import MastheadRuntime
+import MastheadSettings
 import Migrations
 import PostgresStorage
 import SQLiteStorage

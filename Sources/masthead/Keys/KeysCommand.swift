@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MastheadRuntime
+import MastheadSettings
 import Signing
 
 /// `masthead keys …`: the signing keys behind every link in an email.

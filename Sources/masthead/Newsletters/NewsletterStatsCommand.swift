@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MastheadRuntime
 import SubscriberLists
 
 struct NewsletterStatsCommand: AsyncParsableCommand {
@@ -30,7 +31,7 @@ struct NewsletterStatsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let all = try await global.withLists { try await $0.directory.stats(newsletter: slug, days: by == nil ? 0 : days) }
+        let all = try await global.withServices { try await $0.directory.stats(newsletter: slug, days: by == nil ? 0 : days) }
         if by == .day {
             let days = all.flatMap { stats in stats.days.map { (stats.newsletter, $0) } }.map(DayRow.init)
             let listing = Listing<DayRow>(columns: [

@@ -13,17 +13,6 @@ struct NewslettersCommand: AsyncParsableCommand {
         ])
 }
 
-extension GlobalOptions {
-    /// A catalogue over the migrated store; `body` runs with it and the store is closed after.
-    func withCatalog<T>(_ body: (NewsletterCatalog) async throws -> T) async throws -> T {
-        let store = try await openMigratedStore()
-        defer { try? store.close() }
-        return try await CommandFailure.reporting {
-            try await body(NewsletterCatalog(store: store, now: Date.init))
-        }
-    }
-}
-
 /// Table and CSV columns of a newsletter.
 var newsletterListing: Listing<Newsletter> {
     Listing(columns: [
@@ -79,7 +68,7 @@ struct AddNewsletter: AsyncParsableCommand {
         let draft = NewsletterDraft(
             slug: slug, name: name, description: description,
             visibility: `private` ? .private : .public, optIn: singleOptIn ? .single : .double)
-        let created = try await global.withCatalog { try await $0.create(draft, actor: AdminActor.current) }
+        let created = try await global.withServices { try await $0.catalog.create(draft, actor: AdminActor.current) }
         print(try newsletterListing.render([created], as: output.resolved), terminator: "")
     }
 }
@@ -98,7 +87,7 @@ struct ListNewsletters: AsyncParsableCommand {
     @OptionGroup var output: FormatOption
 
     func run() async throws {
-        let newsletters = try await global.withCatalog { try await $0.list(includingArchived: archived) }
+        let newsletters = try await global.withServices { try await $0.catalog.list(includingArchived: archived) }
         print(try newsletterListing.render(newsletters, as: output.resolved), terminator: "")
     }
 }
@@ -126,8 +115,8 @@ struct UpdateNewsletter: AsyncParsableCommand {
     func run() async throws {
         let changes = NewsletterChanges(
             name: name, description: description, visibility: visibility?.visibility, optIn: optIn?.optIn)
-        let updated = try await global.withCatalog {
-            try await $0.update(slug: slug, changes: changes, actor: AdminActor.current)
+        let updated = try await global.withServices {
+            try await $0.catalog.update(slug: slug, changes: changes, actor: AdminActor.current)
         }
         print(try newsletterListing.render([updated], as: output.resolved), terminator: "")
     }
@@ -146,7 +135,7 @@ struct ArchiveNewsletter: AsyncParsableCommand {
     @Argument(help: "The newsletter to archive.") var slug: String
 
     func run() async throws {
-        let archived = try await global.withCatalog { try await $0.archive(slug: slug, actor: AdminActor.current) }
+        let archived = try await global.withServices { try await $0.catalog.archive(slug: slug, actor: AdminActor.current) }
         print("archived \(archived.slug)")
     }
 }

@@ -43,12 +43,8 @@ struct ListOutbox: AsyncParsableCommand {
     @OptionGroup var output: FormatOption
 
     func run() async throws {
-        let store = try await global.openMigratedStore()
-        defer { try? store.close() }
-        try await CommandFailure.reporting {
-            let entries = try await store.outboxEntries(state: state, limit: limit)
-            print(try outboxListing.render(entries, as: output.resolved), terminator: "")
-        }
+        let entries = try await global.withRuntime { try await $0.store.outboxEntries(state: state, limit: limit) }
+        print(try outboxListing.render(entries, as: output.resolved), terminator: "")
     }
 }
 
@@ -61,10 +57,7 @@ struct ShowOutbox: AsyncParsableCommand {
     @Argument(help: "The message id (from `masthead outbox list`).") var id: Int64
 
     func run() async throws {
-        let configuration = try await global.loadConfiguration()
-        try await CommandFailure.reporting {
-            let runtime = try await Runtime.start(configuration: configuration, logger: Logger(label: "masthead") { _ in SwiftLogNoOpLogHandler() })
-            defer { runtime.shutdown() }
+        try await global.withRuntime { runtime in
             guard let (entry, item) = try await runtime.store.outboxEntry(id) else {
                 throw ValidationError("no outbox message has id \(id)")
             }
@@ -79,7 +72,7 @@ struct ShowOutbox: AsyncParsableCommand {
                 sent:         \(entry.sentAt?.formatted(.iso8601) ?? "-")
                 last error:   \(entry.lastError ?? "-")
                 """)
-            guard let composer = runtime.composers.first(where: { $0.kinds.contains(item.kind) }) else {
+            guard let composer = runtime.services.composers.first(where: { $0.kinds.contains(item.kind) }) else {
                 print("headers:      (no composer knows kind \(item.kind))")
                 return
             }
@@ -113,9 +106,8 @@ struct RetryOutbox: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let store = try await global.openMigratedStore()
-        defer { try? store.close() }
-        try await CommandFailure.reporting {
+        try await global.withRuntime { runtime in
+            let store = runtime.store
             if let id {
                 guard try await store.retryOutboxEntry(id, at: Date()) else {
                     throw ValidationError("message \(id) does not exist or is not dead or queued")
@@ -147,11 +139,8 @@ struct PurgeOutbox: AsyncParsableCommand {
         guard let date = Self.parse(sentBefore) else {
             throw ValidationError("--sent-before \(sentBefore) is not YYYY-MM-DD or an ISO 8601 time")
         }
-        let store = try await global.openMigratedStore()
-        defer { try? store.close() }
-        try await CommandFailure.reporting {
-            print("purged \(try await store.purgeSentOutboxEntries(before: date)) sent messages")
-        }
+        let purged = try await global.withRuntime { try await $0.store.purgeSentOutboxEntries(before: date) }
+        print("purged \(purged) sent messages")
     }
 
     static func parse(_ text: String) -> Date? {

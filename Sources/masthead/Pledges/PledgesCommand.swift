@@ -20,15 +20,6 @@ extension PledgeStatus: ExpressibleByArgument {}
 extension PledgeInterval: ExpressibleByArgument {}
 extension PledgeSummaryGrouping: ExpressibleByArgument {}
 
-extension GlobalOptions {
-    /// Runs `body` with the migrated store; errors become a message on stderr and a non-zero exit.
-    func withStore<T>(_ body: (any MastheadStore) async throws -> T) async throws -> T {
-        let store = try await openMigratedStore()
-        defer { try? store.close() }
-        return try await CommandFailure.reporting { try await body(store) }
-    }
-}
-
 /// A pledge as the commands print it.
 struct PledgeRow: Encodable {
     let pledge: String
@@ -86,7 +77,7 @@ struct ListPledges: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let pledges = try await global.withStore { try await $0.pledges(status: status, since: since?.date, limit: limit) }
+        let pledges = try await global.withRuntime { try await $0.store.pledges(status: status, since: since?.date, limit: limit) }
         print(try PledgeRow.listing.render(pledges.map(PledgeRow.init), as: output.resolved), terminator: "")
     }
 }
@@ -105,7 +96,8 @@ struct ShowPledge: AsyncParsableCommand {
     @OptionGroup var output: FormatOption
 
     func run() async throws {
-        let found = try await global.withStore { store -> (Pledge, [PledgeHistoryEntry])? in
+        let found = try await global.withRuntime { runtime -> (Pledge, [PledgeHistoryEntry])? in
+            let store = runtime.store
             guard let pledge = try await store.pledge(publicID: pledge) else { return nil }
             return (pledge, try await store.pledgeHistory(id: pledge.id))
         }
@@ -162,7 +154,7 @@ struct PledgeSummaryCommand: AsyncParsableCommand {
     @OptionGroup var output: FormatOption
 
     func run() async throws {
-        let rows = try await global.withStore { try await $0.pledgeSummary(by: by, since: since?.date) }
+        let rows = try await global.withRuntime { try await $0.store.pledgeSummary(by: by, since: since?.date) }
         // Grouped by currency, the group is the currency column itself.
         let group: [(title: String, value: (PledgeSummaryRow) -> String)] = by == .currency ? [] : [(by.rawValue.uppercased(), \.group)]
         let listing = Listing<PledgeSummaryRow>(columns: group + [

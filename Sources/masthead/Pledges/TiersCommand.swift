@@ -48,7 +48,7 @@ struct ListTiers: AsyncParsableCommand {
     @OptionGroup var output: FormatOption
 
     func run() async throws {
-        let offers = try await global.withStore { try await $0.currencyOffers() }
+        let offers = try await global.withServices { try await $0.offers.all() }
         let rows = offers.flatMap { offer in
             [TierRow(offer: offer, tier: nil)] + offer.tiers.map { TierRow(offer: offer, tier: $0) }
         }
@@ -101,24 +101,12 @@ struct SetTier: AsyncParsableCommand {
     @Option(help: "The amount, as people write it (5, 5.00).") var amount: String
 
     func validate() throws {
-        guard !name.isEmpty, name.count <= 40, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }) else {
-            throw ValidationError("a tier name is 1-40 letters, digits or hyphens")
-        }
+        guard PledgeOffers.isTierName(name) else { throw ValidationError(OfferError.invalidTierName.description) }
     }
 
     func run() async throws {
         let money = try parseAmount(amount, in: currency.currency, option: "--amount")
-        try await global.withStore { store in
-            guard let offer = try await store.currencyOffer(currency.currency.code) else {
-                throw TierProblem("\(currency.currency.code) takes no pledges yet; set its limits first: masthead tiers currency \(currency.currency.code) --minimum … --maximum …")
-            }
-            do {
-                try offer.check(money)
-            } catch {
-                throw TierProblem("\(money.formatted) is outside \(currency.currency.code)'s limits: \(error)")
-            }
-            try await store.setTier(Tier(name: name, interval: interval, amount: money), at: Date(), actor: AdminActor.current)
-        }
+        try await global.withServices { _ = try await $0.offers.setTier(name, amount: money, interval: interval, actor: AdminActor.current) }
         print("tier \(name): \(money.formatted) \(interval.rawValue)")
     }
 }
@@ -138,8 +126,8 @@ struct RemoveTier: AsyncParsableCommand {
     @Option(help: "once or monthly.") var interval: PledgeInterval
 
     func run() async throws {
-        let removed = try await global.withStore {
-            try await $0.removeTier(name: name, currency: currency.currency.code, interval: interval, at: Date(), actor: AdminActor.current)
+        let removed = try await global.withServices {
+            try await $0.offers.removeTier(name, currency: currency.currency, interval: interval, actor: AdminActor.current)
         }
         guard removed else {
             CommandFailure.printError("masthead: no \(interval.rawValue) tier \(name) in \(currency.currency.code)")
@@ -174,15 +162,9 @@ struct SetCurrencyLimits: AsyncParsableCommand {
         guard low.minorUnits > 0, high.minorUnits >= low.minorUnits else {
             throw ValidationError("--minimum must be above zero and not above --maximum")
         }
-        try await global.withStore {
-            try await $0.setCurrencyLimits(minimum: low, maximum: high, customAmount: customAmount, at: Date(), actor: AdminActor.current)
+        try await global.withServices {
+            try await $0.offers.setLimits(minimum: low, maximum: high, customAmount: customAmount, actor: AdminActor.current)
         }
         print("\(currency.currency.code): \(low.formatted) – \(high.formatted)\(customAmount ? "" : ", tiers only")")
     }
-}
-
-/// A refused tier change, said in one line.
-struct TierProblem: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

@@ -1,5 +1,6 @@
 public import ArgumentParser
 import Foundation
+import MastheadRuntime
 import SubscriberLists
 
 extension SubscriberExporter.Format: ExpressibleByArgument {}
@@ -30,7 +31,7 @@ struct ExportSubscribers: AsyncParsableCommand {
     @Option(help: "Write to this file instead of standard output.") var output: String?
 
     func run() async throws {
-        let written = try await global.withLists { lists in
+        let written = try await global.withRuntime { runtime in
             let handle: FileHandle
             if let output {
                 guard FileManager.default.createFile(atPath: output, contents: nil),
@@ -41,7 +42,7 @@ struct ExportSubscribers: AsyncParsableCommand {
                 handle = FileHandle.standardOutput
             }
             defer { if output != nil { try? handle.close() } }
-            return try await SubscriberExporter(store: lists.store).export(
+            return try await SubscriberExporter(store: runtime.store).export(
                 newsletter: newsletter, state: state, format: format, withConsent: withConsent, to: handle)
         }
         if output != nil { CommandFailure.printError("exported \(written) memberships to \(output ?? "")") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MastheadRuntime
 import Signing
 import SubscriberLists
 
@@ -59,13 +60,12 @@ struct ImportSubscribers: AsyncParsableCommand {
         let options = ImportOptions(
             newsletter: newsletter, confirmed: mode == .confirmed, basis: consentBasis, sendConfirmations: sendConfirmations,
             dryRun: dryRun, batchSize: batchSize, source: "import:" + URL(fileURLWithPath: file).lastPathComponent)
-        let report = try await global.withLists { lists in
+        let report = try await global.withServices { services in
             var sink = try RejectionSink(path: errors)
             let progress = ImportProgressDisplay()
             let interruption = ImportInterruption.install()
             defer { interruption.uninstall() }
-            let importer = SubscriberImporter(store: lists.store, addressHash: lists.keys.addressHash, now: Date.init)
-            let report = try await importer.run(
+            let report = try await services.importer.run(
                 path: file, options: options, actor: AdminActor.current,
                 reject: { sink.write($0) }, progress: { progress.show($0) }, shouldStop: { interruption.requested })
             progress.finish()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MastheadRuntime
 import SubscriberLists
 
 struct EraseSubscriber: AsyncParsableCommand {
@@ -21,7 +22,7 @@ struct EraseSubscriber: AsyncParsableCommand {
     @Argument(help: "The address to erase.") var email: String
 
     func run() async throws {
-        let found = try await global.withLists { try await $0.directory.erase(email, actor: AdminActor.current) }
+        let found = try await global.withServices { try await $0.directory.erase(email, actor: AdminActor.current) }
         print(found ? "erased; the address stays suppressed" : "nothing was held about it; the address is now suppressed")
     }
 }
@@ -42,7 +43,7 @@ struct AccessSubscriber: AsyncParsableCommand {
     @Argument(help: "The address.") var email: String
 
     func run() async throws {
-        let document = try await global.withLists { try await $0.directory.access(email) }
+        let document = try await global.withServices { try await $0.directory.access(email) }
         print(try JSONOutput.encode(document), terminator: "")
     }
 }
@@ -63,7 +64,7 @@ struct SuppressAddress: AsyncParsableCommand {
     @Option(help: "Why, for the record (do not put personal data here).") var note: String?
 
     func run() async throws {
-        try await global.withLists { try await $0.directory.suppress(email, note: note, actor: AdminActor.current) }
+        try await global.withServices { try await $0.directory.suppress(email, note: note, actor: AdminActor.current) }
         print("suppressed")
     }
 }
@@ -81,7 +82,7 @@ struct UnsuppressAddress: AsyncParsableCommand {
     @Argument(help: "The address.") var email: String
 
     func run() async throws {
-        try await global.withLists { try await $0.directory.unsuppress(email, actor: AdminActor.current) }
+        try await global.withServices { try await $0.directory.unsuppress(email, actor: AdminActor.current) }
         print("suppression lifted")
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MastheadRuntime
 import SubscriberLists
 
 struct AddSubscriber: AsyncParsableCommand {
@@ -25,7 +26,7 @@ struct AddSubscriber: AsyncParsableCommand {
     @Option(help: "How the person agreed (required with --confirmed).") var consentBasis: String?
 
     func run() async throws {
-        let change = try await global.withLists {
+        let change = try await global.withServices {
             try await $0.directory.add(
                 email, newsletter: newsletter, confirmed: confirmed, basis: consentBasis, actor: AdminActor.current)
         }
@@ -52,7 +53,7 @@ struct ShowSubscriber: AsyncParsableCommand {
     @OptionGroup var output: FormatOption
 
     func run() async throws {
-        let profile = try await global.withLists { try await $0.directory.show(email) }
+        let profile = try await global.withServices { try await $0.directory.show(email) }
         switch output.resolved {
         case .json: print(try JSONOutput.encode(profile), terminator: "")
         case .csv:
@@ -92,7 +93,7 @@ struct FindSubscribers: AsyncParsableCommand {
     func run() async throws {
         let search = SubscriberSearch(
             emailContains: emailContains, domain: domain, newsletter: newsletter, state: state, since: since?.date, limit: limit)
-        let rows = try await global.withLists { try await $0.directory.find(search) }
+        let rows = try await global.withServices { try await $0.directory.find(search) }
         print(try membershipListing.render(rows, as: output.resolved), terminator: "")
     }
 }
@@ -112,7 +113,7 @@ struct UnsubscribeSubscriber: AsyncParsableCommand {
     @Option(help: "A newsletter to leave (repeat for several; all when omitted).") var newsletter: [String] = []
 
     func run() async throws {
-        let changed = try await global.withLists {
+        let changed = try await global.withServices {
             try await $0.directory.unsubscribe(email, newsletters: newsletter, actor: AdminActor.current)
         }
         print(changed.isEmpty ? "nothing to unsubscribe" : "unsubscribed from \(changed.joined(separator: ", "))")
@@ -138,7 +139,7 @@ struct CountSubscribers: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let counts = try await global.withLists { try await $0.directory.count(newsletter: newsletter) }
+        let counts = try await global.withServices { try await $0.directory.count(newsletter: newsletter) }
         var entries = SubscriptionStatus.allCases.map { Entry(state: $0.rawValue, count: counts[$0] ?? 0) }
         entries.append(Entry(state: "total", count: counts.values.reduce(0, +)))
         let listing = Listing<Entry>(columns: [("STATE", \.state), ("COUNT", { String($0.count) })])
@@ -162,7 +163,7 @@ struct ExpireSubscribers: AsyncParsableCommand {
     @Option(help: "Age after which a pending membership expires, e.g. 7d or 48h.") var olderThan: Age = Age(argument: "7d")!
 
     func run() async throws {
-        let expired = try await global.withLists {
+        let expired = try await global.withServices {
             try await $0.directory.expirePending(olderThan: olderThan.seconds, actor: AdminActor.current)
         }
         print("expired \(expired) pending membership\(expired == 1 ? "" : "s")")

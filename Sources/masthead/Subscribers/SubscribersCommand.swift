@@ -23,32 +23,6 @@ struct SubscribersCommand: AsyncParsableCommand {
         ])
 }
 
-/// What a list command works with: the migrated store and the key ring (whose address
-/// secret keys the suppression list).
-struct ListsContext {
-    let store: any MastheadStore
-    let keys: KeyRing
-
-    var directory: SubscriberDirectory {
-        SubscriberDirectory(store: store, addressHash: keys.addressHash, now: Date.init)
-    }
-}
-
-extension GlobalOptions {
-    /// Runs `body` with the store and keys the daemon uses; errors become a message on stderr
-    /// and a non-zero exit.
-    func withLists<T>(_ body: (ListsContext) async throws -> T) async throws -> T {
-        let configuration = try await loadConfiguration()
-        let store = try await openMigratedStore()
-        defer { try? store.close() }
-        return try await CommandFailure.reporting {
-            let logger = Logger(label: "masthead") { _ in StreamLogHandler.standardError(label: "masthead") }
-            let keys = try Runtime.loadKeys(configuration: configuration, logger: logger, now: Date.init)
-            return try await body(ListsContext(store: store, keys: keys))
-        }
-    }
-}
-
 extension SubscriptionStatus: ExpressibleByArgument {}
 
 /// Table and CSV columns of a membership row.

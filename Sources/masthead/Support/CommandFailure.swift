@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MastheadRuntime
+import MastheadSettings
 import PostgresStorage
 
 /// Turns a failure into one line on stderr and a non-zero exit status.

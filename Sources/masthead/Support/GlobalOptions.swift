@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MastheadRuntime
+import MastheadSettings
 
 /// Options every command takes: where the configuration and the database are.
 struct GlobalOptions: ParsableArguments {

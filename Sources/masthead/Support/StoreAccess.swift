@@ -1,28 +1,36 @@
 import Logging
 import MastheadRuntime
+import MastheadSettings
 
 extension GlobalOptions {
-    /// Opens the configured store without migrating.
+    /// Opens the configured store without migrating (the `db` commands look before they leap).
     func openStore(_ configuration: MastheadConfiguration) throws -> any MastheadStore {
-        // Only the database driver's warnings reach the terminal; commands print their own results.
-        var logger = Logger(label: "masthead")
-        logger.logLevel = .warning
-        return try Runtime.openStore(configuration, logger: logger)
+        try Runtime.openStore(configuration, logger: Self.quietLogger)
     }
 
-    /// Opens the configured store and applies pending migrations, as the daemon does at start,
-    /// so a command run before the daemon's first start finds the tables it needs.
-    func openMigratedStore() async throws -> any MastheadStore {
+    /// Runs `body` with the runtime the daemon builds (the migrated store, the keys and the
+    /// services over them), so a command applies the same rules as the daemon and finds the
+    /// tables it needs even before the daemon's first start. Errors become a message on stderr
+    /// and a non-zero exit.
+    func withRuntime<T>(_ body: (Runtime) async throws -> T) async throws -> T {
         let configuration = try await loadConfiguration()
         return try await CommandFailure.reporting {
-            let store = try openStore(configuration)
-            do {
-                try await store.migrate()
-            } catch {
-                try? store.close()
-                throw error
-            }
-            return store
+            let runtime = try await Runtime.start(configuration: configuration, logger: Self.quietLogger)
+            defer { runtime.shutdown() }
+            return try await body(runtime)
         }
+    }
+
+    /// Runs `body` with the runtime's services (see ``withRuntime(_:)``).
+    func withServices<T>(_ body: (Services) async throws -> T) async throws -> T {
+        try await withRuntime { try await body($0.services) }
+    }
+
+    /// Warnings (a generated development key, the database driver's) reach stderr; commands
+    /// print their own results.
+    static var quietLogger: Logger {
+        var logger = Logger(label: "masthead") { _ in StreamLogHandler.standardError(label: "masthead") }
+        logger.logLevel = .warning
+        return logger
     }
 }

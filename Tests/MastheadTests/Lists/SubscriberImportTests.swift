@@ -155,7 +155,7 @@ import Testing
         let emails = try lists.test.emails().map(ParsedEmail.parse)
         #expect(emails.count == 2)
         let token = try #require(emails.first?.link("/v1/confirm")).token
-        let outcome = try await lists.test.runtime.signup.confirm(token: token, client: ClientContext(ipAddress: nil, userAgent: nil))
+        let outcome = try await lists.test.runtime.services.signup.confirm(token: token, client: ClientContext(ipAddress: nil, userAgent: nil))
         guard case .done(_, let changed) = outcome else { Issue.record("confirm did nothing: \(outcome)"); return }
         #expect(changed)
         #expect(try lists.sql("SELECT status FROM subscriptions ORDER BY id").sorted() == ["confirmed", "pending"])

@@ -13,7 +13,7 @@ import Testing
 
     /// Signs anna up through the real service and returns her confirmation and unsubscribe tokens.
     func signUpAnna(_ lists: ListsFixture) async throws -> (confirm: String, unsubscribe: String) {
-        try await lists.test.runtime.signup.signUp(
+        try await lists.test.runtime.services.signup.signUp(
             SignupRequest(email: "Anna@Example.org", newsletters: ["ukraine-daily"], locale: "uk", source: "footer", client: Self.client))
         try await lists.test.deliver()
         let email = try ParsedEmail.parse(try #require(try lists.test.emails().last))
@@ -23,7 +23,7 @@ import Testing
     /// A $5 monthly pledge made through the real service; returns the link to its page.
     @discardableResult
     func addPledge(_ lists: ListsFixture, email: String) async throws -> String {
-        let service = try #require(lists.test.runtime.pledges)
+        let service = try #require(lists.test.runtime.services.pledges)
         guard case .new(let prepared) = try await service.prepare(
             PledgeRequest(
                 email: email, name: "Anna K", amount: "5", interval: "monthly", idempotencyKey: "k-\(email)",
@@ -40,7 +40,7 @@ import Testing
         let lists = try await ListsFixture(store: store)
         defer { lists.test.shutdown() }
         let (confirm, _) = try await signUpAnna(lists)
-        _ = try await lists.test.runtime.signup.confirm(token: confirm, client: Self.client)
+        _ = try await lists.test.runtime.services.signup.confirm(token: confirm, client: Self.client)
         try await addPledge(lists, email: "anna@example.org")
 
         let document = try await lists.directory.access("anna@example.org")
@@ -67,7 +67,7 @@ import Testing
         defer { lists.test.shutdown() }
         let (confirm, unsubscribe) = try await signUpAnna(lists)
         let pledgeToken = try await addPledge(lists, email: "anna@example.org")
-        let pledges = try #require(lists.test.runtime.pledges)
+        let pledges = try #require(lists.test.runtime.services.pledges)
         _ = try await pledges.pledge(token: pledgeToken)  // works before the erasure
 
         #expect(try await lists.directory.erase("anna@example.org", actor: "admin:test"))
@@ -86,10 +86,10 @@ import Testing
 
         // Links already sent stop working.
         await #expect(throws: LinkProblem.rejected(.addressMismatch)) {
-            _ = try await lists.test.runtime.signup.confirm(token: confirm, client: Self.client)
+            _ = try await lists.test.runtime.services.signup.confirm(token: confirm, client: Self.client)
         }
         await #expect(throws: LinkProblem.rejected(.addressMismatch)) {
-            _ = try await lists.test.runtime.signup.unsubscribe(token: unsubscribe, client: Self.client)
+            _ = try await lists.test.runtime.services.signup.unsubscribe(token: unsubscribe, client: Self.client)
         }
 
         // Neither an import nor a new sign-up brings the address back silently.
@@ -98,7 +98,7 @@ import Testing
         #expect(report.added == 0)
         #expect(rejections.first?.reason.hasPrefix("the address is on the suppression list (erased)") == true)
         lists.test.clock.advance(by: 86_400)
-        let outcome = try await lists.test.runtime.signup.signUp(
+        let outcome = try await lists.test.runtime.services.signup.signUp(
             SignupRequest(email: "anna@example.org", newsletters: ["ukraine-daily"], client: Self.client))
         #expect(outcome.plan.reason == "suppressed")
         #expect(outcome.subscriberID == nil)
@@ -107,7 +107,7 @@ import Testing
 
         // Only a person lifting the suppression lets them back in.
         try await lists.directory.unsuppress("anna@example.org", actor: "admin:test")
-        let back = try await lists.test.runtime.signup.signUp(
+        let back = try await lists.test.runtime.services.signup.signUp(
             SignupRequest(email: "anna@example.org", newsletters: ["ukraine-daily"], client: Self.client))
         #expect(back.plan.reason == "confirmation_queued")
     }
@@ -142,7 +142,7 @@ import Testing
     @Test(arguments: StoreKind.allCases) func expiryAndStatisticsFollowTheClock(_ store: StoreKind) async throws {
         let lists = try await ListsFixture(store: store)
         defer { lists.test.shutdown() }
-        let signup = lists.test.runtime.signup
+        let signup = lists.test.runtime.services.signup
         for name in ["a", "b", "c"] {
             try await signup.signUp(SignupRequest(email: "\(name)@example.org", newsletters: ["ukraine-daily"], client: Self.client))
         }

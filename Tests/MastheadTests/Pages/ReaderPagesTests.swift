@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import MastheadRuntime
+import MastheadSettings
 import SQLiteStorage
 import SubscriberLists
 import Testing

@@ -32,7 +32,7 @@ import Testing
             tampered[tampered.count / 2] ^= 1
             let otherSecret = WebhookSignature.header(for: body, secret: Array(repeating: 7, count: 32), at: test.clock.now)
             let stale = WebhookSignature.header(
-                for: body, secret: Runtime.simulatedWebhookSecret(test.runtime.keys), at: test.clock.now.addingTimeInterval(-301))
+                for: body, secret: Services.simulatedWebhookSecret(test.runtime.keys), at: test.clock.now.addingTimeInterval(-301))
             for (payload, header) in [(tampered, signature), (body, otherSecret), (body, stale), (body, nil), (body, "t=abc,v1=00")] {
                 let response = try await PledgeHTTP.webhook(client, body: payload, signature: header)
                 #expect(response.status == .badRequest)
@@ -40,7 +40,7 @@ import Testing
             }
             #expect(try await test.pledge(id)?.status == .pending)
             // The genuine one still works, and a signature made a few seconds ago is within the tolerance.
-            let recent = WebhookSignature.header(for: body, secret: Runtime.simulatedWebhookSecret(test.runtime.keys), at: test.clock.now.addingTimeInterval(-60))
+            let recent = WebhookSignature.header(for: body, secret: Services.simulatedWebhookSecret(test.runtime.keys), at: test.clock.now.addingTimeInterval(-60))
             #expect(try await PledgeHTTP.webhook(client, body: body, signature: recent).status == .ok)
             #expect(try await test.pledge(id)?.status == .succeeded)
         }

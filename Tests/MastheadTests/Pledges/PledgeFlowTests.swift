@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import MastheadRuntime
+import MastheadSettings
 import SQLiteStorage
 import Testing
 

@@ -58,8 +58,8 @@ enum PledgeHTTP {
 }
 
 extension TestRuntime {
-    var pledges: PledgeService { runtime.pledges! }
-    var simulated: SimulatedProvider { runtime.simulatedPayments! }
+    var pledges: PledgeService { runtime.services.pledges! }
+    var simulated: SimulatedProvider { runtime.services.simulatedPayments! }
 
     func pledge(_ publicID: String) async throws -> Pledge? { try await runtime.store.pledge(publicID: publicID) }
 }

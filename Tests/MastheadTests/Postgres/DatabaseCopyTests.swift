@@ -1,6 +1,7 @@
 import DonationPledges
 import Foundation
 import MastheadRuntime
+import MastheadSettings
 import NewsletterSignup
 import Signing
 import SubscriberLists
@@ -17,7 +18,7 @@ import Testing
         let test = try await TestRuntime()
         try await test.newsletter("ukraine-daily")
         try await test.newsletter("weekend-reads")
-        let signup = test.runtime.signup
+        let signup = test.runtime.services.signup
         for index in 0..<40 {
             try await signup.signUp(
                 SignupRequest(
@@ -36,7 +37,7 @@ import Testing
         _ = try await importer.run(
             path: csv, options: ImportOptions(newsletter: "weekend-reads", confirmed: true, basis: "imported from the old list"), actor: "test",
             reject: { _ in }, progress: { _ in }, shouldStop: { false })
-        let pledges = try #require(test.runtime.pledges)
+        let pledges = try #require(test.runtime.services.pledges)
         guard case .new(let prepared) = try await pledges.prepare(
             PledgeRequest(
                 email: "reader1@example.org", amount: "5", interval: "monthly", idempotencyKey: "key-1",
@@ -91,7 +92,7 @@ import Testing
         // The copied database takes new sign-ups: its id sequences moved past the copied rows.
         let moved = try await TestRuntime(store: .postgres) { $0.database = .postgres(url: target) }
         defer { moved.shutdown() }
-        try await moved.runtime.signup.signUp(
+        try await moved.runtime.services.signup.signUp(
             SignupRequest(email: "new-reader@example.org", newsletters: ["ukraine-daily"], client: Self.client))
         #expect(try PostgresTestServer.rows(target, "SELECT count(*) FROM subscribers") == ["42"])
     }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import Mail
 import MastheadRuntime
+import MastheadSettings
 import Testing
 
 /// The outbox worker with the SMTP mailer: bounces mark subscriptions, transient failures retry.

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import MastheadHTTP
 import MastheadRuntime
+import MastheadSettings
 import Synchronization
 import Testing
 
@@ -25,7 +26,7 @@ import Testing
         defer { test.shutdown() }
         try await test.newsletter("daily")
         let seconds = ManualSeconds()
-        let router = try buildRouter(runtime: test.runtime, rateClock: { seconds.value.withLock { $0 } })
+        let router = try test.runtime.router(rateClock: { seconds.value.withLock { $0 } })
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: test.runtime.logger)
         try await app.test(.live) { client in
             for number in 1...3 {
@@ -64,7 +65,7 @@ import Testing
         defer { test.shutdown() }
         try await test.newsletter("daily")
         let app = Application(
-            router: try buildRouter(runtime: test.runtime), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            router: try test.runtime.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             logger: test.runtime.logger)
         try await app.test(.live) { client in
             var headers = SignupHTTP.jsonHeaders
@@ -84,7 +85,7 @@ import Testing
         }
         defer { test.shutdown() }
         let app = Application(
-            router: try buildRouter(runtime: test.runtime), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            router: try test.runtime.router(), configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             logger: test.runtime.logger)
         try await app.test(.live) { client in
             for _ in 1...5 {

@@ -92,8 +92,8 @@ import Testing
         // delivers the message within the deadline: only the queue's signal can.
         let runtime = test.runtime
         let listening = DeliveryWorker(
-            store: runtime.store, mailer: FileMailer(directory: test.outboxDirectory), composers: runtime.composers,
-            signal: runtime.outboxSignal, idlePoll: .seconds(120), now: test.clock.function, logger: test.log.logger)
+            store: runtime.store, mailer: FileMailer(directory: test.outboxDirectory), composers: runtime.services.composers,
+            signal: runtime.services.outboxSignal, idlePoll: .seconds(120), now: test.clock.function, logger: test.log.logger)
         let worker = Task { try await listening.run() }
         defer { worker.cancel() }
         try await signUp(test, "quick@example.org")

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import MastheadRuntime
+import MastheadSettings
 import NewsletterSignup
 import Signing
 import SubscriberLists
@@ -281,7 +282,7 @@ import Testing
         try await test.application.test(.router) { client in
             _ = try await SignupHTTP.signUp(client, ["email": "victim@example.org"])
             // A token for the victim's sign-up (consent 1) but bound to the attacker's address.
-            let forged = test.runtime.signer.sign(.confirm, subject: 1, address: "attacker@example.org", at: test.clock.now, lifetime: .seconds(3600))
+            let forged = test.runtime.services.signer.sign(.confirm, subject: 1, address: "attacker@example.org", at: test.clock.now, lifetime: .seconds(3600))
             let response = try await client.execute(
                 uri: "/v1/confirm", method: .post, headers: SignupHTTP.jsonHeaders, body: SignupHTTP.json(["token": forged]))
             #expect(response.status == .badRequest)

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MastheadRuntime
+import MastheadSettings
 import PostgresStorage
 import Testing
 

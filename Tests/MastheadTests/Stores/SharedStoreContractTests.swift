@@ -2,6 +2,7 @@ import DonationPledges
 import Foundation
 import Mail
 import MastheadRuntime
+import MastheadSettings
 import NewsletterSignup
 import PaymentProviders
 import Testing
@@ -27,7 +28,7 @@ import Testing
         let (first, second) = try await twoRuntimes(store)
         defer { first.shutdown(); second.shutdown() }
         for index in 0..<120 {
-            try await first.runtime.signup.signUp(SignupRequest(email: "reader\(index)@example.org", client: Self.client))
+            try await first.runtime.services.signup.signUp(SignupRequest(email: "reader\(index)@example.org", client: Self.client))
         }
         let now = first.clock.now
         let stores = [first.runtime.store, second.runtime.store]
@@ -46,7 +47,7 @@ import Testing
     @Test(arguments: StoreKind.allCases) func aClaimIsALeaseThatExpires(_ store: StoreKind) async throws {
         let (first, second) = try await twoRuntimes(store)
         defer { first.shutdown(); second.shutdown() }
-        try await first.runtime.signup.signUp(SignupRequest(email: "reader@example.org", client: Self.client))
+        try await first.runtime.services.signup.signUp(SignupRequest(email: "reader@example.org", client: Self.client))
         let now = first.clock.now
         let held = try await first.runtime.store.claimDueMessages(limit: 10, at: now, leaseUntil: now.addingTimeInterval(300))
         #expect(held.map(\.attempts) == [1])
@@ -61,7 +62,7 @@ import Testing
     @Test(arguments: StoreKind.allCases) func oneAddressSigningUpThroughBothAtOnceGetsOneConfirmation(_ store: StoreKind) async throws {
         let (first, second) = try await twoRuntimes(store)
         defer { first.shutdown(); second.shutdown() }
-        let services = [first.runtime.signup, second.runtime.signup]
+        let services = [first.runtime.services.signup, second.runtime.services.signup]
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<40 {
                 group.addTask {
@@ -78,7 +79,7 @@ import Testing
     @Test(arguments: StoreKind.allCases) func oneIdempotencyKeyThroughBothMakesOnePledge(_ store: StoreKind) async throws {
         let (first, second) = try await twoRuntimes(store)
         defer { first.shutdown(); second.shutdown() }
-        let services = try [#require(first.runtime.pledges), #require(second.runtime.pledges)]
+        let services = try [#require(first.runtime.services.pledges), #require(second.runtime.services.pledges)]
         let request = PledgeRequest(
             email: "anna@example.org", amount: "5", interval: "once", idempotencyKey: "key-shared",
             clientIP: "203.0.113.7", userAgent: "Firefox/140")
@@ -101,7 +102,7 @@ import Testing
     @Test(arguments: StoreKind.allCases) func oneWebhookEventThroughBothAppliesOnce(_ store: StoreKind) async throws {
         let (first, second) = try await twoRuntimes(store)
         defer { first.shutdown(); second.shutdown() }
-        let services = try [#require(first.runtime.pledges), #require(second.runtime.pledges)]
+        let services = try [#require(first.runtime.services.pledges), #require(second.runtime.services.pledges)]
         guard case .new(let prepared) = try await services[0].prepare(
             PledgeRequest(
                 email: "anna@example.org", amount: "5", interval: "monthly", idempotencyKey: "key-1",
@@ -111,7 +112,7 @@ import Testing
         let event = PaymentEvent(
             id: "evt_shared", kind: .paymentSucceeded, pledge: id, occurredAt: first.clock.now, amountMinor: 500, currency: "USD",
             card: CardSummary(brand: "visa", last4: "4242"))
-        let (body, signature) = try #require(first.runtime.simulatedPayments).signedEvent(event)
+        let (body, signature) = try #require(first.runtime.services.simulatedPayments).signedEvent(event)
         let outcomes = try await withThrowingTaskGroup(of: PaymentEventOutcome.self) { group in
             for index in 0..<10 {
                 group.addTask { try await services[index % 2].receiveWebhook(body: body, signatureHeader: signature) }

@@ -5,6 +5,7 @@ import Logging
 import Mail
 import MastheadHTTP
 import MastheadRuntime
+import MastheadSettings
 import SubscriberLists
 
 /// A runtime over a fresh store (an SQLite file, or a new PostgreSQL database), keys file and
@@ -70,7 +71,7 @@ struct TestRuntime {
     var outboxDirectory: String { directory.file("outbox") }
 
     /// The application over the real router, for `app.test(.router)` or `.live`.
-    var application: some ApplicationProtocol { get throws { try buildApplication(runtime: runtime) } }
+    var application: some ApplicationProtocol { get throws { try runtime.application() } }
 
     /// Creates a newsletter through the real catalogue.
     @discardableResult

@@ -1,3 +1,4 @@
+import Foundation
 public import Logging
 public import NewsletterSignup
 
@@ -122,4 +123,16 @@ public enum LogFormat: String, Sendable, Equatable {
     case text
     /// One JSON object per line, for log collectors.
     case json
+}
+
+extension MastheadConfiguration {
+    /// The origins a reader's browser may come from: the site origins allowed by CORS, and the
+    /// public URL's own. Forms posted back and `return_url`s must point to one of them.
+    public var siteOrigins: [String] { corsOrigins + [Self.origin(of: publicURL)] }
+
+    /// `https://news.example.org/masthead` → `https://news.example.org`.
+    static func origin(of url: String) -> String {
+        guard let parsed = URL(string: url), let scheme = parsed.scheme, let host = parsed.host else { return url.lowercased() }
+        return "\(scheme)://\(host)\(parsed.port.map { ":\($0)" } ?? "")".lowercased()
+    }
 }

@@ -1,3 +1,5 @@
+import Migrations
+
 /// What `masthead db copy` needs to move every table from one engine to another and prove the
 /// copy whole: the tables in foreign-key order, a value both engines store alike, and a checksum.
 

@@ -1,0 +1,46 @@
+public import DatabaseHealth
+public import DonationPledges
+public import Foundation
+public import Mail
+public import NewsletterSignup
+public import PaymentProviders
+public import Prometheus
+public import SubscriberLists
+
+/// What the routes work through: the library services, the catalogue's read side, the
+/// database's probe and the metrics registry. The composition root (`MastheadRuntime`) builds
+/// it from the configured store; nothing here knows which engine that is.
+public struct HTTPServices: Sendable {
+    /// Sign-up, confirmation, resend, unsubscribe and preferences.
+    public var signup: SignupService
+    /// Donation pledges; nil when payments are off (the pledge routes answer 503).
+    public var pledges: PledgeService?
+    /// The development payment provider, when it is the one in use (its checkout page is served).
+    public var simulatedPayments: SimulatedProvider?
+    /// The public newsletter catalogue.
+    public var newsletters: any NewsletterStore
+    /// Readiness and pool gauges.
+    public var database: any DatabaseProbe
+    /// Outbox gauges for `/metrics`.
+    public var outbox: any OutboxAdministration
+    /// Where every metric is registered; `/metrics` renders it.
+    public var metrics: PrometheusCollectorRegistry
+    /// The wall clock (tests inject theirs).
+    public var now: @Sendable () -> Date
+
+    /// Gathers the services.
+    public init(
+        signup: SignupService, pledges: PledgeService?, simulatedPayments: SimulatedProvider?, newsletters: any NewsletterStore,
+        database: any DatabaseProbe, outbox: any OutboxAdministration, metrics: PrometheusCollectorRegistry,
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.signup = signup
+        self.pledges = pledges
+        self.simulatedPayments = simulatedPayments
+        self.newsletters = newsletters
+        self.database = database
+        self.outbox = outbox
+        self.metrics = metrics
+        self.now = now
+    }
+}

@@ -1,0 +1,37 @@
+public import Foundation
+public import Logging
+public import MastheadSettings
+import PostgresStorage
+import SQLiteStorage
+
+/// Which engine the configuration names, opened: the one place that turns a
+/// `MASTHEAD_DATABASE` into a concrete store.
+extension Runtime {
+    /// Opens the configured store without migrating (the CLI's `db status` looks before it leaps).
+    public static func openStore(_ configuration: MastheadConfiguration, logger: Logger) throws -> any MastheadStore {
+        switch configuration.database {
+        case .sqlite(let path):
+            return try SQLiteStore(path: path)
+        case .postgres(let url):
+            do {
+                let location = try PostgresLocation(
+                    url: url, password: try databasePassword(configuration), poolSize: configuration.databasePool)
+                return PostgresStore(location, logger: logger)
+            } catch let error as PostgresLocationError {
+                throw ConfigurationError(.database, "the PostgreSQL URL \(error.description)")
+            }
+        }
+    }
+
+    /// The PostgreSQL password when the URL has none: from the password file, else `PGPASSWORD`
+    /// (as libpq does), so it need not sit in a URL that shows up in process lists.
+    static func databasePassword(_ configuration: MastheadConfiguration) throws(ConfigurationError) -> String? {
+        if let file = configuration.databasePasswordFile {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ConfigurationError(.databasePasswordFile, "cannot read \(file)")
+            }
+            return text.trimmingCharacters(in: .newlines)
+        }
+        return ProcessInfo.processInfo.environment["PGPASSWORD"]
+    }
+}

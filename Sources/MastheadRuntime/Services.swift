@@ -1,0 +1,87 @@
+public import DonationPledges
+public import Foundation
+public import Logging
+public import Mail
+public import MastheadSettings
+public import NewsletterSignup
+public import PaymentProviders
+public import Signing
+public import SubscriberLists
+
+/// The library services, built one way over one store, one key ring and the configuration:
+/// the daemon's routes and worker and the CLI's commands all get theirs here, so a rule a
+/// service applies holds whichever front end calls it.
+public struct Services: Sendable {
+    /// Signs and verifies the tokens in links.
+    public let signer: TokenSigner
+    /// Wakes the delivery worker when a message is queued.
+    public let outboxSignal: OutboxSignal
+    /// Newsletter sign-up, confirmation, resend, unsubscribe and preferences.
+    public let signup: SignupService
+    /// What happens to a sign-up whose confirmation bounced (the worker's failure listener).
+    public let bounces: SignupBounces
+    /// Creating and changing newsletters.
+    public let catalog: NewsletterCatalog
+    /// Staff operations on subscribers: add, find, unsubscribe, erase, access, suppress, expire, stats.
+    public let directory: SubscriberDirectory
+    /// CSV imports.
+    public let importer: SubscriberImporter
+    /// Each currency's limits and tiers.
+    public let offers: PledgeOffers
+    /// Donation pledges; nil when payments are off.
+    public let pledges: PledgeService?
+    /// The development payment provider, when it is the one in use (its checkout page is served).
+    public let simulatedPayments: SimulatedProvider?
+    /// Turns outbox rows into messages (the worker's, also used by `masthead outbox show`).
+    public let composers: [any MessageComposer]
+
+    /// Builds every service over `store`. Throws when the mail templates or the From address
+    /// in the configuration cannot be used.
+    public init(
+        configuration: MastheadConfiguration, store: any MastheadStore, keys: KeyRing, listening: ListeningAddress,
+        now: @escaping @Sendable () -> Date, logger: Logger
+    ) throws {
+        let templates = try TemplateLibrary(defaults: MailTemplates.defaults, overrides: configuration.templatesDirectory)
+        let from = try configuration.mailFrom.map { text throws(ConfigurationError) in try MailFrom.parse(text) }
+            ?? Mailbox("newsletters@\(URL(string: configuration.publicURL)?.host ?? "localhost")", displayName: configuration.newsroom)
+        signer = TokenSigner(ring: keys)
+        outboxSignal = OutboxSignal()
+        signup = SignupService(store: store, signer: signer, policy: configuration.signup, outbox: outboxSignal, now: now)
+        bounces = SignupBounces(store: store, addressHash: keys.addressHash)
+        catalog = NewsletterCatalog(store: store, now: now)
+        directory = SubscriberDirectory(store: store, addressHash: keys.addressHash, now: now)
+        importer = SubscriberImporter(store: store, addressHash: keys.addressHash, now: now)
+        offers = PledgeOffers(store: store, now: now)
+        simulatedPayments =
+            configuration.effectivePayments == .simulated
+            ? SimulatedProvider(
+                secrets: [Self.simulatedWebhookSecret(keys)], publicURL: configuration.publicURL,
+                webhookURL: { [webhook = configuration.paymentsWebhookURL, port = configuration.port] in
+                    webhook ?? "http://\(listening.hostAndPort ?? "127.0.0.1:\(port)")/v1/webhooks/payments"
+                }, now: now, logger: logger)
+            : nil
+        pledges = simulatedPayments.map { [signer, signup] provider in
+            PledgeService(
+                store: store, provider: provider, signer: signer, signup: signup,
+                consentTextVersion: configuration.signup.consentTextVersion, trustedOrigins: configuration.siteOrigins, now: now)
+        }
+        composers = [
+            SignupMessageComposer(
+                templates: templates, signer: signer,
+                settings: .init(
+                    publicURL: configuration.publicURL, from: from, newsroom: configuration.newsroom,
+                    confirmationLifetime: configuration.signup.confirmationLifetime,
+                    unsubscribeMailto: configuration.unsubscribeMailto),
+                now: now),
+            PledgeMessageComposer(
+                templates: templates, signer: signer, publicURL: configuration.publicURL, from: from,
+                newsroom: configuration.newsroom, now: now),
+        ]
+    }
+
+    /// The simulated provider's webhook secret, derived from the keys file's address secret
+    /// (never rotated), so a development setup needs no extra secret.
+    public static func simulatedWebhookSecret(_ keys: KeyRing) -> [UInt8] {
+        HMACSHA256.authenticate(Array("masthead/payments/simulated/v1".utf8), key: keys.addressSecret)
+    }
+}
