@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // Masthead: newsletter sign-up, donation pledges and subscriber lists for a newsroom.
-// The module layout follows ../shared/DESIGN.md: dependencies point down the list, nothing points up.
+// The module map is Docs/architecture.md: dependencies point down its table, nothing points up.
 
 import PackageDescription
 
@@ -192,20 +192,41 @@ let package = Package(
             providers: [.apt(["libidn2-dev"])]),
 
         // MARK: tests
+        // One target per library for its own rules (a change to EmailAddress rebuilds only what
+        // depends on it), and MastheadTests for the daemon, the CLI and both stores end to end.
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictness),
+        .testTarget(
+            name: "EmailAddressTests",
+            dependencies: ["EmailAddress", .product(name: "PropertyBased", package: "swift-property-based")],
+            swiftSettings: strictness),
+        .testTarget(name: "SigningTests", dependencies: ["Signing", "TestSupport"], swiftSettings: strictness),
+        .testTarget(
+            name: "MailTests",
+            dependencies: [
+                "Mail", "TestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strictness),
+        .testTarget(name: "SideEffectsTests", dependencies: ["SideEffects"], swiftSettings: strictness),
+        .testTarget(name: "SubscriberListsTests", dependencies: ["SubscriberLists", "SideEffects", "TestSupport"], swiftSettings: strictness),
+        .testTarget(
+            name: "NewsletterSignupTests", dependencies: ["NewsletterSignup", "SubscriberLists", "SideEffects"],
+            swiftSettings: strictness),
+        .testTarget(
+            name: "DonationPledgesTests", dependencies: ["DonationPledges", "SubscriberLists", "SideEffects"],
+            swiftSettings: strictness),
         .testTarget(
             name: "MastheadTests",
             dependencies: [
-                "MastheadRuntime", "MastheadHTTP", "MastheadSettings", "SQLiteStorage", "PostgresStorage", "DatabaseHealth", "DatabaseCopy",
-                "Migrations", "PostgresMigrations",
-                "SideEffects", "SubscriberLists", "Signing",
-                "EmailAddress", "Mail", "NewsletterSignup", "DonationPledges", "PaymentProviders",
-                .product(name: "PropertyBased", package: "swift-property-based"),
+                "MastheadRuntime", "MastheadHTTP", "MastheadSettings", "SQLiteStorage", "PostgresStorage", "DatabaseHealth",
+                "DatabaseCopy", "Migrations", "PostgresMigrations", "SideEffects", "SubscriberLists", "Signing", "EmailAddress",
+                "Mail", "NewsletterSignup", "DonationPledges", "PaymentProviders", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

@@ -1,7 +1,7 @@
 /// What a runner must do to bring a database to the schema this binary knows.
 ///
 /// Computed from the steps the binary ships and the steps a database records as applied,
-/// so the same decision is made for every store (SQLite now, PostgreSQL later).
+/// so the same decision is made for every store (SQLite and PostgreSQL).
 public struct MigrationPlan: Sendable, Equatable {
     /// Steps the database has not applied yet, in order.
     public let pending: [Migration]

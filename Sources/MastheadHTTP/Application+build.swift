@@ -46,7 +46,7 @@ public func buildRouter(
     router.add(
         middleware: RequestObservationMiddleware(
             metrics: metrics, clientAddresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies)))
-    router.add(middleware: CORSMiddleware(origins: configuration.corsOrigins))
+    router.add(middleware: SiteOriginsMiddleware(origins: configuration.corsOrigins))
     router.add(middleware: ProblemMiddleware(routes: routeIndex, bodyLimit: configuration.bodyLimit))
     router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
     if configuration.rateLimitPerMinute > 0 {

@@ -8,7 +8,7 @@ import Synchronization
 /// then is each caller resumed with its result: every request is still durable before it is
 /// answered. Batches form by themselves: while one commits, the next requests queue up, so a
 /// single request waits for nothing and a crowd pays for one commit per batch instead of one
-/// each (DESIGN.md: the commit and the async hop, not the disk, dominate the sign-up path).
+/// each (measured: the commit and the async hop, not the disk, dominate the sign-up path; Docs/architecture.md).
 final class WriteBatcher: Sendable {
     /// One caller's write: runs in the batch's transaction, finishes after the commit.
     private struct Job: Sendable {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MastheadRuntime
 import MastheadSettings
+import TestSupport
 import Testing
 
 /// Flags beat the environment, which beats the file; bad values name their setting.

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import TestSupport
 import Testing
 
 /// The real `mastheadd` process: start on defaults, stop on signals, refuse what it must.

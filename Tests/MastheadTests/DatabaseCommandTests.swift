@@ -3,6 +3,7 @@ import GRDB
 import SQLiteStorage
 import SubscriberLists
 import Synchronization
+import TestSupport
 import Testing
 
 /// `masthead db …` through the real executable.

@@ -1,5 +1,6 @@
 import Foundation
 import Signing
+import TestSupport
 import Testing
 
 /// `masthead keys …` through the real executable: rotation keeps old links working.

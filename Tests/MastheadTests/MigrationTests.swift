@@ -3,6 +3,7 @@ import GRDB
 import Migrations
 import PostgresMigrations
 import SQLiteStorage
+import TestSupport
 import Testing
 
 /// Schema steps: applied once, recorded, append-only, never run against a newer database.

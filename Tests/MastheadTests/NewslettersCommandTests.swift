@@ -1,6 +1,7 @@
 import Foundation
 import MastheadRuntime
 import MastheadSettings
+import TestSupport
 import Testing
 
 /// `masthead newsletters …` through the real executable.

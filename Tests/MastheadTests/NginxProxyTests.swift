@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `Ops/nginx/masthead.conf` with the real nginx in front of the real daemon.

@@ -3,6 +3,7 @@ import GRDB
 import Hummingbird
 import MastheadRuntime
 import HummingbirdTesting
+import TestSupport
 import Testing
 
 @testable import MastheadHTTP

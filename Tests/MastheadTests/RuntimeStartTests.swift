@@ -2,6 +2,7 @@ import Foundation
 import MastheadRuntime
 import MastheadSettings
 import Signing
+import TestSupport
 import Testing
 
 /// The keys file: generated in development, required and private in production.

@@ -6,7 +6,7 @@ public import SubscriberLists
 /// The decisions (who gets which state, whether an email goes out) are made by
 /// ``SignupPlanner`` from a ``SignupSnapshot`` read *inside* the store's transaction, so
 /// concurrent requests for one address cannot both decide to send. Implementations:
-/// `SQLiteStore` (and later PostgreSQL).
+/// `SQLiteStore` and `PostgresStore`.
 public protocol SignupStore: NewsletterStore {
     /// In one transaction: passes the open (not archived) newsletters to the sign-up's `choose`,
     /// which picks the request's or throws a ``SignupError`` (then nothing is written); upserts

@@ -3,7 +3,7 @@ public import Foundation
 /// The persistence a newsletter catalogue needs, in its own words.
 ///
 /// Every change also appends an audit event in the same transaction; `actor` says who made it
-/// (`admin:alice`, `system`). Implementations: `SQLiteStore` (and later PostgreSQL).
+/// (`admin:alice`, `system`). Implementations: `SQLiteStore` and `PostgresStore`.
 public protocol NewsletterStore: Sendable {
     /// Inserts a newsletter; throws ``NewsletterError/slugTaken(_:)`` when the slug exists.
     func createNewsletter(_ draft: NewsletterDraft, at time: Date, actor: String) async throws -> Newsletter

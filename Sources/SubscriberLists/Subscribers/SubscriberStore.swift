@@ -1,7 +1,7 @@
 public import Foundation
 
 /// The persistence the list commands need, in their own words. Each call is one short
-/// transaction (imports: one per batch). Implementations: `SQLiteStore` (and later PostgreSQL).
+/// transaction (imports: one per batch). Implementations: `SQLiteStore` and `PostgresStore`.
 public protocol SubscriberStore: NewsletterStore {
     /// Adds (or re-activates) a membership decided by staff, with its consent record, in one
     /// transaction; queues a confirmation when the membership is pending and one was asked for.

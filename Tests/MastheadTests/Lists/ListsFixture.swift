@@ -2,6 +2,7 @@ import Foundation
 import MastheadRuntime
 import Signing
 import SubscriberLists
+import TestSupport
 import Testing
 
 /// A runtime with one newsletter and the list services over its real store and keys.

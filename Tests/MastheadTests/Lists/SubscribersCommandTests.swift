@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `masthead subscribers …` and `masthead newsletters stats` through the real executable.

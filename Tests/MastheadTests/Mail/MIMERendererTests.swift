@@ -1,5 +1,6 @@
 import Foundation
 import Mail
+import TestSupport
 import Testing
 
 /// Rendered messages, read back by Python's `email` package (an independent parser).

@@ -1,6 +1,7 @@
 import DonationPledges
 import Foundation
 import PaymentProviders
+import TestSupport
 import Testing
 
 /// `masthead pledges …` and `masthead tiers …` through the real executable, on pledges made

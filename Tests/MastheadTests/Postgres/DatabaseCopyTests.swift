@@ -5,6 +5,7 @@ import MastheadSettings
 import NewsletterSignup
 import Signing
 import SubscriberLists
+import TestSupport
 import Testing
 
 /// `masthead db copy --from sqlite:FILE --to postgres://…`: a database made through the real

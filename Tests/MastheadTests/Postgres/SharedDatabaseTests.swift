@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Several `mastheadd` on one PostgreSQL database: what the database must decide for them all

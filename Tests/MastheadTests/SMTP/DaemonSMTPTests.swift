@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// The real daemon with `MASTHEAD_MAILER=smtp://…`: sign-up → the confirmation arrives at the

@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Mail
 import MastheadRuntime
 import MastheadSettings
+import TestSupport
 import Testing
 
 /// The outbox worker with the SMTP mailer: bounces mark subscriptions, transient failures retry.

@@ -1,5 +1,6 @@
 import Foundation
 import Mail
+import TestSupport
 import Testing
 
 /// The SMTP mailer against a real server (aiosmtpd) and a scripted faulty one, on 127.0.0.1.

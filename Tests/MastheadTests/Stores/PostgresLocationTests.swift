@@ -3,6 +3,7 @@ import Logging
 import MastheadRuntime
 import MastheadSettings
 import PostgresStorage
+import TestSupport
 import Testing
 
 /// `MASTHEAD_DATABASE=postgres://…`: what is accepted, what is refused, where the password comes from.

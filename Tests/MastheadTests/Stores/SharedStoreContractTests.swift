@@ -5,6 +5,7 @@ import MastheadRuntime
 import MastheadSettings
 import NewsletterSignup
 import PaymentProviders
+import TestSupport
 import Testing
 
 /// What every store must guarantee when two processes use one database at once (two daemons on

@@ -7,6 +7,7 @@ import MastheadHTTP
 import MastheadRuntime
 import MastheadSettings
 import SubscriberLists
+import TestSupport
 
 /// A runtime over a fresh store (an SQLite file, or a new PostgreSQL database), keys file and
 /// outbox directory in a temporary directory, with a clock the test moves.

@@ -1,5 +1,6 @@
 import Foundation
 import Mail
+import TestSupport
 import Testing
 
 /// The sendmail transport against scripts that record what they get, or fail.

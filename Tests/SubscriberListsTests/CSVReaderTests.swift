@@ -1,5 +1,6 @@
 import Foundation
 import SubscriberLists
+import TestSupport
 import Testing
 
 /// The CSV dialect of imports, read from real files.

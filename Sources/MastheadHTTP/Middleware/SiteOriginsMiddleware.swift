@@ -1,13 +1,13 @@
 public import Hummingbird
 import HTTPTypes
 
-/// Lets the newsroom's own pages call the API from the browser (the sign-up box posting with
+/// CORS for the newsroom's own sites (named so it does not shadow Hummingbird's `CORSMiddleware`): lets its pages call the API from the browser (the sign-up box posting with
 /// `fetch`), and nobody else: only origins in `cors.origins` get CORS headers.
 ///
 /// It sits outside ``ProblemMiddleware`` so error answers carry the headers too (a script can
 /// then read the 422 and show the error next to the field), and answers preflight requests
 /// itself.
-public struct CORSMiddleware: RouterMiddleware {
+public struct SiteOriginsMiddleware: RouterMiddleware {
     public typealias Context = MastheadRequestContext
     let origins: Set<String>
 

@@ -1,0 +1,45 @@
+@testable import DonationPledges
+import Foundation
+import Testing
+
+/// A pledge request's idempotency fingerprint, its card-number scan, and the stored answer.
+@Suite struct PledgeRequestTests {
+    func request(note: String? = nil, amount: String = "5") -> PledgeRequest {
+        PledgeRequest(
+            email: "anna@example.org", amount: amount, currency: "USD", otherFields: note.map { ["note": [$0]] } ?? [:],
+            idempotencyKey: "key", clientIP: nil, userAgent: nil)
+    }
+
+    @Test func theFingerprintCoversEveryFieldAndOnlyThem() {
+        #expect(request().fingerprint == request().fingerprint)
+        #expect(request().fingerprint != request(amount: "6").fingerprint)
+        #expect(request().fingerprint != request(note: "hello").fingerprint)
+    }
+
+    @Test func aCardNumberInAnyFieldIsFoundAndNamed() {
+        #expect(request().fieldWithCardNumber == nil)
+        #expect(request(note: "4242 4242 4242 4242").fieldWithCardNumber == "note")
+        var named = request()
+        named.name = "5555-5555-5555-4444"
+        #expect(named.fieldWithCardNumber == "name")
+    }
+
+    @Test func theStoredAnswerReadsBackAndKeepsTheAPIsShape() throws {
+        let usd = try #require(Currency.named("USD"))
+        let answer = PledgeAnswer(
+            pledge: "pl_abc", status: .pending, amount: Money(minorUnits: 500, currency: usd), interval: .monthly, tier: "supporter",
+            checkoutURL: "https://pay.example/x")
+        #expect(try PledgeAnswer(storedText: answer.storedText) == answer)
+        #expect(answer.storedText == #"{"amount_minor":500,"checkout_url":"https://pay.example/x","currency":"USD","#
+            + #""display":"$5.00 a month","interval":"monthly","pledge":"pl_abc","status":"pending","tier":"supporter"}"#)
+    }
+
+    @Test func tierNamesAreShortWordsOfLettersDigitsAndHyphens() {
+        #expect(PledgeOffers.isTierName("supporter"))
+        #expect(PledgeOffers.isTierName("gold-2026"))
+        #expect(!PledgeOffers.isTierName(""))
+        #expect(!PledgeOffers.isTierName("two words"))
+        #expect(!PledgeOffers.isTierName(String(repeating: "a", count: 41)))
+        #expect(OfferError.currencyNotTaken("EUR").description.hasPrefix("EUR takes no pledges yet"))
+    }
+}
