@@ -103,8 +103,8 @@ let package = Package(
         .target(
             name: "SQLiteStorage",
             dependencies: [
-                "Migrations", "DatabaseHealth", "DatabaseCopy", "SideEffects", "SubscriberLists", "NewsletterSignup",
-                "DonationPledges", "Mail",
+                "Migrations", "DatabaseHealth", "DatabaseCopy", "StoredRows", "SideEffects", "SubscriberLists",
+                "NewsletterSignup", "DonationPledges", "Mail",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -112,8 +112,8 @@ let package = Package(
         .target(
             name: "PostgresStorage",
             dependencies: [
-                "Migrations", "PostgresMigrations", "DatabaseHealth", "DatabaseCopy", "SideEffects", "SubscriberLists",
-                "NewsletterSignup", "DonationPledges", "Mail",
+                "Migrations", "PostgresMigrations", "DatabaseHealth", "DatabaseCopy", "StoredRows", "SideEffects",
+                "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
@@ -178,6 +178,11 @@ let package = Package(
                 .embedInCode("0001_init.sql"), .embedInCode("0002_signup.sql"), .embedInCode("0003_lists.sql"),
                 .embedInCode("0004_pledges.sql"),
             ],
+            swiftSettings: strictness),
+        // What both stores share: reading rows into domain values, and the SQL text they both run.
+        .target(
+            name: "StoredRows",
+            dependencies: ["SideEffects", "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail"],
             swiftSettings: strictness),
         // What a store reports to operations (readiness, pool gauges), and what `db copy` moves.
         .target(name: "DatabaseHealth", dependencies: ["Migrations"], swiftSettings: strictness),

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
-import PostgresNIO
+public import PostgresNIO
+public import StoredRows
 import SideEffects
 import SubscriberLists
 
@@ -47,34 +48,15 @@ struct PostgresSession: Sendable {
     }
 }
 
-/// Reading our column conventions (migration 0001: times as ISO 8601 text, states as text) back into domain values.
-extension PostgresRandomAccessRow {
-    /// A stored value the code cannot read: the database was written by something else.
-    struct UnreadableColumn: Error, CustomStringConvertible {
-        let column: String
-        let value: String
-        var description: String { "column \(column) holds '\(value)', which this version cannot read" }
-    }
+/// postgres-nio's rows, read the way both stores read them (`StoredRows`); the subscript reads
+/// any other decodable value. The imports are public because a conformance of a public type to a
+/// public protocol is public.
+extension PostgresRandomAccessRow: StoredRow {
+    public func isNull(_ column: String) throws -> Bool { self[column].bytes == nil }
+    public func text(_ column: String) throws -> String { try self[column].decode(String.self) }
+    public func integer(_ column: String) throws -> Int64 { try self[column].decode(Int64.self) }
 
     subscript<T: PostgresDecodable>(_ column: String, as type: T.Type = T.self) -> T {
         get throws { try self[column].decode(T.self) }
-    }
-
-    func date(_ column: String) throws -> Date {
-        let text = try self[column, as: String.self]
-        guard let date = Timestamp.parse(text) else { throw UnreadableColumn(column: column, value: text) }
-        return date
-    }
-
-    func optionalDate(_ column: String) throws -> Date? {
-        guard let text = try self[column, as: String?.self] else { return nil }
-        guard let date = Timestamp.parse(text) else { throw UnreadableColumn(column: column, value: text) }
-        return date
-    }
-
-    func enumValue<Value: RawRepresentable>(_ column: String) throws -> Value where Value.RawValue == String {
-        let text = try self[column, as: String.self]
-        guard let value = Value(rawValue: text) else { throw UnreadableColumn(column: column, value: text) }
-        return value
     }
 }

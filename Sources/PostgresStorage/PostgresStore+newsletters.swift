@@ -2,6 +2,7 @@ public import Foundation
 import SideEffects
 public import SubscriberLists
 import PostgresNIO
+import StoredRows
 
 /// Newsletters in the `newsletters` table (migration 0001).
 extension PostgresStore: NewsletterStore {
@@ -25,7 +26,7 @@ extension PostgresStore: NewsletterStore {
         try await read { session in
             try await session.rows(
                 "SELECT * FROM newsletters WHERE \(includingArchived) OR archived_at IS NULL ORDER BY slug COLLATE \"C\""
-            ).map(Self.newsletter(from:))
+            ).map(Newsletter.init(stored:))
         }
     }
 
@@ -66,7 +67,7 @@ extension PostgresStore: NewsletterStore {
         let lock = forUpdate ? " FOR UPDATE" : ""
         var query: PostgresQuery = "SELECT * FROM newsletters WHERE slug = \(slug)"
         query.sql += lock
-        return try await session.row(query).map(newsletter(from:))
+        return try await session.row(query).map(Newsletter.init(stored:))
     }
 
     static func requireNewsletter(_ session: PostgresSession, slug: String, forUpdate: Bool = false) async throws -> Newsletter {
@@ -74,13 +75,5 @@ extension PostgresStore: NewsletterStore {
             throw NewsletterError.notFound(slug)
         }
         return newsletter
-    }
-
-    static func newsletter(from row: PostgresRandomAccessRow) throws -> Newsletter {
-        Newsletter(
-            id: try row["id"], slug: try row["slug"], name: try row["name"], description: try row["description"],
-            visibility: try row.enumValue("visibility"), optIn: try row.enumValue("opt_in"),
-            archivedAt: try row.optionalDate("archived_at"),
-            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 }

@@ -1,6 +1,7 @@
 public import Foundation
 public import Mail
 import PostgresNIO
+import StoredRows
 import SideEffects
 import SubscriberLists
 
@@ -22,12 +23,7 @@ extension PostgresStore: OutboxStore {
                     FOR UPDATE SKIP LOCKED)
                 RETURNING id, kind, recipient, payload, attempts, created_at
                 """
-            ).map { row in
-                OutboxItem(
-                    id: try row["id"], kind: try row["kind"], recipient: try row["recipient"],
-                    payload: Array(try row["payload", as: String.self].utf8), attempts: try row["attempts", as: Int.self],
-                    createdAt: try row.date("created_at"))
-            }.sorted { $0.id < $1.id }
+            ).map(OutboxItem.init(stored:)).sorted { $0.id < $1.id }
         }
     }
 

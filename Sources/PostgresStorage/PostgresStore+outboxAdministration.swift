@@ -1,6 +1,7 @@
 public import Foundation
 public import Mail
 import PostgresNIO
+import StoredRows
 import SideEffects
 import SubscriberLists
 
@@ -14,18 +15,14 @@ extension PostgresStore: OutboxAdministration {
                 } else {
                     "SELECT * FROM outbox ORDER BY id DESC LIMIT \(limit)"
                 }
-            return try await session.rows(query).map(Self.outboxEntry(from:))
+            return try await session.rows(query).map(OutboxEntry.init(stored:))
         }
     }
 
     public func outboxEntry(_ id: Int64) async throws -> (entry: OutboxEntry, item: OutboxItem)? {
         try await read { session in
             guard let row = try await session.row("SELECT * FROM outbox WHERE id = \(id)") else { return nil }
-            let entry = try Self.outboxEntry(from: row)
-            let item = OutboxItem(
-                id: entry.id, kind: entry.kind, recipient: entry.recipient, payload: Array(try row["payload", as: String.self].utf8),
-                attempts: entry.attempts, createdAt: entry.createdAt)
-            return (entry, item)
+            return (try OutboxEntry(stored: row), try OutboxItem(stored: row))
         }
     }
 
@@ -73,18 +70,10 @@ extension PostgresStore: OutboxAdministration {
                        min(created_at) FILTER (WHERE state IN ('queued', 'sending')) AS oldest
                 FROM outbox WHERE state <> 'sent'
                 """)
-            let oldest = try row.flatMap { try $0.optionalDate("oldest") }
+            let oldest = try row?.value("oldest", as: Date?.self)
             return OutboxQueueStatistics(
                 depth: try row.map { try $0["depth", as: Int.self] } ?? 0, dead: try row.map { try $0["dead", as: Int.self] } ?? 0,
                 oldestWaiting: oldest.map { time.timeIntervalSince($0) })
         }
-    }
-
-    static func outboxEntry(from row: PostgresRandomAccessRow) throws -> OutboxEntry {
-        OutboxEntry(
-            id: try row["id"], kind: try row["kind"], recipient: try row["recipient"], state: try row.enumValue("state"),
-            attempts: try row["attempts", as: Int.self], createdAt: try row.date("created_at"),
-            nextAttemptAt: try row.date("next_attempt_at"), sentAt: try row.optionalDate("sent_at"),
-            lastError: try row["last_error", as: String?.self])
     }
 }

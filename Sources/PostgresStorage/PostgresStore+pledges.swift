@@ -2,6 +2,7 @@ public import DonationPledges
 public import Foundation
 public import NewsletterSignup
 import PostgresNIO
+import StoredRows
 import SideEffects
 import SubscriberLists
 
@@ -65,31 +66,10 @@ extension PostgresStore: PledgeStore {
     /// The offers with their tiers, in one statement (one snapshot): a currency's row repeats
     /// once per tier, in the support page's order.
     private static func offers(_ session: PostgresSession, code: String?) async throws -> [CurrencyOffer] {
-        let rows = try await session.rows(
+        try CurrencyOffer.offers(stored: try await session.rows(
             """
-            SELECT c.currency, c.minimum_minor, c.maximum_minor, c.custom_amount,
-                t.interval AS tier_interval, t.name AS tier_name, t.amount_minor AS tier_amount_minor
-            FROM pledge_currencies c LEFT JOIN pledge_tiers t ON t.currency = c.currency
-            WHERE \(code)::text IS NULL OR c.currency = \(code)
-            ORDER BY c.currency, t.interval, t.amount_minor, t.name
-            """)
-        var offers: [CurrencyOffer] = []
-        for row in rows {
-            guard let currency = Currency.named(try row["currency", as: String.self]) else { continue }
-            if offers.last?.currency != currency {
-                offers.append(
-                    CurrencyOffer(
-                        currency: currency, minimum: Money(minorUnits: try row["minimum_minor"], currency: currency),
-                        maximum: Money(minorUnits: try row["maximum_minor"], currency: currency),
-                        customAmount: try row["custom_amount", as: Int64.self] != 0, tiers: []))
-            }
-            guard let name = try row["tier_name", as: String?.self] else { continue }
-            offers[offers.count - 1].tiers.append(
-                Tier(
-                    name: name, interval: try row.enumValue("tier_interval"),
-                    amount: Money(minorUnits: try row["tier_amount_minor"], currency: currency)))
-        }
-        return offers
+            \(unescaped: StoreSQL.offersSelect) WHERE \(code)::text IS NULL OR c.currency = \(code) \(unescaped: StoreSQL.offersOrder)
+            """))
     }
 
     // MARK: Creating
@@ -131,7 +111,7 @@ extension PostgresStore: PledgeStore {
     private static func storedAnswer(_ session: PostgresSession, key: String) async throws -> StoredAnswer? {
         guard let row = try await session.row("SELECT request_hash, response FROM pledges WHERE idempotency_key = \(key)")
         else { return nil }
-        return StoredAnswer(requestHash: try row["request_hash"], response: try row["response"])
+        return try StoredAnswer(stored: row)
     }
 
     // MARK: Provider events
@@ -152,7 +132,7 @@ extension PostgresStore: PledgeStore {
             // Locked: events of one pledge (and a cancellation) move it one at a time.
             let row = try await session.row(
                 "SELECT * FROM pledges WHERE public_id = \(event.pledge) AND provider = \(provider) FOR UPDATE")
-            let pledge = try row.map(Self.pledge(from:))
+            let pledge = try row.map(Pledge.init(stored:))
             var outcome = PaymentEventOutcome.unknownPledge
             if let row, let pledge { outcome = try await Self.apply(event, to: pledge, stored: row, session, at: receivedAt) }
             try await session.execute(
@@ -169,7 +149,7 @@ extension PostgresStore: PledgeStore {
     private static func apply(
         _ event: PaymentEvent, to pledge: Pledge, stored: PostgresRandomAccessRow, _ session: PostgresSession, at time: Date
     ) async throws -> PaymentEventOutcome {
-        let plan = event.plan(for: pledge, lastChange: try stored.date("status_changed_at"))
+        let plan = event.plan(for: pledge, lastChange: try stored.value("status_changed_at", as: Date.self))
         if plan.recordsPayment {
             try await session.execute(
                 """
@@ -197,7 +177,7 @@ extension PostgresStore: PledgeStore {
         try await write { session in
             // Locked: a provider event for this pledge waits, then sees it canceled.
             guard let row = try await session.row("SELECT * FROM pledges WHERE id = \(id) FOR UPDATE") else { return nil }
-            var pledge = try Self.pledge(from: row)
+            var pledge = try Pledge(stored: row)
             guard pledge.status.canMove(to: .canceled, interval: pledge.interval) else { return (pledge, false) }
             let stamp = Timestamp.format(time)
             try await session.execute(
@@ -210,12 +190,12 @@ extension PostgresStore: PledgeStore {
     }
 
     public func pledge(id: Int64) async throws -> Pledge? {
-        try await read { session in try await session.row("SELECT * FROM pledges WHERE id = \(id)").map(Self.pledge(from:)) }
+        try await read { session in try await session.row("SELECT * FROM pledges WHERE id = \(id)").map(Pledge.init(stored:)) }
     }
 
     public func pledge(publicID: String) async throws -> Pledge? {
         try await read { session in
-            try await session.row("SELECT * FROM pledges WHERE public_id = \(publicID)").map(Self.pledge(from:))
+            try await session.row("SELECT * FROM pledges WHERE public_id = \(publicID)").map(Pledge.init(stored:))
         }
     }
 
@@ -229,7 +209,7 @@ extension PostgresStore: PledgeStore {
                     AND (\(after)::text IS NULL OR created_at >= \(after))
                 ORDER BY created_at DESC, id DESC LIMIT \(limit)
                 """
-            ).map(Self.pledge(from:))
+            ).map(Pledge.init(stored:))
         }
     }
 
@@ -237,27 +217,15 @@ extension PostgresStore: PledgeStore {
         try await read { session in
             try await session.rows(
                 "SELECT occurred_at, actor, action, details FROM events WHERE subject_type = 'pledge' AND subject_id = \(id) ORDER BY id"
-            ).map { row in
-                PledgeHistoryEntry(
-                    occurredAt: try row.date("occurred_at"), actor: try row["actor"], action: try row["action"],
-                    details: JSONText.stringObject(try row["details"]))
-            }
+            ).map(PledgeHistoryEntry.init(stored:))
         }
     }
 
     public func pledgeSummary(by grouping: PledgeSummaryGrouping, since: Date?) async throws -> [PledgeSummaryRow] {
-        // A fixed SQL expression per grouping, never input.
-        let group =
-            switch grouping {
-            case .day: "substr(p.created_at, 1, 10)"
-            case .month: "substr(p.created_at, 1, 7)"
-            case .tier: "coalesce(p.tier, '(custom)') || ' ' || p.interval"
-            case .currency: "p.currency"
-            }
         let after = since.map(Timestamp.format)
         // sum() of BIGINT is NUMERIC in PostgreSQL: cast back, the totals fit.
         let query: PostgresQuery = """
-            SELECT \(unescaped: group) AS grp, p.currency,
+            SELECT \(unescaped: StoreSQL.summaryGroup(grouping)) AS grp, p.currency,
                 count(*) AS pledges,
                 count(*) FILTER (WHERE p.status IN ('succeeded', 'active')) AS paying,
                 coalesce(sum((SELECT count(*) FROM pledge_payments pp WHERE pp.pledge_id = p.id)), 0)::bigint AS payments,
@@ -266,28 +234,7 @@ extension PostgresStore: PledgeStore {
             GROUP BY grp, p.currency ORDER BY grp, p.currency
             """
         return try await read { session in
-            try await session.rows(query).map { row in
-                PledgeSummaryRow(
-                    group: try row["grp"], currency: try row["currency"], pledges: try row["pledges", as: Int.self],
-                    paying: try row["paying", as: Int.self], payments: try row["payments", as: Int.self],
-                    collectedMinor: try row["collected", as: Int64.self])
-            }
+            try await session.rows(query).map(PledgeSummaryRow.init(stored:))
         }
-    }
-
-    static func pledge(from row: PostgresRandomAccessRow) throws -> Pledge {
-        let code: String = try row["currency"]
-        guard let currency = Currency.named(code) else {
-            throw PostgresRandomAccessRow.UnreadableColumn(column: "currency", value: code)
-        }
-        let brand = try row["card_brand", as: String?.self]
-        let last4 = try row["card_last4", as: String?.self]
-        return Pledge(
-            id: try row["id"], publicID: try row["public_id"], email: try row["email"], name: try row["name"],
-            amount: Money(minorUnits: try row["amount_minor"], currency: currency), interval: try row.enumValue("interval"),
-            tier: try row["tier"], status: try row.enumValue("status"),
-            card: brand.flatMap { brand in last4.flatMap { CardSummary(brand: brand, last4: $0) } },
-            checkoutURL: try row["checkout_url"], returnURL: try row["return_url"], provider: try row["provider"],
-            createdAt: try row.date("created_at"), updatedAt: try row.date("updated_at"))
     }
 }

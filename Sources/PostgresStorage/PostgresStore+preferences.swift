@@ -1,6 +1,7 @@
 public import Foundation
 public import NewsletterSignup
 import PostgresNIO
+import StoredRows
 import SideEffects
 import SubscriberLists
 
@@ -25,7 +26,7 @@ extension PostgresStore {
                 """
                 SELECT * FROM newsletters WHERE archived_at IS NULL AND visibility = 'public' ORDER BY name COLLATE "C"
                 """
-            ).map(Self.newsletter(from:))
+            ).map(Newsletter.init(stored:))
             if let wanted {
                 try await Self.setPreferences(
                     session, subscriber: subscriber, locale: try row["locale", as: String?.self], newsletters: newsletters,

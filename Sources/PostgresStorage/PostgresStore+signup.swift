@@ -1,6 +1,7 @@
 public import Foundation
 public import NewsletterSignup
 import PostgresNIO
+import StoredRows
 import SideEffects
 public import SubscriberLists
 
@@ -37,7 +38,7 @@ extension PostgresStore: SignupStore {
             """
             SELECT * FROM newsletters WHERE archived_at IS NULL ORDER BY slug COLLATE "C"
             """
-        ).map(Self.newsletter(from:))
+        ).map(Newsletter.init(stored:))
         let newsletters = try prepared.choose(open)
         if try await Self.suppressionReason(session, addressHash: signup.addressHash) != nil {
             try await Self.save(.signupSuppressed(signup, newsletters: newsletters), session)
@@ -211,12 +212,7 @@ extension PostgresStore: SignupStore {
             LEFT JOIN subscriptions sub ON sub.newsletter_id = n.id AND sub.subscriber_id = \(subscriber)
             WHERE cn.consent_id = \(consent) ORDER BY n.slug COLLATE "C"
             """
-        ).map { row in
-            let status = try row["subscription_status", as: String?.self]
-            return ConsentMember(
-                newsletter: try newsletter(from: row), status: status.flatMap(SubscriptionStatus.init),
-                pendingSince: try row["pending_since", as: String?.self])
-        }
+        ).map(ConsentMember.init(stored:))
     }
 
     /// Inserts the subscriber or, when the address is known, changes its locale if one was given;
@@ -244,7 +240,7 @@ extension PostgresStore: SignupStore {
         var statuses: [Int64: SubscriptionStatus] = [:]
         for row in try await session.rows("SELECT newsletter_id, status FROM subscriptions WHERE subscriber_id = \(subscriber)") {
             let id = try row["newsletter_id", as: Int64.self]
-            if wanted.contains(id) { statuses[id] = try row.enumValue("status") }
+            if wanted.contains(id) { statuses[id] = try row.value("status") }
         }
         let since = Timestamp.format(time.addingTimeInterval(-86_400))
         let emails = try await session.row(
@@ -254,7 +250,7 @@ extension PostgresStore: SignupStore {
             """)
         return SignupSnapshot(
             statuses: statuses, emailsInLastDay: try emails.map { try $0["n", as: Int.self] } ?? 0,
-            lastEmailAt: try emails.flatMap { try $0.optionalDate("last") })
+            lastEmailAt: try emails?.value("last", as: Date?.self))
     }
 
     private static func apply(

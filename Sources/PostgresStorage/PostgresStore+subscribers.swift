@@ -1,6 +1,7 @@
 public import Foundation
 import NewsletterSignup
 import PostgresNIO
+import StoredRows
 import SideEffects
 public import SubscriberLists
 
@@ -75,9 +76,9 @@ extension PostgresStore: SubscriberStore {
         binds.append(search.limit)
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         let query = PostgresQuery(
-            unsafeSQL: "\(Self.membershipSelect) \(filter) ORDER BY s.created_at DESC, s.id DESC LIMIT $\(binds.count)",
+            unsafeSQL: "\(StoreSQL.membershipSelect) \(filter) ORDER BY s.created_at DESC, s.id DESC LIMIT $\(binds.count)",
             binds: binds)
-        return try await read { session in try await session.rows(query).map { try Self.membershipRow(from: $0) } }
+        return try await read { session in try await session.rows(query).map { try MembershipRow(stored: $0) } }
     }
 
     public func unsubscribe(normalizedEmail: String, newsletters: [String]?, at time: Date, actor: String) async throws -> [String] {
@@ -112,7 +113,7 @@ extension PostgresStore: SubscriberStore {
                 WHERE \(newsletter)::text IS NULL OR n.slug = \(newsletter) GROUP BY s.status
                 """)
             var counts: [SubscriptionStatus: Int] = [:]
-            for row in rows { counts[try row.enumValue("status")] = try row["n", as: Int.self] }
+            for row in rows { counts[try row.value("status")] = try row["n", as: Int.self] }
             return counts
         }
     }
@@ -139,23 +140,6 @@ extension PostgresStore: SubscriberStore {
     /// of a document (a profile, an access request) see one snapshot, as a SQLite read does.
     func readSnapshot<T: Sendable>(_ body: @escaping @Sendable (PostgresSession) async throws -> T) async throws -> T {
         try await read { session in try await session.transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body) }
-    }
-
-    /// The columns of a ``MembershipRow``; append WHERE/ORDER/LIMIT.
-    static let membershipSelect = """
-        SELECT s.id AS subscription_id, sub.email, sub.name, sub.locale, sub.attributes, n.slug AS newsletter,
-               s.status, s.created_at, s.confirmed_at, s.unsubscribed_at
-        FROM subscriptions s
-        JOIN subscribers sub ON sub.id = s.subscriber_id
-        JOIN newsletters n ON n.id = s.newsletter_id
-        """
-
-    static func membershipRow(from row: PostgresRandomAccessRow, consent: ConsentRecord? = nil) throws -> MembershipRow {
-        MembershipRow(
-            subscriptionID: try row["subscription_id"], email: try row["email"], name: try row["name"], locale: try row["locale"],
-            newsletter: try row["newsletter"], status: try row.enumValue("status"), subscribedAt: try row.date("created_at"),
-            confirmedAt: try row.optionalDate("confirmed_at"), unsubscribedAt: try row.optionalDate("unsubscribed_at"),
-            attributes: JSONText.stringObject(try row["attributes"]), consent: consent)
     }
 
     /// The subscriber's id, without a lock (for reads).
@@ -266,20 +250,14 @@ extension PostgresStore: SubscriberStore {
     static func profile(_ session: PostgresSession, normalizedEmail: String) async throws -> SubscriberProfile? {
         guard let row = try await session.row("SELECT * FROM subscribers WHERE email_normalized = \(normalizedEmail)")
         else { return nil }
-        let id: Int64 = try row["id"]
-        let subscriber = Subscriber(
-            id: id, email: try row["email"], normalizedEmail: try row["email_normalized"], name: try row["name"],
-            locale: try row["locale"], attributes: JSONText.stringObject(try row["attributes"]), createdAt: try row.date("created_at"))
+        let subscriber = try Subscriber(stored: row)
+        let id = subscriber.id
         let memberships = try await session.rows(
             """
             SELECT n.slug, s.status, s.created_at, s.confirmed_at, s.unsubscribed_at FROM subscriptions s
             JOIN newsletters n ON n.id = s.newsletter_id WHERE s.subscriber_id = \(id) ORDER BY n.slug
             """
-        ).map { row in
-            Membership(
-                newsletter: try row["slug"], status: try row.enumValue("status"), createdAt: try row.date("created_at"),
-                confirmedAt: try row.optionalDate("confirmed_at"), unsubscribedAt: try row.optionalDate("unsubscribed_at"))
-        }
+        ).map(Membership.init(stored:))
         // SQLite's group_concat lists a record's newsletters in the order it reads them: by
         // newsletter id, along consent_newsletters' primary key.
         let consents = try await session.rows(
@@ -288,25 +266,11 @@ extension PostgresStore: SubscriberStore {
                          JOIN newsletters n ON n.id = cn.newsletter_id WHERE cn.consent_id = c.id) AS slugs
             FROM consent_records c WHERE c.subscriber_id = \(id) ORDER BY c.id
             """
-        ).map(consentRecord(from:))
+        ).map(ConsentRecord.init(stored:))
         let events = try await session.rows(
             "SELECT occurred_at, actor, action, details FROM events WHERE subscriber_id = \(id) ORDER BY id"
-        ).map { row in
-            AuditEntry(
-                occurredAt: try row.date("occurred_at"), actor: try row["actor"], action: try row["action"],
-                details: JSONText.stringObject(try row["details"]))
-        }
+        ).map(AuditEntry.init(stored:))
         return SubscriberProfile(subscriber: subscriber, memberships: memberships, consents: consents, events: events)
-    }
-
-    /// A consent record row, with `slugs` (comma-separated newsletters) selected alongside.
-    static func consentRecord(from row: PostgresRandomAccessRow) throws -> ConsentRecord {
-        let slugs = try row["slugs", as: String?.self]
-        return ConsentRecord(
-            id: try row["id"], action: try row["action"], newsletters: slugs?.split(separator: ",").map(String.init) ?? [],
-            source: try row["source"], clientIP: try row["client_ip"], userAgent: try row["user_agent"],
-            consentTextVersion: try row["consent_text_version"], basis: try row["basis"], recordedAt: try row.date("recorded_at"),
-            confirmedAt: try row.optionalDate("confirmed_at"))
     }
 }
 

@@ -2,6 +2,7 @@ public import Foundation
 import SideEffects
 public import SubscriberLists
 import PostgresNIO
+import StoredRows
 
 /// The suppression list (`suppressions`, migration 0003): keyed hashes, never addresses.
 extension PostgresStore {
@@ -21,7 +22,7 @@ extension PostgresStore {
                 "DELETE FROM suppressions WHERE address_hash = \(addressHash) RETURNING reason", as: String.self)
             else { return false }
             guard let reason = SuppressionReason(rawValue: text) else {
-                throw PostgresRandomAccessRow.UnreadableColumn(column: "reason", value: text)
+                throw UnreadableColumn(column: "reason", value: text)
             }
             try await Self.save(.suppressionLifted(reason, actor: actor, at: time), session)
             return true
@@ -36,8 +37,7 @@ extension PostgresStore {
         guard let row = try await session.row(
             "SELECT reason, created_at, note FROM suppressions WHERE address_hash = \(addressHash)")
         else { return nil }
-        return Suppression(
-            reason: try row.enumValue("reason"), createdAt: try row.date("created_at"), note: try row["note", as: String?.self])
+        return try Suppression(stored: row)
     }
 
     static func suppressionReason(_ session: PostgresSession, addressHash: String) async throws -> SuppressionReason? {

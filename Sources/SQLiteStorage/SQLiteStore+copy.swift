@@ -1,6 +1,7 @@
 public import DatabaseCopy
 public import Migrations
 import GRDB
+import StoredRows
 
 /// Reading every table out, page by page, for `masthead db copy`.
 extension SQLiteStore {

@@ -1,6 +1,7 @@
 public import Foundation
 public import SubscriberLists
 import GRDB
+import StoredRows
 import SideEffects
 
 /// Newsletters in the `newsletters` table (migration 0001).
@@ -29,7 +30,7 @@ extension SQLiteStore: NewsletterStore {
         try await read { db in
             let filter = includingArchived ? "" : "WHERE archived_at IS NULL"
             return try Row.fetchAll(db, sql: "SELECT * FROM newsletters \(filter) ORDER BY slug")
-                .map(Self.newsletter(from:))
+                .map(Newsletter.init(stored:))
         }
     }
 
@@ -72,19 +73,11 @@ extension SQLiteStore: NewsletterStore {
 
     static func fetchNewsletter(_ db: Database, slug: String) throws -> Newsletter? {
         try Row.fetchOne(db, sql: "SELECT * FROM newsletters WHERE slug = ?", arguments: [slug])
-            .map(newsletter(from:))
+            .map(Newsletter.init(stored:))
     }
 
     static func requireNewsletter(_ db: Database, slug: String) throws -> Newsletter {
         guard let newsletter = try fetchNewsletter(db, slug: slug) else { throw NewsletterError.notFound(slug) }
         return newsletter
-    }
-
-    static func newsletter(from row: Row) throws -> Newsletter {
-        Newsletter(
-            id: row["id"], slug: row["slug"], name: row["name"], description: row["description"],
-            visibility: try enumValue(row, "visibility"), optIn: try enumValue(row, "opt_in"),
-            archivedAt: try optionalDate(row, "archived_at"),
-            createdAt: try date(row, "created_at"), updatedAt: try date(row, "updated_at"))
     }
 }

@@ -1,6 +1,7 @@
 public import Foundation
 public import Mail
 import GRDB
+import StoredRows
 import SideEffects
 import SubscriberLists
 
@@ -22,12 +23,7 @@ extension SQLiteStore: OutboxStore {
                         RETURNING id, kind, recipient, payload, attempts, created_at
                         """),
                 arguments: [lease, stamp, stamp, limit])
-            return try rows.map { row in
-                OutboxItem(
-                    id: row["id"], kind: row["kind"], recipient: row["recipient"],
-                    payload: Array((row["payload"] as String).utf8), attempts: row["attempts"],
-                    createdAt: try Self.date(row, "created_at"))
-            }.sorted { $0.id < $1.id }
+            return try rows.map(OutboxItem.init(stored:)).sorted { $0.id < $1.id }
         }
     }
 

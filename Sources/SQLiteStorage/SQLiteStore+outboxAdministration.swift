@@ -1,6 +1,7 @@
 public import Foundation
 public import Mail
 import GRDB
+import StoredRows
 import SideEffects
 import SubscriberLists
 
@@ -11,18 +12,14 @@ extension SQLiteStore: OutboxAdministration {
             let filter = state == nil ? "" : "WHERE state = ?"
             let arguments: StatementArguments = state.map { [$0.rawValue, limit] } ?? [limit]
             return try Row.fetchAll(db, sql: "SELECT * FROM outbox \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
-                .map(Self.outboxEntry(from:))
+                .map(OutboxEntry.init(stored:))
         }
     }
 
     public func outboxEntry(_ id: Int64) async throws -> (entry: OutboxEntry, item: OutboxItem)? {
         try await read { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM outbox WHERE id = ?", arguments: [id]) else { return nil }
-            let entry = try Self.outboxEntry(from: row)
-            let item = OutboxItem(
-                id: entry.id, kind: entry.kind, recipient: entry.recipient, payload: Array((row["payload"] as String).utf8),
-                attempts: entry.attempts, createdAt: entry.createdAt)
-            return (entry, item)
+            return (try OutboxEntry(stored: row), try OutboxItem(stored: row))
         }
     }
 
@@ -62,16 +59,9 @@ extension SQLiteStore: OutboxAdministration {
                            min(created_at) FILTER (WHERE state IN ('queued', 'sending')) AS oldest
                     FROM outbox WHERE state != 'sent'
                     """))
-            let oldest = try row.flatMap { try Self.optionalDate($0, "oldest") }
+            let oldest = try row?.value("oldest", as: Date?.self)
             return OutboxQueueStatistics(
                 depth: row?["depth"] ?? 0, dead: row?["dead"] ?? 0, oldestWaiting: oldest.map { time.timeIntervalSince($0) })
         }
-    }
-
-    static func outboxEntry(from row: Row) throws -> OutboxEntry {
-        OutboxEntry(
-            id: row["id"], kind: row["kind"], recipient: row["recipient"], state: try enumValue(row, "state"),
-            attempts: row["attempts"], createdAt: try date(row, "created_at"), nextAttemptAt: try date(row, "next_attempt_at"),
-            sentAt: try optionalDate(row, "sent_at"), lastError: row["last_error"])
     }
 }

@@ -1,6 +1,7 @@
 public import DonationPledges
 public import Foundation
 import GRDB
+import StoredRows
 public import NewsletterSignup
 import SideEffects
 import SubscriberLists
@@ -52,22 +53,11 @@ extension SQLiteStore: PledgeStore {
         }
     }
 
+    /// The offers with their tiers, in one statement.
     private static func offers(_ db: Database, code: String?) throws -> [CurrencyOffer] {
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT * FROM pledge_currencies WHERE ? IS NULL OR currency = ? ORDER BY currency", arguments: [code, code])
-        return try rows.compactMap { row -> CurrencyOffer? in
-            guard let currency = Currency.named(row["currency"]) else { return nil }
-            let tiers = try Row.fetchAll(
-                db, sql: "SELECT * FROM pledge_tiers WHERE currency = ? ORDER BY interval, amount_minor, name",
-                arguments: [currency.code]
-            ).map { tier in
-                Tier(name: tier["name"], interval: try enumValue(tier, "interval"), amount: Money(minorUnits: tier["amount_minor"], currency: currency))
-            }
-            return CurrencyOffer(
-                currency: currency, minimum: Money(minorUnits: row["minimum_minor"], currency: currency),
-                maximum: Money(minorUnits: row["maximum_minor"], currency: currency), customAmount: row["custom_amount"],
-                tiers: tiers)
-        }
+        try CurrencyOffer.offers(stored: Row.fetchAll(
+            db.cachedStatement(sql: "\(StoreSQL.offersSelect) WHERE ? IS NULL OR c.currency = ? \(StoreSQL.offersOrder)"),
+            arguments: [code, code]))
     }
 
     // MARK: Creating
@@ -101,7 +91,7 @@ extension SQLiteStore: PledgeStore {
     private static func storedAnswer(_ db: Database, key: String) throws -> StoredAnswer? {
         try Row.fetchOne(
             db.cachedStatement(sql: "SELECT request_hash, response FROM pledges WHERE idempotency_key = ?"), arguments: [key]
-        ).map { StoredAnswer(requestHash: $0["request_hash"], response: $0["response"]) }
+        ).map(StoredAnswer.init(stored:))
     }
 
     // MARK: Provider events
@@ -114,7 +104,7 @@ extension SQLiteStore: PledgeStore {
             if seen { return .replayed }
             let row = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT * FROM pledges WHERE public_id = ? AND provider = ?"), arguments: [event.pledge, provider])
-            let pledge = try row.map(Self.pledge(from:))
+            let pledge = try row.map(Pledge.init(stored:))
             var outcome = PaymentEventOutcome.unknownPledge
             if let row, let pledge { outcome = try Self.apply(event, to: pledge, stored: row, db, at: receivedAt) }
             try db.cachedStatement(sql: """
@@ -133,7 +123,7 @@ extension SQLiteStore: PledgeStore {
     private static func apply(
         _ event: PaymentEvent, to pledge: Pledge, stored: Row, _ db: Database, at time: Date
     ) throws -> PaymentEventOutcome {
-        let plan = event.plan(for: pledge, lastChange: try date(stored, "status_changed_at"))
+        let plan = event.plan(for: pledge, lastChange: try stored.value("status_changed_at", as: Date.self))
         if plan.recordsPayment {
             try db.cachedStatement(sql: """
                 INSERT INTO pledge_payments (pledge_id, amount_minor, currency, card_brand, card_last4, provider_event_id, paid_at)
@@ -162,7 +152,7 @@ extension SQLiteStore: PledgeStore {
     public func cancelPledge(id: Int64, at time: Date, actor: String) async throws -> (pledge: Pledge, changed: Bool)? {
         try await write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM pledges WHERE id = ?", arguments: [id]) else { return nil }
-            var pledge = try Self.pledge(from: row)
+            var pledge = try Pledge(stored: row)
             guard pledge.status.canMove(to: .canceled, interval: pledge.interval) else { return (pledge, false) }
             let stamp = Timestamp.format(time)
             try db.execute(
@@ -176,12 +166,12 @@ extension SQLiteStore: PledgeStore {
     }
 
     public func pledge(id: Int64) async throws -> Pledge? {
-        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM pledges WHERE id = ?", arguments: [id]).map(Self.pledge(from:)) }
+        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM pledges WHERE id = ?", arguments: [id]).map(Pledge.init(stored:)) }
     }
 
     public func pledge(publicID: String) async throws -> Pledge? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM pledges WHERE public_id = ?", arguments: [publicID]).map(Self.pledge(from:))
+            try Row.fetchOne(db, sql: "SELECT * FROM pledges WHERE public_id = ?", arguments: [publicID]).map(Pledge.init(stored:))
         }
     }
 
@@ -193,7 +183,7 @@ extension SQLiteStore: PledgeStore {
                     ORDER BY created_at DESC, id DESC LIMIT ?
                     """,
                 arguments: [status?.rawValue, status?.rawValue, since.map(Timestamp.format), since.map(Timestamp.format), limit]
-            ).map(Self.pledge(from:))
+            ).map(Pledge.init(stored:))
         }
     }
 
@@ -202,26 +192,15 @@ extension SQLiteStore: PledgeStore {
             try Row.fetchAll(
                 db, sql: "SELECT occurred_at, actor, action, details FROM events WHERE subject_type = 'pledge' AND subject_id = ? ORDER BY id",
                 arguments: [id]
-            ).map { row in
-                PledgeHistoryEntry(
-                    occurredAt: try Self.date(row, "occurred_at"), actor: row["actor"], action: row["action"],
-                    details: JSONText.stringObject(row["details"]))
-            }
+            ).map(PledgeHistoryEntry.init(stored:))
         }
     }
 
     public func pledgeSummary(by grouping: PledgeSummaryGrouping, since: Date?) async throws -> [PledgeSummaryRow] {
-        let group =
-            switch grouping {
-            case .day: "substr(p.created_at, 1, 10)"
-            case .month: "substr(p.created_at, 1, 7)"
-            case .tier: "coalesce(p.tier, '(custom)') || ' ' || p.interval"
-            case .currency: "p.currency"
-            }
-        return try await read { db in
+        try await read { db in
             try Row.fetchAll(
                 db, sql: """
-                    SELECT \(group) AS grp, p.currency,
+                    SELECT \(StoreSQL.summaryGroup(grouping)) AS grp, p.currency,
                         count(*) AS pledges,
                         sum(p.status IN ('succeeded', 'active')) AS paying,
                         coalesce(sum((SELECT count(*) FROM pledge_payments pp WHERE pp.pledge_id = p.id)), 0) AS payments,
@@ -229,25 +208,7 @@ extension SQLiteStore: PledgeStore {
                     FROM pledges p WHERE (? IS NULL OR p.created_at >= ?)
                     GROUP BY grp, p.currency ORDER BY grp, p.currency
                     """, arguments: [since.map(Timestamp.format), since.map(Timestamp.format)]
-            ).map { row in
-                PledgeSummaryRow(
-                    group: row["grp"], currency: row["currency"], pledges: row["pledges"], paying: row["paying"],
-                    payments: row["payments"], collectedMinor: row["collected"])
-            }
+            ).map(PledgeSummaryRow.init(stored:))
         }
-    }
-
-    static func pledge(from row: Row) throws -> Pledge {
-        let code: String = row["currency"]
-        guard let currency = Currency.named(code) else { throw UnreadableColumn(column: "currency", value: code) }
-        let brand: String? = row["card_brand"]
-        let last4: String? = row["card_last4"]
-        return Pledge(
-            id: row["id"], publicID: row["public_id"], email: row["email"], name: row["name"],
-            amount: Money(minorUnits: row["amount_minor"], currency: currency), interval: try enumValue(row, "interval"),
-            tier: row["tier"], status: try enumValue(row, "status"),
-            card: brand.flatMap { brand in last4.flatMap { CardSummary(brand: brand, last4: $0) } },
-            checkoutURL: row["checkout_url"], returnURL: row["return_url"], provider: row["provider"],
-            createdAt: try date(row, "created_at"), updatedAt: try date(row, "updated_at"))
     }
 }

@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import StoredRows
 public import NewsletterSignup
 import SideEffects
 import SubscriberLists
@@ -20,7 +21,7 @@ extension SQLiteStore {
             let subscriber: Int64 = row["id"]
             let newsletters = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM newsletters WHERE archived_at IS NULL AND visibility = 'public' ORDER BY name")
-            ).map(Self.newsletter(from:))
+            ).map(Newsletter.init(stored:))
             if let wanted {
                 try Self.setPreferences(
                     db, subscriber: subscriber, locale: row["locale"], newsletters: newsletters, wanted: wanted, at: time,

@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import StoredRows
 public import NewsletterSignup
 import SideEffects
 public import SubscriberLists
@@ -21,7 +22,7 @@ extension SQLiteStore: SignupStore {
         let signup = prepared.record
         let open = try Row.fetchAll(
             db.cachedStatement(sql: "SELECT * FROM newsletters WHERE archived_at IS NULL ORDER BY slug")
-        ).map(newsletter(from:))
+        ).map(Newsletter.init(stored:))
         let newsletters = try prepared.choose(open)
         if try suppressionReason(db, addressHash: signup.addressHash) != nil {
             try save(.signupSuppressed(signup, newsletters: newsletters), db)
@@ -163,12 +164,7 @@ extension SQLiteStore: SignupStore {
                 LEFT JOIN subscriptions sub ON sub.newsletter_id = n.id AND sub.subscriber_id = ?
                 WHERE cn.consent_id = ? ORDER BY n.slug
                 """), arguments: [subscriber, consent]
-        ).map { row in
-            let status: String? = row["subscription_status"]
-            return ConsentMember(
-                newsletter: try newsletter(from: row), status: status.flatMap(SubscriptionStatus.init),
-                pendingSince: row["pending_since"])
-        }
+        ).map(ConsentMember.init(stored:))
     }
 
     private static func upsertSubscriber(_ db: Database, _ signup: SignupRecord) throws -> Int64 {
@@ -197,7 +193,7 @@ extension SQLiteStore: SignupStore {
             arguments: [subscriber])
         {
             let id: Int64 = row["newsletter_id"]
-            if wanted.contains(id) { statuses[id] = try enumValue(row, "status") }
+            if wanted.contains(id) { statuses[id] = try row.value("status") }
         }
         let since = Timestamp.format(time.addingTimeInterval(-86_400))
         let emails = try Row.fetchOne(
@@ -207,7 +203,7 @@ extension SQLiteStore: SignupStore {
                 """), arguments: [subscriber, since])
         return SignupSnapshot(
             statuses: statuses, emailsInLastDay: emails?["n"] ?? 0,
-            lastEmailAt: try emails.flatMap { try optionalDate($0, "last") })
+            lastEmailAt: try emails?.value("last", as: Date?.self))
     }
 
     private static func apply(

@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import StoredRows
 import SideEffects
 public import SubscriberLists
 
@@ -63,8 +64,8 @@ extension SQLiteStore: SubscriberStore {
             arguments += [search.limit]
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             return try Row.fetchAll(
-                db, sql: "\(Self.membershipSelect) \(filter) ORDER BY s.created_at DESC, s.id DESC LIMIT ?", arguments: arguments
-            ).map { try Self.membershipRow(from: $0) }
+                db, sql: "\(StoreSQL.membershipSelect) \(filter) ORDER BY s.created_at DESC, s.id DESC LIMIT ?", arguments: arguments
+            ).map { try MembershipRow(stored: $0) }
         }
     }
 
@@ -98,7 +99,7 @@ extension SQLiteStore: SubscriberStore {
                     WHERE ? IS NULL OR n.slug = ? GROUP BY s.status
                     """, arguments: [newsletter, newsletter])
             var counts: [SubscriptionStatus: Int] = [:]
-            for row in rows { counts[try Self.enumValue(row, "status")] = row["n"] }
+            for row in rows { counts[try row.value("status")] = row["n"] }
             return counts
         }
     }
@@ -118,23 +119,6 @@ extension SQLiteStore: SubscriberStore {
     }
 
     // MARK: - Shared by the list operations
-
-    /// The columns of a ``MembershipRow``; append WHERE/ORDER/LIMIT.
-    static let membershipSelect = """
-        SELECT s.id AS subscription_id, sub.email, sub.name, sub.locale, sub.attributes, n.slug AS newsletter,
-               s.status, s.created_at, s.confirmed_at, s.unsubscribed_at
-        FROM subscriptions s
-        JOIN subscribers sub ON sub.id = s.subscriber_id
-        JOIN newsletters n ON n.id = s.newsletter_id
-        """
-
-    static func membershipRow(from row: Row, consent: ConsentRecord? = nil) throws -> MembershipRow {
-        MembershipRow(
-            subscriptionID: row["subscription_id"], email: row["email"], name: row["name"], locale: row["locale"],
-            newsletter: row["newsletter"], status: try enumValue(row, "status"), subscribedAt: try date(row, "created_at"),
-            confirmedAt: try optionalDate(row, "confirmed_at"), unsubscribedAt: try optionalDate(row, "unsubscribed_at"),
-            attributes: JSONText.stringObject(row["attributes"]), consent: consent)
-    }
 
     static func subscriberID(_ db: Database, normalized: String) throws -> Int64? {
         try Int64.fetchOne(
@@ -214,45 +198,25 @@ extension SQLiteStore: SubscriberStore {
         guard let row = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT * FROM subscribers WHERE email_normalized = ?"), arguments: [normalizedEmail])
         else { return nil }
-        let id: Int64 = row["id"]
-        let subscriber = Subscriber(
-            id: id, email: row["email"], normalizedEmail: row["email_normalized"], name: row["name"], locale: row["locale"],
-            attributes: JSONText.stringObject(row["attributes"]), createdAt: try date(row, "created_at"))
+        let subscriber = try Subscriber(stored: row)
+        let id = subscriber.id
         let memberships = try Row.fetchAll(
             db, sql: """
                 SELECT n.slug, s.status, s.created_at, s.confirmed_at, s.unsubscribed_at FROM subscriptions s
                 JOIN newsletters n ON n.id = s.newsletter_id WHERE s.subscriber_id = ? ORDER BY n.slug
                 """, arguments: [id]
-        ).map { row in
-            Membership(
-                newsletter: row["slug"], status: try enumValue(row, "status"), createdAt: try date(row, "created_at"),
-                confirmedAt: try optionalDate(row, "confirmed_at"), unsubscribedAt: try optionalDate(row, "unsubscribed_at"))
-        }
+        ).map(Membership.init(stored:))
         let consents = try Row.fetchAll(
             db, sql: """
                 SELECT c.*, (SELECT group_concat(n.slug, ',') FROM consent_newsletters cn
                              JOIN newsletters n ON n.id = cn.newsletter_id WHERE cn.consent_id = c.id) AS slugs
                 FROM consent_records c WHERE c.subscriber_id = ? ORDER BY c.id
                 """, arguments: [id]
-        ).map(consentRecord(from:))
+        ).map(ConsentRecord.init(stored:))
         let events = try Row.fetchAll(
             db, sql: "SELECT occurred_at, actor, action, details FROM events WHERE subscriber_id = ? ORDER BY id",
             arguments: [id]
-        ).map { row in
-            AuditEntry(
-                occurredAt: try date(row, "occurred_at"), actor: row["actor"], action: row["action"],
-                details: JSONText.stringObject(row["details"]))
-        }
+        ).map(AuditEntry.init(stored:))
         return SubscriberProfile(subscriber: subscriber, memberships: memberships, consents: consents, events: events)
-    }
-
-    /// A consent record row, with `slugs` (comma-separated newsletters) selected alongside.
-    static func consentRecord(from row: Row) throws -> ConsentRecord {
-        let slugs: String? = row["slugs"]
-        return ConsentRecord(
-            id: row["id"], action: row["action"], newsletters: slugs?.split(separator: ",").map(String.init) ?? [],
-            source: row["source"], clientIP: row["client_ip"], userAgent: row["user_agent"],
-            consentTextVersion: row["consent_text_version"], basis: row["basis"], recordedAt: try date(row, "recorded_at"),
-            confirmedAt: try optionalDate(row, "confirmed_at"))
     }
 }

@@ -1,6 +1,7 @@
 public import Foundation
 public import SubscriberLists
 import GRDB
+import StoredRows
 import SideEffects
 
 /// The suppression list (`suppressions`, migration 0003): keyed hashes, never addresses.
@@ -31,7 +32,7 @@ extension SQLiteStore {
             db.cachedStatement(sql: "SELECT reason, created_at, note FROM suppressions WHERE address_hash = ?"),
             arguments: [addressHash])
         else { return nil }
-        return Suppression(reason: try enumValue(row, "reason"), createdAt: try date(row, "created_at"), note: row["note"])
+        return try Suppression(stored: row)
     }
 
     static func suppressionReason(_ db: Database, addressHash: String) throws -> SuppressionReason? {
