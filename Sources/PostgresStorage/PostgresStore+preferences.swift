@@ -27,50 +27,32 @@ extension PostgresStore {
                 SELECT * FROM newsletters WHERE archived_at IS NULL AND visibility = 'public' ORDER BY name COLLATE "C"
                 """
             ).map(Newsletter.init(stored:))
-            if let wanted {
-                try await Self.setPreferences(
-                    session, subscriber: subscriber, locale: try row["locale", as: String?.self], newsletters: newsletters,
-                    wanted: wanted, at: time, client: client)
-            }
             var entries: [Preferences.Entry] = []
             for newsletter in newsletters {
                 entries.append(Preferences.Entry(
                     newsletter: newsletter,
                     status: try await Self.membershipStatus(session, subscriber: subscriber, newsletter: newsletter.id)))
             }
-            return Preferences(address: try row["email", as: String.self], entries: entries)
-        }
-    }
-
-    /// Joins the wanted newsletters (confirmed: the signed link proved the address) and leaves
-    /// the others. Bounced and complained memberships are left alone: the address is the problem.
-    private static func setPreferences(
-        _ session: PostgresSession, subscriber: Int64, locale: String?, newsletters: [Newsletter], wanted: Set<String>,
-        at time: Date, client: ClientContext?
-    ) async throws {
-        let stamp = Timestamp.format(time)
-        var joined: [String] = []
-        var left: [String] = []
-        for newsletter in newsletters {
-            let current = try await membershipStatus(session, subscriber: subscriber, newsletter: newsletter.id)
-            if wanted.contains(newsletter.slug) {
-                guard current != .confirmed, current != .bounced, current != .complained else { continue }
-                try await setMembership(
-                    session, subscriber: subscriber, newsletter: newsletter.id, to: .confirmed, exists: current != nil,
+            let shown = Preferences(address: try row["email", as: String.self], entries: entries)
+            guard let wanted else { return shown }
+            let change = shown.change(to: wanted)
+            let stamp = Timestamp.format(time)
+            for entry in change.joining {
+                try await Self.setMembership(
+                    session, subscriber: subscriber, newsletter: entry.newsletter.id, to: .confirmed, exists: entry.status != nil,
                     createdAt: stamp, at: stamp)
-                let consent = try await insertListConsent(
-                    session, subscriber: subscriber, newsletter: newsletter.id, action: "signup", source: "preferences",
-                    basis: "chosen on the preferences page reached by a signed link", locale: locale, confirmed: true, at: stamp)
-                try await session.execute(
-                    "UPDATE consent_records SET client_ip = \(client?.ipAddress), user_agent = \(client?.userAgent) WHERE id = \(consent)")
-                joined.append(newsletter.slug)
-            } else if current?.isActive == true {
-                try await setMembership(
+                _ = try await Self.insertListConsent(
+                    session, subscriber: subscriber, newsletter: entry.newsletter.id, action: "signup",
+                    source: PreferencesChange.consentSource, basis: PreferencesChange.consentBasis,
+                    locale: try row["locale", as: String?.self], confirmed: true, client: client, at: stamp)
+            }
+            for newsletter in change.leaving {
+                try await Self.setMembership(
                     session, subscriber: subscriber, newsletter: newsletter.id, to: .unsubscribed, exists: true, createdAt: stamp,
                     at: stamp)
-                left.append(newsletter.slug)
             }
+            try await Self.save(.preferencesChosen(change, subscriber: subscriber, client: client, at: time), session)
+            return shown.applying(change)
         }
-        try await save(.preferencesChosen(subscriber: subscriber, joined: joined, left: left, client: client, at: time), session)
     }
 }

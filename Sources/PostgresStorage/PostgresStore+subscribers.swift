@@ -222,15 +222,17 @@ extension PostgresStore: SubscriberStore {
     /// A consent record for one newsletter (staff additions and imports); returns its id.
     static func insertListConsent(
         _ session: PostgresSession, subscriber: Int64, newsletter: Int64, action: String, source: String?, basis: String?,
-        locale: String?, confirmed: Bool, at stamp: String
+        locale: String?, confirmed: Bool, client: ClientContext? = nil, at stamp: String
     ) async throws -> Int64 {
         let confirmedAt: String? = confirmed ? stamp : nil
         // One round trip for the record and its newsletter.
         guard let consent = try await session.value(
             """
             WITH consent AS (
-                INSERT INTO consent_records (subscriber_id, action, source, basis, locale, recorded_at, confirmed_at)
-                VALUES (\(subscriber), \(action), \(source), \(basis), \(locale), \(stamp), \(confirmedAt))
+                INSERT INTO consent_records
+                    (subscriber_id, action, source, basis, locale, recorded_at, confirmed_at, client_ip, user_agent)
+                VALUES (\(subscriber), \(action), \(source), \(basis), \(locale), \(stamp), \(confirmedAt), \(client?.ipAddress),
+                    \(client?.userAgent))
                 RETURNING id)
             INSERT INTO consent_newsletters (consent_id, newsletter_id) SELECT id, \(newsletter) FROM consent
             RETURNING consent_id

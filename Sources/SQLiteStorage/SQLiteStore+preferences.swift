@@ -22,46 +22,29 @@ extension SQLiteStore {
             let newsletters = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM newsletters WHERE archived_at IS NULL AND visibility = 'public' ORDER BY name")
             ).map(Newsletter.init(stored:))
-            if let wanted {
-                try Self.setPreferences(
-                    db, subscriber: subscriber, locale: row["locale"], newsletters: newsletters, wanted: wanted, at: time,
-                    client: client)
+            let shown = Preferences(
+                address: row["email"],
+                entries: try newsletters.map {
+                    Preferences.Entry(newsletter: $0, status: try Self.membershipStatus(db, subscriber: subscriber, newsletter: $0.id))
+                })
+            guard let wanted else { return shown }
+            let change = shown.change(to: wanted)
+            let stamp = Timestamp.format(time)
+            for entry in change.joining {
+                try Self.setMembership(
+                    db, subscriber: subscriber, newsletter: entry.newsletter.id, to: .confirmed, exists: entry.status != nil,
+                    createdAt: stamp, at: stamp)
+                _ = try Self.insertListConsent(
+                    db, subscriber: subscriber, newsletter: entry.newsletter.id, action: "signup",
+                    source: PreferencesChange.consentSource, basis: PreferencesChange.consentBasis, locale: row["locale"],
+                    confirmed: true, client: client, at: stamp)
             }
-            let entries = try newsletters.map { newsletter in
-                Preferences.Entry(newsletter: newsletter, status: try Self.membershipStatus(db, subscriber: subscriber, newsletter: newsletter.id))
-            }
-            return Preferences(address: row["email"], entries: entries)
-        }
-    }
-
-    /// Joins the wanted newsletters (confirmed: the signed link proved the address) and leaves
-    /// the others. Bounced and complained memberships are left alone: the address is the problem.
-    private static func setPreferences(
-        _ db: Database, subscriber: Int64, locale: String?, newsletters: [Newsletter], wanted: Set<String>, at time: Date,
-        client: ClientContext?
-    ) throws {
-        let stamp = Timestamp.format(time)
-        var joined: [String] = []
-        var left: [String] = []
-        for newsletter in newsletters {
-            let current = try membershipStatus(db, subscriber: subscriber, newsletter: newsletter.id)
-            if wanted.contains(newsletter.slug) {
-                guard current != .confirmed, current != .bounced, current != .complained else { continue }
-                try setMembership(
-                    db, subscriber: subscriber, newsletter: newsletter.id, to: .confirmed, exists: current != nil, createdAt: stamp,
-                    at: stamp)
-                let consent = try insertListConsent(
-                    db, subscriber: subscriber, newsletter: newsletter.id, action: "signup", source: "preferences",
-                    basis: "chosen on the preferences page reached by a signed link", locale: locale, confirmed: true, at: stamp)
-                try db.cachedStatement(sql: "UPDATE consent_records SET client_ip = ?, user_agent = ? WHERE id = ?")
-                    .execute(arguments: [client?.ipAddress, client?.userAgent, consent])
-                joined.append(newsletter.slug)
-            } else if current?.isActive == true {
-                try setMembership(
+            for newsletter in change.leaving {
+                try Self.setMembership(
                     db, subscriber: subscriber, newsletter: newsletter.id, to: .unsubscribed, exists: true, createdAt: stamp, at: stamp)
-                left.append(newsletter.slug)
             }
+            try Self.save(.preferencesChosen(change, subscriber: subscriber, client: client, at: time), db)
+            return shown.applying(change)
         }
-        try save(.preferencesChosen(subscriber: subscriber, joined: joined, left: left, client: client, at: time), db)
     }
 }

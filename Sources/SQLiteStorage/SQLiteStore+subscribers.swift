@@ -1,5 +1,6 @@
 public import Foundation
 import GRDB
+import NewsletterSignup
 import StoredRows
 import SideEffects
 public import SubscriberLists
@@ -174,12 +175,14 @@ extension SQLiteStore: SubscriberStore {
     /// A consent record for one newsletter (staff additions and imports); returns its id.
     static func insertListConsent(
         _ db: Database, subscriber: Int64, newsletter: Int64, action: String, source: String?, basis: String?,
-        locale: String?, confirmed: Bool, at stamp: String
+        locale: String?, confirmed: Bool, client: ClientContext? = nil, at stamp: String
     ) throws -> Int64 {
         try db.cachedStatement(sql: """
-            INSERT INTO consent_records (subscriber_id, action, source, basis, locale, recorded_at, confirmed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [subscriber, action, source, basis, locale, stamp, confirmed ? stamp : nil])
+            INSERT INTO consent_records (subscriber_id, action, source, basis, locale, recorded_at, confirmed_at, client_ip, user_agent)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [
+                subscriber, action, source, basis, locale, stamp, confirmed ? stamp : nil, client?.ipAddress, client?.userAgent,
+            ])
         let consent = db.lastInsertedRowID
         try db.cachedStatement(sql: "INSERT INTO consent_newsletters (consent_id, newsletter_id) VALUES (?, ?)")
             .execute(arguments: [consent, newsletter])

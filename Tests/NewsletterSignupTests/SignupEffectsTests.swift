@@ -52,7 +52,7 @@ import Testing
     @Test func linksThatChangeNothingLeaveNoRecord() {
         #expect(Effects.subscriptionConfirmed(consent: 1, subscriber: 1, newsletters: [], at: now).isEmpty)
         #expect(Effects.unsubscribedByLink(consent: 1, subscriber: 1, newsletters: [], client: signup.client, at: now).isEmpty)
-        #expect(Effects.preferencesChosen(subscriber: 1, joined: [], left: [], client: nil, at: now).isEmpty)
+        #expect(Effects.preferencesChosen(PreferencesChange(joining: [], leaving: []), subscriber: 1, client: nil, at: now).isEmpty)
         #expect(Effects.unsubscribedByLink(consent: 1, subscriber: 1, newsletters: [daily], client: signup.client, at: now)
             .audit.first?.details == ["newsletters": "daily", "client_ip": "203.0.113.7"])
     }

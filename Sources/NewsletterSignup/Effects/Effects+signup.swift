@@ -75,14 +75,15 @@ extension Effects {
 
     /// The reader chose their newsletters on the preferences page (nothing when nothing changed).
     public static func preferencesChosen(
-        subscriber: Int64, joined: [String], left: [String], client: ClientContext?, at time: Date
+        _ change: PreferencesChange, subscriber: Int64, client: ClientContext?, at time: Date
     ) -> Effects {
-        guard !joined.isEmpty || !left.isEmpty else { return .none }
+        guard !change.joining.isEmpty || !change.leaving.isEmpty else { return .none }
         return .record(AuditRecord(
             occurredAt: time, actor: "reader", action: "subscription.preferences", subjectType: "subscriber",
             subjectID: subscriber, subscriberID: subscriber,
             details: [
-                "joined": joined.joined(separator: ","), "left": left.joined(separator: ","), "client_ip": client?.ipAddress ?? "",
+                "joined": change.joining.map(\.newsletter.slug).joined(separator: ","),
+                "left": change.leaving.map(\.slug).joined(separator: ","), "client_ip": client?.ipAddress ?? "",
             ]))
     }
 }
