@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import SideEffects
+import StoredRows
 public import SubscriberLists
 
 /// Imports, one transaction per batch.
@@ -79,9 +80,7 @@ extension PostgresStore {
 
     struct KnownSubscriber {
         var id: Int64
-        var name: String?
-        var locale: String?
-        var attributes: [String: String]
+        var details: SubscriberDetails
     }
 
     struct MembershipKey: Hashable {
@@ -134,8 +133,7 @@ extension PostgresStore {
         if lock { subscribersQuery.sql += " FOR UPDATE" }
         var ids: [Int64] = []
         for row in try await session.rows(subscribersQuery) {
-            let known = KnownSubscriber(
-                id: try row["id"], name: try row["name"], locale: try row["locale"], attributes: JSONText.stringObject(try row["attributes"]))
+            let known = KnownSubscriber(id: try row["id"], details: try SubscriberDetails(stored: row))
             state.subscribers[try row["email_normalized", as: String.self]] = known
             ids.append(known.id)
         }
@@ -181,14 +179,12 @@ extension PostgresStore {
                 attributes: row.attributes, createdAt: createdAt, at: stamp)
             {
                 state.subscribers[row.normalizedEmail] = KnownSubscriber(
-                    id: id, name: row.name, locale: row.locale, attributes: row.attributes)
+                    id: id, details: SubscriberDetails(name: row.name, locale: row.locale, attributes: row.attributes))
                 inserted = true
             } else if let found = try await session.row(
                 "SELECT id, name, locale, attributes FROM subscribers WHERE email_normalized = \(row.normalizedEmail) FOR UPDATE")
             {
-                let known = KnownSubscriber(
-                    id: try found["id"], name: try found["name"], locale: try found["locale"],
-                    attributes: JSONText.stringObject(try found["attributes"]))
+                let known = KnownSubscriber(id: try found["id"], details: try SubscriberDetails(stored: found))
                 state.subscribers[row.normalizedEmail] = known
                 try await readMemberships(session, subscribers: [known.id], into: &state)
                 existing = known
@@ -198,28 +194,28 @@ extension PostgresStore {
         }
         let subscriberID = existing?.id
         let current = subscriberID.flatMap { state.memberships[MembershipKey(subscriber: $0, newsletter: newsletter.id)] }
-        let outcome = ImportRowOutcome.deciding(current: current, wanted: row.state)
-        guard !batch.options.dryRun, let subscriber = state.subscribers[row.normalizedEmail]?.id else { return (outcome, false) }
+        let plan = ImportRowPlan(row: row, current: current, options: batch.options)
+        guard !batch.options.dryRun, let subscriber = state.subscribers[row.normalizedEmail]?.id else { return (plan.outcome, false) }
 
         if !inserted, let existing {
             state.subscribers[row.normalizedEmail] = try await fillBlanks(session, subscriber: existing, with: row, at: stamp)
         }
-        guard outcome == .added || outcome == .updated else { return (outcome, false) }
+        guard plan.writesMembership else { return (plan.outcome, false) }
         try await setMembership(
             session, subscriber: subscriber, newsletter: newsletter.id, to: row.state, exists: current != nil,
             createdAt: createdAt ?? stamp, at: stamp)
         state.memberships[MembershipKey(subscriber: subscriber, newsletter: newsletter.id)] = row.state
-        guard row.state.isActive else { return (outcome, false) }
+        guard plan.recordsConsent else { return (plan.outcome, false) }
         let consent = try await insertListConsent(
-            session, subscriber: subscriber, newsletter: newsletter.id, action: "import", source: batch.options.source,
+            session, subscriber: subscriber, newsletter: newsletter.id, action: ImportRowPlan.consentAction, source: batch.options.source,
             basis: batch.options.basis, locale: row.locale, confirmed: row.state == .confirmed, at: stamp)
-        guard batch.options.sendConfirmations, row.state == .pending,
-            try await !hasRecentConfirmation(session, subscriber: subscriber, at: batch.time)
-        else { return (outcome, false) }
+        guard plan.asksConfirmation, try await !hasRecentConfirmation(session, subscriber: subscriber, at: batch.time) else {
+            return (plan.outcome, false)
+        }
         try await save(
             .confirmation(consent: consent, subscriber: try await contact(session, subscriber: subscriber), newsletter: newsletter, at: batch.time),
             session)
-        return (outcome, true)
+        return (plan.outcome, true)
     }
 
     /// Fills the subscriber's empty name and locale, and adds attributes it lacks; never
@@ -228,15 +224,12 @@ extension PostgresStore {
         _ session: PostgresSession, subscriber: KnownSubscriber, with row: ImportRow, at stamp: String
     ) async throws -> KnownSubscriber {
         var filled = subscriber
-        filled.name = subscriber.name ?? row.name
-        filled.locale = subscriber.locale ?? row.locale
-        filled.attributes = subscriber.attributes.merging(row.attributes) { old, _ in old }
-        guard filled.name != subscriber.name || filled.locale != subscriber.locale || filled.attributes != subscriber.attributes
-        else { return subscriber }
+        filled.details = subscriber.details.filled(from: row)
+        guard filled.details != subscriber.details else { return subscriber }
         try await session.execute(
             """
-            UPDATE subscribers SET name = \(filled.name), locale = \(filled.locale),
-                attributes = \(JSONText.object(filled.attributes)), updated_at = \(stamp)
+            UPDATE subscribers SET name = \(filled.details.name), locale = \(filled.details.locale),
+                attributes = \(JSONText.object(filled.details.attributes)), updated_at = \(stamp)
             WHERE id = \(subscriber.id)
             """)
         return filled
@@ -245,8 +238,8 @@ extension PostgresStore {
     private static func hasRecentConfirmation(_ session: PostgresSession, subscriber: Int64, at time: Date) async throws -> Bool {
         try await session.value(
             """
-            SELECT EXISTS (SELECT 1 FROM outbox WHERE subscriber_id = \(subscriber) AND kind IN \(unescaped: cappedKinds)
-                AND created_at > \(Timestamp.format(time.addingTimeInterval(-86_400))))
+            SELECT EXISTS (SELECT 1 FROM outbox WHERE subscriber_id = \(subscriber) AND kind IN \(unescaped: StoreSQL.cappedKinds)
+                AND created_at > \(Timestamp.format(SignupEmail.capWindowStart(before: time))))
             """, as: Bool.self) ?? false
     }
 

@@ -12,9 +12,6 @@ public import SubscriberLists
 /// before it reads the subscriber's subscriptions or recent emails, so the same call for the same
 /// address on another daemon waits for this one to commit and then decides from what it wrote.
 extension PostgresStore: SignupStore {
-    /// The emails the per-address cap counts: a constant SQL list, spliced as `kind IN \(unescaped: cappedKinds)`.
-    static let cappedKinds = "('confirmation', 'already_subscribed')"
-
     public func recordSignup(_ signup: PreparedSignup) async throws -> SignupOutcome {
         try await writeSeeingSuppressions { session in try await Self.recordSignup(signup, session) }
     }
@@ -242,11 +239,11 @@ extension PostgresStore: SignupStore {
             let id = try row["newsletter_id", as: Int64.self]
             if wanted.contains(id) { statuses[id] = try row.value("status") }
         }
-        let since = Timestamp.format(time.addingTimeInterval(-86_400))
+        let since = Timestamp.format(SignupEmail.capWindowStart(before: time))
         let emails = try await session.row(
             """
             SELECT count(*) AS n, max(created_at) AS last FROM outbox
-            WHERE subscriber_id = \(subscriber) AND kind IN \(unescaped: cappedKinds) AND created_at > \(since)
+            WHERE subscriber_id = \(subscriber) AND kind IN \(unescaped: StoreSQL.cappedKinds) AND created_at > \(since)
             """)
         return SignupSnapshot(
             statuses: statuses, emailsInLastDay: try emails.map { try $0["n", as: Int.self] } ?? 0,

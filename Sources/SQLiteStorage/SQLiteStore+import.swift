@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SideEffects
+import StoredRows
 public import SubscriberLists
 
 /// Imports, one transaction per batch. Duplicates across the whole file are found with a
@@ -66,53 +67,44 @@ extension SQLiteStore {
             arguments: [row.normalizedEmail])
         let subscriberID: Int64? = existing?["id"]
         let current = try subscriberID.flatMap { try membershipStatus(db, subscriber: $0, newsletter: newsletter.id) }
-        let outcome = ImportRowOutcome.deciding(current: current, wanted: row.state)
-        guard !batch.options.dryRun else { return (outcome, false) }
+        let plan = ImportRowPlan(row: row, current: current, options: batch.options)
+        guard !batch.options.dryRun else { return (plan.outcome, false) }
         let createdAt = row.createdAt.map(Timestamp.format)
 
         let subscriber: Int64
         if let existing, let subscriberID {
-            try fillBlanks(db, subscriber: subscriberID, existing: existing, with: row, at: stamp)
+            let details = try SubscriberDetails(stored: existing)
+            let filled = details.filled(from: row)
+            if filled != details {
+                try db.cachedStatement(sql: "UPDATE subscribers SET name = ?, locale = ?, attributes = ?, updated_at = ? WHERE id = ?")
+                    .execute(arguments: [filled.name, filled.locale, JSONText.object(filled.attributes), stamp, subscriberID])
+            }
             subscriber = subscriberID
         } else {
             subscriber = try insertSubscriber(
                 db, email: row.email, normalized: row.normalizedEmail, name: row.name, locale: row.locale,
                 attributes: row.attributes, createdAt: createdAt, at: stamp)
         }
-        guard outcome == .added || outcome == .updated else { return (outcome, false) }
+        guard plan.writesMembership else { return (plan.outcome, false) }
         try setMembership(
             db, subscriber: subscriber, newsletter: newsletter.id, to: row.state, exists: current != nil,
             createdAt: createdAt ?? stamp, at: stamp)
-        guard row.state.isActive else { return (outcome, false) }
+        guard plan.recordsConsent else { return (plan.outcome, false) }
         let consent = try insertListConsent(
-            db, subscriber: subscriber, newsletter: newsletter.id, action: "import", source: batch.options.source,
+            db, subscriber: subscriber, newsletter: newsletter.id, action: ImportRowPlan.consentAction, source: batch.options.source,
             basis: batch.options.basis, locale: row.locale, confirmed: row.state == .confirmed, at: stamp)
-        guard batch.options.sendConfirmations, row.state == .pending,
-            try !hasRecentConfirmation(db, subscriber: subscriber, at: batch.time)
-        else { return (outcome, false) }
+        guard plan.asksConfirmation, try !hasRecentConfirmation(db, subscriber: subscriber, at: batch.time) else {
+            return (plan.outcome, false)
+        }
         try save(.confirmation(consent: consent, subscriber: try contact(db, subscriber: subscriber), newsletter: newsletter, at: batch.time), db)
-        return (outcome, true)
-    }
-
-    /// Fills the subscriber's empty name and locale, and adds attributes it lacks; never
-    /// overwrites what is there (so a re-run changes nothing).
-    private static func fillBlanks(_ db: Database, subscriber: Int64, existing: Row, with row: ImportRow, at stamp: String) throws {
-        let oldName: String? = existing["name"]
-        let oldLocale: String? = existing["locale"]
-        let oldAttributes = JSONText.stringObject(existing["attributes"])
-        let name = oldName ?? row.name
-        let locale = oldLocale ?? row.locale
-        let merged = oldAttributes.merging(row.attributes) { old, _ in old }
-        guard name != oldName || locale != oldLocale || merged != oldAttributes else { return }
-        try db.cachedStatement(sql: "UPDATE subscribers SET name = ?, locale = ?, attributes = ?, updated_at = ? WHERE id = ?")
-            .execute(arguments: [name, locale, JSONText.object(merged), stamp, subscriber])
+        return (plan.outcome, true)
     }
 
     private static func hasRecentConfirmation(_ db: Database, subscriber: Int64, at time: Date) throws -> Bool {
         try Bool.fetchOne(
             db.cachedStatement(sql: """
-                SELECT EXISTS (SELECT 1 FROM outbox WHERE subscriber_id = ? AND kind IN \(cappedKinds) AND created_at > ?)
-                """), arguments: [subscriber, Timestamp.format(time.addingTimeInterval(-86_400))]) ?? false
+                SELECT EXISTS (SELECT 1 FROM outbox WHERE subscriber_id = ? AND kind IN \(StoreSQL.cappedKinds) AND created_at > ?)
+                """), arguments: [subscriber, Timestamp.format(SignupEmail.capWindowStart(before: time))]) ?? false
     }
 
 }

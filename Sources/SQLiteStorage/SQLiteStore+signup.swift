@@ -10,9 +10,6 @@ public import SubscriberLists
 /// Every call is one write transaction; the decisions come from the closure the library passes,
 /// called with the state read inside the transaction.
 extension SQLiteStore: SignupStore {
-    /// The emails the per-address cap counts.
-    static let cappedKinds = "('confirmation', 'already_subscribed')"
-
     public func recordSignup(_ signup: PreparedSignup) async throws -> SignupOutcome {
         try await write { db in try Self.recordSignup(signup, db) }
     }
@@ -195,11 +192,11 @@ extension SQLiteStore: SignupStore {
             let id: Int64 = row["newsletter_id"]
             if wanted.contains(id) { statuses[id] = try row.value("status") }
         }
-        let since = Timestamp.format(time.addingTimeInterval(-86_400))
+        let since = Timestamp.format(SignupEmail.capWindowStart(before: time))
         let emails = try Row.fetchOne(
             db.cachedStatement(sql: """
                 SELECT count(*) AS n, max(created_at) AS last FROM outbox
-                WHERE subscriber_id = ? AND kind IN \(cappedKinds) AND created_at > ?
+                WHERE subscriber_id = ? AND kind IN \(StoreSQL.cappedKinds) AND created_at > ?
                 """), arguments: [subscriber, since])
         return SignupSnapshot(
             statuses: statuses, emailsInLastDay: emails?["n"] ?? 0,

@@ -25,6 +25,15 @@ extension Subscriber {
     }
 }
 
+extension SubscriberDetails {
+    /// The name, locale and attributes of a `subscribers` row.
+    public init(stored row: some StoredRow) throws {
+        self.init(
+            name: try row.value("name"), locale: try row.value("locale"),
+            attributes: JSONText.stringObject(try row.value("attributes")))
+    }
+}
+
 extension Membership {
     /// A `subscriptions` row with its newsletter's `slug`.
     public init(stored row: some StoredRow) throws {

@@ -1,4 +1,5 @@
 public import DonationPledges
+import SubscriberLists
 
 /// SQL text both engines run as it is: fixed fragments, never input. Each engine adds its own
 /// WHERE clause and parameters (`?` for SQLite, `$n` for PostgreSQL).
@@ -36,6 +37,9 @@ public enum StoreSQL {
             JOIN consent_newsletters cn ON cn.consent_id = cr.id AND cn.newsletter_id = s.newsletter_id
             WHERE cr.subscriber_id = s.subscriber_id)
         """
+
+    /// `SignupEmail.cappedKinds` as an SQL list, for `kind IN \(cappedKinds)`.
+    public static let cappedKinds = "(" + SignupEmail.cappedKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
 
     /// Every offer with its tiers, one row per tier (read back with `CurrencyOffer.offers(stored:)`);
     /// insert the engine's WHERE between this and ``offersOrder``.

@@ -88,3 +88,11 @@ public struct SignupEmail: Sendable, Codable, Equatable {
         return decoder
     }()
 }
+
+extension SignupEmail {
+    /// The emails the per-address cap counts: every sign-up email, whatever asked for it.
+    public static let cappedKinds: [Kind] = [.confirmation, .alreadySubscribed]
+
+    /// Where the cap's window of 24 hours begins, seen from `now`.
+    public static func capWindowStart(before now: Date) -> Date { now.addingTimeInterval(-86_400) }
+}
