@@ -47,7 +47,7 @@ let package = Package(
         .executableTarget(
             name: "mastheadd",
             dependencies: [
-                "MastheadRuntime", "MastheadSettings", "SQLiteStorage", "PostgresStorage",
+                "MastheadRuntime", "MastheadSettings",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -56,8 +56,8 @@ let package = Package(
         .executableTarget(
             name: "masthead",
             dependencies: [
-                "MastheadRuntime", "MastheadSettings", "SQLiteStorage", "PostgresStorage", "DatabaseCopy", "SubscriberLists",
-                "DonationPledges", "Migrations", "PostgresMigrations", "Mail", "Signing",
+                "MastheadRuntime", "MastheadSettings", "DatabaseCopy", "SubscriberLists", "DonationPledges", "Migrations", "Mail",
+                "Signing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -80,9 +80,9 @@ let package = Package(
         .target(
             name: "MastheadRuntime",
             dependencies: [
-                "MastheadSettings", "MastheadHTTP", "SQLiteStorage", "PostgresStorage", "DatabaseHealth", "Migrations",
-                "PostgresMigrations", "SubscriberLists", "Signing", "Mail", "NewsletterSignup", "DonationPledges", "PaymentProviders",
-                "EmailAddress",
+                "MastheadSettings", "MastheadHTTP", "SQLiteStorage", "PostgresStorage", "DatabaseHealth", "DatabaseCopy",
+                "Migrations", "PostgresMigrations", "SubscriberLists", "Signing", "Mail", "NewsletterSignup", "DonationPledges",
+                "PaymentProviders", "EmailAddress",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -28,6 +28,9 @@ public protocol MastheadStore: SignupStore, SubscriberStore, PledgeStore, Outbox
     func appliedMigrationTimes() async throws -> [String: String]
     /// Whether the database answers and its schema is current.
     func readiness(known: [Migration]) async -> DatabaseReadiness
+    /// Writes a consistent copy of the database to `destination` (a new file), while writers
+    /// go on; engines backed up by their own tools (PostgreSQL: `pg_dump`) say so instead.
+    func backup(to destination: String) async throws
     /// Closes the store; call once, after the server stopped.
     func close() throws
 }

@@ -102,11 +102,15 @@ public enum PostgresStoreError: Error, Equatable, CustomStringConvertible {
     case migrationRefused(String)
     /// The server could not be reached or refused the login.
     case unreachable(String)
+    /// `masthead db backup` was asked of PostgreSQL, which its own tools back up.
+    case backupByServerTools
 
     public var description: String {
         switch self {
         case .migrationRefused(let reason): "refusing this database: \(reason)"
         case .unreachable(let reason): "cannot connect to \(reason)"
+        case .backupByServerTools:
+            "db backup copies an SQLite file; back up PostgreSQL with pg_dump -Fc (see Ops/postgres/README.md)"
         }
     }
 }

@@ -101,18 +101,16 @@ extension PostgresStore: SignupStore {
         consent: Int64, at time: Date, client: ClientContext, isBound: @escaping @Sendable (String) -> Bool
     ) async throws -> LinkOutcome {
         try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: true) { session, subscriberID, members in
-            let pending = members.filter { $0.status == .pending }.map(\.newsletter)
-            let confirmed = members.filter { $0.status == .confirmed }.map(\.newsletter)
-            guard !pending.isEmpty || !confirmed.isEmpty else { return .nothingToDo }
+            let plan = LinkPlan.confirming(members)
             let stamp = Timestamp.format(time)
-            for newsletter in pending {
+            for newsletter in plan.changing {
                 try await session.execute(
                     """
                     UPDATE subscriptions SET status = 'confirmed', confirmed_at = \(stamp), updated_at = \(stamp)
                     WHERE subscriber_id = \(subscriberID) AND newsletter_id = \(newsletter.id) AND status = 'pending'
                     """)
             }
-            if !pending.isEmpty {
+            if !plan.changing.isEmpty {
                 try await session.execute(
                     """
                     UPDATE consent_records SET confirmed_at = \(stamp), confirm_client_ip = \(client.ipAddress),
@@ -121,8 +119,8 @@ extension PostgresStore: SignupStore {
                     """)
             }
             try await Self.save(
-                .subscriptionConfirmed(consent: consent, subscriber: subscriberID, newsletters: pending, at: time), session)
-            return .done(newsletters: confirmed + pending, changed: !pending.isEmpty)
+                .subscriptionConfirmed(consent: consent, subscriber: subscriberID, newsletters: plan.changing, at: time), session)
+            return plan.outcome
         }
     }
 
@@ -131,9 +129,9 @@ extension PostgresStore: SignupStore {
     ) async throws -> LinkOutcome {
         // Any unsubscribe link of the reader's works on whatever is active: leaving must always work.
         try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: false) { session, subscriberID, members in
-            let leaving = members.filter { $0.status?.isActive == true }.map(\.newsletter)
+            let plan = LinkPlan.unsubscribing(members)
             let stamp = Timestamp.format(time)
-            for newsletter in leaving {
+            for newsletter in plan.changing {
                 try await session.execute(
                     """
                     UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = \(stamp), updated_at = \(stamp)
@@ -141,9 +139,9 @@ extension PostgresStore: SignupStore {
                     """)
             }
             try await Self.save(
-                .unsubscribedByLink(consent: consent, subscriber: subscriberID, newsletters: leaving, client: client, at: time),
+                .unsubscribedByLink(consent: consent, subscriber: subscriberID, newsletters: plan.changing, client: client, at: time),
                 session)
-            return .done(newsletters: members.map(\.newsletter), changed: !leaving.isEmpty)
+            return plan.outcome
         }
     }
 
@@ -159,8 +157,8 @@ extension PostgresStore: SignupStore {
             try await Self.addSuppression(
                 session, addressHash: addressHash, reason: .bounced, note: nil, at: time, actor: "system")
             guard let subscriberID else { return }
-            let bouncing = try await Self.consentNewsletters(session, consent: consent, subscriber: subscriberID)
-                .filter { $0.status?.isActive == true }.map(\.newsletter)
+            let bouncing = LinkPlan.unsubscribing(
+                try await Self.consentNewsletters(session, consent: consent, subscriber: subscriberID)).changing
             let stamp = Timestamp.format(time)
             for newsletter in bouncing {
                 try await session.execute(

@@ -70,24 +70,22 @@ extension SQLiteStore: SignupStore {
         consent: Int64, at time: Date, client: ClientContext, isBound: @escaping @Sendable (String) -> Bool
     ) async throws -> LinkOutcome {
         try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: true) { db, subscriberID, members in
-            let pending = members.filter { $0.status == .pending }.map(\.newsletter)
-            let confirmed = members.filter { $0.status == .confirmed }.map(\.newsletter)
-            guard !pending.isEmpty || !confirmed.isEmpty else { return .nothingToDo }
+            let plan = LinkPlan.confirming(members)
             let stamp = Timestamp.format(time)
-            for newsletter in pending {
+            for newsletter in plan.changing {
                 try db.cachedStatement(sql: """
                     UPDATE subscriptions SET status = 'confirmed', confirmed_at = ?, updated_at = ?
                     WHERE subscriber_id = ? AND newsletter_id = ? AND status = 'pending'
                     """).execute(arguments: [stamp, stamp, subscriberID, newsletter.id])
             }
-            if !pending.isEmpty {
+            if !plan.changing.isEmpty {
                 try db.cachedStatement(sql: """
                     UPDATE consent_records SET confirmed_at = ?, confirm_client_ip = ?, confirm_user_agent = ?
                     WHERE id = ? AND confirmed_at IS NULL
                     """).execute(arguments: [stamp, client.ipAddress, client.userAgent, consent])
             }
-            try Self.save(.subscriptionConfirmed(consent: consent, subscriber: subscriberID, newsletters: pending, at: time), db)
-            return .done(newsletters: confirmed + pending, changed: !pending.isEmpty)
+            try Self.save(.subscriptionConfirmed(consent: consent, subscriber: subscriberID, newsletters: plan.changing, at: time), db)
+            return plan.outcome
         }
     }
 
@@ -96,17 +94,17 @@ extension SQLiteStore: SignupStore {
     ) async throws -> LinkOutcome {
         // Any unsubscribe link of the reader's works on whatever is active: leaving must always work.
         try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: false) { db, subscriberID, members in
-            let leaving = members.filter { $0.status?.isActive == true }.map(\.newsletter)
+            let plan = LinkPlan.unsubscribing(members)
             let stamp = Timestamp.format(time)
-            for newsletter in leaving {
+            for newsletter in plan.changing {
                 try db.cachedStatement(sql: """
                     UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = ?, updated_at = ?
                     WHERE subscriber_id = ? AND newsletter_id = ? AND status IN ('pending', 'confirmed')
                     """).execute(arguments: [stamp, stamp, subscriberID, newsletter.id])
             }
             try Self.save(
-                .unsubscribedByLink(consent: consent, subscriber: subscriberID, newsletters: leaving, client: client, at: time), db)
-            return .done(newsletters: members.map(\.newsletter), changed: !leaving.isEmpty)
+                .unsubscribedByLink(consent: consent, subscriber: subscriberID, newsletters: plan.changing, client: client, at: time), db)
+            return plan.outcome
         }
     }
 
@@ -116,8 +114,7 @@ extension SQLiteStore: SignupStore {
             guard let subscriberID = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT subscriber_id FROM consent_records WHERE id = ?"), arguments: [consent])
             else { return }
-            let bouncing = try Self.consentNewsletters(db, consent: consent, subscriber: subscriberID)
-                .filter { $0.status?.isActive == true }.map(\.newsletter)
+            let bouncing = LinkPlan.unsubscribing(try Self.consentNewsletters(db, consent: consent, subscriber: subscriberID)).changing
             let stamp = Timestamp.format(time)
             for newsletter in bouncing {
                 try db.cachedStatement(sql: """

@@ -1,7 +1,5 @@
 import Foundation
 import Logging
-import PostgresStorage
-import SQLiteStorage
 import MastheadRuntime
 import MastheadSettings
 import NIOCore
@@ -33,16 +31,12 @@ enum Daemon {
             try await run(configuration: configuration, logger: logger)
         } catch let error as ConfigurationError {
             fail(error.description, status: ConfigurationError.exitStatus)
-        } catch let error as StorageError {
-            // A database this binary must not touch: restarting cannot help, so exit as a configuration error.
-            fail("mastheadd: \(error)", status: ConfigurationError.exitStatus)
-        } catch let error as PostgresStoreError {
-            // A refused schema is for a person to fix (78: systemd does not restart); a server that
-            // cannot be reached may be back in a moment (1: restarted).
-            let status: Int32 = if case .migrationRefused = error { ConfigurationError.exitStatus } else { 1 }
-            fail("mastheadd: \(error)", status: status)
         } catch {
-            fail("mastheadd: \(PostgresStore.describe(error))", status: 1)
+            // A database this binary must not touch is for a person to fix (78: systemd does not
+            // restart); a server that cannot be reached may be back in a moment (1: restarted).
+            fail(
+                "mastheadd: \(StoreFailure.describe(error))",
+                status: StoreFailure.needsAPerson(error) ? ConfigurationError.exitStatus : 1)
         }
     }
 

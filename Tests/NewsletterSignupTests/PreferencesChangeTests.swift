@@ -29,3 +29,26 @@ import Testing
         #expect(page.change(to: ["daily"]).leaving.map(\.slug) == ["sport"])
     }
 }
+
+/// What a confirm or unsubscribe link changes.
+@Suite struct LinkPlanTests {
+    func member(_ id: Int64, _ status: SubscriptionStatus?) -> ConsentMember {
+        ConsentMember(newsletter: SignupPlannerTests.newsletter(id, "n\(id)"), status: status, pendingSince: nil)
+    }
+
+    @Test func confirmingTwiceIsHarmlessAndAfterLeavingThereIsNothingToDo() {
+        let first = LinkPlan.confirming([member(1, .pending), member(2, .confirmed)])
+        #expect(first.changing.map(\.id) == [1])
+        #expect(first.outcome == .done(newsletters: [member(2, nil).newsletter, member(1, nil).newsletter], changed: true))
+        let again = LinkPlan.confirming([member(1, .confirmed)])
+        #expect(again.changing.isEmpty)
+        #expect(again.outcome == .done(newsletters: [member(1, nil).newsletter], changed: false))
+        #expect(LinkPlan.confirming([member(1, .unsubscribed)]).outcome == .nothingToDo)
+    }
+
+    @Test func unsubscribingLeavesEveryActiveNewsletter() {
+        let plan = LinkPlan.unsubscribing([member(1, .pending), member(2, .confirmed), member(3, .bounced)])
+        #expect(plan.changing.map(\.id) == [1, 2])
+        #expect(LinkPlan.unsubscribing([member(3, .unsubscribed)]).outcome == .done(newsletters: [member(3, nil).newsletter], changed: false))
+    }
+}

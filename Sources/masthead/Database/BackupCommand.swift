@@ -1,6 +1,5 @@
 import ArgumentParser
 import MastheadRuntime
-import SQLiteStorage
 
 /// `masthead db backup PATH`: an online, consistent copy.
 struct BackupCommand: AsyncParsableCommand {
@@ -26,11 +25,7 @@ struct BackupCommand: AsyncParsableCommand {
         try await CommandFailure.reporting {
             let store = try global.openStore(configuration)
             defer { try? store.close() }
-            guard let sqlite = store as? SQLiteStore else {
-                throw ValidationError(
-                    "db backup copies an SQLite file; back up PostgreSQL with pg_dump -Fc (see Ops/postgres/README.md)")
-            }
-            try await sqlite.backup(to: path)
+            try await store.backup(to: path)
             print("backed up to \(path)")
         }
     }

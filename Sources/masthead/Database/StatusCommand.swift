@@ -1,7 +1,6 @@
 import ArgumentParser
 import MastheadRuntime
 import Migrations
-import SQLiteStorage
 
 /// `masthead db status`: which migrations are applied, pending or unknown.
 struct StatusCommand: AsyncParsableCommand {
@@ -45,7 +44,7 @@ struct StatusCommand: AsyncParsableCommand {
             ])
             print(try listing.render(entries, as: output.resolved), terminator: "")
             if let refusal = plan.refusal {
-                throw StorageError.migrationRefused(refusal)
+                throw StoreFailure.refused(refusal)
             }
         }
     }

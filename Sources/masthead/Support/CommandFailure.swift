@@ -2,7 +2,6 @@ import ArgumentParser
 import Foundation
 import MastheadRuntime
 import MastheadSettings
-import PostgresStorage
 
 /// Turns a failure into one line on stderr and a non-zero exit status.
 enum CommandFailure {
@@ -17,7 +16,7 @@ enum CommandFailure {
             printError(error.description)
             throw ExitCode(ConfigurationError.exitStatus)
         } catch {
-            printError("masthead: \(PostgresStore.describe(error))")
+            printError("masthead: \(StoreFailure.describe(error))")
             throw ExitCode.failure
         }
     }
