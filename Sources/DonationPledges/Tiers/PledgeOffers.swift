@@ -6,7 +6,8 @@ public import Foundation
 ///
 /// ```swift
 /// let offers = PledgeOffers(store: store, now: Date.init)
-/// try await offers.setTier("supporter", amount: Money(minorUnits: 500, currency: .usd), interval: .monthly, actor: "admin:alice")
+/// let five = Money.parse("5", currency: usd)!
+/// try await offers.setTier("supporter", amount: five, interval: .monthly, actor: "admin:alice")
 /// ```
 public struct PledgeOffers: Sendable {
     let store: any PledgeStore

@@ -159,9 +159,6 @@ struct SetCurrencyLimits: AsyncParsableCommand {
     func run() async throws {
         let low = try parseAmount(minimum, in: currency.currency, option: "--minimum")
         let high = try parseAmount(maximum, in: currency.currency, option: "--maximum")
-        guard low.minorUnits > 0, high.minorUnits >= low.minorUnits else {
-            throw ValidationError("--minimum must be above zero and not above --maximum")
-        }
         try await global.withServices {
             try await $0.offers.setLimits(minimum: low, maximum: high, customAmount: customAmount, actor: AdminActor.current)
         }
