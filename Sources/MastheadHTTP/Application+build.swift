@@ -23,7 +23,7 @@ public func buildApplication(
         logger: logger)
 }
 
-/// The router: observation → CORS → problems → body limit → rate limit, then the routes.
+/// The router: observation → CORS → problems → canonical path → body limit → rate limit, then the routes.
 ///
 /// Throws when the page templates or messages in the templates directory do not load.
 public func buildRouter(
@@ -48,6 +48,7 @@ public func buildRouter(
             metrics: metrics, clientAddresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies)))
     router.add(middleware: SiteOriginsMiddleware(origins: configuration.corsOrigins))
     router.add(middleware: ProblemMiddleware(routes: routeIndex, bodyLimit: configuration.bodyLimit))
+    router.add(middleware: CanonicalPathMiddleware())
     router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
     if configuration.rateLimitPerMinute > 0 {
         router.add(

@@ -58,6 +58,8 @@ public struct SimulatedProvider: PaymentProvider {
             throw .malformedEvent("not the event JSON")
         }
         guard !wire.id.isEmpty, wire.id.utf8.count <= 100, !wire.data.pledge.isEmpty else { throw .malformedEvent("empty id or pledge") }
+        // Seconds since 1970 up to the year 9999: a larger number is no time at all.
+        guard (0...253_402_300_799).contains(wire.created) else { throw .malformedEvent("created is out of range") }
         return PaymentEvent(
             id: wire.id, kind: .init(wire.type), pledge: wire.data.pledge,
             occurredAt: Date(timeIntervalSince1970: Double(wire.created)), amountMinor: wire.data.amountMinor,

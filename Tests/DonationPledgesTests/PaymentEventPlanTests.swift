@@ -58,11 +58,37 @@ import Testing
     }
 
     @Test func anEventOlderThanTheLastChangeMovesNothingAndLeavesNoRecord() {
-        let pledge = Self.pledge()
-        let event = event(.paymentFailed, after: -60)
+        let pledge = Self.pledge(.monthly, status: .active)
+        let event = event(.canceled, after: -60)
         let plan = event.plan(for: pledge, lastChange: Self.created)
         #expect(plan.move == nil)
         #expect(plan.outcome == .ignored("older than the last change"))
         #expect(plan.effects(of: event, on: pledge, address: "anna@example.org", at: Self.created).isEmpty)
+    }
+}
+
+/// The numbers an event may carry (hardening, item 5).
+@Suite struct PaymentEventBoundsTests {
+    let now = PaymentEventPlanTests.created
+
+    func event(at offset: TimeInterval, amount: Int64? = 500) -> PaymentEvent {
+        PaymentEvent(id: "evt_1", kind: .paymentSucceeded, pledge: "pl_abc", occurredAt: now.addingTimeInterval(offset), amountMinor: amount)
+    }
+
+    @Test func eventsFarInThePastOrTheFutureAreRefused() {
+        #expect(throws: WebhookRejection.self) { try event(at: -31 * 86_400).checked(at: now) }
+        #expect(throws: WebhookRejection.self) { try event(at: 600).checked(at: now) }
+        #expect(throws: WebhookRejection.self) { try event(at: 0, amount: 0).checked(at: now) }
+        #expect(throws: WebhookRejection.self) { try event(at: 0, amount: .max).checked(at: now) }
+        #expect(throws: Never.self) { try event(at: -29 * 86_400).checked(at: now) }
+        #expect(throws: Never.self) { try event(at: 120, amount: nil).checked(at: now) }
+    }
+
+    @Test func aPendingPledgeTakesAnEventOlderThanItself() {
+        let pledge = PaymentEventPlanTests.pledge()
+        let early = event(at: -10)
+        #expect(early.plan(for: pledge, lastChange: now).move == .succeeded)
+        let failed = PaymentEventPlanTests.pledge(status: .failed)
+        #expect(early.plan(for: failed, lastChange: now).move == nil, "after a provider's change, order matters")
     }
 }

@@ -73,6 +73,81 @@ struct NginxProxyTests {
         #expect(accessLine.contains("client=127.0.0.2"))
         #expect(!daemon.log.contains("203.0.113.66"))
     }
+
+    /// Starts nginx with the shipped configuration in front of `daemon`; returns its port and process.
+    func startNginx(_ nginx: String, in directory: TemporaryDirectory, daemon: DaemonProcess) async throws -> (port: Int, server: Process) {
+        let nginxPort = try FreePort.find()
+        let configuration = try prepare(in: directory, daemonPort: daemon.port, nginxPort: nginxPort)
+        let check = try Executables.runProgram(nginx, ["-t", "-c", configuration, "-p", directory.path])
+        #expect(check.status == 0, "nginx -t: \(check.stderr)")
+        let server = Process()
+        server.executableURL = URL(fileURLWithPath: nginx)
+        server.arguments = ["-c", configuration, "-p", directory.path]
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        try await FreePort.waitUntilListening(nginxPort)
+        return (nginxPort, server)
+    }
+
+    /// A client's own `Forwarded` header neither sets its address nor reaches the daemon as a
+    /// belief (hardening, item 2).
+    @Test func aClientsOwnForwardedHeaderIsNotBelieved() async throws {
+        let nginx = try #require(Nginx.path, "nginx is required in CI")
+        let directory = try TemporaryDirectory()
+        let daemon = try await DaemonProcess(in: directory.path, environment: ["MASTHEAD_TRUSTED_PROXIES": "127.0.0.1"])
+        let (nginxPort, server) = try await startNginx(nginx, in: directory, daemon: daemon)
+        defer {
+            server.terminate()
+            SMTPTestServer.stop(server)
+        }
+        let reply = try Executables.runProgram(
+            "/usr/bin/curl",
+            [
+                "-s", "-o", "/dev/null", "-w", "%{http_code}", "--interface", "127.0.0.2",
+                "-H", "Forwarded: for=203.0.113.66", "-H", "X-Forwarded-For: 203.0.113.67",
+                "http://127.0.0.1:\(nginxPort)/healthz",
+            ])
+        #expect(reply.stdout == "200", "\(reply.stderr)")
+        try await Task.sleep(for: .milliseconds(200))
+        let accessLine = try #require(daemon.log.split(separator: "\n").first { $0.contains("path=/healthz") })
+        #expect(accessLine.contains("client=127.0.0.2"))
+        #expect(!daemon.log.contains("203.0.113.66") && !daemon.log.contains("203.0.113.67"))
+    }
+
+    /// 50 sign-ups from one client, spelled every way, through nginx: the edge limit and the
+    /// daemon's one spelling let through only nginx's burst (hardening, item 1).
+    @Test func signUpSpellingsDoNotWalkAroundTheEdgeLimit() async throws {
+        let nginx = try #require(Nginx.path, "nginx is required in CI")
+        let directory = try TemporaryDirectory()
+        let database = "sqlite:" + directory.file("masthead.sqlite")
+        let added = try Executables.run(
+            "masthead", ["newsletters", "add", "daily", "--name", "Daily", "--database", database], in: directory.path)
+        try #require(added.status == 0, "\(added.stderr)")
+        let daemon = try await DaemonProcess(
+            in: directory.path,
+            environment: ["MASTHEAD_TRUSTED_PROXIES": "127.0.0.1", "MASTHEAD_DATABASE": database, "MASTHEAD_RATE_LIMIT": "0"])
+        let (nginxPort, server) = try await startNginx(nginx, in: directory, daemon: daemon)
+        defer {
+            server.terminate()
+            SMTPTestServer.stop(server)
+        }
+        let paths = ["/v1/subscriptions", "/v1/subscriptions/", "//v1/subscriptions", "/v1//subscriptions", "/v1/./subscriptions"]
+        var statuses: [String] = []
+        for number in 0..<50 {
+            let reply = try Executables.runProgram(
+                "/usr/bin/curl",
+                [
+                    "-s", "-o", "/dev/null", "-w", "%{http_code}", "--path-as-is", "-X", "POST", "-H", "Content-Type: application/json",
+                    "--data", #"{"email": "r\#(number)@example.org"}"#, "http://127.0.0.1:\(nginxPort)\(paths[number % paths.count])",
+                ])
+            statuses.append(reply.stdout)
+        }
+        // nginx lets one request and a burst of five through at once (limit_req burst=5 nodelay).
+        #expect(statuses.filter { $0 == "202" }.count <= 6, "\(statuses)")
+        #expect(statuses.filter { $0 == "429" }.count >= 40, "\(statuses)")
+        #expect(Set(statuses).isSubset(of: ["202", "404", "429"]), "\(statuses)")
+    }
 }
 
 /// Where nginx is installed, if it is.

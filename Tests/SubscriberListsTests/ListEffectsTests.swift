@@ -44,6 +44,9 @@ import Testing
         #expect(effects.audit.first?.details == [
             "added": "2", "unchanged": "1", "duplicates": "1", "source": "list.csv", "newsletters": "daily,weekend",
         ])
+        #expect(
+            Effects.importApplied(batch, outcomes: [.unchanged, .kept(.unsubscribed), .duplicate(ofLine: 2)], newsletters: ["daily"], confirmations: 0)
+                .isEmpty, "a batch that changed nothing leaves no record (hardening, item 12)")
         batch.options.dryRun = true
         #expect(Effects.importApplied(batch, outcomes: outcomes, newsletters: ["daily"], confirmations: 0).isEmpty)
     }

@@ -38,8 +38,10 @@ extension PaymentEvent {
         guard pledge.status.canMove(to: target, interval: pledge.interval) else {
             return stays("\(pledge.status.rawValue) cannot become \(target.rawValue)")
         }
-        // Provider times are whole seconds; ours are finer, so compare at the provider's grain.
-        guard occurredAt.timeIntervalSince1970 >= lastChange.timeIntervalSince1970.rounded(.down) else {
+        // Only the provider moves a pledge after it is created, so a pending pledge has no change
+        // an event could be older than (the provider's clock may run behind ours). Provider
+        // times are whole seconds; ours are finer, so compare at the provider's grain.
+        guard pledge.status == .pending || occurredAt.timeIntervalSince1970 >= lastChange.timeIntervalSince1970.rounded(.down) else {
             return stays("older than the last change")
         }
         return PaymentEventPlan(recordsPayment: paid, move: target, outcome: .moved(from: pledge.status, to: target))

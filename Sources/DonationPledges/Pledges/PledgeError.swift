@@ -1,19 +1,20 @@
-/// Why a pledge was refused; each case names the field at fault.
+/// Why a pledge was refused; each case names the field at fault. A value the reader typed is
+/// never repeated (it could be a card number typed into the wrong box); only values Masthead
+/// itself knows (a currency it offers, its limits) are.
 public enum PledgeError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidAddress(code: String)
-    case unknownCurrency(String)
+    case unknownCurrency
     case currencyNotOffered(String)
     case invalidAmount(String)
     case belowMinimum(Money)
     case aboveMaximum(Money)
     case customAmountNotOffered
-    case unknownTier(String)
-    case invalidInterval(String)
+    case unknownTier
+    case invalidInterval
     case missing(field: String)
     case fieldTooLong(field: String)
     case looksLikeCardNumber(field: String)
     case invalidReturnURL
-    case newsletters(String)
 
     /// The request field the error is about.
     public var field: String {
@@ -25,7 +26,6 @@ public enum PledgeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidInterval: "interval"
         case .missing(let field), .fieldTooLong(let field), .looksLikeCardNumber(let field): field
         case .invalidReturnURL: "return_url"
-        case .newsletters: "newsletter_opt_in"
         }
     }
 
@@ -44,7 +44,6 @@ public enum PledgeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .fieldTooLong: "too_long"
         case .looksLikeCardNumber: "card_number"
         case .invalidReturnURL: "invalid_url"
-        case .newsletters: "unknown_newsletter"
         }
     }
 
@@ -52,20 +51,19 @@ public enum PledgeError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidAddress: "Please, enter correct email address"
-        case .unknownCurrency(let code): "\(code) is not a currency we know"
+        case .unknownCurrency: "That is not a currency we know"
         case .currencyNotOffered(let code): "We do not take pledges in \(code)"
         case .invalidAmount: "Enter the amount as a number, such as 5 or 5.00"
         case .belowMinimum(let minimum): "Support us for as little as \(minimum.formatted)"
         case .aboveMaximum(let maximum): "The most we take in one pledge is \(maximum.formatted)"
         case .customAmountNotOffered: "Please choose one of the amounts offered"
-        case .unknownTier(let name): "There is no tier named \(name)"
-        case .invalidInterval(let value): "interval must be once or monthly, not \(value)"
+        case .unknownTier: "There is no tier of that name"
+        case .invalidInterval: "interval must be once or monthly"
         case .missing(let field): "\(field) is required"
         case .fieldTooLong(let field): "\(field) is too long"
         case .looksLikeCardNumber(let field):
             "\(field) looks like a card number. Never type your card number here: you enter it on the payment page"
         case .invalidReturnURL: "return_url must be a page of one of our sites"
-        case .newsletters(let slug): "There is no newsletter \(slug)"
         }
     }
 }

@@ -68,9 +68,13 @@ public struct PledgeRequest: Sendable {
         return fields.sorted { $0.key < $1.key }.flatMap { field in field.value.map { (field.key, $0) } }
     }
 
-    /// The first field holding something that looks like a card number.
+    /// The first field, or stored header, holding something that looks like a card number: every
+    /// string a pledge keeps or logs is scanned, the `Idempotency-Key` and `User-Agent` too.
     var fieldWithCardNumber: String? {
-        namedValues.first { CardNumberDetector.containsCardNumber($0.value) }?.name
+        let headers = [("Idempotency-Key", idempotencyKey), ("User-Agent", userAgent)].compactMap { name, value in
+            value.map { (name: name, value: $0) }
+        }
+        return (namedValues + headers).first { CardNumberDetector.containsCardNumber($0.value) }?.name
     }
 
     func checkedIdempotencyKey() throws(IdempotencyError) -> String {

@@ -40,7 +40,7 @@ public struct PledgeService: Sendable {
     /// What `code` accepts (USD when none is named).
     public func offer(currency code: String?) async throws -> CurrencyOffer {
         let code = (code?.isEmpty == false ? code! : "USD").uppercased()
-        guard Currency.named(code) != nil else { throw PledgeError.unknownCurrency(code) }
+        guard Currency.named(code) != nil else { throw PledgeError.unknownCurrency }
         guard let offer = try await store.currencyOffer(code) else { throw PledgeError.currencyNotOffered(code) }
         return offer
     }
@@ -68,7 +68,7 @@ public struct PledgeService: Sendable {
         }
         let offer = try await offer(currency: request.currency)
         let intervalText = request.interval ?? "once"
-        guard let interval = PledgeInterval(rawValue: intervalText) else { throw PledgeError.invalidInterval(intervalText) }
+        guard let interval = PledgeInterval(rawValue: intervalText) else { throw PledgeError.invalidInterval }
         let (amount, tier) = try Self.amount(request, offer: offer, interval: interval)
         try offer.check(amount)
         let name = request.name.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
@@ -130,7 +130,7 @@ public struct PledgeService: Sendable {
             custom = parsed
         }
         if let tierName = request.tier, !tierName.isEmpty {
-            guard let tier = offer.tier(tierName, interval: interval) else { throw .unknownTier(tierName) }
+            guard let tier = offer.tier(tierName, interval: interval) else { throw .unknownTier }
             if let custom, custom != tier.amount { throw .invalidAmount(custom.decimalText) }
             return (tier.amount, tier.name)
         }
@@ -155,7 +155,7 @@ public struct PledgeService: Sendable {
 
     /// Verifies and applies a provider webhook.
     public func receiveWebhook(body: [UInt8], signatureHeader: String?) async throws -> PaymentEventOutcome {
-        let event = try provider.parseWebhook(body: body, signatureHeader: signatureHeader, at: now())
+        let event = try provider.parseWebhook(body: body, signatureHeader: signatureHeader, at: now()).checked(at: now())
         return try await store.applyPaymentEvent(event, provider: provider.name, receivedAt: now())
     }
 

@@ -109,3 +109,28 @@ public enum WebhookRejection: Error, Sendable, Equatable, CustomStringConvertibl
         }
     }
 }
+
+extension PaymentEvent {
+    /// How far back an event may be dated: a provider retries for days, and staff may resend an
+    /// event from its dashboard for weeks.
+    public static let oldestAccepted: TimeInterval = 30 * 86_400
+    /// How far ahead of our clock an event may be dated (the provider's clock may run ahead).
+    public static let newestAccepted: TimeInterval = 300
+    /// The largest amount an event may carry, in minor units (far above any pledge's maximum).
+    public static let largestAmount: Int64 = 1_000_000_000_000
+
+    /// The event, if its numbers are ones a provider could send: dated within
+    /// [now − 30 days, now + 5 minutes] and with a positive amount under the largest. An event
+    /// dated in 2100 would freeze its pledge (every later event would be older); one from
+    /// `Int64.max` seconds could not even be written down.
+    public func checked(at now: Date) throws(WebhookRejection) -> PaymentEvent {
+        let age = now.timeIntervalSince(occurredAt)
+        guard age <= Self.oldestAccepted, age >= -Self.newestAccepted else {
+            throw .malformedEvent("its time is not within 30 days before now and 5 minutes after")
+        }
+        if let amountMinor, !(1...Self.largestAmount).contains(amountMinor) {
+            throw .malformedEvent("its amount is out of range")
+        }
+        return self
+    }
+}

@@ -31,8 +31,7 @@ public struct RequestObservationMiddleware: RouterMiddleware {
         context.logger[metadataKey: "hb.request.id"] = .string(context.requestID)
         context.clientAddress = clientAddresses.resolve(
             peer: context.remoteAddress?.ipAddress.flatMap(IPAddress.init),
-            forwardedFor: request.headers[values: .xForwardedFor],
-            forwarded: request.headers[values: .forwarded])
+            forwardedFor: request.headers[values: .xForwardedFor])
 
         var response = try await next(request, context)
         response.headers[.xRequestID] = context.requestID

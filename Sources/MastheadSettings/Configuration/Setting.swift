@@ -53,7 +53,7 @@ extension Setting {
         defaultValue: "development")
     public static let trustedProxies = Setting(
         key: "trusted.proxies",
-        summary: "comma-separated CIDRs whose X-Forwarded-For / Forwarded headers are believed",
+        summary: "comma-separated CIDRs whose X-Forwarded-For header is believed (Forwarded never is)",
         defaultValue: "none")
     public static let logLevel = Setting(
         key: "log.level", summary: "trace, debug, info, notice, warning, error or critical", defaultValue: "info")

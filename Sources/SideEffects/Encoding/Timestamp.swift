@@ -6,9 +6,12 @@ public import Foundation
 /// Written by hand rather than with a formatter because it runs on every write of the
 /// sign-up path and for every row of an export; the civil-date arithmetic is ``CivilDate``.
 public enum Timestamp {
-    /// Formats a date as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+    /// Formats a date as `YYYY-MM-DDTHH:MM:SS.mmmZ`. Dates outside the years 0001–9999 are
+    /// written as the nearest end of that range: callers check times from outside, and this
+    /// must never trap on one that got through.
     public static func format(_ date: Date) -> String {
-        let totalMilliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let milliseconds = (date.timeIntervalSince1970 * 1000).rounded(.down)
+        let totalMilliseconds = Int64(min(max(milliseconds.isNaN ? 0 : milliseconds, -62_135_596_800_000), 253_402_300_799_999))
         let (days, millisecondOfDay) = totalMilliseconds.floorDivided(by: 86_400_000)
         let (year, month, day) = CivilDate.date(fromDays: days)
         let seconds = millisecondOfDay / 1000

@@ -41,11 +41,12 @@ extension Effects {
             details: ["count": String(count), "pending_before": Timestamp.format(cutoff)]))
     }
 
-    /// One applied batch of an import: its counts (a dry run records nothing).
+    /// One applied batch of an import: its counts. A dry run, or a batch that added or changed no
+    /// membership (an import run again), records nothing: the trail says what changed.
     public static func importApplied(
         _ batch: ImportBatch, outcomes: [ImportRowOutcome], newsletters: [String], confirmations: Int
     ) -> Effects {
-        guard !batch.options.dryRun else { return .none }
+        guard !batch.options.dryRun, outcomes.contains(where: { $0 == .added || $0 == .updated }) else { return .none }
         var counts: [String: Int] = [:]
         for outcome in outcomes { counts[outcome.reportKey, default: 0] += 1 }
         var details = counts.mapValues(String.init)

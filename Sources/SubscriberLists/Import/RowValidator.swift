@@ -28,7 +28,7 @@ struct RowValidator: Sendable {
         }
         func value(_ index: Int?) -> String? {
             guard let index else { return nil }
-            let text = fields[index].trimmingSpaces
+            let text = CSVField.restored(fields[index].trimmingSpaces)
             return text.isEmpty ? nil : text
         }
         let name = value(columns.name)

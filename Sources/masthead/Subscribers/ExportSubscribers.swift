@@ -34,7 +34,8 @@ struct ExportSubscribers: AsyncParsableCommand {
         let written = try await global.withRuntime { runtime in
             let handle: FileHandle
             if let output {
-                guard FileManager.default.createFile(atPath: output, contents: nil),
+                // Addresses are personal data: the file is its owner's alone.
+                guard FileManager.default.createFile(atPath: output, contents: nil, attributes: [.posixPermissions: 0o600]),
                     let file = FileHandle(forWritingAtPath: output)
                 else { throw ValidationError("cannot write \(output)") }
                 handle = file

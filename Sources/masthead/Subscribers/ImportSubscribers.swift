@@ -84,7 +84,9 @@ struct RejectionSink {
 
     init(path: String?) throws {
         guard let path else { return }
-        guard FileManager.default.createFile(atPath: path, contents: Data(CSVField.record(["line", "reason", "email"]).utf8)),
+        guard FileManager.default.createFile(
+                atPath: path, contents: Data(CSVField.record(["line", "reason", "email"]).utf8),
+                attributes: [.posixPermissions: 0o600]),
             let handle = FileHandle(forWritingAtPath: path)
         else { throw ValidationError("cannot write the errors file \(path)") }
         handle.seekToEndOfFile()

@@ -73,6 +73,8 @@ import Testing
         #expect(again.added == 0)
         #expect(again.unchanged == 3)
         #expect(try lists.listTables() == before)
+        // ... and leaves no second audit record: the trail says what changed (hardening, item 12).
+        #expect(try lists.sql("SELECT count(*) FROM events WHERE action = 'subscribers.imported'") == ["1"])
     }
 
     @Test(arguments: StoreKind.allCases) func aDryRunReportsTheSameAndWritesNothing(_ store: StoreKind) async throws {

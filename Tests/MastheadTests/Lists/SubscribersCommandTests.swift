@@ -99,6 +99,39 @@ import Testing
         #expect(missing.stderr == "masthead: cannot read nope.csv\n")
     }
 
+    /// Cells a spreadsheet would run as formulas are written as text in every CSV the command
+    /// writes, the export file is its owner's alone, and our own import reads the values back
+    /// as they were (hardening, item 4).
+    @Test func csvCellsThatLookLikeFormulasAreNeutralised() throws {
+        let workspace = try prepared(.sqlite)
+        let file = #"""
+            email,name,newsletter,state,plan
+            anna@example.org,"=HYPERLINK(""http://evil.example"",""x"")",ukraine-daily,confirmed,+1
+            bo@example.org,@SUM(A1),ukraine-daily,confirmed,-2
+
+            """#
+        try file.write(toFile: workspace.file("seed.csv"), atomically: true, encoding: .utf8)
+        let seeded = try masthead(["subscribers", "import", "seed.csv", "--consent-basis", "paper forms"], in: workspace)
+        #expect(seeded.status == 0, "\(seeded.stderr)")
+
+        let exported = try masthead(["subscribers", "export", "--output", "export.csv"], in: workspace)
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let text = try String(contentsOfFile: workspace.file("export.csv"), encoding: .utf8)
+        #expect(text.contains(#""'=HYPERLINK(""http://evil.example"",""x"")""#))
+        #expect(text.contains("'@SUM(A1)"))
+        #expect(text.contains(#""{""plan"":""+1""}""#), "a JSON cell begins with { and stays as it is")
+        let mode = try FileManager.default.attributesOfItem(atPath: workspace.file("export.csv"))[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let found = try masthead(["subscribers", "find", "--format", "csv"], in: workspace)
+        #expect(found.stdout.contains("'@SUM(A1)") && !found.stdout.contains(",@SUM"))
+
+        let target = try prepared(.sqlite)
+        try FileManager.default.copyItem(atPath: workspace.file("export.csv"), toPath: target.file("export.csv"))
+        #expect(try masthead(["subscribers", "import", "export.csv", "--consent-basis", "moved"], in: target).status == 0)
+        let shown = try masthead(["subscribers", "show", "bo@example.org", "--format", "json"], in: target)
+        #expect(shown.stdout.contains(#""name" : "@SUM(A1)""#), "\(shown.stdout)")
+    }
+
     @Test(arguments: StoreKind.allCases) func exportThenImportIntoAFreshDatabaseGivesTheSameMemberships(_ store: StoreKind) throws {
         let source = try prepared(store)
         let file = """

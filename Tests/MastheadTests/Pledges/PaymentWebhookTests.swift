@@ -47,6 +47,39 @@ import Testing
         #expect(test.log.text.contains("payment webhook refused"))
     }
 
+    /// Numbers no provider sends: refused with a 400 before anything reads them, and a signed
+    /// `created` of `Int64.max` (which crashed the daemon, and again on each retry) is one of
+    /// them (hardening, item 5).
+    @Test(arguments: StoreKind.allCases) func outOfRangeNumbersAreRefusedAndNothingMoves(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
+        defer { test.shutdown() }
+        try await test.application.test(.router) { client in
+            let id = try await pledge(client)
+            func signed(created: Int64, amount: Int64 = 500) -> (body: [UInt8], signature: String) {
+                let body = Array(
+                    #"{"created":\#(created),"data":{"amount_minor":\#(amount),"currency":"USD","pledge":"\#(id)"},"id":"evt_\#(created)_\#(amount)","type":"payment_succeeded"}"#
+                        .utf8)
+                return (body, WebhookSignature.header(for: body, secret: Services.simulatedWebhookSecret(test.runtime.keys), at: test.clock.now))
+            }
+            let now = Int64(test.clock.now.timeIntervalSince1970)
+            let refused = [
+                signed(created: .max), signed(created: .max), signed(created: -1), signed(created: 4_102_444_800),
+                signed(created: now - 31 * 86_400), signed(created: now, amount: -5), signed(created: now, amount: .max),
+            ]
+            for (body, signature) in refused {
+                let response = try await PledgeHTTP.webhook(client, body: body, signature: signature)
+                #expect(response.status == .badRequest)
+                #expect(response.headers[.contentType] == "application/problem+json")
+            }
+            #expect(try await test.pledge(id)?.status == .pending)
+            // The provider's clock may run a little behind ours: an event dated before the pledge still moves it.
+            let (body, signature) = signed(created: now - 10)
+            #expect(try await PledgeHTTP.webhook(client, body: body, signature: signature).status == .ok)
+            #expect(try await test.pledge(id)?.status == .succeeded)
+        }
+        #expect(try test.sql("SELECT count(*) FROM payment_events") == ["1"], "no refused event was recorded")
+    }
+
     @Test(arguments: StoreKind.allCases) func aReplayedEventChangesNothing(_ store: StoreKind) async throws {
         let test = try await TestRuntime(store: store)
         defer { test.shutdown() }

@@ -226,6 +226,57 @@ import Testing
         #expect(test.log.text.contains("looks like a card number"))
     }
 
+    /// The spellings that got past the first detector, and the two headers a pledge keeps: each
+    /// is refused naming where it was, nothing is stored, and the number is never repeated
+    /// (hardening, item 3).
+    @Test(arguments: StoreKind.allCases) func cardNumbersInAnySpellingOrStoredHeaderAreRefused(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
+        defer { test.shutdown() }
+        let spellings = [
+            "4242.4242.4242.4242", "4242  4242 4242 4242", "4242\t4242\t4242\t4242", "4242\u{A0}4242\u{A0}4242\u{A0}4242",
+            "4242_4242_4242_4242", "4242/4242/4242/4242", "4242\u{200B}4242\u{200B}4242\u{200B}4242", "424 242 424 242 4242",
+            "４２４２ ４２４２ ４２４２ ４２４２", "٤٢٤٢٤٢٤٢٤٢٤٢٤٢٤٢",
+        ]
+        try await test.application.test(.router) { client in
+            for spelling in spellings {
+                let response = try await PledgeHTTP.create(client, ["email": "a@example.org", "amount": "5", "name": spelling])
+                #expect(response.status == .unprocessableContent, "\(spelling)")
+                let error = try #require((try SignupHTTP.object(response)["errors"] as? [[String: Any]])?.first)
+                #expect(error["field"] as? String == "name")
+                #expect(error["code"] as? String == "card_number")
+                #expect(!String(buffer: response.body).contains(spelling))
+            }
+            let keyed = try await PledgeHTTP.create(client, ["email": "a@example.org", "amount": "5"], key: "4242-4242-4242-4242")
+            #expect(keyed.status == .unprocessableContent)
+            #expect((try SignupHTTP.object(keyed)["errors"] as? [[String: Any]])?.first?["field"] as? String == "Idempotency-Key")
+            var headers = PledgeHTTP.headers(key: UUID().uuidString)
+            headers[.userAgent] = "Mozilla/5.0 card 4242 4242 4242 4242"
+            let agent = try await client.execute(
+                uri: "/v1/pledges", method: .post, headers: headers, body: SignupHTTP.json(["email": "a@example.org", "amount": "5"]))
+            #expect(agent.status == .unprocessableContent)
+            #expect((try SignupHTTP.object(agent)["errors"] as? [[String: Any]])?.first?["field"] as? String == "User-Agent")
+            #expect(!String(buffer: agent.body).contains("4242"))
+        }
+        #expect(try test.sql("SELECT count(*) FROM pledges") == ["0"])
+    }
+
+    /// A refused tier, currency or interval is named, never repeated: what was typed there may
+    /// be anything (hardening, item 3).
+    @Test func refusedValuesAreNotEchoed() async throws {
+        let test = try await TestRuntime()
+        defer { test.shutdown() }
+        try await test.application.test(.router) { client in
+            for (field, value) in [("tier", "tier-typed-7731"), ("currency", "QQQ7731"), ("interval", "weekly-7731")] {
+                var body: [String: Any] = ["email": "a@example.org", "amount": "5"]
+                body[field] = value
+                let response = try await PledgeHTTP.create(client, body)
+                #expect(response.status == .unprocessableContent, "\(field)")
+                #expect((try SignupHTTP.object(response)["errors"] as? [[String: Any]])?.first?["field"] as? String == field)
+                #expect(!String(buffer: response.body).contains("7731"), "\(field)")
+            }
+        }
+    }
+
     // SQLite only: it reads the database file and its WAL byte by byte; PostgreSQL's files belong
     // to the server (not necessarily on this machine), out of the test's reach.
     @Test func cardNumbersNeverReachTheSQLiteFile() async throws {
