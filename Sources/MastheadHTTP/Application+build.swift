@@ -14,8 +14,14 @@ public func buildApplication(
     configuration: MastheadConfiguration, services: HTTPServices, logger: Logger,
     onServerRunning: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }
 ) throws -> some ApplicationProtocol {
-    Application(
-        router: try buildRouter(configuration: configuration, services: services),
+    let (header, body) = (configuration.headerTimeout, configuration.bodyTimeout)
+    return Application(
+        responder: HeadResponder(try buildRouter(configuration: configuration, services: services).buildResponder()),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [
+                    RequestDeadlineHandler(headerTimeout: .nanoseconds(header.nanoseconds), bodyTimeout: .nanoseconds(body.nanoseconds))
+                ])),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),
             serverName: "masthead"),

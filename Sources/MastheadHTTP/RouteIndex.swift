@@ -22,12 +22,12 @@ public final class RouteIndex: Sendable {
         entries.withLock { $0.map { "\($0.method.rawValue) \(Self.text(of: $0.path))" } }.sorted()
     }
 
-    /// The methods routed for a concrete request path; empty when none is.
+    /// The methods a concrete request path answers (`HEAD` wherever `GET` is routed, see
+    /// ``HeadResponder``); empty when none is.
     public func methods(forPath path: String) -> [HTTPRequest.Method] {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
-        return entries.withLock { entries in
-            entries.filter { Self.matches($0.path, segments) }.map(\.method)
-        }
+        let routed = entries.withLock { entries in entries.filter { Self.matches($0.path, segments) }.map(\.method) }
+        return routed.contains(.get) ? routed + [.head] : routed
     }
 
     private static func matches(_ route: RouterPath, _ segments: [Substring]) -> Bool {

@@ -43,3 +43,16 @@ import Testing
         #expect(OfferError.currencyNotTaken("EUR").description.hasPrefix("EUR takes no pledges yet"))
     }
 }
+
+extension PledgeRequestTests {
+    /// A UUID key is never taken for a card number, however its digits fall; a key that is one is.
+    @Test func uuidKeysAreNotScannedButOtherKeysAre() {
+        var request = request()
+        // Its digit groups 424242-4242-4242-4242 pass the Luhn check: a key in any other form would be refused.
+        request.idempotencyKey = "AB424242-4242-4242-4242-ABCDEFABCDEF"
+        #expect(CardNumberDetector.containsCardNumber("AB424242-4242-4242-4242-ABCDEFABCDEF"))
+        #expect(request.fieldWithCardNumber == nil)
+        request.idempotencyKey = "4242-4242-4242-4242"
+        #expect(request.fieldWithCardNumber == "Idempotency-Key")
+    }
+}

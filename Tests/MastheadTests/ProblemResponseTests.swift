@@ -42,7 +42,7 @@ import Testing
         try await test.application.test(.router) { client in
             let response = try await client.execute(uri: "/healthz", method: .delete)
             #expect(response.status == .methodNotAllowed)
-            #expect(response.headers[.allow] == "GET")
+            #expect(response.headers[.allow] == "GET, HEAD")
             #expect(try decode(response).status == 405)
         }
     }

@@ -69,9 +69,12 @@ public struct PledgeRequest: Sendable {
     }
 
     /// The first field, or stored header, holding something that looks like a card number: every
-    /// string a pledge keeps or logs is scanned, the `Idempotency-Key` and `User-Agent` too.
+    /// string a pledge keeps or logs is scanned, the `Idempotency-Key` and `User-Agent` too. A key
+    /// that is a UUID (what scripts send) is not: its hex groups can line up as digits that pass
+    /// the check, and no one types a card number in UUID form.
     var fieldWithCardNumber: String? {
-        let headers = [("Idempotency-Key", idempotencyKey), ("User-Agent", userAgent)].compactMap { name, value in
+        let key = idempotencyKey.flatMap { UUID(uuidString: $0) == nil ? $0 : nil }
+        let headers = [("Idempotency-Key", key), ("User-Agent", userAgent)].compactMap { name, value in
             value.map { (name: name, value: $0) }
         }
         return (namedValues + headers).first { CardNumberDetector.containsCardNumber($0.value) }?.name

@@ -1,13 +1,14 @@
 public import Hummingbird
 import Logging
 import NIOCore
+import NIOHTTP1
 
 /// Turns every error into an `application/problem+json` response: the one place where
 /// errors become statuses.
 ///
 /// Unknown paths become 404, known paths with another method 405 (with `Allow`), bodies over
-/// the limit 413, and anything unexpected 500 with nothing internal revealed (the error itself
-/// goes to the log with the request id).
+/// the limit 413, bodies that do not parse 400, and anything unexpected 500 with nothing
+/// internal revealed (the error itself goes to the log with the request id).
 public struct ProblemMiddleware: RouterMiddleware {
     public typealias Context = MastheadRequestContext
     let routes: RouteIndex
@@ -35,6 +36,10 @@ public struct ProblemMiddleware: RouterMiddleware {
             return try problem.response(from: request, context: context)
         } catch is NIOTooManyBytesError {
             return try ProblemDetails.contentTooLarge(limit: bodyLimit).response(from: request, context: context)
+        } catch is HTTPParserError {
+            // The body could not be read (a malformed chunk size, say): the client's mistake.
+            return try ProblemDetails(status: .badRequest, detail: "The request body could not be read as HTTP/1.1.")
+                .response(from: request, context: context)
         } catch let error as any HTTPResponseError where error.status.kind == .clientError {
             return try ProblemDetails(status: error.status).response(from: request, context: context)
         } catch {

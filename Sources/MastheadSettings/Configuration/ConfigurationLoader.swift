@@ -100,6 +100,12 @@ public struct ConfigurationLoader: Sendable {
             guard (1...86_400).contains(lease) else { throw ConfigurationError(.outboxLease, "\(lease) is outside 1-86400 seconds") }
             configuration.outboxLease = .seconds(lease)
         }
+        for (setting, path) in [(Setting.headerTimeout, \MastheadConfiguration.headerTimeout), (.bodyTimeout, \.bodyTimeout)] {
+            if let seconds = try values.int(setting) {
+                guard (1...3600).contains(seconds) else { throw ConfigurationError(setting, "\(seconds) is outside 1-3600 seconds") }
+                configuration[keyPath: path] = .seconds(seconds)
+            }
+        }
         if let grace = try values.int(.shutdownGrace) {
             guard (0...600).contains(grace) else { throw ConfigurationError(.shutdownGrace, "\(grace) is outside 0-600 seconds") }
             configuration.shutdownGrace = .seconds(grace)

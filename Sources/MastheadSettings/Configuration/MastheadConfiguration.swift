@@ -33,6 +33,10 @@ public struct MastheadConfiguration: Sendable, Equatable {
     public var logFormat: LogFormat = .text
     /// Largest request body accepted, in bytes.
     public var bodyLimit: Int = 64 * 1024
+    /// Time a connection may take to send a request's head (slow or idle clients are closed).
+    public var headerTimeout: Duration = .seconds(15)
+    /// Time a request may take to send its body after its head.
+    public var bodyTimeout: Duration = .seconds(30)
     /// Time in-flight requests get to finish after a stop signal.
     public var shutdownGrace: Duration = .seconds(10)
     /// How long a delivery worker's claim on a message lasts (a crashed daemon's claims expire).

@@ -61,6 +61,12 @@ extension Setting {
         key: "log.format", summary: "text, or json for one JSON object per line", defaultValue: "text")
     public static let bodyLimit = Setting(
         key: "http.body.limit", summary: "largest request body accepted, in bytes", defaultValue: "65536")
+    public static let headerTimeout = Setting(
+        key: "http.header.timeout",
+        summary: "seconds a connection may take to send a request's head, counted from its opening or the last answer",
+        defaultValue: "15")
+    public static let bodyTimeout = Setting(
+        key: "http.body.timeout", summary: "seconds a request may take to send its body after its head", defaultValue: "30")
     public static let shutdownGrace = Setting(
         key: "shutdown.grace",
         summary: "seconds in-flight requests get to finish after SIGTERM/SIGINT", defaultValue: "10")
@@ -125,7 +131,7 @@ extension Setting {
     /// Every setting, in the order the README's table lists them.
     public static let all: [Setting] = [
         .host, .port, .database, .databasePasswordFile, .databasePool, .mailer, .publicURL, .keys, .environment, .trustedProxies,
-        .logLevel, .logFormat, .bodyLimit, .shutdownGrace, .outboxLease, .config,
+        .logLevel, .logFormat, .bodyLimit, .headerTimeout, .bodyTimeout, .shutdownGrace, .outboxLease, .config,
         .newsroom, .mailFrom, .unsubscribeMailto, .templates, .signupNewsletters, .signupEmailsPerDay,
         .signupCooldown, .signupNotice, .signupReturnURL, .confirmRedirectURL, .consentVersion, .confirmDays,
         .corsOrigins, .rateLimit, .rateBurst, .siteLinks, .payments, .paymentsWebhookURL,
