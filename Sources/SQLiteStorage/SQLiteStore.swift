@@ -33,15 +33,17 @@ public final class SQLiteStore: Sendable {
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(Self.busyTimeout)
         configuration.maximumReaderCount = Self.maximumReaders
-        configuration.prepareDatabase { db in
-            // WAL (DatabasePool's journal mode) makes a commit one append to the log, so
-            // `synchronous = NORMAL` is durable across process crashes and only risks the
-            // last transactions on power loss; FULL would add an fsync to every sign-up.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-        }
         self.path = path
         do {
-            self.pool = try DatabasePool(path: path, configuration: configuration)
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            // What was acknowledged is on stable storage, as Postfix promises for mail: with WAL,
+            // FULL syncs the log at every commit, so a 202 sign-up, a 201 pledge or a 200 to a
+            // payment webhook survives a power loss or an OS crash (NORMAL only survives a process
+            // crash). The group commit (WriteBatcher) makes one sync cover a whole batch. Set on
+            // the writer after opening: GRDB sets NORMAL when it turns WAL on, after
+            // `prepareDatabase` has run.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            self.pool = pool
         } catch {
             throw StorageError.cannotOpen(path: path, reason: Self.describe(error))
         }

@@ -1,0 +1,69 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// What was acknowledged is on stable storage (hardening, item 13): the daemon is traced with
+/// strace while a reader signs up and pledges, and every 2xx answer to a write is preceded by a
+/// sync of the SQLite log that holds it. `synchronous=NORMAL` made no sync at all at commit.
+///
+/// Needs strace (Ops/test installs it); without it the suite is skipped on a developer's machine,
+/// but in CI a missing strace fails the test instead of hiding it.
+@Suite(.timeLimit(.minutes(2)), .enabled(if: Strace.path != nil || ProcessInfo.processInfo.environment["CI"] != nil, "strace is not installed; Ops/test installs it"))
+struct DurabilityTests {
+    @Test func everyAcknowledgedWriteIsSyncedBeforeItsAnswer() async throws {
+        let strace = try #require(Strace.path, "strace is required in CI")
+        let directory = try TemporaryDirectory()
+        _ = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
+        let daemon = try await DaemonProcess(in: directory.path)
+        let trace = directory.file("trace.txt")
+        let tracer = Process()
+        // Through python, which clears the signal mask the test runner's threads block and a
+        // spawned child inherits: strace must see the SIGTERM that ends the trace.
+        tracer.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        // -y names each descriptor's file; -s shows enough of each write to find the status line.
+        tracer.arguments = [
+            "python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
+            strace, "-f", "-y", "-s", "32", "-e", "trace=fsync,fdatasync,write,writev,sendto,sendmsg", "-o", trace,
+            "-p", String(daemon.process.processIdentifier),
+        ]
+        tracer.standardOutput = FileHandle.nullDevice
+        tracer.standardError = FileHandle.nullDevice
+        try tracer.run()
+        try await Task.sleep(for: .seconds(1))  // strace attaches to every thread
+
+        let signup = try Executables.runProgram(
+            "/usr/bin/curl",
+            ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
+             "-d", #"{"email":"durable@example.org"}"#, daemon.baseURL + "/v1/subscriptions"])
+        #expect(signup.stdout == "202")
+        let pledge = try Executables.runProgram(
+            "/usr/bin/curl",
+            ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
+             "-H", "Idempotency-Key: durable-pledge", "-d", #"{"email":"durable@example.org","amount":"5"}"#,
+             daemon.baseURL + "/v1/pledges"])
+        #expect(pledge.stdout == "201")
+        try await Task.sleep(for: .milliseconds(500))
+        tracer.terminate()  // strace detaches from the daemon, writes out its trace and exits
+        tracer.waitUntilExit()
+
+        let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
+        var syncedSinceLastAnswer = false
+        var answers = 0
+        for line in lines {
+            if (line.contains("fsync(") || line.contains("fdatasync(")) && line.contains("masthead.sqlite-wal") {
+                syncedSinceLastAnswer = true
+            }
+            if line.contains(#"HTTP/1.1 202"#) || line.contains(#"HTTP/1.1 201"#) {
+                answers += 1
+                #expect(syncedSinceLastAnswer, "an answer went out before its write was synced: \(line)")
+                syncedSinceLastAnswer = false
+            }
+        }
+        #expect(answers == 2, "both answers were seen in the trace")
+    }
+}
+
+/// Where strace is installed, if it is.
+enum Strace {
+    static let path: String? = ["/usr/bin/strace", "/bin/strace"].first { FileManager.default.isExecutableFile(atPath: $0) }
+}
