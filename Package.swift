@@ -239,7 +239,7 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
-            exclude: ["Help", "Support/parse_eml.py", "Support/smtp_server.py", "Support/smtp_faults.py"],
+            exclude: ["Help", "Support/parse_eml.py", "Support/smtp_server.py", "Support/smtp_faults.py", "Support/spec_documents.py"],
             swiftSettings: strictness),
     ]
 )
