@@ -38,40 +38,32 @@ struct NginxProxyTests {
         return directory.file("nginx.conf")
     }
 
-    @Test func daemonSeesTheClientAddressNginxForwards() async throws {
+    /// Asks for /healthz through the shipped nginx from 127.0.0.2 with the reader's own `headers`;
+    /// returns the daemon's log once the request reached it.
+    func healthzThroughNginx(headers: [String]) async throws -> String {
         let nginx = try #require(Nginx.path, "nginx is required in CI")
         let directory = try TemporaryDirectory()
         let daemon = try await DaemonProcess(in: directory.path, environment: ["MASTHEAD_TRUSTED_PROXIES": "127.0.0.1"])
-        let nginxPort = try FreePort.find()
-        let configuration = try prepare(in: directory, daemonPort: daemon.port, nginxPort: nginxPort)
-
-        let check = try Executables.runProgram(nginx, ["-t", "-c", configuration, "-p", directory.path])
-        #expect(check.status == 0, "nginx -t: \(check.stderr)")
-
-        let server = Process()
-        server.executableURL = URL(fileURLWithPath: nginx)
-        server.arguments = ["-c", configuration, "-p", directory.path]
-        server.standardOutput = FileHandle.nullDevice
-        server.standardError = FileHandle.nullDevice
-        try server.run()
+        let (nginxPort, server) = try await startNginx(nginx, in: directory, daemon: daemon)
         defer {
             server.terminate()
             SMTPTestServer.stop(server)
         }
-        try await FreePort.waitUntilListening(nginxPort)
-
-        // The reader connects from 127.0.0.2 and tries to spoof its address; nginx overwrites it.
         let reply = try Executables.runProgram(
             "/usr/bin/curl",
-            [
-                "-s", "-o", "/dev/null", "-w", "%{http_code}", "--interface", "127.0.0.2",
-                "-H", "X-Forwarded-For: 203.0.113.66", "http://127.0.0.1:\(nginxPort)/healthz",
-            ])
+            ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--interface", "127.0.0.2"]
+                + headers.flatMap { ["-H", $0] } + ["http://127.0.0.1:\(nginxPort)/healthz"])
         #expect(reply.stdout == "200", "\(reply.stderr)")
         try await Task.sleep(for: .milliseconds(200))
-        let accessLine = try #require(daemon.log.split(separator: "\n").first { $0.contains("path=/healthz") })
+        return daemon.log
+    }
+
+    /// The reader tries to spoof its address; nginx overwrites it.
+    @Test func daemonSeesTheClientAddressNginxForwards() async throws {
+        let log = try await healthzThroughNginx(headers: ["X-Forwarded-For: 203.0.113.66"])
+        let accessLine = try #require(log.split(separator: "\n").first { $0.contains("path=/healthz") })
         #expect(accessLine.contains("client=127.0.0.2"))
-        #expect(!daemon.log.contains("203.0.113.66"))
+        #expect(!log.contains("203.0.113.66"))
     }
 
     /// Starts nginx with the shipped configuration in front of `daemon`; returns its port and process.
@@ -93,26 +85,10 @@ struct NginxProxyTests {
     /// A client's own `Forwarded` header neither sets its address nor reaches the daemon as a
     /// belief (hardening, item 2).
     @Test func aClientsOwnForwardedHeaderIsNotBelieved() async throws {
-        let nginx = try #require(Nginx.path, "nginx is required in CI")
-        let directory = try TemporaryDirectory()
-        let daemon = try await DaemonProcess(in: directory.path, environment: ["MASTHEAD_TRUSTED_PROXIES": "127.0.0.1"])
-        let (nginxPort, server) = try await startNginx(nginx, in: directory, daemon: daemon)
-        defer {
-            server.terminate()
-            SMTPTestServer.stop(server)
-        }
-        let reply = try Executables.runProgram(
-            "/usr/bin/curl",
-            [
-                "-s", "-o", "/dev/null", "-w", "%{http_code}", "--interface", "127.0.0.2",
-                "-H", "Forwarded: for=203.0.113.66", "-H", "X-Forwarded-For: 203.0.113.67",
-                "http://127.0.0.1:\(nginxPort)/healthz",
-            ])
-        #expect(reply.stdout == "200", "\(reply.stderr)")
-        try await Task.sleep(for: .milliseconds(200))
-        let accessLine = try #require(daemon.log.split(separator: "\n").first { $0.contains("path=/healthz") })
+        let log = try await healthzThroughNginx(headers: ["Forwarded: for=203.0.113.66", "X-Forwarded-For: 203.0.113.67"])
+        let accessLine = try #require(log.split(separator: "\n").first { $0.contains("path=/healthz") })
         #expect(accessLine.contains("client=127.0.0.2"))
-        #expect(!daemon.log.contains("203.0.113.66") && !daemon.log.contains("203.0.113.67"))
+        #expect(!log.contains("203.0.113.66") && !log.contains("203.0.113.67"))
     }
 
     /// 50 sign-ups from one client, spelled every way, through nginx: the edge limit and the
