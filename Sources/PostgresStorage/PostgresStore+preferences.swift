@@ -8,7 +8,7 @@ import SubscriberLists
 /// The preferences page: a reader's public newsletters, read and set through a `manage` link.
 extension PostgresStore {
     public func preferences(
-        consent: Int64, wanted: Set<String>?, at time: Date, client: ClientContext?, isBound: @escaping @Sendable (String) -> Bool
+        consent: Int64, choice: PreferencesChoice?, at time: Date, client: ClientContext?, isBound: @escaping @Sendable (String) -> Bool
     ) async throws -> Preferences? {
         try await write { session in
             // FOR UPDATE OF s locks the subscriber before its memberships are read: the same form sent
@@ -34,8 +34,8 @@ extension PostgresStore {
                     status: try await Self.membershipStatus(session, subscriber: subscriber, newsletter: newsletter.id)))
             }
             let shown = Preferences(address: try row["email", as: String.self], entries: entries)
-            guard let wanted else { return shown }
-            let change = shown.change(to: wanted)
+            guard let choice else { return shown }
+            let change = shown.change(to: choice)
             let stamp = Timestamp.format(time)
             for entry in change.joining {
                 try await Self.setMembership(

@@ -8,7 +8,7 @@ import SubscriberLists
 /// The preferences page: a reader's public newsletters, read and set through a `manage` link.
 extension SQLiteStore {
     public func preferences(
-        consent: Int64, wanted: Set<String>?, at time: Date, client: ClientContext?, isBound: @escaping @Sendable (String) -> Bool
+        consent: Int64, choice: PreferencesChoice?, at time: Date, client: ClientContext?, isBound: @escaping @Sendable (String) -> Bool
     ) async throws -> Preferences? {
         try await write { db in
             guard let row = try Row.fetchOne(
@@ -27,8 +27,8 @@ extension SQLiteStore {
                 entries: try newsletters.map {
                     Preferences.Entry(newsletter: $0, status: try Self.membershipStatus(db, subscriber: subscriber, newsletter: $0.id))
                 })
-            guard let wanted else { return shown }
-            let change = shown.change(to: wanted)
+            guard let choice else { return shown }
+            let change = shown.change(to: choice)
             let stamp = Timestamp.format(time)
             for entry in change.joining {
                 try Self.setMembership(

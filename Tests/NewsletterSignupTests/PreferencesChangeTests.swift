@@ -15,7 +15,7 @@ import Testing
         ])
 
     @Test func theWantedAreJoinedAndTheActiveOthersLeft() {
-        let change = page.change(to: ["weekend", "culture", "science"])
+        let change = page.change(to: PreferencesChoice(wanted: ["weekend", "culture", "science"]))
         #expect(change.joining.map(\.newsletter.slug) == ["weekend", "science"], "a bounced address is not joined again")
         #expect(change.leaving.map(\.slug) == ["daily", "sport"])
         let after = page.applying(change)
@@ -23,10 +23,20 @@ import Testing
     }
 
     @Test func savingThePageAsItIsChangesNothing() {
-        let change = page.change(to: ["daily", "sport"])
+        let change = page.change(to: PreferencesChoice(wanted: ["daily", "sport"]))
         #expect(change.joining.map(\.newsletter.slug) == ["sport"], "pending becomes confirmed: the link proved the address")
         #expect(change.leaving.isEmpty)
-        #expect(page.change(to: ["daily"]).leaving.map(\.slug) == ["sport"])
+        #expect(page.change(to: PreferencesChoice(wanted: ["daily"])).leaving.map(\.slug) == ["sport"])
+    }
+
+    @Test func throughAnOldLinkLeavingWorksButJoiningWaitsForAConfirmation() {
+        let change = page.change(to: PreferencesChoice(wanted: ["weekend", "sport", "science"], linkProvesAddress: false))
+        #expect(change.joining.isEmpty, "an old link confirms nothing")
+        #expect(change.confirming.map(\.slug) == ["weekend", "science"], "pending stays pending; bounced is left alone")
+        #expect(change.leaving.map(\.slug) == ["daily"])
+        let after = page.applying(change)
+        #expect(after.entries.map(\.status) == [.unsubscribed, nil, .bounced, .pending, .unsubscribed])
+        #expect(after.awaitingConfirmation.map(\.slug) == ["weekend", "science"])
     }
 }
 

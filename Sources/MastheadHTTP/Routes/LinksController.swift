@@ -112,7 +112,7 @@ struct LinksController: Sendable {
         return try pages.page(
             "preferences", title: messages["preferences.title", language], language: language,
             [
-                "token": token, "saved": saved,
+                "token": token, "saved": saved, "confirming": !preferences.awaitingConfirmation.isEmpty,
                 "lead": messages.format("preferences.lead", language, ["address": preferences.address]),
                 "newsletters": preferences.entries.map { entry in
                     [

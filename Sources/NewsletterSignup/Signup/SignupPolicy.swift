@@ -11,6 +11,10 @@ public struct SignupPolicy: Sendable, Equatable {
     public var maximumEmailsPerDay: Int = 3
     /// A repeated request within this time sends nothing new (double clicks, scripted floods).
     public var repeatCooldown: Duration = .seconds(120)
+    /// How long a preferences (`manage`) link may join newsletters without a fresh confirmation.
+    /// The link itself never expires, so leaving always works; past this, a newsletter chosen
+    /// on the page is signed up for with a confirmation email, like a new sign-up.
+    public var preferencesLinkConfirmsFor: Duration = .seconds(90 * 86_400)
     /// Whether a sign-up for a newsletter the address already has sends a short notice.
     public var noticeWhenAlreadySubscribed: Bool = true
 

@@ -39,9 +39,9 @@ public protocol SignupStore: NewsletterStore {
     ) async throws -> LinkOutcome
 
     /// The preferences of the subscriber behind `consent` (if its address passes `isBound`);
-    /// with `wanted`, first sets their public newsletters to exactly those, in one transaction.
+    /// with a `choice`, first makes their public newsletters what it asks, in one transaction.
     func preferences(
-        consent: Int64, wanted: Set<String>?, at time: Date, client: ClientContext?, isBound: @escaping @Sendable (String) -> Bool
+        consent: Int64, choice: PreferencesChoice?, at time: Date, client: ClientContext?, isBound: @escaping @Sendable (String) -> Bool
     ) async throws -> Preferences?
 }
 

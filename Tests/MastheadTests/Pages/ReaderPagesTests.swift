@@ -139,6 +139,47 @@ import Testing
         #expect(try test.sql("SELECT action FROM events WHERE action = 'subscription.preferences'").count == 2)
     }
 
+    /// A `manage` link never expires (leaving must always work), but one older than 90 days no
+    /// longer proves the address: re-joining through it sends a fresh confirmation instead.
+    @Test(arguments: StoreKind.allCases) func anOldPreferencesLinkMayLeaveButRejoiningNeedsAFreshConfirmation(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
+        defer { test.shutdown() }
+        try await test.newsletter("ukraine-daily", name: "Ukraine Daily")
+        try await test.application.test(.router) { client in
+            _ = try await SignupHTTP.signUp(client, ["email": "anna@example.org", "newsletters": ["ukraine-daily"]])
+            try await test.deliver()
+            let first = try ParsedEmail.parse(try #require(try test.emails().first))
+            let manage = try #require(first.link("/v1/preferences"))
+            func confirm(_ email: ParsedEmail) async throws {
+                let link = try #require(email.link("/v1/confirm"))
+                _ = try await client.execute(
+                    uri: "/v1/confirm", method: .post, headers: SignupHTTP.formHeaders, body: SignupHTTP.form([("token", link.token)]))
+            }
+            try await confirm(first)
+            func save(_ fields: [(String, String)]) async throws -> String {
+                let saved = try await client.execute(
+                    uri: "/v1/preferences?lang=en", method: .post, headers: SignupHTTP.formHeaders,
+                    body: SignupHTTP.form([("token", manage.token)] + fields))
+                #expect(saved.status == .ok)
+                return String(buffer: saved.body)
+            }
+            func status() throws -> [String] { try test.sql("SELECT status FROM subscriptions") }
+
+            test.clock.advance(by: 400 * 86_400)
+            _ = try await save([("action", "unsubscribe_all")])
+            #expect(try status() == ["unsubscribed"], "leaving works through a link of any age")
+            let rejoined = try await save([("newsletters", "ukraine-daily")])
+            #expect(rejoined.contains("more than 90 days old"))
+            #expect(try status() == ["pending"], "not confirmed by an old link")
+            #expect(try test.sql("SELECT count(*) FROM consent_records WHERE source = 'preferences' AND confirmed_at IS NOT NULL") == ["0"])
+            try await test.deliver()
+            let fresh = try ParsedEmail.parse(try #require(try test.emails().last))
+            #expect(try test.emails().count == 2)
+            try await confirm(fresh)
+            #expect(try status() == ["confirmed"], "the fresh confirmation's link joins")
+        }
+    }
+
     @Test(arguments: StoreKind.allCases) func theSupportPageEnforcesTheMinimumAndTheServerDoesAgain(_ store: StoreKind) async throws {
         let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
