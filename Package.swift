@@ -118,6 +118,8 @@ let package = Package(
                 "Migrations", "PostgresMigrations", "DatabaseHealth", "DatabaseCopy", "StoredRows", "SideEffects",
                 "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // Only for its error type: a pool with no connection to give is a 503, not a 500.
+                .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -6,4 +6,9 @@ public protocol DatabaseProbe: Sendable {
     func readiness() async -> DatabaseReadiness
     /// Connection activity, for the pool gauges.
     var poolStatistics: PoolStatistics { get }
+    /// Why `error` is the server's condition rather than the request's — the disk is full, the
+    /// file read-only, an I/O error, the database connection lost — in a few words for the log;
+    /// nil for anything else. Such a failure is answered 503 with `Retry-After`: the same
+    /// request may work in a moment, and nothing was saved.
+    func unavailability(of error: any Error) -> String?
 }

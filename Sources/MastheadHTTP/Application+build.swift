@@ -53,7 +53,7 @@ public func buildRouter(
         middleware: RequestObservationMiddleware(
             metrics: metrics, clientAddresses: ClientAddressResolver(trustedProxies: configuration.trustedProxies)))
     router.add(middleware: SiteOriginsMiddleware(origins: configuration.corsOrigins))
-    router.add(middleware: ProblemMiddleware(routes: routeIndex, bodyLimit: configuration.bodyLimit))
+    router.add(middleware: ProblemMiddleware(routes: routeIndex, bodyLimit: configuration.bodyLimit, database: services.database))
     router.add(middleware: CanonicalPathMiddleware())
     router.add(middleware: BodyLimitMiddleware(limit: configuration.bodyLimit))
     if configuration.rateLimitPerMinute > 0 {

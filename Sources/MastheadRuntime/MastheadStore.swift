@@ -31,6 +31,10 @@ public protocol MastheadStore: SignupStore, SubscriberStore, PledgeStore, Outbox
     /// Writes a consistent copy of the database to `destination` (a new file), while writers
     /// go on; engines backed up by their own tools (PostgreSQL: `pg_dump`) say so instead.
     func backup(to destination: String) async throws
+    /// At a daemon's start: the messages an earlier run left `sending` (it died holding their
+    /// leases) go back in the queue at once, and how many; nil where other daemons may hold
+    /// live leases on the same database (PostgreSQL), which then simply expire.
+    func reclaimOutboxLeases(at time: Date) async throws -> Int?
     /// Closes the store; call once, after the server stopped.
     func close() throws
 }
@@ -53,4 +57,6 @@ extension SQLiteStore: MastheadStore {
 extension PostgresStore: MastheadStore {
     public var engine: String { "postgres" }
     public var shippedMigrations: [Migration] { PostgresMigrations.all }
+    /// Other daemons may be delivering from the same outbox: their leases are left to expire.
+    public func reclaimOutboxLeases(at time: Date) async throws -> Int? { nil }
 }

@@ -48,19 +48,21 @@ public enum LogOutput {
 
 extension LogFormat {
     /// A log handler factory for this format, for `LoggingSystem.bootstrap` or `Logger(label:factory:)`.
+    /// Repeated warnings and errors are thinned out (``RepeatLimitingLogHandler``).
     public func makeHandler(level: Logger.Level) -> @Sendable (String) -> any LogHandler {
+        let repeats = LogRepeats()
         switch self {
         case .text:
             return { label in
                 var handler = StreamLogHandler.standardError(label: label)
                 handler.logLevel = level
-                return handler
+                return RepeatLimitingLogHandler(handler, repeats: repeats)
             }
         case .json:
             return { label in
                 var handler = JSONLogHandler(label: label)
                 handler.logLevel = level
-                return handler
+                return RepeatLimitingLogHandler(handler, repeats: repeats)
             }
         }
     }

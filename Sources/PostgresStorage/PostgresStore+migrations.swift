@@ -62,6 +62,7 @@ extension PostgresStore {
 
     /// Can the server be reached and is the schema current?
     public func readiness(known: [Migration] = PostgresMigrations.all) async -> DatabaseReadiness {
+        if let failure = writeAvailability.recentFailure { return .notReady("writes are failing: \(failure)") }
         do {
             return DatabaseReadiness(plan: try await migrationPlan(known: known))
         } catch {

@@ -3,6 +3,7 @@ public import Foundation
 public import Logging
 public import Migrations
 import PostgresNIO
+import _ConnectionPoolModule
 import Synchronization
 
 /// The shared store: one PostgreSQL database that several daemons use at once, through
@@ -23,6 +24,8 @@ public final class PostgresStore: Sendable {
     let logger: Logger
     private let runner: Task<Void, Never>
     let activity = PostgresActivity()
+    /// Whether the last writes failed for the server's reasons (readiness reads it).
+    let writeAvailability = WriteAvailability()
 
     /// Creates the pool; connections open when first needed.
     public init(_ location: PostgresLocation, logger: Logger) {
@@ -77,13 +80,42 @@ public final class PostgresStore: Sendable {
         var attempt = 1
         while true {
             do {
-                return try await client.withConnection { connection in
+                let result = try await client.withConnection { connection in
                     try await PostgresSession(connection: connection, logger: self.logger).transaction("BEGIN", body)
                 }
+                writeAvailability.succeeded()
+                return result
             } catch let error as PSQLError where error.isRetryable && attempt < 4 {
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(5 * attempt))
+            } catch {
+                if let reason = unavailability(of: error) { writeAvailability.failed(reason) }
+                throw error
             }
+        }
+    }
+
+    /// The failures that are the database server's condition, not the request's: the
+    /// connection is lost or cannot be made, the pool has no connection to give, the server is
+    /// shutting down or starting, out of disk or memory (SQLSTATE class 53), read-only (a
+    /// standby), or an I/O error.
+    public func unavailability(of error: any Error) -> String? {
+        if error is ConnectionPoolError { return "no database connection is available" }
+        guard let error = error as? PSQLError else { return nil }
+        if let state = error.sqlState {
+            return switch state {
+            case let state where state.hasPrefix("08"): "the database connection failed (SQLSTATE \(state))"
+            case let state where state.hasPrefix("53"): "the database server is out of resources (SQLSTATE \(state))"
+            case "57P01", "57P02", "57P03": "the database server is shutting down or starting (SQLSTATE \(state))"
+            case "25006": "the database is read-only (SQLSTATE 25006)"
+            case "58030": "the database server had an I/O error (SQLSTATE 58030)"
+            default: nil
+            }
+        }
+        return switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .poolClosed, .uncleanShutdown:
+            "the database connection was lost (\(error.code))"
+        default: nil
         }
     }
 }

@@ -50,4 +50,16 @@ extension SQLiteStore: OutboxStore {
             ).execute(arguments: [error, id])
         }
     }
+
+    /// Puts back in the queue, due at once, every message an earlier run left `sending`: run at
+    /// a daemon's start, when its predecessor died (kill -9, power loss) holding leases. The
+    /// embedded store has one daemon, so no live worker can hold them. Returns how many.
+    public func reclaimOutboxLeases(at time: Date) async throws -> Int? {
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE outbox SET state = 'queued', lease_until = NULL, next_attempt_at = ? WHERE state = 'sending'",
+                arguments: [Timestamp.format(time)])
+            return db.changesCount
+        }
+    }
 }

@@ -20,6 +20,8 @@ public final class SQLiteStore: Sendable {
     let pool: DatabasePool
     let batcher: WriteBatcher
     let activity = DatabaseActivity()
+    /// Whether the last writes failed for the server's reasons (readiness reads it).
+    let writeAvailability = WriteAvailability()
 
     /// How many read connections the pool keeps; writes always use the single writer.
     public static let maximumReaders = 8
@@ -80,7 +82,32 @@ public final class SQLiteStore: Sendable {
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         activity.writes.add(1, ordering: .relaxed)
         defer { activity.writes.subtract(1, ordering: .relaxed) }
-        return try await batcher.write(body)
+        do {
+            let result = try await batcher.write(body)
+            writeAvailability.succeeded()
+            return result
+        } catch {
+            if let reason = unavailability(of: error) { writeAvailability.failed(reason) }
+            throw error
+        }
+    }
+
+    /// The SQLite results that are the machine's condition, not the request's: the disk or
+    /// quota is full, the file or its directory is read-only, the disk fails, the file cannot be
+    /// opened, another process holds the lock past the busy timeout, memory ran out — and a
+    /// write that shared its transaction with one of those.
+    public func unavailability(of error: any Error) -> String? {
+        if error is WriteBatcher.BatchAborted { return "the shared write transaction was abandoned" }
+        guard let error = error as? DatabaseError else { return nil }
+        return switch error.resultCode.primaryResultCode {
+        case .SQLITE_FULL: "the disk is full"
+        case .SQLITE_READONLY: "the database is read-only"
+        case .SQLITE_IOERR: "an I/O error"
+        case .SQLITE_CANTOPEN: "the database file cannot be opened"
+        case .SQLITE_BUSY, .SQLITE_LOCKED: "the database is locked by another process"
+        case .SQLITE_NOMEM: "out of memory"
+        default: nil
+        }
     }
 
     /// A short, human description of a database error (no SQL arguments, which may hold personal data).

@@ -56,6 +56,9 @@ enum Daemon {
                 ])
         }
         defer { runtime.shutdown() }
+        if let reclaimed = try await runtime.store.reclaimOutboxLeases(at: runtime.now()), reclaimed > 0 {
+            logger.notice("reclaimed the outbox leases an earlier run left unfinished", metadata: ["messages": "\(reclaimed)"])
+        }
         try await runtime.serviceGroup(running: [app, runtime.deliveryWorker]).run()
         logger.info("mastheadd stopped")
     }

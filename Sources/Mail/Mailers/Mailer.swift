@@ -44,11 +44,19 @@ public struct MailerError: Error, Sendable, Equatable, CustomStringConvertible {
     public var isPermanent: Bool
     /// What went wrong, for the outbox's `last_error` and the log (never a password).
     public var reason: String
+    /// The transport itself is unavailable (the relay refuses connections, times out, or
+    /// greets with 421), whichever message is sent: the worker pauses delivery and probes
+    /// instead of dialing once per message (``RelayBreaker``).
+    public var isRelayUnavailable = false
 
     /// A failure worth retrying.
     public static func transient(_ reason: String) -> MailerError { MailerError(isPermanent: false, reason: reason) }
     /// A failure retrying cannot fix.
     public static func permanent(_ reason: String) -> MailerError { MailerError(isPermanent: true, reason: reason) }
+    /// The relay is unavailable for every message (a transient failure).
+    public static func relayUnavailable(_ reason: String) -> MailerError {
+        MailerError(isPermanent: false, reason: reason, isRelayUnavailable: true)
+    }
 
     public var description: String { (isPermanent ? "permanent: " : "transient: ") + reason }
 }

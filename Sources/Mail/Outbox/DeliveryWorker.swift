@@ -10,7 +10,13 @@ public import ServiceLifecycle
 /// `sending`, and once the lease runs out any worker claims it again, so a crash delays a
 /// message but never loses it. Transient failures are retried with backoff; permanent ones,
 /// and rows that cannot be composed, go to the dead letters. Up to `concurrency` messages are in
-/// flight at once (the SMTP pool size), optionally paced to a rate.
+/// flight at once (the SMTP pool size), optionally paced to a rate. When the relay itself is
+/// unavailable, delivery pauses and one message probes it (``RelayBreaker``).
+///
+/// What can be sent twice: a message the relay accepted whose "sent" mark cannot be written
+/// (the disk is full) is marked again and again while its lease lasts; only if that fails
+/// throughout, or the process dies between the relay's answer and the mark, is it sent again
+/// once the lease runs out.
 public struct DeliveryWorker: Service {
     let store: any OutboxStore
     let mailer: any Mailer
@@ -27,6 +33,8 @@ public struct DeliveryWorker: Service {
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
     let logger: Logger
+    /// Pauses delivery while the relay is unavailable.
+    public let breaker = RelayBreaker()
 
     /// Creates a worker; `composers` together must know every kind the libraries queue.
     public init(
@@ -74,27 +82,43 @@ public struct DeliveryWorker: Service {
                 handled = 0
             }
             if handled == 0 {
-                await cancelWhenGracefulShutdown { await signal.wait(timeout: idlePoll) }
+                await cancelWhenGracefulShutdown { await signal.wait(timeout: idleWait()) }
             }
         }
         await mailer.shutdown()
     }
 
-    /// Claims one batch of due messages and delivers each. Returns how many were claimed.
+    /// Claims one batch of due messages and delivers each (only one, as a probe, after the
+    /// relay was unavailable; none while delivery is paused). Returns how many were claimed.
     @discardableResult
     public func deliverDueMessages() async throws -> Int {
         let time = now()
-        let items = try await store.claimDueMessages(limit: batchSize, at: time, leaseUntil: time.adding(lease))
+        let limit: Int
+        switch breaker.permission(at: time) {
+        case .deliver: limit = batchSize
+        case .probe: limit = 1
+        case .pausedUntil: return 0
+        }
+        let leaseEnds = ContinuousClock.now + lease
+        let items = try await store.claimDueMessages(limit: limit, at: time, leaseUntil: time.adding(lease))
         await withTaskGroup(of: Void.self) { group in
             for (index, item) in items.enumerated() {
                 if index >= concurrency { await group.next() }
-                group.addTask { await deliver(item) }
+                group.addTask { await deliver(item, leaseEnds: leaseEnds, probing: limit == 1) }
             }
         }
         return items.count
     }
 
-    private func deliver(_ item: OutboxItem) async {
+    /// How long to wait for work when there was none: the idle poll, or less when a paused
+    /// delivery resumes sooner.
+    private func idleWait() -> Duration {
+        guard let resumeAt = breaker.resumeAt else { return idlePoll }
+        let untilResume = Duration.milliseconds(Int64(max(0, resumeAt.timeIntervalSince(now())) * 1000) + 1)
+        return min(idlePoll, untilResume)
+    }
+
+    private func deliver(_ item: OutboxItem, leaseEnds: ContinuousClock.Instant, probing: Bool) async {
         var logger = self.logger
         logger[metadataKey: "outbox.id"] = "\(item.id)"
         logger[metadataKey: "outbox.kind"] = "\(item.kind)"
@@ -106,8 +130,15 @@ public struct DeliveryWorker: Service {
                 outboxID: item.id, sender: message.envelopeSender ?? message.from.address, recipient: message.to.address,
                 data: MIMERenderer.render(message), requiresSMTPUTF8: message.requiresSMTPUTF8)
         } catch {
-            await record(logger) { try await store.markDead(item.id, error: "\(error)", at: now()) }
+            await record(logger, until: leaseEnds) { try await store.markDead(item.id, error: "\(error)", at: now()) }
             logger.error("outbox message cannot be composed; moved to dead letters", metadata: ["error": "\(error)"])
+            return
+        }
+        if case .pausedUntil(let resumeAt) = breaker.permission(at: now()) {
+            // The relay went down while this batch was under way: do not dial it again.
+            await record(logger, until: leaseEnds) {
+                try await store.reschedule(item.id, nextAttempt: resumeAt, error: "not tried: the SMTP relay is unavailable")
+            }
             return
         }
         do {
@@ -116,32 +147,70 @@ public struct DeliveryWorker: Service {
             try await mailer.deliver(delivery)
             metrics.latency.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
             metrics.sent.increment()
-            await record(logger) { try await store.markSent(item.id, at: now()) }
+            if breaker.delivered() { logger.notice("SMTP relay available again; delivery resumes") }
+            await record(logger, until: leaseEnds) { try await store.markSent(item.id, at: now()) }
             logger.debug("outbox message sent")
         } catch {
             metrics.failed.increment()
             let failed = now()
-            if !error.isPermanent, let next = retry.nextAttempt(after: item.attempts, at: failed, jitter: jitter()) {
+            if error.isRelayUnavailable {
+                // Not the message's fault: it waits for the relay, however long that takes,
+                // and never goes to the dead letters for it.
                 metrics.retried.increment()
-                await record(logger) { try await store.reschedule(item.id, nextAttempt: next, error: error.reason) }
+                let (pause, began) = breaker.relayFailed(at: failed)
+                await record(logger, until: leaseEnds) {
+                    try await store.reschedule(item.id, nextAttempt: failed.addingTimeInterval(pause), error: error.reason)
+                }
+                if began || probing {
+                    logger.warning(
+                        began ? "SMTP relay unavailable; delivery paused, one message will probe it" : "SMTP relay still unavailable",
+                        metadata: ["error": "\(error)", "next_probe_in": "\(Int(pause)) s"])
+                }
+            } else if !error.isPermanent, let next = retry.nextAttempt(after: item.attempts, at: failed, jitter: jitter()) {
+                metrics.retried.increment()
+                await record(logger, until: leaseEnds) { try await store.reschedule(item.id, nextAttempt: next, error: error.reason) }
                 logger.warning("outbox delivery failed; will retry", metadata: ["error": "\(error)", "attempts": "\(item.attempts)"])
             } else {
                 metrics.dead.increment()
-                await record(logger) { try await store.markDead(item.id, error: error.reason, at: failed) }
+                await record(logger, until: leaseEnds) { try await store.markDead(item.id, error: error.reason, at: failed) }
                 logger.error("outbox delivery failed; moved to dead letters", metadata: ["error": "\(error)"])
                 for listener in listeners[item.kind] ?? [] {
-                    await record(logger) { try await listener.deliveryFailedPermanently(item, reason: error.reason, at: failed) }
+                    await record(logger, until: leaseEnds) {
+                        try await listener.deliveryFailedPermanently(item, reason: error.reason, at: failed)
+                    }
                 }
             }
         }
     }
 
-    /// Records an outcome; if the store fails the row stays claimed and is retried after its lease.
-    private func record(_ logger: Logger, _ write: () async throws -> Void) async {
-        do {
-            try await write()
-        } catch {
-            logger.error("outbox bookkeeping failed; the lease will expire and the message be retried", metadata: ["error": "\(error)"])
+    /// Records an outcome. A failed write (a full disk, a lost database connection) is tried
+    /// again, with growing pauses, while the message's lease lasts: giving up on a "sent" mark
+    /// means sending the message again once the lease runs out. On graceful shutdown it stops
+    /// at once.
+    private func record(_ logger: Logger, until leaseEnds: ContinuousClock.Instant, _ write: () async throws -> Void) async {
+        // Stop short of the lease, so no other worker can have claimed the row meanwhile.
+        let deadline = leaseEnds - .seconds(1)
+        var pause = Duration.milliseconds(50)
+        var failures = 0
+        while true {
+            do {
+                try await write()
+                if failures > 0 { logger.notice("outbox bookkeeping succeeded after failing", metadata: ["failures": "\(failures)"]) }
+                return
+            } catch {
+                failures += 1
+                guard ContinuousClock.now + pause < deadline, !Task.isShuttingDownGracefully, !Task.isCancelled else {
+                    logger.error(
+                        "outbox bookkeeping failed; the lease will expire and the message be retried",
+                        metadata: ["error": "\(error)", "failures": "\(failures)"])
+                    return
+                }
+                if failures == 1 {
+                    logger.warning("outbox bookkeeping failed; trying again while the lease lasts", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(5))
+            }
         }
     }
 }

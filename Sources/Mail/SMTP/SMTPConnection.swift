@@ -28,7 +28,7 @@ final class SMTPConnection: Sendable {
         do {
             tlsContext = configuration.security == .none ? nil : try makeTLSContext(configuration)
         } catch {
-            throw .transient("cannot set up TLS: \(error)")
+            throw .relayUnavailable("cannot set up TLS: \(error)")
         }
         let loop = group.next()
         let connected = loop.makePromise(of: SMTPCapabilities.self)
@@ -46,19 +46,22 @@ final class SMTPConnection: Sendable {
                         SMTPClientHandler(configuration: configuration, tlsContext: tlsContext, connected: connected))
                 }
             }
+        // Nothing in opening a session depends on the message: a transient failure here is
+        // the relay's, and every message would meet it.
         let channel: any Channel
         do {
             channel = try await bootstrap.connect(host: configuration.host, port: configuration.port).get()
         } catch {
             connected.fail(error)
-            throw .transient("cannot connect to \(configuration.host):\(configuration.port): \(error)")
+            throw .relayUnavailable("cannot connect to \(configuration.host):\(configuration.port): \(error)")
         }
         do {
             return SMTPConnection(channel: channel, capabilities: try await connected.futureResult.get())
         } catch let error as MailerError {
-            throw error
+            if error.isPermanent { throw error }
+            throw .relayUnavailable(error.reason)
         } catch {
-            throw .transient("SMTP session failed: \(error)")
+            throw .relayUnavailable("SMTP session failed: \(error)")
         }
     }
 

@@ -99,6 +99,17 @@ extension ProblemDetails {
         ProblemDetails(status: .contentTooLarge, detail: "The request body is larger than \(limit) bytes.")
     }
 
+    /// 503: the database cannot write just now (a full disk, a lost connection). Nothing was
+    /// saved; the same request may work after `Retry-After` seconds.
+    static var unavailable: ProblemDetails {
+        ProblemDetails(
+            status: .serviceUnavailable, detail: "The service cannot save anything just now. Nothing was saved; please try again shortly.",
+            headers: [.retryAfter: "\(retryAfterSeconds)"])
+    }
+
+    /// What `Retry-After` says when the database cannot write: about a readiness probe's interval.
+    static let retryAfterSeconds = 10
+
     /// 500: something failed on our side; nothing about it is revealed.
     static var internalError: ProblemDetails {
         ProblemDetails(status: .internalServerError, detail: "Something went wrong on our side. Quote the request id if you report it.")

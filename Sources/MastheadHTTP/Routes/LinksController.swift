@@ -138,8 +138,8 @@ struct LinksController: Sendable {
     }
 
     private func linkProblem(_ request: Request, _ context: MastheadRequestContext, _ error: any Error) throws -> Response {
-        context.logger.notice("link refused", metadata: ["reason": "\(error)"])
         if case LinkProblem.storage = error { throw error }
+        context.logger.notice("link refused", metadata: ["reason": "\(error)"])
         guard request.prefersHTML else {
             throw ProblemDetails(
                 status: .badRequest, type: "urn:masthead:problem:invalid-link", title: "Invalid link",

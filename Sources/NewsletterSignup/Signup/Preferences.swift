@@ -139,7 +139,7 @@ extension SignupService {
         } catch let problem as LinkProblem {
             throw problem
         } catch {
-            throw .storage(String(describing: error))
+            throw .storage(error)
         }
     }
 
@@ -157,7 +157,7 @@ extension SignupService {
         do {
             found = try await act(claims) { signer.isBound(claims, to: $0) }
         } catch {
-            throw .storage(String(describing: error))
+            throw .storage(error)
         }
         guard let found else { throw .rejected(.addressMismatch) }
         return found

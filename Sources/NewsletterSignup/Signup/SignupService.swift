@@ -117,7 +117,7 @@ public struct SignupService: Sendable {
         do {
             outcome = try await act(claims) { signer.isBound(claims, to: $0) }
         } catch {
-            throw .storage(String(describing: error))
+            throw .storage(error)
         }
         if case .notFound = outcome { throw .rejected(.addressMismatch) }
         return outcome
@@ -170,13 +170,21 @@ public enum LinkProblem: Error, Sendable, Equatable, CustomStringConvertible {
     /// The token was refused (malformed, unknown key, bad signature, wrong purpose, expired,
     /// or bound to another address).
     case rejected(TokenRejection)
-    /// The database failed.
-    case storage(String)
+    /// The database failed (the error is kept: a full disk is answered otherwise than a bug).
+    case storage(any Error)
 
     public var description: String {
         switch self {
         case .rejected(let rejection): "\(rejection)"
-        case .storage(let reason): "storage failed: \(reason)"
+        case .storage(let error): "storage failed: \(error)"
+        }
+    }
+
+    public static func == (lhs: LinkProblem, rhs: LinkProblem) -> Bool {
+        switch (lhs, rhs) {
+        case (.rejected(let left), .rejected(let right)): left == right
+        case (.storage(let left), .storage(let right)): "\(left)" == "\(right)"
+        default: false
         }
     }
 }

@@ -68,6 +68,40 @@ struct DeliveryWorkerSMTPTests {
         #expect(try test.sql("SELECT status FROM subscriptions") == ["pending"])
     }
 
+    /// A relay that is down is probed by one message at a time instead of being dialed by every
+    /// queued message; once it answers, the queue drains and nothing is sent twice.
+    @Test(arguments: StoreKind.allCases) func aRelayThatIsDownIsProbedByOneMessageThenTheQueueDrains(_ store: StoreKind) async throws {
+        let directory = try TemporaryDirectory()
+        let port = try FreePort.find()
+        let test = try await runtime(store, "smtp://127.0.0.1:\(port)?tls=none&helo=c&pool=2")
+        defer { test.shutdown() }
+        try await test.newsletter("daily")
+        try await test.application.test(.router) { client in
+            for number in 0..<40 { _ = try await SignupHTTP.signUp(client, ["email": "reader\(number)@example.org"]) }
+        }
+        func count(_ condition: String) throws -> Int { Int(try test.sql("SELECT count(*) FROM outbox WHERE \(condition)")[0])! }
+
+        #expect(try await test.deliver() == 32)
+        #expect(try count("last_error LIKE 'cannot connect%'") <= 2, "only the messages already under way dialed")
+        #expect(try count("last_error LIKE 'not tried%'") >= 30)
+        #expect(try await test.deliver() == 0, "paused: nothing is claimed")
+        test.clock.advance(by: 6)
+        #expect(try await test.deliver() == 1, "one message probes the relay")
+        #expect(try await test.deliver() == 0)
+        #expect(test.log.text.components(separatedBy: "SMTP relay").count - 1 == 2, "one line when it went down, one per failed probe")
+        #expect(!test.log.text.contains("outbox delivery failed"), "no line per message")
+
+        let server = try SMTPTestServer.aiosmtpd(spool: directory.file("spool"), ["--port", "\(port)"])
+        test.clock.advance(by: 11)
+        #expect(try await test.deliver() == 1, "the probe gets through")
+        while try await test.deliver() > 0 {}
+        let received = try await server.waitForMessages(40)
+        #expect(received.count == 40)
+        #expect(Set(received.compactMap { ($0.envelope["rcpt_tos"] as? [String])?.first }).count == 40, "nothing sent twice")
+        #expect(try count("state = 'sent'") == 40)
+        #expect(test.log.text.contains("SMTP relay available again"))
+    }
+
     @Test(arguments: StoreKind.allCases) func metricsCountDeliveriesAndShowTheQueue(_ store: StoreKind) async throws {
         let directory = try TemporaryDirectory()
         let server = try SMTPTestServer.faults(spool: directory.file("spool"), scenario: "rcpt-550")

@@ -23,6 +23,7 @@ parser.add_argument("--implicit-tls", action="store_true")
 parser.add_argument("--auth")
 parser.add_argument("--no-smtputf8", action="store_true")
 parser.add_argument("--auth-only", help="offer only this AUTH mechanism (PLAIN or LOGIN)")
+parser.add_argument("--port", type=int, default=0, help="listen here (default: a free port)")
 options = parser.parse_args()
 os.makedirs(options.spool, exist_ok=True)
 counter = {"next": 0}
@@ -62,10 +63,12 @@ if options.tls:
     context.load_cert_chain(*options.tls)
 
 # aiosmtpd's controller cannot listen on port 0: ask the kernel for a free port first.
-probe = socket.socket()
-probe.bind(("127.0.0.1", 0))
-port = probe.getsockname()[1]
-probe.close()
+port = options.port
+if port == 0:
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
 
 kwargs = dict(
     hostname="127.0.0.1", port=port, decode_data=False, enable_SMTPUTF8=not options.no_smtputf8,

@@ -1,0 +1,171 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// kill -9 of the real daemon and of an import, on the embedded store: what was acknowledged
+/// survives and is mailed (a message in flight at the kill may go twice, never none), a
+/// restarted daemon takes back its predecessor's leases at once, and an import re-run after a
+/// kill ends where an uninterrupted one does.
+@Suite(
+    .timeLimit(.minutes(3)),
+    .enabled(if: SMTPServers.available || ProcessInfo.processInfo.environment["CI"] != nil, "aiosmtpd is not installed; Ops/test installs it"))
+struct CrashRecoveryTests {
+    struct Setup {
+        let directory: TemporaryDirectory
+        let server: SMTPTestServer
+        var environment: [String: String] {
+            [
+                "MASTHEAD_DATABASE": "sqlite:\(directory.file("masthead.sqlite"))", "MASTHEAD_RATE_LIMIT": "0",
+                "MASTHEAD_MAILER": "smtp://127.0.0.1:\(server.port)?tls=none",
+            ]
+        }
+
+        init() throws {
+            directory = try TemporaryDirectory()
+            server = try SMTPTestServer.aiosmtpd(spool: directory.file("spool"))
+            let added = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path, environment: environment)
+            try #require(added.status == 0, "\(added.stderr)")
+        }
+
+        func daemon(_ extra: [String: String] = [:]) async throws -> DaemonProcess {
+            try await DaemonProcess(in: directory.path, environment: environment.merging(extra) { $1 })
+        }
+
+        func sql(_ query: String) throws -> [String] { try Executables.runSQL(query, database: directory.file("masthead.sqlite")) }
+
+        /// Waits until the outbox has nothing left to send; returns every recipient the SMTP server got.
+        func drained() async throws -> [String] {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while try sql("SELECT count(*) FROM outbox WHERE state <> 'sent'") != ["0"], ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            try await Task.sleep(for: .milliseconds(500))
+            return try server.messages().flatMap { $0.envelope["rcpt_tos"] as? [String] ?? [] }
+        }
+    }
+
+    @Test func killedUnderSignUpLoadLosesNoAcknowledgedSignUp() async throws {
+        let setup = try Setup()
+        let daemon = try await setup.daemon()
+        // Four clients sign up one address after another until the daemon dies under them.
+        let baseURL = daemon.baseURL
+        let load = Task {
+            await withTaskGroup(of: [String].self) { group in
+                for client in 0..<4 {
+                    group.addTask {
+                        var acknowledged: [String] = []
+                        for number in 0... {
+                            let address = "c\(client)-\(number)@example.org"
+                            guard let status = try? await HTTP.postJSON(baseURL + "/v1/subscriptions", #"{"email":"\#(address)"}"#, timeout: 5)
+                            else { return acknowledged }
+                            if status == 202 { acknowledged.append(address) }
+                        }
+                        return acknowledged
+                    }
+                }
+                return await group.reduce(into: []) { $0 += $1 }
+            }
+        }
+        try await Task.sleep(for: .seconds(2))
+        daemon.signal(SIGKILL)
+        _ = await daemon.waitForExit()
+        let addresses = await load.value
+
+        #expect(addresses.count >= 20, "the load ran before the kill")
+        let restarted = try await setup.daemon()
+        let recipients = try await setup.drained()
+        let stored = Set(try setup.sql("SELECT email FROM subscribers"))
+        #expect(Set(addresses).isSubset(of: stored), "every acknowledged sign-up survived the kill")
+        #expect(Set(addresses).isSubset(of: Set(recipients)), "and was mailed")
+        #expect(recipients.count - Set(recipients).count <= 4, "only messages in flight at the kill (the SMTP pool is 4) may go twice")
+        print("kill -9 under load: \(addresses.count) acknowledged, \(recipients.count) mailed, \(recipients.count - Set(recipients).count) twice")
+        restarted.signal(SIGTERM)
+        #expect(await restarted.waitForExit() == 0)
+        #expect(try setup.sql("PRAGMA integrity_check") == ["ok"])
+    }
+
+    @Test func aRestartedDaemonTakesBackTheLeasesOfItsKilledPredecessorAtOnce() async throws {
+        let setup = try Setup()
+        // The first daemon's mailer never returns: it claims messages and hangs on them.
+        let hanging = setup.directory.file("hanging-sendmail")
+        try "#!/bin/sh\nexec sleep 60\n".write(toFile: hanging, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: hanging)
+        let first = try await setup.daemon(["MASTHEAD_MAILER": "sendmail:\(hanging)"])
+        let addresses = (0..<5).map { "reader\($0)@example.org" }
+        for address in addresses {
+            #expect(try await HTTP.postJSON(first.baseURL + "/v1/subscriptions", #"{"email":"\#(address)"}"#) == 202)
+        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while try setup.sql("SELECT count(*) FROM outbox WHERE state = 'sending'") == ["0"], ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        let claimed = try setup.sql("SELECT count(*) FROM outbox WHERE state = 'sending'").first ?? "0"
+        #expect(claimed != "0")
+        first.signal(SIGKILL)
+        _ = await first.waitForExit()
+
+        // The lease is the default five minutes; the restarted daemon must not wait for it.
+        let second = try await setup.daemon()
+        let received = try await setup.server.waitForMessages(addresses.count, timeout: 20)
+        let recipients = received.flatMap { $0.envelope["rcpt_tos"] as? [String] ?? [] }
+        #expect(Set(recipients) == Set(addresses))
+        #expect(recipients.count == addresses.count)
+        #expect(second.log.contains("reclaimed the outbox leases an earlier run left unfinished"))
+        #expect(second.log.contains("messages=\(claimed)"))
+        second.signal(SIGTERM)
+        #expect(await second.waitForExit() == 0)
+    }
+
+    @Test func anImportKilledHalfwayAndRunAgainEndsAsAnUninterruptedOne() async throws {
+        let directory = try TemporaryDirectory()
+        let rows = (0..<40_000).map { "reader\($0)@example.org,Reader \($0),uk,2026-01-0\($0 % 9 + 1)T10:00:00Z" }
+        let file = directory.file("list.csv")
+        try (["email,name,locale,created_at"] + rows).joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        func database(_ name: String) throws -> [String: String] {
+            let environment = ["MASTHEAD_DATABASE": "sqlite:\(directory.file(name))"]
+            let added = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path, environment: environment)
+            try #require(added.status == 0, "\(added.stderr)")
+            return environment
+        }
+        let importing = ["subscribers", "import", file, "--newsletter", "daily", "--mode", "confirmed", "--consent-basis", "test", "--batch-size", "1000"]
+        // The export, less the columns that say when the import ran.
+        func export(_ environment: [String: String]) throws -> [String] {
+            let exported = try Executables.run("masthead", ["subscribers", "export", "--newsletter", "daily"], in: directory.path, environment: environment)
+            try #require(exported.status == 0, "\(exported.stderr)")
+            return exported.stdout.split(separator: "\r\n").map { line in
+                line.split(separator: ",", omittingEmptySubsequences: false).enumerated().filter { ![6, 7].contains($0.offset) }
+                    .map(\.element).joined(separator: ",")
+            }
+        }
+
+        let whole = try database("whole.sqlite")
+        #expect(try Executables.run("masthead", importing, in: directory.path, environment: whole).status == 0)
+
+        let killed = try database("killed.sqlite")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Executables.path("masthead"))
+        process.arguments = importing
+        process.currentDirectoryURL = URL(fileURLWithPath: directory.path)
+        process.environment = Executables.cleanEnvironment.merging(killed) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let path = directory.file("killed.sqlite")
+        let deadline = ContinuousClock.now + .seconds(30)
+        while (try? Executables.runSQL("SELECT count(*) FROM subscribers", database: path)) ?? ["0"] == ["0"], ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(process.isRunning, "killed halfway, not after the end")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let partial = Int(try Executables.runSQL("SELECT count(*) FROM subscribers", database: path)[0]) ?? 0
+        #expect(partial > 0 && partial < rows.count)
+        print("import killed after \(partial) of \(rows.count) rows")
+        #expect(try Executables.runSQL("PRAGMA integrity_check", database: path) == ["ok"])
+
+        #expect(try Executables.run("masthead", importing, in: directory.path, environment: killed).status == 0)
+        let expected = try export(whole)
+        #expect(expected.count == rows.count + 1)
+        #expect(try export(killed) == expected)
+    }
+}
