@@ -6,6 +6,10 @@ import Darwin
 
 /// The rules for the part after the `@`: a host name with at least one dot, checked label by
 /// label, converted to A-labels, or (when allowed) an address literal.
+///
+/// The limits are those of the ASCII form, what DNS and SMTP carry: every label and the whole
+/// name are measured after IDNA conversion. Then the top-level label (``TopLevelDomain``) and,
+/// when any label is right-to-left, RFC 5893's Bidi rule across all labels (``BidiRule``).
 enum DomainName {
     /// Full stops that UTS #46 maps to "." (ideographic, fullwidth, halfwidth).
     private static let alternativeDots: Set<Unicode.Scalar> = ["\u{3002}", "\u{FF0E}", "\u{FF61}"]
@@ -36,18 +40,26 @@ enum DomainName {
             // A-labels written by hand must be valid IDNA; the reader sees their Unicode form.
             unicode = ascii.contains("xn--") ? try IDNA.toUnicode(ascii) : ascii
         } else {
+            try refuseHiddenNonLDH(domain)
             ascii = try IDNA.toASCII(domain)
             try checkASCIILabels(ascii)
             unicode = try IDNA.toUnicode(ascii)
         }
+        // A hand-written A-label is held to the rules typed text is: IDNA allows the joiners
+        // (CONTEXTJ) in a U-label, `EmailAddress.refuseWhitespaceOrControl` does not.
+        if unicode != ascii { try EmailAddress.refuseWhitespaceOrControl(unicode.unicodeScalars) }
         guard ascii.utf8.count <= EmailAddress.maximumDomainLength else { throw .domainTooLong }
         let asciiLabels = ascii.split(separator: ".")
         guard asciiLabels.count >= 2, let top = asciiLabels.last else { throw .domainWithoutDot }
-        guard !top.allSatisfy(\.isNumber) else { throw .numericTopLevelDomain }
+        try TopLevelDomain.check(ascii: top, unicode: unicode.split(separator: ".").last ?? top)
+        try BidiRule.check(unicode)
         return (ascii, unicode)
     }
 
-    /// Letters, digits and hyphens (RFC 1034 "LDH"), 1–63 octets, no hyphen at either end.
+    /// Letters, digits and hyphens (RFC 1034 "LDH"), 1–63 octets, no hyphen at either end, and
+    /// no `--` in the third and fourth places unless the label is an A-label (`xn--`): the other
+    /// "reserved LDH labels" are kept for future prefixes and are never valid (RFC 5890 §2.3.1,
+    /// RFC 5891 §4.2.3.1). A-labels are then decoded and round-tripped by ``IDNA``.
     private static func checkASCIILabels(_ ascii: String) throws(AddressProblem) {
         for label in ascii.split(separator: ".", omittingEmptySubsequences: false) {
             guard !label.isEmpty else { throw .consecutiveDots(.domain) }
@@ -58,7 +70,35 @@ enum DomainName {
                 guard ok else { throw .invalidCharacter(Character(Unicode.Scalar(byte)), .domain) }
             }
             guard label.first != "-", label.last != "-" else { throw .labelHyphenAtEdge }
+            guard !hasReservedHyphens(label) || label.hasPrefix("xn--") else { throw .reservedHyphens }
         }
+    }
+
+    /// Before libidn2 sees a Unicode name: every ASCII character must be a letter, digit, hyphen
+    /// or dot, and no other character may decompose (NFKD) into one that is not. UTS #46 with
+    /// STD3 rules disallows them (`_`, `＿`, `≮`, `℀`), but libidn2 2.3 *drops* them and converts
+    /// the rest, so `bü_cher.example` would become `bücher.example`, somebody else's domain.
+    private static func refuseHiddenNonLDH(_ domain: String) throws(AddressProblem) {
+        for scalar in domain.unicodeScalars {
+            if scalar.isASCII {
+                guard isLDH(scalar) || scalar == "." else { throw .invalidCharacter(Character(scalar), .domain) }
+            } else if let hidden = scalar.hiddenASCII(allowed: isLDH) {
+                throw .decomposesToSpecial(Character(scalar), .domain, special: Character(hidden))
+            }
+        }
+    }
+
+    private static func isLDH(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "a"..."z", "A"..."Z", "0"..."9", "-": true
+        default: false
+        }
+    }
+
+    /// `--` as the third and fourth characters (`ab--cd`, `xn--…`).
+    private static func hasReservedHyphens(_ label: Substring) -> Bool {
+        let bytes = label.utf8.dropFirst(2).prefix(2)
+        return bytes.count == 2 && bytes.allSatisfy { $0 == 0x2D }
     }
 
     /// `[192.0.2.1]` or `[IPv6:2001:db8::1]` (RFC 5321 §4.1.3), returned in canonical case.

@@ -95,21 +95,20 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
         return (String(pieces[0]), String(pieces[1]), false)
     }
 
-    /// Spaces (any Unicode kind), line breaks, control characters and invisible format
-    /// characters (bidi overrides, zero-width spaces, BOM) are refused: they hide what an
-    /// address really is. Zero-width (non-)joiners stay: some scripts need them.
+    /// Spaces (any Unicode kind), line breaks, control characters and invisible characters
+    /// (format characters such as bidi overrides, zero-width spaces and joiners, BOM; variation
+    /// selectors and other default-ignorables) are refused anywhere: they hide what an address
+    /// really is. Then private-use, noncharacter and unassigned code points, which mean nothing
+    /// agreed. The zero-width (non-)joiners, which IDNA allows in a few contexts, are refused
+    /// too: registries' label rules leave them out, and they are the classic invisible twin.
     static func refuseWhitespaceOrControl(_ scalars: some Sequence<Unicode.Scalar>) throws(AddressProblem) {
-        for scalar in scalars where isWhitespaceOrControl(scalar) { throw .whitespaceOrControl }
-    }
-
-    static func isWhitespaceOrControl(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.value < 0x80 { return scalar.value <= 0x20 || scalar.value == 0x7F }
-        if scalar.value == 0x200C || scalar.value == 0x200D { return false }
-        switch scalar.properties.generalCategory {
-        case .control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator: return true
-        default: return false
+        for scalar in scalars {
+            if isWhitespaceOrControl(scalar) { throw .whitespaceOrControl }
+            if scalar.isUnusable { throw .unusableCharacter(scalar) }
         }
     }
+
+    static func isWhitespaceOrControl(_ scalar: Unicode.Scalar) -> Bool { scalar.isInvisible }
 
     static func lowercasedASCII(_ text: String) -> String {
         guard text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return text }

@@ -29,6 +29,8 @@ enum IDNA {
             switch status {
             case Int32(IDN2_TOO_BIG_LABEL.rawValue), Int32(IDN2_PUNYCODE_BIG_OUTPUT.rawValue): throw .labelTooLong
             case Int32(IDN2_TOO_BIG_DOMAIN.rawValue): throw .domainTooLong
+            // `ab--cd` in a Unicode name: the same rule the ASCII path checks itself.
+            case Int32(IDN2_2HYPHEN.rawValue): throw .reservedHyphens
             default: throw .idnaConversionFailed(reason: String(cString: idn2_strerror(status)))
             }
         }

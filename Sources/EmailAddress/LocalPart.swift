@@ -9,6 +9,10 @@ enum LocalPart {
     }
 
     /// Checks a Dot-string: atoms of `atext` joined by single dots. Returns whether it needs SMTPUTF8.
+    ///
+    /// A non-ASCII character is allowed (RFC 6531) unless it starts an atom as a combining mark,
+    /// or its compatibility decomposition holds an ASCII character `atext` refuses: a mail
+    /// system that normalises (NFD, NFKC) would see a `<`, `@` or `.` the reader never typed.
     static func checkDotAtom(_ local: String) throws(AddressProblem) -> Bool {
         let scalars = local.unicodeScalars
         guard scalars.first != ".", scalars.last != "." else { throw .dotAtEdge(.localPart) }
@@ -22,12 +26,18 @@ enum LocalPart {
             }
             guard scalar.isASCII else {
                 nonASCII = true
+                if previous == nil || previous == ".", scalar.isCombiningMark { throw .leadingCombiningMark }
+                if let hidden = scalar.hiddenASCII(allowed: isAtext) {
+                    throw .decomposesToSpecial(Character(scalar), .localPart, special: Character(hidden))
+                }
                 continue
             }
             guard atext[Int(scalar.value)] else { throw .invalidCharacter(Character(scalar), .localPart) }
         }
         return nonASCII
     }
+
+    private static func isAtext(_ scalar: Unicode.Scalar) -> Bool { scalar.isASCII && atext[Int(scalar.value)] }
 
     /// The index just after the closing quote of a Quoted-string at the start of `scalars`.
     static func endOfQuotedString(in scalars: String.UnicodeScalarView) -> String.UnicodeScalarView.Index? {
@@ -45,10 +55,12 @@ enum LocalPart {
         return nil
     }
 
-    /// Inside quotes a space is legal, but no other whitespace or control character.
+    /// Inside quotes a space is legal, but no other whitespace, control or invisible character,
+    /// nor an unusable one (private-use, noncharacter, unassigned).
     static func refuseControlInQuotes(_ quoted: String.UnicodeScalarView) throws(AddressProblem) {
-        for scalar in quoted where scalar != " " && EmailAddress.isWhitespaceOrControl(scalar) {
-            throw .whitespaceOrControl
+        for scalar in quoted {
+            if scalar != " ", EmailAddress.isWhitespaceOrControl(scalar) { throw .whitespaceOrControl }
+            if scalar.isUnusable { throw .unusableCharacter(scalar) }
         }
     }
 
@@ -56,6 +68,7 @@ enum LocalPart {
     static func checkQuoted(_ quoted: String) throws(AddressProblem) -> Bool {
         let inner = quoted.unicodeScalars.dropFirst().dropLast()
         guard !inner.isEmpty else { throw .emptyLocalPart }
+        if let first = inner.first, first.isCombiningMark { throw .leadingCombiningMark }
         var nonASCII = false
         var escaped = false
         for scalar in inner {
@@ -66,6 +79,10 @@ enum LocalPart {
                 escaped = true
             } else if scalar.value >= 0x80 {
                 nonASCII = true
+                // Inside quotes only a hidden quote, backslash or control would change the meaning.
+                if let hidden = scalar.hiddenASCII(allowed: { $0.value >= 32 && $0.value <= 126 && $0 != "\"" && $0 != "\\" }) {
+                    throw .decomposesToSpecial(Character(scalar), .localPart, special: Character(hidden))
+                }
             } else {
                 guard scalar.value >= 32, scalar.value <= 126, scalar != "\"" else { throw .malformedQuotedLocalPart }
             }
