@@ -20,7 +20,8 @@ public func buildApplication(
         server: .http1(
             configuration: .init(
                 additionalChannelHandlers: [
-                    RequestDeadlineHandler(headerTimeout: .nanoseconds(header.nanoseconds), bodyTimeout: .nanoseconds(body.nanoseconds))
+                    MalformedRequestResponder(),
+                    RequestDeadlineHandler(headerTimeout: .nanoseconds(header.nanoseconds), bodyTimeout: .nanoseconds(body.nanoseconds)),
                 ])),
         configuration: ApplicationConfiguration(
             address: .hostname(configuration.host, port: configuration.port),

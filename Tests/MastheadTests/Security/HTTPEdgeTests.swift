@@ -39,6 +39,25 @@ import Testing
         #expect(daemon.process.isRunning)
     }
 
+    /// What the parser itself refuses is answered in the same problem+json shape as the rest.
+    @Test(arguments: [
+        "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Long: \(String(repeating: "a", count: 90_000))\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Nul: a\u{0}b\r\n\r\n",
+        "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Folded: a\r\n b\r\n\r\n",
+        "GET /healthz HTTP/9.9 nonsense\r\n\r\n",
+    ])
+    func whatTheParserRefusesIsAProblemToo(_ request: String) async throws {
+        let directory = try TemporaryDirectory()
+        let daemon = try await DaemonProcess(in: directory.path)
+        let connection = try RawHTTPConnection(port: daemon.port)
+        connection.send(request)
+        let answer = connection.readResponse(timeout: 10)
+        #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(300))")
+        #expect(answer.lowercased().contains("content-type: application/problem+json"), "\(answer.prefix(300))")
+        #expect(answer.contains(#""status":400"#))
+        #expect(daemon.process.isRunning)
+    }
+
     @Test func aClientTooSlowToSendItsHeadOrBodyIsClosed() async throws {
         let directory = try TemporaryDirectory()
         _ = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
