@@ -17,9 +17,13 @@ let package = Package(
     products: [
         .executable(name: "mastheadd", targets: ["mastheadd"]),
         .executable(name: "masthead", targets: ["masthead"]),
-        // Libraries other packages (Benchmarks/) build against.
+        // Libraries other packages (Benchmarks/, Ops/fuzz/) build against.
         .library(name: "EmailAddress", targets: ["EmailAddress"]),
         .library(name: "Signing", targets: ["Signing"]),
+        .library(name: "SideEffects", targets: ["SideEffects"]),
+        .library(name: "SubscriberLists", targets: ["SubscriberLists"]),
+        .library(name: "DonationPledges", targets: ["DonationPledges"]),
+        .library(name: "PaymentProviders", targets: ["PaymentProviders"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
@@ -207,9 +211,16 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictness),
         .testTarget(
             name: "EmailAddressTests",
-            dependencies: ["EmailAddress", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["EmailAddress", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             swiftSettings: strictness),
         .testTarget(name: "SigningTests", dependencies: ["Signing", "TestSupport"], swiftSettings: strictness),
+        .testTarget(
+            name: "PaymentProvidersTests",
+            dependencies: [
+                "PaymentProviders", "DonationPledges", "SideEffects", "Signing", "SubscriberLists", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictness),
         .testTarget(
             name: "MailTests",
             dependencies: [

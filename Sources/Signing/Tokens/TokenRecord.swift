@@ -40,7 +40,9 @@ struct TokenRecord: Equatable {
         var subject: UInt64 = 0
         var shift: UInt64 = 0
         while true {
-            guard let byte = take(1)?.first, shift < 64 else { return nil }
+            // The tenth group holds the 64th bit only: anything more would be dropped, and two
+            // byte strings would decode to one record (found by Ops/fuzz's FuzzToken).
+            guard let byte = take(1)?.first, shift < 64, shift < 63 || byte <= 1 else { return nil }
             subject |= UInt64(byte & 0x7F) << shift
             if byte & 0x80 == 0 {
                 // Refuse non-minimal encodings (a trailing zero group) so each record has one form.

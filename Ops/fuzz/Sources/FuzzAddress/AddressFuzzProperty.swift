@@ -1,0 +1,1 @@
+../../../../Tests/EmailAddressTests/FuzzCorpusTests.swift

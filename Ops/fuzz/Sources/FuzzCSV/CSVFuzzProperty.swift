@@ -1,0 +1,1 @@
+../../../../Tests/SubscriberListsTests/FuzzCorpusTests.swift

@@ -1,0 +1,4 @@
+import FuzzSupport
+
+// The property is in Tests/SubscriberListsTests/FuzzCorpusTests.swift (linked here).
+FuzzDriver.run(CSVFuzzProperty.check)

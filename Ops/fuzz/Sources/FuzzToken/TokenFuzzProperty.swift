@@ -1,0 +1,1 @@
+../../../../Tests/SigningTests/FuzzCorpusTests.swift

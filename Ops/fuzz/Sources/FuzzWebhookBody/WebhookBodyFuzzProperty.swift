@@ -1,0 +1,1 @@
+../../../../Tests/PaymentProvidersTests/FuzzCorpusTests.swift

@@ -1,0 +1,4 @@
+import FuzzSupport
+
+// The property is in WebhookBodyFuzzProperty.swift beside this file.
+FuzzDriver.run(WebhookBodyFuzzProperty.check)
