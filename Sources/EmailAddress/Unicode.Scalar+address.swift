@@ -29,9 +29,10 @@ extension Unicode.Scalar {
     /// code points Unicode has not assigned (Cn): they mean nothing agreed between the reader's
     /// system and ours, and each system may render, drop or replace them differently.
     var isUnusable: Bool {
+        if isASCII { return false }  // the common case, without a property lookup
         switch properties.generalCategory {
-        case .privateUse, .unassigned, .surrogate: true
-        default: false
+        case .privateUse, .unassigned, .surrogate: return true
+        default: return false
         }
     }
 

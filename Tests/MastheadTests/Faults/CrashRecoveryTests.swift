@@ -185,8 +185,8 @@ struct CrashRecoveryTests {
     /// failing on it; 0 while the table does not exist yet.
     static func count(_ table: String, in path: String) throws -> Int {
         guard FileManager.default.fileExists(atPath: path) else { return 0 }
+        // Not read-only: a read-only connection may not see what sits in the writer's WAL.
         var configuration = Configuration()
-        configuration.readonly = true
         configuration.busyMode = .timeout(10)
         return try DatabaseQueue(path: path, configuration: configuration).read { db in
             try db.tableExists(table) ? Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 : 0

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 /// PostgreSQL going read-only (a promoted standby's old primary, an operator's switch) and its
 /// connections being cut: the server's condition, so 503 with `Retry-After` and `/readyz` 503,
@@ -27,6 +28,11 @@ import Testing
                 #expect(refused.status == .serviceUnavailable)
                 #expect(refused.headers[.retryAfter] == "10")
                 #expect(refused.headers[.contentType] == "application/problem+json")
+                if number == 0 {
+                    let spec = String(buffer: try await client.execute(uri: "/openapi.yaml", method: .get).body)
+                    let documented = try SpecConformanceTests.lookUp(refused, of: .post, "/v1/subscriptions", in: spec, directory: test.directory)
+                    #expect(documented.status == 0, "the 503 is in /openapi.yaml: \(documented.stderr)")
+                }
             }
             #expect(try await client.execute(uri: "/readyz", method: .get).status == .serviceUnavailable)
 

@@ -35,13 +35,21 @@ struct SpecConformanceTests {
             let spec = String(buffer: try await client.execute(uri: "/openapi.yaml", method: .get).body)
             return (answer, spec)
         }
-        let file = test.directory.file("openapi.yaml")
+        let check = try Self.lookUp(answer, of: probe.method, probe.path, in: spec, directory: test.directory)
+        #expect(check.status == 0, "\(probe): \(answer.status.code) — \(check.stderr)")
+    }
+
+    /// Looks an answer's status and content type up in the served API description
+    /// (`spec_documents.py`); status 0 when it is documented.
+    static func lookUp(
+        _ answer: TestResponse, of method: HTTPRequest.Method, _ path: String, in spec: String, directory: TemporaryDirectory
+    ) throws -> Executables.Outcome {
+        let file = directory.file("openapi.yaml")
         try spec.write(toFile: file, atomically: true, encoding: .utf8)
         let contentType = answer.headers[.contentType].map { String($0.split(separator: ";")[0]) } ?? ""
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Support/spec_documents.py").path
-        let check = try Executables.runProgram(
-            "/usr/bin/env", ["python3", script, file, probe.method.rawValue, probe.path, String(answer.status.code), contentType])
-        #expect(check.status == 0, "\(probe): \(answer.status.code) \(contentType) — \(check.stderr)")
+        return try Executables.runProgram(
+            "/usr/bin/env", ["python3", script, file, method.rawValue, path, String(answer.status.code), contentType])
     }
 }
