@@ -62,15 +62,15 @@ extension PostgresStore: SignupStore {
     private struct SuppressedWhileWaiting: Error {}
 
     public func recordResend(
-        address: String, addressHash: String, at time: Date, allow: @escaping @Sendable (SignupSnapshot) -> Bool
-    ) async throws -> Bool {
+        address: String, addressHash: String, at time: Date, refusal: @escaping @Sendable (SignupSnapshot) -> ResendRefusal?
+    ) async throws -> ResendOutcome {
         try await write { session in
             // Locks the subscriber: a resend or sign-up on another daemon waits, then counts this email against the cap.
             // (Taken before the suppression check, so a bounce that held the lock is seen; both refusals write nothing.)
             guard let subscriber = try await session.row(
                 "SELECT id, email FROM subscribers WHERE email_normalized = \(address) FOR UPDATE")
-            else { return false }
-            guard try await Self.suppressionReason(session, addressHash: addressHash) == nil else { return false }
+            else { return .notQueued(.unknownAddress) }
+            guard try await Self.suppressionReason(session, addressHash: addressHash) == nil else { return .notQueued(.suppressed) }
             let subscriberID = try subscriber["id", as: Int64.self]
             // The newest sign-up that still has something pending.
             guard let consent = try await session.row(
@@ -82,18 +82,18 @@ extension PostgresStore: SignupStore {
                     WHERE cn.consent_id = c.id AND s.status = 'pending')
                 ORDER BY c.id DESC LIMIT 1
                 """)
-            else { return false }
+            else { return .notQueued(.nothingPending) }
             let consentID = try consent["id", as: Int64.self]
             let members = try await Self.consentNewsletters(session, consent: consentID, subscriber: subscriberID)
             let snapshot = try await Self.snapshot(
                 session, subscriber: subscriberID, newsletters: members.map(\.newsletter.id), at: time)
-            guard allow(snapshot) else { return false }
+            if let refused = refusal(snapshot) { return .notQueued(refused) }
             let contact = SubscriberContact(
                 id: subscriberID, email: try subscriber["email", as: String.self], normalizedEmail: address,
                 locale: try consent["locale", as: String?.self])
             let pending = members.filter { $0.status == .pending }.map(\.newsletter)
             try await Self.save(.signupResent(consent: consentID, subscriber: contact, pending: pending, at: time), session)
-            return true
+            return .queued
         }
     }
 

@@ -35,13 +35,13 @@ extension SQLiteStore: SignupStore {
     }
 
     public func recordResend(
-        address: String, addressHash: String, at time: Date, allow: @escaping @Sendable (SignupSnapshot) -> Bool
-    ) async throws -> Bool {
+        address: String, addressHash: String, at time: Date, refusal: @escaping @Sendable (SignupSnapshot) -> ResendRefusal?
+    ) async throws -> ResendOutcome {
         try await write { db in
-            guard try Self.suppressionReason(db, addressHash: addressHash) == nil else { return false }
+            guard try Self.suppressionReason(db, addressHash: addressHash) == nil else { return .notQueued(.suppressed) }
             guard let subscriber = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT id, email FROM subscribers WHERE email_normalized = ?"), arguments: [address])
-            else { return false }
+            else { return .notQueued(.unknownAddress) }
             let subscriberID: Int64 = subscriber["id"]
             // The newest sign-up that still has something pending.
             guard let consent = try Row.fetchOne(
@@ -53,16 +53,16 @@ extension SQLiteStore: SignupStore {
                         WHERE cn.consent_id = c.id AND s.status = 'pending')
                     ORDER BY c.id DESC LIMIT 1
                     """), arguments: [subscriberID])
-            else { return false }
+            else { return .notQueued(.nothingPending) }
             let consentID: Int64 = consent["id"]
             let members = try Self.consentNewsletters(db, consent: consentID, subscriber: subscriberID)
             let snapshot = try Self.snapshot(db, subscriber: subscriberID, newsletters: members.map(\.newsletter.id), at: time)
-            guard allow(snapshot) else { return false }
+            if let refused = refusal(snapshot) { return .notQueued(refused) }
             let contact = SubscriberContact(
                 id: subscriberID, email: subscriber["email"], normalizedEmail: address, locale: consent["locale"])
             let pending = members.filter { $0.status == .pending }.map(\.newsletter)
             try Self.save(.signupResent(consent: consentID, subscriber: contact, pending: pending, at: time), db)
-            return true
+            return .queued
         }
     }
 

@@ -53,7 +53,12 @@ public final class SQLiteStore: Sendable {
     }
 
     /// Closes every connection; later calls fail. Call once at shutdown.
+    ///
+    /// The readers go first: GRDB closes the writer before them, and the last connection to
+    /// close is the one that checkpoints the WAL and removes it, which a read-only reader
+    /// cannot do. Without this, a daemon that served any read left its `-wal` file behind.
     public func close() throws {
+        pool.releaseMemory()
         try pool.close()
     }
 

@@ -56,6 +56,7 @@ enum Daemon {
                 ])
         }
         defer { runtime.shutdown() }
+        try await runtime.createFirstNewsletterInDevelopment()
         if let reclaimed = try await runtime.store.reclaimOutboxLeases(at: runtime.now()), reclaimed > 0 {
             logger.notice("reclaimed the outbox leases an earlier run left unfinished", metadata: ["messages": "\(reclaimed)"])
         }

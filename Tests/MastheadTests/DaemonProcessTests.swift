@@ -76,6 +76,27 @@ import Testing
         #expect(await daemon.waitForExit() == 0)
     }
 
+    /// The first start in development creates a newsletter when there is none, so a newcomer's
+    /// first sign-up works; the next start does not create another.
+    @Test func aFirstStartInDevelopmentCreatesANewsletterOnce() async throws {
+        let directory = try TemporaryDirectory()
+        let daemon = try await DaemonProcess(in: directory.path, environment: ["MASTHEAD_NEWSROOM": "Kyiv Daily"])
+        #expect(daemon.log.contains("created a first newsletter"))
+        #expect(daemon.log.contains("slug=newsletter"))
+        let reply = try await HTTP.post(daemon.baseURL + "/v1/subscriptions", json: #"{"email":"first@example.org"}"#)
+        #expect(reply.status == 202, "\(reply.body)")
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit() == 0)
+
+        let again = try await DaemonProcess(in: directory.path)
+        #expect(!again.log.contains("created a first newsletter"))
+        again.signal(SIGTERM)
+        #expect(await again.waitForExit() == 0)
+        let listed = try Executables.run("masthead", ["newsletters", "list"], in: directory.path)
+        #expect(listed.stdout.contains("Kyiv Daily"))
+        #expect(try Executables.runSQL("SELECT count(*) FROM newsletters", database: directory.file("masthead.sqlite")) == ["1"])
+    }
+
     @Test func badValueExitsWith78AndOneLineNamingTheSetting() throws {
         let directory = try TemporaryDirectory()
         let outcome = try Executables.run("mastheadd", ["--port", "eighty"], in: directory.path)

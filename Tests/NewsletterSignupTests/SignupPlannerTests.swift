@@ -60,11 +60,13 @@ import Testing
         #expect(plan.email == nil)
     }
 
-    @Test func aResendNeedsSomethingPendingAndTheLimits() {
-        #expect(SignupPlanner.allowsResend(SignupSnapshot(statuses: [1: .pending], emailsInLastDay: 0, lastEmailAt: nil), policy: policy, at: Self.now))
-        #expect(!SignupPlanner.allowsResend(SignupSnapshot(statuses: [1: .confirmed], emailsInLastDay: 0, lastEmailAt: nil), policy: policy, at: Self.now))
-        #expect(!SignupPlanner.allowsResend(
-            SignupSnapshot(statuses: [1: .pending], emailsInLastDay: 0, lastEmailAt: Self.now.addingTimeInterval(-5)), policy: policy,
-            at: Self.now))
+    @Test func aResendNeedsSomethingPendingAndTheLimitsAndSaysWhichFailed() {
+        func refusal(_ statuses: [Int64: SubscriptionStatus], emails: Int = 0, last: Date? = nil) -> ResendRefusal? {
+            SignupPlanner.resendRefusal(SignupSnapshot(statuses: statuses, emailsInLastDay: emails, lastEmailAt: last), policy: policy, at: Self.now)
+        }
+        #expect(refusal([1: .pending]) == nil)
+        #expect(refusal([1: .confirmed]) == .nothingPending)
+        #expect(refusal([1: .pending], emails: 1, last: Self.now.addingTimeInterval(-5)) == .cooldown)
+        #expect(refusal([1: .pending], emails: 3, last: Self.now.addingTimeInterval(-3_600)) == .dailyCap)
     }
 }

@@ -49,6 +49,8 @@ struct SubscriptionsController: Sendable {
             context.logger.debug(
                 "sign-up recorded", metadata: ["consent": "\(outcome.consentID.map(String.init) ?? "-")", "outcome": "\(outcome.plan.reason)"])
         } catch let error as SignupError {
+            // Not the reader's mistake: staff must act, so the log says what to do.
+            if error == .noNewsletterOpen { context.logger.warning("sign-up refused: \(error)") }
             return try refuse(request, fields, error, language: language)
         }
         return try answer(request, fields, language: language, message: accepted)
@@ -58,8 +60,12 @@ struct SubscriptionsController: Sendable {
         let fields = try await SubmittedFields.read(request, limit: bodyLimit)
         let language = request.language(of: fields)
         do {
-            let queued = try await signup.resend(email: fields.first("email") ?? "")
-            context.logger.info("resend requested", metadata: ["queued": "\(queued)"])
+            switch try await signup.resend(email: fields.first("email") ?? "") {
+            case .queued: context.logger.info("resend requested", metadata: ["queued": "true"])
+            case .notQueued(let why):
+                // The answer is the same either way; only the log says why nothing went out.
+                context.logger.info("resend requested", metadata: ["queued": "false", "reason": "\(why.rawValue)"])
+            }
         } catch let error as SignupError {
             return try refuse(request, fields, error, language: language)
         }
@@ -124,6 +130,8 @@ extension ProblemDetails {
             errors = slugs.map { FieldError(field: "newsletters", code: "unknown_newsletter", message: "\(text("signup.unknown_newsletter")) (\($0))") }
         case .noNewsletterChosen:
             errors = [FieldError(field: "newsletters", code: "required", message: text("signup.no_newsletter"))]
+        case .noNewsletterOpen:
+            errors = [FieldError(field: "newsletters", code: "none_open", message: text("signup.none_open"))]
         case .tooManyNewsletters:
             errors = [FieldError(field: "newsletters", code: "too_many", message: text("signup.too_many_newsletters"))]
         case .fieldTooLong(let field, _):

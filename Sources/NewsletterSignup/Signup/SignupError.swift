@@ -9,6 +9,8 @@ public enum SignupError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownNewsletters([String])
     /// No newsletter named and no default configured.
     case noNewsletterChosen
+    /// No public newsletter is open at all: staff have not created one yet.
+    case noNewsletterOpen
     /// More newsletters than one request may name.
     case tooManyNewsletters(maximum: Int)
     /// A field is longer than allowed.
@@ -21,6 +23,7 @@ public enum SignupError: Error, Sendable, Equatable, CustomStringConvertible {
         case .invalidAddress(let problem): "invalid address: \(problem)"
         case .unknownNewsletters(let slugs): "unknown newsletters: \(slugs.joined(separator: ", "))"
         case .noNewsletterChosen: "no newsletter chosen"
+        case .noNewsletterOpen: "no newsletter is open for sign-up yet — create one with `masthead newsletters add`"
         case .tooManyNewsletters(let maximum): "more than \(maximum) newsletters"
         case .fieldTooLong(let field, let maximum): "\(field) is longer than \(maximum) characters"
         case .invalidField(let field): "\(field) has characters that are not allowed"

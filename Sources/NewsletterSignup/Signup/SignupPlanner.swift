@@ -55,12 +55,37 @@ public enum SignupPlanner {
             reason: "notice_queued")
     }
 
-    /// Whether a resend may go out now: something is pending, under the cap and past the cooldown.
-    public static func allowsResend(_ snapshot: SignupSnapshot, policy: SignupPolicy, at now: Date) -> Bool {
-        guard snapshot.statuses.values.contains(.pending) else { return false }
-        let cooledDown = snapshot.lastEmailAt.map { now.timeIntervalSince($0) >= policy.repeatCooldown.seconds } ?? true
-        return cooledDown && snapshot.emailsInLastDay < policy.maximumEmailsPerDay
+    /// Why a resend may not go out now, or nil when it may: something is pending, past the
+    /// cooldown and under the daily cap.
+    public static func resendRefusal(_ snapshot: SignupSnapshot, policy: SignupPolicy, at now: Date) -> ResendRefusal? {
+        guard snapshot.statuses.values.contains(.pending) else { return .nothingPending }
+        if let last = snapshot.lastEmailAt, now.timeIntervalSince(last) < policy.repeatCooldown.seconds { return .cooldown }
+        guard snapshot.emailsInLastDay < policy.maximumEmailsPerDay else { return .dailyCap }
+        return nil
     }
+}
+
+/// What a resend did. The reader's answer is the same either way (it must not reveal the
+/// address's state); the reason goes to the log, so an operator can tell why nothing went out.
+public enum ResendOutcome: Sendable, Equatable {
+    /// A fresh confirmation email is queued.
+    case queued
+    /// Nothing was queued, and why.
+    case notQueued(ResendRefusal)
+}
+
+/// Why a resend queued nothing.
+public enum ResendRefusal: String, Sendable, Equatable {
+    /// No subscriber has this address.
+    case unknownAddress = "unknown address"
+    /// The address is on the suppression list (it bounced, complained or was erased).
+    case suppressed
+    /// Nothing of the address is waiting for confirmation.
+    case nothingPending = "nothing pending"
+    /// An email went to the address less than the cooldown ago (``SignupPolicy/repeatCooldown``).
+    case cooldown
+    /// The address had its emails for the last 24 hours (``SignupPolicy/maximumEmailsPerDay``).
+    case dailyCap = "daily cap"
 }
 
 extension Duration {

@@ -73,19 +73,19 @@ public struct SignupService: Sendable {
     }
 
     /// Sends a fresh confirmation if the address has pending subscriptions (within the limits).
-    /// Returns whether one was queued; callers answer the same either way.
+    /// Returns what happened and why, for the log; callers answer the same either way.
     @discardableResult
-    public func resend(email: String) async throws -> Bool {
+    public func resend(email: String) async throws -> ResendOutcome {
         let address = try Self.validatedAddress(email)
         let time = now()
         let policy = self.policy
-        let queued = try await store.recordResend(
+        let outcome = try await store.recordResend(
             address: address.normalized, addressHash: signer.ring.addressHash(address.normalized), at: time
         ) { snapshot in
-            SignupPlanner.allowsResend(snapshot, policy: policy, at: time)
+            SignupPlanner.resendRefusal(snapshot, policy: policy, at: time)
         }
-        if queued { outbox.notify() }
-        return queued
+        if outcome == .queued { outbox.notify() }
+        return outcome
     }
 
     /// Confirms the sign-up a `confirm` link stands for. Confirming twice is harmless.
@@ -127,6 +127,7 @@ public struct SignupService: Sendable {
     /// ones, or the configured defaults, or the only public newsletter there is.
     static func choose(_ slugs: [String], from open: [Newsletter], defaults: [String]) throws(SignupError) -> [Newsletter] {
         let candidates = open.filter { $0.visibility == .public }
+        guard !candidates.isEmpty else { throw .noNewsletterOpen }
         var wanted: [String] = []
         for slug in slugs where !wanted.contains(slug) { wanted.append(slug) }
         if wanted.isEmpty {

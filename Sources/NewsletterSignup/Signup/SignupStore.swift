@@ -20,8 +20,8 @@ public protocol SignupStore: NewsletterStore {
     /// subscriptions, when `allow` agrees with the snapshot and the address is not suppressed.
     /// Returns whether one was queued.
     func recordResend(
-        address: String, addressHash: String, at time: Date, allow: @escaping @Sendable (SignupSnapshot) -> Bool
-    ) async throws -> Bool
+        address: String, addressHash: String, at time: Date, refusal: @escaping @Sendable (SignupSnapshot) -> ResendRefusal?
+    ) async throws -> ResendOutcome
 
     /// Confirms the pending subscriptions of a consent record whose subscriber's normalised
     /// address passes `isBound`.

@@ -189,6 +189,22 @@ import Testing
         }
     }
 
+    /// A fresh install with no public newsletter says so, and what to do, rather than asking
+    /// the reader to choose from nothing.
+    @Test func withNoNewsletterOpenTheProblemSaysHowToCreateOne() async throws {
+        let test = try await TestRuntime()
+        defer { test.shutdown() }
+        try await test.newsletter("staff", visibility: .private)
+        try await test.application.test(.router) { client in
+            let response = try await SignupHTTP.signUp(client, ["email": "first@example.org"])
+            #expect(response.status == .unprocessableContent)
+            let problem = try SignupHTTP.object(response)
+            #expect((problem["detail"] as? String)?.contains("create one with `masthead newsletters add`") == true)
+            #expect((problem["errors"] as? [[String: String]])?.first?["code"] == "none_open")
+        }
+        #expect(test.log.text.contains("sign-up refused: no newsletter is open for sign-up yet"))
+    }
+
     @Test(arguments: StoreKind.allCases) func noNewsletterNamedUsesTheConfiguredDefault(_ store: StoreKind) async throws {
         let test = try await TestRuntime(store: store) { $0.signup.defaultNewsletters = ["weekly"] }
         defer { test.shutdown() }
@@ -377,6 +393,13 @@ import Testing
                 uri: "/v1/subscriptions/resend", method: .post, headers: SignupHTTP.jsonHeaders, body: SignupHTTP.json(["email": "slow@example.org"]))
             #expect(resent.status == .accepted)
             #expect(String(buffer: resent.body) == String(buffer: unknown.body))
+            // Again at once: the same answer, nothing sent, and the log says why.
+            let again = try await client.execute(
+                uri: "/v1/subscriptions/resend", method: .post, headers: SignupHTTP.jsonHeaders, body: SignupHTTP.json(["email": "slow@example.org"]))
+            #expect(String(buffer: again.body) == String(buffer: unknown.body))
+            #expect(test.log.text.contains("queued=false reason=unknown address"))
+            #expect(test.log.text.contains("queued=true"))
+            #expect(test.log.text.contains("queued=false reason=cooldown"))
             try await test.deliver()
             let emails = try test.emails()
             #expect(emails.count == 2)
