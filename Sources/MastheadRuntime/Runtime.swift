@@ -73,10 +73,24 @@ public struct Runtime: Sendable {
             store: store, mailer: makeMailer(configuration.mailer), composers: services.composers,
             failureListeners: [services.bounces], signal: services.outboxSignal, concurrency: concurrency,
             messagesPerSecond: rate, lease: configuration.outboxLease, now: now,
-            metrics: PrometheusMetricsFactory(registry: registry), logger: logger)
+            metrics: PrometheusMetricsFactory(registry: registry), logger: logger,
+            delivered: logsConfirmLinks(configuration) ? Self.logConfirmLink : nil)
         return Runtime(
             configuration: configuration, logger: logger, store: store, keys: keys, services: services, metrics: registry,
             now: now, deliveryWorker: worker, listening: listening)
+    }
+
+    /// In development with the file mailer, a confirmation's link is logged as it is written,
+    /// so the first sign-up can be confirmed without digging it out of a quoted-printable
+    /// `.eml`. Never in production (links are secrets) and never for SMTP (the mail is real).
+    static func logsConfirmLinks(_ configuration: MastheadConfiguration) -> Bool {
+        guard configuration.environment == .development, case .file = configuration.mailer else { return false }
+        return true
+    }
+
+    static let logConfirmLink: @Sendable (MailMessage, Logger) -> Void = { message, logger in
+        guard let link = message.links.first(where: { $0.contains("/v1/confirm?") }) else { return }
+        logger.notice("confirmation written (development only: follow its link to confirm)", metadata: ["confirm": "\(link)"])
     }
 
     /// The transport for `MASTHEAD_MAILER`.

@@ -57,6 +57,24 @@ import Testing
         #expect(missing.stderr.contains("no outbox message has id 99"))
     }
 
+    /// The links of a message, decoded, ready to paste: the confirm link of the third sign-up's
+    /// confirmation is the one its `.eml` holds (quoted-printable there), and it confirms.
+    @Test(arguments: StoreKind.allCases) func showLinksPrintsTheDecodedLinks(_ store: StoreKind) async throws {
+        let test = try await prepare(store)
+        defer { test.shutdown() }
+        let shown = try masthead(["outbox", "show", "3", "--links"], test)
+        #expect(shown.status == 0, "\(shown.stderr)")
+        let links = shown.stdout.split(separator: "\n").map(String.init)
+        let confirm = try #require(links.first)
+        #expect(confirm.hasPrefix("https://news.example.org/masthead/v1/confirm?token=v1."), "\(links)")
+        #expect(links.contains { $0.contains("/v1/preferences?token=") })
+        #expect(!shown.stdout.contains("=3D"))
+        let email = try ParsedEmail.parse(try #require(try test.emails().last))
+        #expect(email.link("/v1/confirm")?.url == confirm)
+        // In development with the file mailer the daemon's log says the same link.
+        #expect(test.log.text.contains("confirm=\(confirm)"))
+    }
+
     @Test(arguments: StoreKind.allCases) func retryQueuesDeadMessagesAgainAndTheyAreSent(_ store: StoreKind) async throws {
         let test = try await prepare(store)
         defer { test.shutdown() }

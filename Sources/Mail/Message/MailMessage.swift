@@ -61,4 +61,10 @@ public struct MailMessage: Sendable, Equatable {
 
     /// True when an address needs SMTPUTF8 to be delivered.
     public var requiresSMTPUTF8: Bool { from.requiresSMTPUTF8 || to.requiresSMTPUTF8 }
+
+    /// The web links of the text body, in order, as a reader would follow them — what is hard
+    /// to copy out of an `.eml`, where quoted-printable breaks lines and writes `=` as `=3D`.
+    public var links: [String] {
+        textBody.matches(of: /https?:\/\/[^\s<>"]+/).map { String($0.output) }
+    }
 }

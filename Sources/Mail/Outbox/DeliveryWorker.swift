@@ -33,6 +33,8 @@ public struct DeliveryWorker: Service {
     let now: @Sendable () -> Date
     let jitter: @Sendable () -> Double
     let logger: Logger
+    /// Told of each message the mailer accepted (the runtime logs confirmation links in development).
+    let delivered: (@Sendable (MailMessage, Logger) -> Void)?
     /// Pauses delivery while the relay is unavailable.
     public let breaker = RelayBreaker()
 
@@ -44,7 +46,8 @@ public struct DeliveryWorker: Service {
         retry: RetryPolicy = .standard, lease: Duration = .seconds(300), batchSize: Int = 32,
         idlePoll: Duration = .seconds(5), now: @escaping @Sendable () -> Date = Date.init,
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
-        metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger
+        metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger,
+        delivered: (@Sendable (MailMessage, Logger) -> Void)? = nil
     ) {
         var byKind: [String: any MessageComposer] = [:]
         for composer in composers {
@@ -69,6 +72,7 @@ public struct DeliveryWorker: Service {
         self.now = now
         self.jitter = jitter
         self.logger = logger
+        self.delivered = delivered
     }
 
     public func run() async throws {
@@ -123,9 +127,10 @@ public struct DeliveryWorker: Service {
         logger[metadataKey: "outbox.id"] = "\(item.id)"
         logger[metadataKey: "outbox.kind"] = "\(item.kind)"
         let delivery: Delivery
+        let message: MailMessage
         do {
             guard let composer = composers[item.kind] else { throw CompositionError("no composer for kind \(item.kind)") }
-            let message = try composer.compose(item)
+            message = try composer.compose(item)
             delivery = Delivery(
                 outboxID: item.id, sender: message.envelopeSender ?? message.from.address, recipient: message.to.address,
                 data: MIMERenderer.render(message), requiresSMTPUTF8: message.requiresSMTPUTF8)
@@ -148,6 +153,7 @@ public struct DeliveryWorker: Service {
             metrics.latency.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
             metrics.sent.increment()
             if breaker.delivered() { logger.notice("SMTP relay available again; delivery resumes") }
+            delivered?(message, logger)
             await record(logger, until: leaseEnds) { try await store.markSent(item.id, at: now()) }
             logger.debug("outbox message sent")
         } catch {

@@ -55,11 +55,21 @@ struct ShowOutbox: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The message id (from `masthead outbox list`).") var id: Int64
+    @Flag(help: "Print only the message's links, one per line, decoded (the confirm link first in a confirmation).")
+    var links = false
 
     func run() async throws {
         try await global.withRuntime { runtime in
             guard let (entry, item) = try await runtime.store.outboxEntry(id) else {
                 throw ValidationError("no outbox message has id \(id)")
+            }
+            guard let composer = runtime.services.composers.first(where: { $0.kinds.contains(item.kind) }) else {
+                throw ValidationError("no composer knows kind \(item.kind) of message \(id)")
+            }
+            let message = try composer.compose(item)
+            if links {
+                for link in message.links { print(link) }
+                return
             }
             print("""
                 id:           \(entry.id)
@@ -72,11 +82,7 @@ struct ShowOutbox: AsyncParsableCommand {
                 sent:         \(entry.sentAt?.formatted(.iso8601) ?? "-")
                 last error:   \(entry.lastError ?? "-")
                 """)
-            guard let composer = runtime.services.composers.first(where: { $0.kinds.contains(item.kind) }) else {
-                print("headers:      (no composer knows kind \(item.kind))")
-                return
-            }
-            let bytes = MIMERenderer.render(try composer.compose(item))
+            let bytes = MIMERenderer.render(message)
             let text = String(decoding: bytes, as: UTF8.self)
             let headers = text.components(separatedBy: "\r\n\r\n").first ?? text
             print("headers:\n" + headers.replacingOccurrences(of: "\r\n", with: "\n"))

@@ -66,6 +66,7 @@ struct DeliveryWorkerSMTPTests {
         #expect(try state(test) == ["sent:3"])
         #expect(try await server.waitForMessages(1).count == 1)
         #expect(try test.sql("SELECT status FROM subscriptions") == ["pending"])
+        #expect(!test.log.text.contains("confirmation written"), "a link is never logged when the mail is real")
     }
 
     /// A relay that is down is probed by one message at a time instead of being dialed by every
