@@ -7,6 +7,9 @@
 enum BidiRule {
     /// Checks the Unicode form of a domain (U-labels), refusing the first label that breaks the rule.
     static func check(_ unicodeDomain: String) throws(AddressProblem) {
+        // No ASCII character is right-to-left, so an ASCII name (most sign-ups) is not a Bidi
+        // domain name: skip classifying every character.
+        guard unicodeDomain.utf8.contains(where: { $0 >= 0x80 }) else { return }
         let labels = unicodeDomain.split(separator: ".")
         let classes = labels.map { $0.unicodeScalars.map(BidiClass.init) }
         // RFC 5893 §1.4: a Bidi domain name has at least one RTL label.
