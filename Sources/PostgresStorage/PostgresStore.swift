@@ -80,11 +80,9 @@ public final class PostgresStore: Sendable {
         var attempt = 1
         while true {
             do {
-                let result = try await client.withConnection { connection in
+                return try await client.withConnection { connection in
                     try await PostgresSession(connection: connection, logger: self.logger).transaction("BEGIN", body)
                 }
-                writeAvailability.succeeded()
-                return result
             } catch let error as PSQLError where error.isRetryable && attempt < 4 {
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(5 * attempt))

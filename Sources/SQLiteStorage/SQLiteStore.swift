@@ -88,9 +88,7 @@ public final class SQLiteStore: Sendable {
         activity.writes.add(1, ordering: .relaxed)
         defer { activity.writes.subtract(1, ordering: .relaxed) }
         do {
-            let result = try await batcher.write(body)
-            writeAvailability.succeeded()
-            return result
+            return try await batcher.write(body)
         } catch {
             if let reason = unavailability(of: error) { writeAvailability.failed(reason) }
             throw error

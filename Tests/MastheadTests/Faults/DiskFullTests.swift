@@ -68,7 +68,13 @@ struct DiskFullTests {
         // Free the space: the same daemon takes sign-ups again and says it is ready.
         try FileManager.default.removeItem(atPath: filler)
         #expect(try await signUp(number).status == 202)
-        #expect(try await HTTP.get(daemon.baseURL + "/readyz").status == 200)
+        // Ready again once no write has failed for the window (10 s).
+        var ready = 503
+        for _ in 0..<40 where ready != 200 {
+            try await Task.sleep(for: .milliseconds(500))
+            ready = try await HTTP.get(daemon.baseURL + "/readyz").status
+        }
+        #expect(ready == 200)
 
         // Every acknowledged sign-up is kept and mailed exactly once.
         let received = try await server.waitForMessages(acknowledged.count, timeout: 60)
