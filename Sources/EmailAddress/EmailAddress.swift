@@ -103,12 +103,10 @@ public struct EmailAddress: Sendable, Hashable, CustomStringConvertible {
     /// too: registries' label rules leave them out, and they are the classic invisible twin.
     static func refuseWhitespaceOrControl(_ scalars: some Sequence<Unicode.Scalar>) throws(AddressProblem) {
         for scalar in scalars {
-            if isWhitespaceOrControl(scalar) { throw .whitespaceOrControl }
+            if scalar.isInvisible { throw .whitespaceOrControl }
             if scalar.isUnusable { throw .unusableCharacter(scalar) }
         }
     }
-
-    static func isWhitespaceOrControl(_ scalar: Unicode.Scalar) -> Bool { scalar.isInvisible }
 
     static func lowercasedASCII(_ text: String) -> String {
         guard text.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return text }

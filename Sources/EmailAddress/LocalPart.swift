@@ -59,7 +59,7 @@ enum LocalPart {
     /// nor an unusable one (private-use, noncharacter, unassigned).
     static func refuseControlInQuotes(_ quoted: String.UnicodeScalarView) throws(AddressProblem) {
         for scalar in quoted {
-            if scalar != " ", EmailAddress.isWhitespaceOrControl(scalar) { throw .whitespaceOrControl }
+            if scalar != " ", scalar.isInvisible { throw .whitespaceOrControl }
             if scalar.isUnusable { throw .unusableCharacter(scalar) }
         }
     }
