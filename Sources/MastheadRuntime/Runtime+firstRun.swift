@@ -14,8 +14,14 @@ extension Runtime {
         guard configuration.environment == .development,
             try await services.catalog.list(includingArchived: true).isEmpty
         else { return }
-        let created = try await services.catalog.create(
-            NewsletterDraft(slug: Self.firstNewsletterSlug, name: configuration.newsroom), actor: "mastheadd (first start, development)")
+        let created: Newsletter
+        do {
+            created = try await services.catalog.create(
+                NewsletterDraft(slug: Self.firstNewsletterSlug, name: configuration.newsroom), actor: "mastheadd (first start, development)")
+        } catch NewsletterError.slugTaken {
+            // Another daemon on the same database made it between our look and our write.
+            return
+        }
         logger.notice(
             "created a first newsletter, as this is development and there was none",
             metadata: ["slug": "\(created.slug)", "name": "\(created.name)", "hint": "rename it with masthead newsletters update, or add others with masthead newsletters add"])
