@@ -1,5 +1,5 @@
 public import DatabaseCopy
-public import Foundation
+import Foundation
 public import Logging
 public import MastheadSettings
 import Migrations

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 public import MastheadSettings
 import PostgresStorage
@@ -8,9 +8,19 @@ import SQLiteStorage
 /// `MASTHEAD_DATABASE` into a concrete store.
 extension Runtime {
     /// Opens the configured store without migrating (the CLI's `db status` looks before it leaps).
-    public static func openStore(_ configuration: MastheadConfiguration, logger: Logger) throws -> any MastheadStore {
+    /// A missing SQLite file is created only when `creating` says so; otherwise the error names
+    /// the path looked at and how to point at the right one.
+    public static func openStore(
+        _ configuration: MastheadConfiguration, logger: Logger, creating: Bool = true
+    ) throws -> any MastheadStore {
         switch configuration.database {
         case .sqlite(let path):
+            guard creating || FileManager.default.fileExists(atPath: path) else {
+                throw ConfigurationError(
+                    .database,
+                    "no database at \(absolute(path)); run masthead where mastheadd runs, or name it with --database or "
+                        + "MASTHEAD_DATABASE (masthead db migrate, or --create, makes a new one)")
+            }
             return try SQLiteStore(path: path)
         case .postgres(let url):
             do {
@@ -21,6 +31,11 @@ extension Runtime {
                 throw ConfigurationError(.database, "the PostgreSQL URL \(error.description)")
             }
         }
+    }
+
+    /// `path` made absolute against the working directory, for messages about where we looked.
+    static func absolute(_ path: String) -> String {
+        URL(fileURLWithPath: path).standardizedFileURL.path
     }
 
     /// The PostgreSQL password when the URL has none: from the password file, else `PGPASSWORD`

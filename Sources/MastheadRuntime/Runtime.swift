@@ -39,14 +39,18 @@ public struct Runtime: Sendable {
     public let listening: ListeningAddress
 
     /// Opens the database, applies pending migrations, loads (or, in development, creates) the
-    /// keys, and builds the services and the delivery worker.
+    /// keys, and builds the services and the delivery worker. `creating` says which missing
+    /// files may be made (the daemon's by default).
     public static func start(
-        configuration: MastheadConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = Date.init
+        configuration: MastheadConfiguration, logger: Logger, now: @escaping @Sendable () -> Date = Date.init,
+        creating: MayCreate = .daemon
     ) async throws -> Runtime {
         try configuration.validateForProduction()
-        let keys = try loadKeys(configuration: configuration, logger: logger, now: now)
-        let store = try openStore(configuration, logger: logger)
+        // The database first: run in the wrong directory, its path is the error worth reading.
+        let store = try openStore(configuration, logger: logger, creating: creating.database)
+        let keys: KeyRing
         do {
+            keys = try loadKeys(configuration: configuration, logger: logger, now: now, creating: creating.keys)
             let applied = try await store.migrate(now: now())
             if !applied.isEmpty { logger.info("applied migrations", metadata: ["migrations": "\(applied.joined(separator: ","))"]) }
         } catch {

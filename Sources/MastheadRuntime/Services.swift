@@ -71,11 +71,10 @@ public struct Services: Sendable {
                 settings: .init(
                     publicURL: configuration.publicURL, from: from, newsroom: configuration.newsroom,
                     confirmationLifetime: configuration.signup.confirmationLifetime,
-                    unsubscribeMailto: configuration.unsubscribeMailto),
-                now: now),
+                    unsubscribeMailto: configuration.unsubscribeMailto)),
             PledgeMessageComposer(
                 templates: templates, signer: signer, publicURL: configuration.publicURL, from: from,
-                newsroom: configuration.newsroom, now: now),
+                newsroom: configuration.newsroom),
         ]
     }
 

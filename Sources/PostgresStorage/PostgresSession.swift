@@ -36,7 +36,7 @@ struct PostgresSession: Sendable {
             try await execute("COMMIT")
             return value
         } catch {
-            try? await execute("ROLLBACK")
+            _ = try? await execute("ROLLBACK")
             throw error
         }
     }

@@ -1,5 +1,5 @@
 public import DatabaseCopy
-public import Migrations
+import Migrations
 import PostgresNIO
 
 /// Writing every table in, and reading it back for the checksum, for `masthead db copy`.

@@ -3,7 +3,7 @@ public import NewsletterSignup
 import PostgresNIO
 import StoredRows
 import SideEffects
-public import SubscriberLists
+import SubscriberLists
 
 /// Sign-up, confirmation and unsubscription on the tables of migrations 0001 and 0002.
 ///

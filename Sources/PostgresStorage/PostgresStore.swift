@@ -1,7 +1,7 @@
 public import DatabaseHealth
-public import Foundation
+import Foundation
 public import Logging
-public import Migrations
+import Migrations
 import PostgresNIO
 import _ConnectionPoolModule
 import Synchronization

@@ -1,5 +1,5 @@
 public import DatabaseCopy
-public import Migrations
+import Migrations
 import GRDB
 import StoredRows
 

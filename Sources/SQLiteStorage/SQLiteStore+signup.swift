@@ -3,7 +3,7 @@ import GRDB
 import StoredRows
 public import NewsletterSignup
 import SideEffects
-public import SubscriberLists
+import SubscriberLists
 
 /// Sign-up, confirmation and unsubscription on the tables of migrations 0001 and 0002.
 ///

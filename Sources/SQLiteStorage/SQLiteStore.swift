@@ -1,6 +1,6 @@
 public import DatabaseHealth
 import Foundation
-public import Migrations
+import Migrations
 import GRDB
 import GRDBSQLite
 import Synchronization

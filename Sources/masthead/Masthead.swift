@@ -6,15 +6,23 @@ import MastheadRuntime
 struct Masthead: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "masthead",
-        abstract: "Manage a Masthead deployment: database, newsletters, subscribers, signing keys, outbox.",
+        abstract: "Manage a Masthead deployment: database, newsletters, subscribers, pledges and tiers, signing keys, outbox.",
         discussion: """
             Reads the same configuration as mastheadd: flags, then MASTHEAD_* environment \
             variables, then the file given by --config or MASTHEAD_CONFIG. Run it where the \
-            daemon runs (same working directory or the same MASTHEAD_DATABASE).
+            daemon runs (same working directory or the same MASTHEAD_DATABASE): a command \
+            refuses a database or keys file that does not exist rather than make an empty one \
+            (db migrate and --create make the database; keys generate makes the keys). \
+            --config, --database and --create may come before or after the subcommand.
             """,
         version: MastheadVersion.current,
         subcommands: [
             DatabaseCommand.self, NewslettersCommand.self, SubscribersCommand.self, PledgesCommand.self, TiersCommand.self,
             KeysCommand.self, OutboxCommand.self,
         ])
+
+    /// Runs the command line, with global options given before the subcommand moved after it.
+    static func main() async {
+        await main(GlobalOptions.movingLeadingOptions(Array(CommandLine.arguments.dropFirst())))
+    }
 }

@@ -44,7 +44,20 @@ struct MoneyTests {
         #expect(Money(minorUnits: 5, currency: usd).formatted == "$0.05")
         #expect(Money(minorUnits: 150, currency: jpy).formatted == "¥150")
         #expect(Money(minorUnits: 1250, currency: kwd).formatted == "1.250 KWD")
-        #expect(Money(minorUnits: 123_456, currency: Currency.named("eur")!).formatted == "€1234.56")
+        #expect(Money(minorUnits: 123_456, currency: Currency.named("eur")!).formatted == "€1,234.56")
+        #expect(Money(minorUnits: 1_000_000, currency: usd).formatted == "$10,000.00")
+        #expect(Money(minorUnits: 100_000_000, currency: jpy).formatted == "¥100,000,000")
+        #expect(Money(minorUnits: 125_050, currency: Currency.named("PLN")!).formatted == "1,250.50 PLN")
+    }
+
+    @Test func ukrainianReadersSeeTheirOwnGroupingAndSeparator() {
+        let uah = Currency.named("UAH")!
+        let space = "\u{00A0}"
+        #expect(Money(minorUnits: 1_000_000, currency: uah).formatted(language: "uk") == "10\(space)000,00\(space)₴")
+        #expect(Money(minorUnits: 100, currency: uah).formatted(language: "uk") == "1,00\(space)₴")
+        #expect(Money(minorUnits: 99_999, currency: usd).formatted(language: "uk") == "999,99\(space)$")
+        #expect(Money(minorUnits: 1_250, currency: kwd).formatted(language: "uk") == "1,250\(space)KWD")
+        #expect(Money(minorUnits: 1_000_000, currency: uah).formatted(language: "en") == "₴10,000.00")
         #expect(Money(minorUnits: 1250, currency: kwd).decimalText == "1.250")
     }
 

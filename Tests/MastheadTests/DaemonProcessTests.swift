@@ -27,6 +27,7 @@ import Testing
     /// is answered, then the daemon stops and exits 0.
     @Test func inFlightRequestCompletesAfterSIGTERM() async throws {
         let directory = try TemporaryDirectory()
+        try Executables.prepareDeployment(in: directory.path)
         _ = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
         let daemon = try await DaemonProcess(in: directory.path)
         let body = #"{"email": "slow@example.org", "newsletters": ["daily"]}"#
@@ -50,6 +51,7 @@ import Testing
 
     @Test func signUpThroughTheRealDaemonWritesTheConfirmationFile() async throws {
         let directory = try TemporaryDirectory()
+        try Executables.prepareDeployment(in: directory.path)
         _ = try Executables.run("masthead", ["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: directory.path)
         let daemon = try await DaemonProcess(in: directory.path)
         let reply = try Executables.runProgram(

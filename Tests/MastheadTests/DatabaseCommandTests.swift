@@ -22,8 +22,46 @@ import Testing
 
     @Test func statusOfAFreshDatabaseShowsPendingSteps() throws {
         let directory = try TemporaryDirectory()
-        let status = try Executables.run("masthead", ["db", "status", "--format", "csv"], in: directory.path)
+        let status = try Executables.run("masthead", ["db", "status", "--create", "--format", "csv"], in: directory.path)
         #expect(status.stdout == "MIGRATION,STATE,APPLIED AT\r\n0001_init,pending,\r\n0002_signup,pending,\r\n0003_lists,pending,\r\n0004_pledges,pending,\r\n")
+    }
+
+    /// Run from the wrong directory, a command must say where it looked, not answer from a new
+    /// empty database; and it leaves nothing behind.
+    @Test(arguments: [["db", "status"], ["subscribers", "count"], ["newsletters", "list"], ["outbox", "list"]])
+    func aMissingDatabaseIsNotCreatedButNamed(_ command: [String]) throws {
+        let directory = try TemporaryDirectory()
+        let outcome = try Executables.run("masthead", command, in: directory.path)
+        #expect(outcome.status == 78)
+        #expect(outcome.stdout.isEmpty)
+        #expect(outcome.stderr.contains("no database at \(directory.file("masthead.sqlite"))"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("--database or MASTHEAD_DATABASE"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).isEmpty, "no database and no keys file")
+    }
+
+    @Test func aDataCommandNeverCreatesAKeysFile() throws {
+        let directory = try TemporaryDirectory()
+        let migrated = try Executables.run("masthead", ["db", "migrate"], in: directory.path)
+        try #require(migrated.status == 0, "\(migrated.stderr)")
+        let outcome = try Executables.run("masthead", ["subscribers", "count"], in: directory.path)
+        #expect(outcome.status == 78)
+        #expect(outcome.stderr.contains("no keys file at \(directory.file("masthead.keys"))"), "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("masthead keys generate"))
+        #expect(!FileManager.default.fileExists(atPath: directory.file("masthead.keys")))
+    }
+
+    /// `--create` makes the database; the global options work before the subcommand too.
+    @Test func createAndGlobalOptionsBeforeTheSubcommand() throws {
+        let directory = try TemporaryDirectory()
+        let keys = try Executables.run("masthead", ["keys", "generate"], in: directory.path)
+        try #require(keys.status == 0, "\(keys.stderr)")
+        let database = "sqlite:" + directory.file("elsewhere.sqlite")
+        let created = try Executables.run(
+            "masthead", ["--database", database, "--create", "newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
+        #expect(created.status == 0, "\(created.stderr)")
+        let listed = try Executables.run("masthead", ["--database=\(database)", "newsletters", "list", "--format", "csv"], in: directory.path)
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(listed.stdout.contains("daily,Daily,public"))
     }
 
     @Test func newerDatabaseIsRefusedByMigrateAndStatus() throws {

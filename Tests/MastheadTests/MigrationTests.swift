@@ -70,8 +70,11 @@ import Testing
 
     /// Every file in Migrations/ENGINE/ is embedded, in order, and nothing else is; and the two
     /// engines have the same steps, so both stores are always at the same schema version.
-    @Test(arguments: [("sqlite", SQLiteMigrations.all), ("postgres", PostgresMigrations.all)])
-    func embeddedStepsMatchTheFilesOnDisk(engine: String, steps: [Migration]) throws {
+    /// The argument is the engine's name only: the steps themselves would print their whole SQL
+    /// into the test log as the test's arguments.
+    @Test(arguments: ["sqlite", "postgres"])
+    func embeddedStepsMatchTheFilesOnDisk(engine: String) throws {
+        let steps = engine == "sqlite" ? SQLiteMigrations.all : PostgresMigrations.all
         let directory = URL(fileURLWithPath: #filePath)
             .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Migrations/\(engine)")

@@ -26,6 +26,8 @@ import Testing
             case .sqlite: database = .sqlite(path: directory.file("masthead.sqlite"))
             case .postgres: database = .postgres(url: try await offThePool { try PostgresTestServer.freshDatabase() })
             }
+            let (path, environment) = (directory.path, ["MASTHEAD_DATABASE": setting])
+            try await offThePool { try Executables.prepareDeployment(in: path, environment: environment) }
         }
 
         var setting: String {

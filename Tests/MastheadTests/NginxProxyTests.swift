@@ -97,6 +97,7 @@ struct NginxProxyTests {
         let nginx = try #require(Nginx.path, "nginx is required in CI")
         let directory = try TemporaryDirectory()
         let database = "sqlite:" + directory.file("masthead.sqlite")
+        try Executables.prepareDeployment(in: directory.path, environment: ["MASTHEAD_DATABASE": database])
         let added = try Executables.run(
             "masthead", ["newsletters", "add", "daily", "--name", "Daily", "--database", database], in: directory.path)
         try #require(added.status == 0, "\(added.stderr)")

@@ -52,6 +52,14 @@ import Testing
         #expect(shown.stdout.contains("last error:   cannot create outbox"))
         #expect(shown.stdout.contains("To: <first@example.org>"))
         #expect(shown.stdout.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"))
+        // The message's own Date (when it was queued), not the time `show` ran.
+        let created = try #require(shown.stdout.firstMatch(of: /created: +(\S+)/)?.1)
+        let queued = try #require(try? Date(String(created), strategy: .iso8601))
+        let header = try #require(shown.stdout.firstMatch(of: /\nDate: ([^\n]+)/)?.1)
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        #expect(formatter.date(from: String(header)) == queued, "both in whole seconds")
         let missing = try masthead(["outbox", "show", "99"], test)
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("no outbox message has id 99"))

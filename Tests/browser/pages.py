@@ -116,15 +116,22 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def add_newsletters(bin_dir, database):
-    for slug, name, description in (
-        ("ukraine-daily", "Ukraine Daily", "News from Ukraine in your inbox"),
-        ("weekend-reads", "Weekend Reads", "Long reads for the weekend"),
-    ):
-        subprocess.run(
-            [f"{bin_dir}/masthead", "newsletters", "add", slug, "--name", name,
-             "--description", description, "--database", database],
-            check=True, capture_output=True, env=clean_environment(), timeout=60)
+def add_newsletters(bin_dir, scratch):
+    """Sets the scratch directory up as an operator would (keys, database), then adds two
+    newsletters: `masthead` makes no keys file and no database on its own."""
+    environment = clean_environment() | {
+        "MASTHEAD_DATABASE": f"sqlite:{scratch}/masthead.sqlite",
+        "MASTHEAD_KEYS": f"{scratch}/masthead.keys",
+    }
+    commands = [["keys", "generate"], ["db", "migrate"]] + [
+        ["newsletters", "add", slug, "--name", name, "--description", description]
+        for slug, name, description in (
+            ("ukraine-daily", "Ukraine Daily", "News from Ukraine in your inbox"),
+            ("weekend-reads", "Weekend Reads", "Long reads for the weekend"),
+        )
+    ]
+    for command in commands:
+        subprocess.run([f"{bin_dir}/masthead", *command], check=True, capture_output=True, env=environment, timeout=60)
 
 
 def clean_environment():
@@ -1007,7 +1014,7 @@ def main():
                        if (scratch / "mastheadd.log").exists() else None)
         try:
             database = scratch / "masthead.sqlite"
-            add_newsletters(bin_dir, f"sqlite:{database}")
+            add_newsletters(bin_dir, scratch)
             ports = Ports()
             daemon = start_daemon(stack, bin_dir, scratch, ports)
             render_fixtures(scratch / "site", ports.masthead)

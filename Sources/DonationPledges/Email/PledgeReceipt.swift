@@ -63,18 +63,15 @@ public struct PledgeMessageComposer: MessageComposer {
     let publicURL: String
     let from: Mailbox
     let newsroom: String
-    let now: @Sendable () -> Date
 
-    public init(
-        templates: TemplateLibrary, signer: TokenSigner, publicURL: String, from: Mailbox, newsroom: String,
-        now: @escaping @Sendable () -> Date
-    ) {
+    /// The message's Date is when its row was queued, so a retry and `masthead outbox show`
+    /// give the same message as the first attempt.
+    public init(templates: TemplateLibrary, signer: TokenSigner, publicURL: String, from: Mailbox, newsroom: String) {
         self.templates = templates
         self.signer = signer
         self.publicURL = publicURL
         self.from = from
         self.newsroom = newsroom
-        self.now = now
     }
 
     public var kinds: Set<String> { [PledgeReceipt.kind] }
@@ -101,6 +98,6 @@ public struct PledgeMessageComposer: MessageComposer {
             from: from, to: Mailbox(item.recipient),
             subject: try templates.render("receipt.subject", context).trimmingCharacters(in: .whitespacesAndNewlines),
             textBody: try templates.render("receipt.text", context), htmlBody: try templates.render("receipt.html", context),
-            messageID: "\(Int64(item.createdAt.timeIntervalSince1970 * 1000)).\(item.id)@\(host)", date: now(), headers: [])
+            messageID: "\(Int64(item.createdAt.timeIntervalSince1970 * 1000)).\(item.id)@\(host)", date: item.createdAt, headers: [])
     }
 }

@@ -29,11 +29,21 @@ public struct Money: Sendable, Hashable, Codable, CustomStringConvertible {
         return Money(minorUnits: scaled + minor, currency: currency)
     }
 
-    /// `$1.00`, `¥100`, `1.500 KWD`, `12.50 PLN`.
-    public var formatted: String {
-        let number = Self.decimal(minorUnits, exponent: currency.exponent)
-        if let symbol = currency.symbol { return symbol + number }
-        return number + " " + currency.code
+    /// In English: `$1.00`, `$10,000.00`, `¥100`, `1.500 KWD`, `1,250.50 PLN`.
+    public var formatted: String { formatted(language: "en") }
+
+    /// As a reader of `language` writes it. English (and any language without its own rule):
+    /// the symbol before, `,` between thousands, `.` before the fraction (`$10,000.00`).
+    /// Ukrainian: the number first, a no-break space between thousands, `,` before the
+    /// fraction and the symbol after (`10 000,00 ₴`), with no-break spaces, so an amount never
+    /// wraps across lines.
+    public func formatted(language: String) -> String {
+        let ukrainian = language == "uk"
+        let space = ukrainian ? "\u{00A0}" : " "
+        let number = Self.decimal(
+            minorUnits, exponent: currency.exponent, group: ukrainian ? space : ",", fraction: ukrainian ? "," : ".")
+        guard let symbol = currency.symbol else { return number + space + currency.code }
+        return ukrainian ? number + space + symbol : symbol + number
     }
 
     /// The amount as a plain decimal number (`1.00`), as `parse` reads it back.
@@ -41,13 +51,21 @@ public struct Money: Sendable, Hashable, Codable, CustomStringConvertible {
 
     public var description: String { formatted }
 
-    private static func decimal(_ minor: Int64, exponent: Int) -> String {
+    /// `minor` as a decimal number; `group` goes between each three digits of the whole part
+    /// (none by default, as `parse` reads it back).
+    private static func decimal(_ minor: Int64, exponent: Int, group: String = "", fraction separator: String = ".") -> String {
         let sign = minor < 0 ? "-" : ""
         let magnitude = minor.magnitude
-        guard exponent > 0 else { return sign + String(magnitude) }
         let scale = UInt64(Currency.power(exponent))
+        let digits = Array(String(magnitude / scale))
+        var whole = ""
+        for (offset, digit) in digits.enumerated() {
+            if offset > 0, (digits.count - offset) % 3 == 0 { whole += group }
+            whole.append(digit)
+        }
+        guard exponent > 0 else { return sign + whole }
         let fraction = String(magnitude % scale)
-        return sign + String(magnitude / scale) + "." + String(repeating: "0", count: exponent - fraction.count) + fraction
+        return sign + whole + separator + String(repeating: "0", count: exponent - fraction.count) + fraction
     }
 }
 

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// What creating a pledge answers: the pledge, where to pay, and how it reads (`$5.00 a month`).
 /// Kept with the pledge under its idempotency key, so a retry gets the very same answer.

@@ -1,8 +1,10 @@
+public import EmailAddress
+
 /// Why a pledge was refused; each case names the field at fault. A value the reader typed is
 /// never repeated (it could be a card number typed into the wrong box); only values Masthead
 /// itself knows (a currency it offers, its limits) are.
 public enum PledgeError: Error, Sendable, Equatable, CustomStringConvertible {
-    case invalidAddress(code: String)
+    case invalidAddress(AddressProblem)
     case unknownCurrency
     case currencyNotOffered(String)
     case invalidAmount(String)
@@ -32,7 +34,7 @@ public enum PledgeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A short machine-readable code.
     public var code: String {
         switch self {
-        case .invalidAddress(let code): code
+        case .invalidAddress(let problem): problem.code
         case .unknownCurrency, .currencyNotOffered: "currency_not_offered"
         case .invalidAmount: "invalid_amount"
         case .belowMinimum: "below_minimum"
@@ -50,7 +52,7 @@ public enum PledgeError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What the reader is told. Never repeats a card number.
     public var description: String {
         switch self {
-        case .invalidAddress: "Please, enter correct email address"
+        case .invalidAddress(let problem): "Please, enter correct email address: \(problem)"
         case .unknownCurrency: "That is not a currency we know"
         case .currencyNotOffered(let code): "We do not take pledges in \(code)"
         case .invalidAmount: "Enter the amount as a number, such as 5 or 5.00"

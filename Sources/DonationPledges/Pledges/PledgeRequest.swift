@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Signing
 
 /// A request to pledge, as a reader submitted it (the HTTP layer fills it from JSON or a form),

@@ -64,7 +64,7 @@ public struct PledgeService: Sendable {
         do {
             address = try EmailAddress(parsing: email.trimmingCharacters(in: .whitespaces))
         } catch {
-            throw PledgeError.invalidAddress(code: error.code)
+            throw PledgeError.invalidAddress(error)
         }
         let offer = try await offer(currency: request.currency)
         let intervalText = request.interval ?? "once"

@@ -40,7 +40,7 @@ struct PaymentsController: Sendable {
             case .unhandledType, .unknownPledge: .notice
             default: .info
             }
-        context.logger.log(level: level, "payment webhook applied", metadata: ["outcome": "\(outcome)"])
+        context.logger.log(level: level, "payment webhook applied", metadata: ["outcome": "\(outcome.recordedText)"])
         return try JSONBody.response(["received": "true"])
     }
 

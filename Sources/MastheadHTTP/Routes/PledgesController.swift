@@ -172,7 +172,7 @@ struct PledgesController: Sendable {
     func pageValues(_ pledge: Pledge, token: String, language: String) -> [String: Any] {
         [
             "pledge": pledge.publicID, "status": messages["pledge.status_\(pledge.status.rawValue)", language],
-            "display": pledge.amount.formatted + (pledge.interval == .monthly ? " " + messages["support.month", language] : ""),
+            "display": pledge.amount.formatted(language: language) + (pledge.interval == .monthly ? " " + messages["support.month", language] : ""),
             "lead": messages.format("pledge.lead", language, ["newsroom": pages.newsroom]),
             "card": pledge.card?.display ?? false, "token": token,
             "cancellable": pledge.interval == .monthly && pledge.status.canMove(to: .canceled, interval: .monthly),

@@ -144,7 +144,7 @@ struct ReaderPagesController: Sendable {
         let currency = offer.currency.code
         let path = "/support?currency=\(currency)&interval=\(interval.rawValue)&lang=\(language)"
         var context: [String: Any] = [
-            "lead": messages.format("support.lead", language, ["minimum": offer.minimum.formatted]),
+            "lead": messages.format("support.lead", language, ["minimum": offer.minimum.formatted(language: language)]),
             "key": Self.idempotencyKey(), "currency": currency, "interval": interval.rawValue, "once": interval == .once,
             "once_url": "\(base)/support?currency=\(currency)&interval=once&lang=\(language)",
             "monthly_url": "\(base)/support?currency=\(currency)&interval=monthly&lang=\(language)",
@@ -152,11 +152,11 @@ struct ReaderPagesController: Sendable {
             "tiers": tiers.enumerated().map { index, tier in
                 [
                     "name": tier.name, "checked": index == 0,
-                    "display": tier.amount.formatted + (interval == .monthly ? " " + messages["support.month", language] : ""),
+                    "display": tier.amount.formatted(language: language) + (interval == .monthly ? " " + messages["support.month", language] : ""),
                 ] as [String: Any]
             },
             "custom": offer.customAmount, "custom_checked": tiers.isEmpty,
-            "custom_label": messages.format("support.custom_label", language, ["currency": currency, "minimum": offer.minimum.formatted]),
+            "custom_label": messages.format("support.custom_label", language, ["currency": currency, "minimum": offer.minimum.formatted(language: language)]),
             "minimum": offer.minimum.decimalText, "maximum": offer.maximum.decimalText,
             "step": offer.currency.exponent == 0 ? "1" : "0." + String(repeating: "0", count: offer.currency.exponent - 1) + "1",
         ]
@@ -190,8 +190,8 @@ struct ReaderPagesController: Sendable {
     /// The message for a refused pledge, in the reader's language.
     private func supportError(_ code: String, offer: CurrencyOffer, language: String) -> String {
         switch code {
-        case "below_minimum": messages.format("support.below_minimum", language, ["minimum": offer.minimum.formatted])
-        case "above_maximum": messages.format("support.above_maximum", language, ["maximum": offer.maximum.formatted])
+        case "below_minimum": messages.format("support.below_minimum", language, ["minimum": offer.minimum.formatted(language: language)])
+        case "above_maximum": messages.format("support.above_maximum", language, ["maximum": offer.maximum.formatted(language: language)])
         case "invalid_amount", "custom_amount_not_offered", "unknown_tier": messages["support.invalid_amount", language]
         case "required": messages["support.missing_amount", language]
         case "card_number": messages["support.card_number", language]

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import SubscriberLists
 import Synchronization
 public import Mail
@@ -34,15 +34,14 @@ public struct SignupMessageComposer: MessageComposer {
     let templates: TemplateLibrary
     let signer: TokenSigner
     let settings: Settings
-    let now: @Sendable () -> Date
     let prepared = PreparedEmails()
 
-    /// Creates the composer.
-    public init(templates: TemplateLibrary, signer: TokenSigner, settings: Settings, now: @escaping @Sendable () -> Date) {
+    /// Creates the composer. A message's Date is when its row was queued, so a retry and
+    /// `masthead outbox show` give the same message as the first attempt.
+    public init(templates: TemplateLibrary, signer: TokenSigner, settings: Settings) {
         self.templates = templates
         self.signer = signer
         self.settings = settings
-        self.now = now
     }
 
     public var kinds: Set<String> { [SignupEmail.Kind.confirmation.rawValue, SignupEmail.Kind.alreadySubscribed.rawValue] }
@@ -78,7 +77,7 @@ public struct SignupMessageComposer: MessageComposer {
             subject: parts.subject.fill(links).trimmingCharacters(in: .whitespacesAndNewlines),
             textBody: parts.text.fill(links), htmlBody: parts.html.fill(links),
             messageID: "\(Int64(item.createdAt.timeIntervalSince1970 * 1000)).\(item.id)@\(listDomain)",
-            date: now(), headers: headers)
+            date: item.createdAt, headers: headers)
     }
 
     /// Renders the three templates of an email once, with its links left open.

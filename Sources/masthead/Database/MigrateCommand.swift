@@ -8,6 +8,7 @@ struct MigrateCommand: AsyncParsableCommand {
         abstract: "Apply pending schema migrations.",
         discussion: """
             The daemon also migrates when it starts; run this to upgrade ahead of a restart. \
+            Creates a SQLite database that does not exist yet (the other commands refuse to). \
             Refuses a database that has a migration this binary does not know.
 
             Example:
@@ -19,7 +20,7 @@ struct MigrateCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try await global.loadConfiguration()
         try await CommandFailure.reporting {
-            let store = try global.openStore(configuration)
+            let store = try global.openStore(configuration, creating: true)
             defer { try? store.close() }
             let applied = try await store.migrate()
             print(applied.isEmpty ? "database is up to date" : "applied \(applied.joined(separator: ", "))")

@@ -8,8 +8,14 @@ final class ImportProgressDisplay {
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private var lastLine = Date.distantPast
     private var drawn = false
+    /// The verb of a plain line: a dry run checks rows, it imports none.
+    private let verb: String
     /// Seconds between plain lines.
     static let lineInterval: TimeInterval = 5
+
+    init(dryRun: Bool) {
+        verb = dryRun ? "checked" : "imported"
+    }
 
     func show(_ progress: ImportProgress) {
         if isTerminal {
@@ -35,7 +41,7 @@ final class ImportProgressDisplay {
 
     private func line(_ progress: ImportProgress) -> String {
         let percent = progress.fraction.map { String(format: " (%.0f%%)", $0 * 100) } ?? ""
-        return "imported \(progress.report.rows) rows\(percent), \(Int(progress.rowsPerSecond)) rows/s, ETA \(eta(progress))"
+        return "\(verb) \(progress.report.rows) rows\(percent), \(Int(progress.rowsPerSecond)) rows/s, ETA \(eta(progress))"
     }
 
     private func eta(_ progress: ImportProgress) -> String {

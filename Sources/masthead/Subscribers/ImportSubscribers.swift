@@ -62,7 +62,7 @@ struct ImportSubscribers: AsyncParsableCommand {
             dryRun: dryRun, batchSize: batchSize, source: "import:" + URL(fileURLWithPath: file).lastPathComponent)
         let report = try await global.withServices { services in
             var sink = try RejectionSink(path: errors)
-            let progress = ImportProgressDisplay()
+            let progress = ImportProgressDisplay(dryRun: dryRun)
             let interruption = ImportInterruption.install()
             defer { interruption.uninstall() }
             let report = try await services.importer.run(

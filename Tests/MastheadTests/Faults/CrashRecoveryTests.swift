@@ -24,6 +24,7 @@ struct CrashRecoveryTests {
         init() throws {
             directory = try TemporaryDirectory()
             server = try SMTPTestServer.aiosmtpd(spool: directory.file("spool"))
+            try Executables.prepareDeployment(in: directory.path, environment: environment)
             let added = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path, environment: environment)
             try #require(added.status == 0, "\(added.stderr)")
         }
@@ -134,7 +135,8 @@ struct CrashRecoveryTests {
         let file = directory.file("list.csv")
         try (["email,name,locale,created_at"] + rows).joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
         func database(_ name: String) throws -> [String: String] {
-            let environment = ["MASTHEAD_DATABASE": "sqlite:\(directory.file(name))"]
+            let environment = ["MASTHEAD_DATABASE": "sqlite:\(directory.file(name))", "MASTHEAD_KEYS": directory.file(name + ".keys")]
+            try Executables.prepareDeployment(in: directory.path, environment: environment)
             let added = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path, environment: environment)
             try #require(added.status == 0, "\(added.stderr)")
             return environment

@@ -27,6 +27,7 @@ struct DiskFullTests {
             "MASTHEAD_DATABASE": "sqlite:\(disk)/masthead.sqlite", "MASTHEAD_RATE_LIMIT": "0",
             "MASTHEAD_MAILER": "smtp://127.0.0.1:\(server.port)?tls=none",
         ]
+        try Executables.prepareDeployment(in: directory.path, environment: environment)
         let added = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path, environment: environment)
         try #require(added.status == 0, "\(added.stderr)")
         let daemon = try await DaemonProcess(in: directory.path, environment: environment)
@@ -42,7 +43,7 @@ struct DiskFullTests {
 
         // Fill the disk, then sign up until the database has no room left.
         let filler = disk + "/filler"
-        FileManager.default.createFile(atPath: filler, contents: nil)
+        _ = FileManager.default.createFile(atPath: filler, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: filler))
         while (try? handle.write(contentsOf: Data(count: 16_384))) != nil {}
         try? handle.close()

@@ -16,6 +16,7 @@ import Testing
             case .sqlite: database = "sqlite:" + directory.file("masthead.sqlite")
             case .postgres: database = try PostgresTestServer.freshDatabase()
             }
+            try Executables.prepareDeployment(in: directory.path, environment: ["MASTHEAD_DATABASE": database])
         }
 
         func file(_ name: String) -> String { directory.file(name) }

@@ -130,7 +130,11 @@ import Testing
             let unknownPledge = try await PledgeHTTP.webhook(client, test.simulated, event(test, .paymentSucceeded, "pl_nosuchpledge", id: "e11", at: 30))
             #expect(unknownPledge.status == .ok)
         }
-        #expect(test.log.text.contains("unhandledType(\"charge.dispute.created\")"))
+        #expect(test.log.text.contains("outcome=unhandled type charge.dispute.created"))
+        #expect(test.log.text.contains("outcome=moved pending -> succeeded"))
+        // Log lines are for people: no Swift type names (`DonationPledges.PledgeStatus.pending`).
+        #expect(!test.log.text.contains("DonationPledges."))
+        #expect(test.log.text.firstMatch(of: /[A-Z][A-Za-z]+\.[A-Z][A-Za-z]+\.[a-z]/) == nil)
         #expect(try test.sql("SELECT outcome FROM payment_events WHERE event_id = 'e2'") == ["ignored: succeeded cannot become failed"])
         #expect(try test.sql("SELECT outcome FROM payment_events WHERE event_id = 'e6'") == ["ignored: older than the last change"])
     }

@@ -126,8 +126,12 @@ import Testing
             #expect(try (SignupHTTP.object(tooMuch)["errors"] as? [[String: Any]])?.first?["code"] as? String == "above_maximum")
             let sloppy = try await PledgeHTTP.create(client, ["email": "a@example.org", "amount": "1,50", "currency": "USD"])
             #expect(try (SignupHTTP.object(sloppy)["errors"] as? [[String: Any]])?.first?["code"] as? String == "invalid_amount")
-            let badEmail = try await PledgeHTTP.create(client, ["email": "not an address", "amount": "5"])
-            #expect(try (SignupHTTP.object(badEmail)["errors"] as? [[String: Any]])?.first?["field"] as? String == "email")
+            let badEmail = try SignupHTTP.object(try await PledgeHTTP.create(client, ["email": "reader.example.org", "amount": "5"]))
+            #expect((badEmail["errors"] as? [[String: Any]])?.first?["field"] as? String == "email")
+            #expect((badEmail["errors"] as? [[String: Any]])?.first?["code"] as? String == "missing_at")
+            // The reason, as a sign-up's problem gives it, not only "enter a correct address".
+            #expect((badEmail["detail"] as? String)?.hasPrefix("Please, enter correct email address: ") == true)
+            #expect((badEmail["detail"] as? String)?.contains("@") == true, "\(badEmail)")
         }
         #expect(try test.sql("SELECT count(*) FROM pledges") == ["0"])
     }

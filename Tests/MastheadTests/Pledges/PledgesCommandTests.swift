@@ -38,12 +38,12 @@ import Testing
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout == """
             CURRENCY,PLEDGES,PAYING,PAYMENTS,COLLECTED\r
-            JPY,1,1,1,¥1000\r
+            JPY,1,1,1,"¥1,000"\r
             USD,3,2,3,$15.00\r
 
             """)
         outcome = try masthead(["pledges", "summary", "--by", "tier", "--format", "csv"], test)
-        #expect(outcome.stdout.contains("(custom) once,JPY,1,1,1,¥1000\r\n"))
+        #expect(outcome.stdout.contains("(custom) once,JPY,1,1,1,\"¥1,000\"\r\n"))
         #expect(outcome.stdout.contains("supporter monthly,USD,1,1,2,$10.00\r\n"))
 
         outcome = try masthead(["pledges", "list", "--status", "active", "--format", "csv"], test)
@@ -86,7 +86,7 @@ import Testing
         outcome = try masthead(["tiers", "list", "--format", "csv"], test)
         #expect(outcome.stdout.contains("USD,patron,monthly,$25.00\r\n"))
         #expect(!outcome.stdout.contains("sustainer"))
-        #expect(outcome.stdout.contains("USD,(limits),custom amounts allowed,$1.00 – $10000.00\r\n"))
+        #expect(outcome.stdout.contains("USD,(limits),custom amounts allowed,\"$1.00 – $10,000.00\"\r\n"))
         // The API offers what the command set.
         let offer = try await test.pledges.offer(currency: "USD")
         #expect(offer.tier("patron", interval: .monthly)?.amount.minorUnits == 2500)

@@ -9,6 +9,7 @@ struct DaemonSMTPTests {
     @Test func confirmationTravelsBySMTPAndItsLinkConfirms() async throws {
         let directory = try TemporaryDirectory()
         let server = try SMTPTestServer.aiosmtpd(spool: directory.file("spool"))
+        try Executables.prepareDeployment(in: directory.path)
         _ = try Executables.run("masthead", ["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: directory.path)
         let daemon = try await DaemonProcess(
             in: directory.path,

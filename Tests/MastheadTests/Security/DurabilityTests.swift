@@ -13,6 +13,7 @@ struct DurabilityTests {
     @Test func everyAcknowledgedWriteIsSyncedBeforeItsAnswer() async throws {
         let strace = try #require(Strace.path, "strace is required in CI")
         let directory = try TemporaryDirectory()
+        try Executables.prepareDeployment(in: directory.path)
         _ = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
         let daemon = try await DaemonProcess(in: directory.path)
         let trace = directory.file("trace.txt")

@@ -27,6 +27,7 @@ import Testing
 
     @Test func aMalformedChunkSizeIsA400() async throws {
         let directory = try TemporaryDirectory()
+        try Executables.prepareDeployment(in: directory.path)
         _ = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
         let daemon = try await DaemonProcess(in: directory.path)
         let connection = try RawHTTPConnection(port: daemon.port)
@@ -60,6 +61,7 @@ import Testing
 
     @Test func aClientTooSlowToSendItsHeadOrBodyIsClosed() async throws {
         let directory = try TemporaryDirectory()
+        try Executables.prepareDeployment(in: directory.path)
         _ = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
         let daemon = try await DaemonProcess(
             in: directory.path, environment: ["MASTHEAD_HTTP_HEADER_TIMEOUT": "1", "MASTHEAD_HTTP_BODY_TIMEOUT": "1"])

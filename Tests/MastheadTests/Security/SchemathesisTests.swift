@@ -12,6 +12,7 @@ import TestSupport
 struct SchemathesisTests {
     @Test func everyAnswerIsDocumentedAndNoneIsAServerError() async throws {
         let directory = try TemporaryDirectory()
+        try Executables.prepareDeployment(in: directory.path)
         let added = try Executables.run("masthead", ["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: directory.path)
         try #require(added.status == 0, "\(added.stderr)")
         // The per-client limit would answer most generated sign-ups 429, and test little else.

@@ -7,11 +7,12 @@ final class DaemonProcess: Sendable {
     private let output = OutputBuffer()
     let port: Int
 
-    /// Starts the daemon in `directory` on a free port and waits for its start line.
-    init(in directory: String, arguments: [String] = [], environment: [String: String] = [:]) async throws {
+    /// Starts the daemon in `directory` on `port` (by default a free one the daemon picks, so
+    /// its links carry port 0) and waits for its start line.
+    init(in directory: String, port: Int = 0, arguments: [String] = [], environment: [String: String] = [:]) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Executables.path("mastheadd"))
-        process.arguments = ["--port", "0"] + arguments
+        process.arguments = ["--port", String(port)] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = Executables.cleanEnvironment.merging(environment) { $1 }
         let pipe = Pipe()
@@ -87,4 +88,24 @@ final class OutputBuffer: Sendable {
     private let storage = Mutex<String>("")
     var text: String { storage.withLock { $0 } }
     func append(_ data: Data) { storage.withLock { $0 += String(decoding: data, as: UTF8.self) } }
+}
+
+extension DaemonProcess {
+    /// A TCP port on 127.0.0.1 that was free a moment ago, for a daemon whose links must carry
+    /// its real port (`MASTHEAD_PUBLIC_URL` defaults to the host and port it listens on).
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
 }

@@ -59,6 +59,22 @@ enum Executables {
 }
 
 extension Executables {
+    /// Sets `directory` up as an operator does before a first `masthead` data command when the
+    /// daemon has not run there yet (the data commands create neither): `masthead keys generate`
+    /// and `masthead db migrate`, with `environment` (say, `MASTHEAD_DATABASE`).
+    static func prepareDeployment(in directory: String, environment: [String: String] = [:]) throws {
+        for step in [["keys", "generate"], ["db", "migrate"]] {
+            let outcome = try run("masthead", step, in: directory, environment: environment)
+            guard outcome.status == 0 else {
+                throw PreparationFailure(description: "masthead \(step.joined(separator: " ")): \(outcome.stderr)")
+            }
+        }
+    }
+
+    struct PreparationFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
     /// Rows of a query through GRDB, one string per row (first column).
     static func runSQL(_ sql: String, database: String) throws -> [String] {
         try DatabaseQueue(path: database).read { db in try String.fetchAll(db, sql: sql) }
