@@ -26,7 +26,7 @@ extension Runtime {
         } catch .missing(let path) where !production {
             throw ConfigurationError(
                 .keys,
-                "no keys file at \(Self.absolute(path)); run masthead where mastheadd runs, or name it with --keys or MASTHEAD_KEYS "
+                "no keys file at \(Self.absolute(path)); run masthead where mastheadd runs, or point MASTHEAD_KEYS at its keys file "
                     + "(mastheadd creates one on its first start in development; masthead keys generate makes one)")
         } catch {
             throw ConfigurationError(.keys, error.description)

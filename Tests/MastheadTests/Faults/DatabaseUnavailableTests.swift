@@ -16,13 +16,17 @@ import TestSupport
         // Switched from the server's maintenance database: a read-only database cannot switch itself back.
         let name = String(try #require(URLComponents(string: test.databaseArgument)).path.dropFirst())
         let server = try PostgresTestServer.url.get()
-        @Sendable func readOnly(_ on: Bool) throws {
-            _ = try PostgresTestServer.rows(server, "ALTER DATABASE \(name) SET default_transaction_read_only = \(on ? "on" : "off")")
-            _ = try PostgresTestServer.rows(server, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
+        // psql runs on a thread of its own: blocking one of the few shared threads while the
+        // other tests' daemons and stores need them stalled the whole suite once.
+        @Sendable func readOnly(_ on: Bool) async throws {
+            try await offThePool {
+                _ = try PostgresTestServer.rows(server, "ALTER DATABASE \(name) SET default_transaction_read_only = \(on ? "on" : "off")")
+                _ = try PostgresTestServer.rows(server, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
+            }
         }
         try await test.application.test(.router) { client in
             #expect(try await SignupHTTP.signUp(client, ["email": "before@example.org"]).status == .accepted)
-            try readOnly(true)
+            try await readOnly(true)
             for number in 0..<3 {
                 let refused = try await SignupHTTP.signUp(client, ["email": "during\(number)@example.org"])
                 #expect(refused.status == .serviceUnavailable)
@@ -30,13 +34,16 @@ import TestSupport
                 #expect(refused.headers[.contentType] == "application/problem+json")
                 if number == 0 {
                     let spec = String(buffer: try await client.execute(uri: "/openapi.yaml", method: .get).body)
-                    let documented = try SpecConformanceTests.lookUp(refused, of: .post, "/v1/subscriptions", in: spec, directory: test.directory)
+                    let directory = test.directory
+                    let documented = try await offThePool {
+                        try SpecConformanceTests.lookUp(refused, of: .post, "/v1/subscriptions", in: spec, directory: directory)
+                    }
                     #expect(documented.status == 0, "the 503 is in /openapi.yaml: \(documented.stderr)")
                 }
             }
             #expect(try await client.execute(uri: "/readyz", method: .get).status == .serviceUnavailable)
 
-            try readOnly(false)
+            try await readOnly(false)
             var status = HTTPResponse.Status.serviceUnavailable
             for number in 0..<5 where status != .accepted {
                 // The first try may still meet a connection the server just cut.
