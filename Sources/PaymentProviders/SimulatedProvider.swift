@@ -45,12 +45,7 @@ public struct SimulatedProvider: PaymentProvider {
     }
 
     public func parseWebhook(body: [UInt8], signatureHeader: String?, at now: Date) throws(WebhookRejection) -> PaymentEvent {
-        guard let signatureHeader else { throw .missingSignature }
-        do {
-            _ = try WebhookSignature.verify(header: signatureHeader, payload: body, secrets: secrets, at: now)
-        } catch {
-            throw .signature(error.description)
-        }
+        try SignedWebhook.verify(body, header: signatureHeader, secrets: secrets, at: now)
         let wire: WireEvent
         do {
             wire = try JSONDecoder().decode(WireEvent.self, from: Data(body))

@@ -35,7 +35,10 @@ import Testing
         connection.send(
             "POST /v1/subscriptions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 + "Content-Length: \(body.utf8.count)\r\n\r\n" + String(body.prefix(10)))
-        try await Task.sleep(for: .milliseconds(300))
+        // In flight only once the daemon has read the head (a loaded CI machine once took longer
+        // than a fixed pause, and the daemon rightly closed a connection it had not read yet).
+        let clientPort = connection.localPort
+        #expect(try await offThePool { RawHTTPConnection.serverHasRead(clientPort: clientPort) })
         daemon.signal(SIGTERM)
         try await Task.sleep(for: .milliseconds(700))
         #expect(daemon.process.isRunning, "the daemon must wait for the request in flight")

@@ -23,7 +23,7 @@ import Testing
         // it already, and puts the directory it sits in on PATH instead.
         try #require(lines.first == #"swift build --product masthead && export PATH="$PWD/.build/debug:$PATH""#)
         let directory = try TemporaryDirectory()
-        let port = try DaemonProcess.freePort()
+        let port = try Loopback.freePort()
         let daemon = try await DaemonProcess(in: directory.path, port: port)
         defer { daemon.signal(SIGTERM) }
         let script = (["set -euo pipefail"] + lines.dropFirst()).joined(separator: "\n")

@@ -32,10 +32,14 @@ public struct CheckoutRequest: Sendable {
 public struct Checkout: Sendable {
     public var url: String
     public var reference: String?
+    /// What a provider's in-page card form needs to pay (Stripe's PaymentIntent client
+    /// secret); nil for a provider whose checkout is a page of its own.
+    public var clientSecret: String?
 
-    public init(url: String, reference: String?) {
+    public init(url: String, reference: String?, clientSecret: String? = nil) {
         self.url = url
         self.reference = reference
+        self.clientSecret = clientSecret
     }
 }
 

@@ -90,22 +90,3 @@ final class OutputBuffer: Sendable {
     func append(_ data: Data) { storage.withLock { $0 += String(decoding: data, as: UTF8.self) } }
 }
 
-extension DaemonProcess {
-    /// A TCP port on 127.0.0.1 that was free a moment ago, for a daemon whose links must carry
-    /// its real port (`MASTHEAD_PUBLIC_URL` defaults to the host and port it listens on).
-    static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound else { throw POSIXError(.EADDRINUSE) }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-}

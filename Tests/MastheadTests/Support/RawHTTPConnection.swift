@@ -49,5 +49,34 @@ final class RawHTTPConnection {
         return String(decoding: received, as: UTF8.self)
     }
 
+    /// This end's port.
+    var localPort: Int {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Waits until the server has read everything the client on `clientPort` sent so far: the
+    /// server's end of the connection has nothing left unread in the kernel (the receive queue
+    /// of `/proc/net/tcp`). A request whose head was only written may not have reached the
+    /// server's HTTP parser yet on a loaded machine.
+    static func serverHasRead(clientPort: Int, timeout: TimeInterval = 10) -> Bool {
+        // The server's side is the line whose remote port is the client's; ports are hex there.
+        let client = String(format: ":%04X", clientPort)
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            // Read to the end: procfs files report a size of 0, which String(contentsOfFile:) believes.
+            let table = String(decoding: FileHandle(forReadingAtPath: "/proc/net/tcp")?.readDataToEndOfFile() ?? Data(), as: UTF8.self)
+            let serverSide = table.split(separator: "\n").map { $0.split(separator: " ") }.first { $0.count > 4 && $0[2].hasSuffix(client) }
+            // Columns: slot, local, remote, state, `tx_queue:rx_queue`, …
+            if let queues = serverSide?[4], queues.hasSuffix(":00000000") { return true }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return false
+    }
+
     deinit { close(descriptor) }
 }

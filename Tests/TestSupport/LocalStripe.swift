@@ -1,0 +1,63 @@
+import Foundation
+
+/// localstripe (PyPI), the stateful fake Stripe server, started on a free port of 127.0.0.1 by
+/// `Tests/stripe/localstripe_loopback.py` and stopped when the value is released. `Ops/test`
+/// installs localstripe; without it (and outside CI) the Stripe tests are skipped.
+public final class LocalStripe: Sendable {
+    public let port: Int
+    private let process: Process
+
+    /// Whether `python3 -c "import localstripe"` works here.
+    public static let available: Bool = {
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        probe.arguments = ["python3", "-c", "import localstripe"]
+        probe.standardOutput = FileHandle.nullDevice
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0
+    }()
+
+    public init() throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("stripe/localstripe_loopback.py").path
+        var lastError: (any Error)?
+        // A port found free can be taken before localstripe binds it: try a few.
+        for _ in 0..<5 {
+            let port = try Loopback.freePort()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script, String(port)]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            process.standardInput = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(20)
+            while process.isRunning, Date() < deadline, !Loopback.accepts(port) { Thread.sleep(forTimeInterval: 0.05) }
+            if process.isRunning, Loopback.accepts(port) {
+                self.port = port
+                self.process = process
+                return
+            }
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            lastError = StartFailure(port: port)
+        }
+        throw lastError ?? StartFailure(port: 0)
+    }
+
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    deinit {
+        // SIGKILL: a child of the test runner may inherit a signal mask that blocks SIGTERM,
+        // and this server has nothing to save.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    struct StartFailure: Error, CustomStringConvertible {
+        let port: Int
+        var description: String { "localstripe did not start on 127.0.0.1:\(port)" }
+    }
+}
