@@ -11,7 +11,9 @@ if [ -z "$bin" ]; then
 fi
 work=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
-masthead() { "$bin/masthead" "$@" --database "sqlite:$work/masthead.sqlite"; }
+# The keys file the daemon and the admin commands share (masthead makes none on its own).
+"$bin/masthead" keys generate --keys "$work/masthead.keys" >/dev/null
+masthead() { MASTHEAD_KEYS="$work/masthead.keys" "$bin/masthead" "$@" --database "sqlite:$work/masthead.sqlite" --create; }
 
 start_daemon() {
     # Per-IP limits would stop a load that all comes from 127.0.0.1; everything else is the default.

@@ -62,6 +62,9 @@ import Testing
         let listed = try Executables.run("masthead", ["--database=\(database)", "newsletters", "list", "--format", "csv"], in: directory.path)
         #expect(listed.status == 0, "\(listed.stderr)")
         #expect(listed.stdout.contains("daily,Daily,public"))
+        // An empty first word is an unknown subcommand, not a crash.
+        let empty = try Executables.run("masthead", ["", "newsletters", "list"], in: directory.path)
+        #expect(empty.status == 64, "\(empty.stderr)")
     }
 
     @Test func newerDatabaseIsRefusedByMigrateAndStatus() throws {

@@ -40,7 +40,7 @@ extension GlobalOptions {
         var leading: [String] = []
         var rest = arguments[...]
         while let first = rest.first {
-            let name = String(first.split(separator: "=", maxSplits: 1)[0])
+            let name = String(first.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0])
             if bare.contains(first) || (valued.contains(name) && first.contains("=")) {
                 leading.append(first)
                 rest = rest.dropFirst()
