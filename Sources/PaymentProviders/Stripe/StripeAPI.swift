@@ -39,13 +39,9 @@ public struct StripeAPI: Sendable {
         try await send(.POST, path, body: FormEncoding.encode(form), idempotencyKey: idempotencyKey)
     }
 
-    /// GETs `path`, with `query` form-encoded.
-    public func get(_ path: String, _ query: [(String, String)] = []) async throws -> StripeObject {
-        try await send(.GET, query.isEmpty ? path : path + "?" + FormEncoding.encode(query), body: nil, idempotencyKey: nil)
-    }
-
-    private var timeoutNanoseconds: Int64 {
-        timeout.components.seconds * 1_000_000_000 + timeout.components.attoseconds / 1_000_000_000
+    /// GETs `path`.
+    public func get(_ path: String) async throws -> StripeObject {
+        try await send(.GET, path, body: nil, idempotencyKey: nil)
     }
 
     private func send(_ method: HTTPMethod, _ path: String, body: String?, idempotencyKey: String?) async throws -> StripeObject {
@@ -62,7 +58,7 @@ public struct StripeAPI: Sendable {
         while true {
             let failure: StripeError
             do {
-                let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(timeoutNanoseconds))
+                let response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(timeout))
                 let bytes = try await response.body.collect(upTo: 4 * 1024 * 1024)
                 let status = Int(response.status.code)
                 let object = StripeObject(json: Data(bytes.readableBytesView))
