@@ -20,12 +20,10 @@ struct BrowserPagesTests {
         // Through sh so stderr joins stdout: `runProgram` drains the two pipes one after the
         // other, and a chatty stderr could otherwise fill its pipe and stall the script. Off the
         // pool: the minute it runs must not hold one of the two threads every other test needs.
-        let outcome = try await offThePool {
-            try Executables.runProgram(
-                "/bin/sh",
-                ["-c", #"exec python3 "$0" --bin "$1" --artifacts "$2" 2>&1"#, script, Executables.directory, artifacts],
-                in: repository)
-        }
+        let outcome = try await Executables.runProgram(
+            "/bin/sh",
+            ["-c", #"exec python3 "$0" --bin "$1" --artifacts "$2" 2>&1"#, script, Executables.directory, artifacts],
+            in: repository)
         #expect(outcome.status == 0, "pages.py exited with \(outcome.status):\n\(outcome.stdout)\(outcome.stderr)")
     }
 }
@@ -35,5 +33,5 @@ enum BrowserTools {
     static let available: Bool =
         FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
         && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
-        && (try? Executables.runProgram("/usr/bin/env", ["python3", "-c", "import selenium, axe_selenium_python"]).status) == 0
+        && (try? Executables.runProgramOnThisThread("/usr/bin/env", ["python3", "-c", "import selenium, axe_selenium_python"]).status) == 0
 }

@@ -27,8 +27,8 @@ import Testing
     /// is answered, then the daemon stops and exits 0.
     @Test func inFlightRequestCompletesAfterSIGTERM() async throws {
         let directory = try TemporaryDirectory()
-        try Executables.prepareDeployment(in: directory.path)
-        _ = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
+        try await Executables.prepareDeployment(in: directory.path)
+        _ = try await Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
         let daemon = try await DaemonProcess(in: directory.path)
         let body = #"{"email": "slow@example.org", "newsletters": ["daily"]}"#
         let connection = try RawHTTPConnection(port: daemon.port)
@@ -43,7 +43,7 @@ import Testing
         try await Task.sleep(for: .milliseconds(700))
         #expect(daemon.process.isRunning, "the daemon must wait for the request in flight")
         connection.send(String(body.dropFirst(10)))
-        let answer = connection.readResponse()
+        let answer = await connection.readResponse()
         #expect(answer.hasPrefix("HTTP/1.1 202 Accepted"), "\(answer)")
         #expect(await daemon.waitForExit() == 0)
         // The sign-up was recorded with its email: sent before the worker stopped, or queued for
@@ -54,10 +54,10 @@ import Testing
 
     @Test func signUpThroughTheRealDaemonWritesTheConfirmationFile() async throws {
         let directory = try TemporaryDirectory()
-        try Executables.prepareDeployment(in: directory.path)
-        _ = try Executables.run("masthead", ["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: directory.path)
+        try await Executables.prepareDeployment(in: directory.path)
+        _ = try await Executables.run("masthead", ["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: directory.path)
         let daemon = try await DaemonProcess(in: directory.path)
-        let reply = try Executables.runProgram(
+        let reply = try await Executables.runProgram(
             "/usr/bin/curl",
             ["-s", "-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"email":"reader@example.org"}"#,
              daemon.baseURL + "/v1/subscriptions"])
@@ -71,10 +71,10 @@ import Testing
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: outbox).filter { $0.hasSuffix(".eml") }
         #expect(files.count == 1)
-        let email = try ParsedEmail.parse(outbox + "/" + files[0])
+        let email = try await ParsedEmail.parse(outbox + "/" + files[0])
         let link = try #require(email.link("/v1/confirm"))
         #expect(link.url.contains("/v1/confirm?token=v1."))
-        let confirmed = try Executables.runProgram(
+        let confirmed = try await Executables.runProgram(
             "/usr/bin/curl", ["-s", "-X", "POST", "--data-urlencode", "token=\(link.token)", daemon.baseURL + "/v1/confirm"])
         #expect(confirmed.stdout.contains(#""status":"confirmed""#))
         daemon.signal(SIGTERM)
@@ -97,22 +97,22 @@ import Testing
         #expect(!again.log.contains("created a first newsletter"))
         again.signal(SIGTERM)
         #expect(await again.waitForExit() == 0)
-        let listed = try Executables.run("masthead", ["newsletters", "list"], in: directory.path)
+        let listed = try await Executables.run("masthead", ["newsletters", "list"], in: directory.path)
         #expect(listed.stdout.contains("Kyiv Daily"))
         #expect(try Executables.runSQL("SELECT count(*) FROM newsletters", database: directory.file("masthead.sqlite")) == ["1"])
     }
 
-    @Test func badValueExitsWith78AndOneLineNamingTheSetting() throws {
+    @Test func badValueExitsWith78AndOneLineNamingTheSetting() async throws {
         let directory = try TemporaryDirectory()
-        let outcome = try Executables.run("mastheadd", ["--port", "eighty"], in: directory.path)
+        let outcome = try await Executables.run("mastheadd", ["--port", "eighty"], in: directory.path)
         #expect(outcome.status == 78)
         #expect(outcome.stderr == "configuration: MASTHEAD_PORT (--port, file key port): the value is not a whole number\n")
         #expect(!FileManager.default.fileExists(atPath: directory.file("masthead.sqlite")))
     }
 
-    @Test func productionWithoutKeysFileRefusesToStart() throws {
+    @Test func productionWithoutKeysFileRefusesToStart() async throws {
         let directory = try TemporaryDirectory()
-        let outcome = try Executables.run(
+        let outcome = try await Executables.run(
             "mastheadd", [], in: directory.path,
             environment: [
                 "MASTHEAD_ENVIRONMENT": "production", "MASTHEAD_PUBLIC_URL": "https://news.example.org",
@@ -123,20 +123,20 @@ import Testing
         #expect(outcome.stderr.split(separator: "\n").count == 1)
     }
 
-    @Test func databaseFromANewerVersionIsRefusedWithOneLine() throws {
+    @Test func databaseFromANewerVersionIsRefusedWithOneLine() async throws {
         let directory = try TemporaryDirectory()
-        _ = try Executables.run("masthead", ["db", "migrate"], in: directory.path)
-        try DatabaseQueue(path: directory.file("masthead.sqlite")).write { db in
+        _ = try await Executables.run("masthead", ["db", "migrate"], in: directory.path)
+        try await DatabaseQueue(path: directory.file("masthead.sqlite")).write { db in
             try db.execute(sql: "INSERT INTO schema_migrations VALUES ('0042_newer', 'x', '2030-01-01T00:00:00.000Z')")
         }
-        let outcome = try Executables.run("mastheadd", [], in: directory.path)
+        let outcome = try await Executables.run("mastheadd", [], in: directory.path)
         #expect(outcome.status == 78)
         let lines = outcome.stderr.split(separator: "\n")
         #expect(lines.last == "mastheadd: refusing this database: the database has migration 0042_newer, which this binary does not know: run a newer masthead, or restore a backup made for this version")
     }
 
-    @Test func helpListsEverySetting() throws {
-        let outcome = try Executables.run("mastheadd", ["--help"], in: "/")
+    @Test func helpListsEverySetting() async throws {
+        let outcome = try await Executables.run("mastheadd", ["--help"], in: "/")
         #expect(outcome.status == 0)
         for name in ["MASTHEAD_HOST", "MASTHEAD_PORT", "MASTHEAD_DATABASE", "MASTHEAD_MAILER", "MASTHEAD_PUBLIC_URL",
             "MASTHEAD_KEYS", "MASTHEAD_ENVIRONMENT", "MASTHEAD_TRUSTED_PROXIES", "MASTHEAD_LOG_LEVEL", "MASTHEAD_LOG_FORMAT",

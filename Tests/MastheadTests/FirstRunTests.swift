@@ -32,9 +32,7 @@ import Testing
         // `masthead outbox show` composes the email again with its own settings: on the README's
         // port both agree by default; on this test's port the CLI is told the daemon's URL.
         let (workingDirectory, environment) = (directory.path, ["PATH": path, "MASTHEAD_PUBLIC_URL": daemon.baseURL])
-        let outcome = try await offThePool {
-            try Executables.runProgram("/bin/bash", ["-c", script], in: workingDirectory, environment: environment)
-        }
+        let outcome = try await Executables.runProgram("/bin/bash", ["-c", script], in: workingDirectory, environment: environment)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stderr.isEmpty, "no error to decode: \(outcome.stderr)")
         #expect(outcome.stdout.contains("We've sent you a confirmation email"), "\(outcome.stdout)")

@@ -31,8 +31,8 @@ import Testing
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help")
 
     @Test(arguments: commands)
-    func helpMatchesTheRecordedText(command: [String]) throws {
-        let outcome = try Executables.run(
+    func helpMatchesTheRecordedText(command: [String]) async throws {
+        let outcome = try await Executables.run(
             command[0], Array(command.dropFirst()) + ["--help"], in: "/", environment: ["COLUMNS": "80"])
         #expect(outcome.status == 0)
         let file = Self.directory.appendingPathComponent(command.joined(separator: "-") + ".txt")

@@ -122,14 +122,14 @@ struct OpenAPIValidityTests {
         }
         let file = test.directory.file("openapi.yaml")
         try document.write(toFile: file, atomically: true, encoding: .utf8)
-        let outcome = try Executables.runProgram("/usr/bin/env", ["python3", "-m", "openapi_spec_validator", file])
+        let outcome = try await Executables.runProgram("/usr/bin/env", ["python3", "-m", "openapi_spec_validator", file])
         #expect(outcome.status == 0, "\(outcome.stdout)\(outcome.stderr)")
     }
 }
 
 enum OpenAPIValidator {
     static let available: Bool =
-        (try? Executables.runProgram("/usr/bin/env", ["python3", "-c", "import openapi_spec_validator"]).status) == 0
+        (try? Executables.runProgramOnThisThread("/usr/bin/env", ["python3", "-c", "import openapi_spec_validator"]).status) == 0
 }
 
 /// Reads `METHOD /path` pairs from the `paths:` section of an OpenAPI YAML document.

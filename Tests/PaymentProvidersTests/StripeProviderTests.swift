@@ -23,7 +23,7 @@ struct StripeProviderTests {
         let provider: StripeProvider
 
         init() async throws {
-            server = try LocalStripe()
+            server = try await LocalStripe.start()
             api = StripeAPI(baseURL: server.url, secretKey: "sk_test_masthead", logger: Logger(label: "test"))
             provider = StripeProvider(api: api, webhookSecrets: [StripeProviderTests.webhookSecret], publicURL: StripeProviderTests.publicURL)
             do {
@@ -130,7 +130,7 @@ struct StripeProviderTests {
     }
 
     @Test func aRefusedRequestIsNotSentAgain() async throws {
-        let server = try LocalStripe()
+        let server = try await LocalStripe.start()
         let api = StripeAPI(
             baseURL: server.url + "/_config/flaky/refused", secretKey: "sk_test_masthead", retryDelays: [.milliseconds(50), .milliseconds(50)],
             logger: Logger(label: "test"))
@@ -146,7 +146,7 @@ struct StripeProviderTests {
     /// with the same Idempotency-Key, so Stripe answers the retry with the PaymentIntent the
     /// first try made (if it made one) and the reader is never charged twice.
     @Test(arguments: ["error", "dropped"]) func aFailedOrLostCreateIsRetriedWithTheSameIdempotencyKey(_ mode: String) async throws {
-        let server = try LocalStripe()
+        let server = try await LocalStripe.start()
         let api = StripeAPI(
             baseURL: server.url + "/_config/flaky/\(mode)", secretKey: "sk_test_masthead", retryDelays: [.milliseconds(50)],
             logger: Logger(label: "test"))

@@ -1,8 +1,8 @@
 import Foundation
 
 /// localstripe (PyPI), the stateful fake Stripe server, started on a free port of 127.0.0.1 by
-/// `Tests/stripe/localstripe_loopback.py` and stopped when the value is released. `Ops/test`
-/// installs localstripe; without it (and outside CI) the Stripe tests are skipped.
+/// `Tests/stripe/localstripe_loopback.py` (`LocalStripe.start()`) and stopped when the value is
+/// released. `Ops/test` installs localstripe; without it (and outside CI) the Stripe tests are skipped.
 public final class LocalStripe: Sendable {
     public let port: Int
     private let process: Process
@@ -14,12 +14,18 @@ public final class LocalStripe: Sendable {
         probe.arguments = ["python3", "-c", "import localstripe"]
         probe.standardOutput = FileHandle.nullDevice
         probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return false }
+        guard (try? ChildProcesses.run(probe)) != nil else { return false }
         probe.waitUntilExit()
         return probe.terminationStatus == 0
     }()
 
-    public init() throws {
+    /// Starts a server and waits, on a thread of its own, until it accepts connections: Python
+    /// and aiohttp take seconds to start on a loaded machine, seconds no shared thread can give.
+    public static func start() async throws -> LocalStripe {
+        try await offThePool { try LocalStripe() }
+    }
+
+    private init() throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("stripe/localstripe_loopback.py").path
         var lastError: (any Error)?
@@ -32,7 +38,7 @@ public final class LocalStripe: Sendable {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             process.standardInput = FileHandle.nullDevice
-            try process.run()
+            try ChildProcesses.run(process)
             let deadline = Date().addingTimeInterval(20)
             while process.isRunning, Date() < deadline, !Loopback.accepts(port) { Thread.sleep(forTimeInterval: 0.05) }
             if process.isRunning, Loopback.accepts(port) {

@@ -21,11 +21,11 @@ struct CrashRecoveryTests {
             ]
         }
 
-        init() throws {
+        init() async throws {
             directory = try TemporaryDirectory()
-            server = try SMTPTestServer.aiosmtpd(spool: directory.file("spool"))
-            try Executables.prepareDeployment(in: directory.path, environment: environment)
-            let added = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path, environment: environment)
+            server = try await SMTPTestServer.aiosmtpd(spool: directory.file("spool"))
+            try await Executables.prepareDeployment(in: directory.path, environment: environment)
+            let added = try await Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path, environment: environment)
             try #require(added.status == 0, "\(added.stderr)")
         }
 
@@ -33,7 +33,10 @@ struct CrashRecoveryTests {
             try await DaemonProcess(in: directory.path, environment: environment.merging(extra) { $1 })
         }
 
-        func sql(_ query: String) throws -> [String] { try Executables.runSQL(query, database: directory.file("masthead.sqlite")) }
+        func sql(_ query: String) async throws -> [String] {
+            let path = directory.file("masthead.sqlite")
+            return try await offThePool { try Executables.runSQL(query, database: path) }
+        }
 
         /// Rows in `table`, read beside a writer that holds the file (0 before it exists).
         func count(_ table: String) throws -> Int { try CrashRecoveryTests.count(table, in: directory.file("masthead.sqlite")) }
@@ -41,7 +44,7 @@ struct CrashRecoveryTests {
         /// Waits until the outbox has nothing left to send; returns every recipient the SMTP server got.
         func drained() async throws -> [String] {
             let deadline = ContinuousClock.now + .seconds(60)
-            while try sql("SELECT count(*) FROM outbox WHERE state <> 'sent'") != ["0"], ContinuousClock.now < deadline {
+            while try await sql("SELECT count(*) FROM outbox WHERE state <> 'sent'") != ["0"], ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))
             }
             try await Task.sleep(for: .milliseconds(500))
@@ -50,7 +53,7 @@ struct CrashRecoveryTests {
     }
 
     @Test func killedUnderSignUpLoadLosesNoAcknowledgedSignUp() async throws {
-        let setup = try Setup()
+        let setup = try await Setup()
         let daemon = try await setup.daemon()
         // Four clients sign up one address after another until the daemon dies under them; a
         // slow answer on a loaded machine is not the end, only the kill is.
@@ -87,18 +90,18 @@ struct CrashRecoveryTests {
         #expect(addresses.count >= 20, "the load ran before the kill")
         let restarted = try await setup.daemon()
         let recipients = try await setup.drained()
-        let stored = Set(try setup.sql("SELECT email FROM subscribers"))
+        let stored = Set(try await setup.sql("SELECT email FROM subscribers"))
         #expect(Set(addresses).isSubset(of: stored), "every acknowledged sign-up survived the kill")
         #expect(Set(addresses).isSubset(of: Set(recipients)), "and was mailed")
         #expect(recipients.count - Set(recipients).count <= 4, "only messages in flight at the kill (the SMTP pool is 4) may go twice")
         print("kill -9 under load: \(addresses.count) acknowledged, \(recipients.count) mailed, \(recipients.count - Set(recipients).count) twice")
         restarted.signal(SIGTERM)
         #expect(await restarted.waitForExit() == 0)
-        #expect(try setup.sql("PRAGMA integrity_check") == ["ok"])
+        #expect(try await setup.sql("PRAGMA integrity_check") == ["ok"])
     }
 
     @Test func aRestartedDaemonTakesBackTheLeasesOfItsKilledPredecessorAtOnce() async throws {
-        let setup = try Setup()
+        let setup = try await Setup()
         // The first daemon's mailer never returns: it claims messages and hangs on them.
         let hanging = setup.directory.file("hanging-sendmail")
         try "#!/bin/sh\nexec sleep 60\n".write(toFile: hanging, atomically: true, encoding: .utf8)
@@ -109,10 +112,10 @@ struct CrashRecoveryTests {
             #expect(try await HTTP.postJSON(first.baseURL + "/v1/subscriptions", #"{"email":"\#(address)"}"#) == 202)
         }
         let deadline = ContinuousClock.now + .seconds(20)
-        while try setup.sql("SELECT count(*) FROM outbox WHERE state = 'sending'") == ["0"], ContinuousClock.now < deadline {
+        while try await setup.sql("SELECT count(*) FROM outbox WHERE state = 'sending'") == ["0"], ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
-        let claimed = try setup.sql("SELECT count(*) FROM outbox WHERE state = 'sending'").first ?? "0"
+        let claimed = try await setup.sql("SELECT count(*) FROM outbox WHERE state = 'sending'").first ?? "0"
         #expect(claimed != "0")
         first.signal(SIGKILL)
         _ = await first.waitForExit()
@@ -134,17 +137,17 @@ struct CrashRecoveryTests {
         let rows = (0..<100_000).map { "reader\($0)@example.org,Reader \($0),uk,2026-01-0\($0 % 9 + 1)T10:00:00Z" }
         let file = directory.file("list.csv")
         try (["email,name,locale,created_at"] + rows).joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
-        func database(_ name: String) throws -> [String: String] {
+        func database(_ name: String) async throws -> [String: String] {
             let environment = ["MASTHEAD_DATABASE": "sqlite:\(directory.file(name))", "MASTHEAD_KEYS": directory.file(name + ".keys")]
-            try Executables.prepareDeployment(in: directory.path, environment: environment)
-            let added = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path, environment: environment)
+            try await Executables.prepareDeployment(in: directory.path, environment: environment)
+            let added = try await Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path, environment: environment)
             try #require(added.status == 0, "\(added.stderr)")
             return environment
         }
         let importing = ["subscribers", "import", file, "--newsletter", "daily", "--mode", "confirmed", "--consent-basis", "test", "--batch-size", "500"]
         // The export, less the columns that say when the import ran.
-        func export(_ environment: [String: String]) throws -> [String] {
-            let exported = try Executables.run("masthead", ["subscribers", "export", "--newsletter", "daily"], in: directory.path, environment: environment)
+        func export(_ environment: [String: String]) async throws -> [String] {
+            let exported = try await Executables.run("masthead", ["subscribers", "export", "--newsletter", "daily"], in: directory.path, environment: environment)
             try #require(exported.status == 0, "\(exported.stderr)")
             return exported.stdout.split(separator: "\r\n").map { line in
                 line.split(separator: ",", omittingEmptySubsequences: false).enumerated().filter { ![6, 7].contains($0.offset) }
@@ -152,10 +155,10 @@ struct CrashRecoveryTests {
             }
         }
 
-        let whole = try database("whole.sqlite")
-        #expect(try await offThePool { try Executables.run("masthead", importing, in: directory.path, environment: whole) }.status == 0)
+        let whole = try await database("whole.sqlite")
+        #expect(try await Executables.run("masthead", importing, in: directory.path, environment: whole).status == 0)
 
-        let killed = try database("killed.sqlite")
+        let killed = try await database("killed.sqlite")
         let path = directory.file("killed.sqlite")
         // Watched and killed from a thread of its own: on a loaded machine the shared async
         // threads can be busy for longer than the whole import takes.
@@ -167,7 +170,7 @@ struct CrashRecoveryTests {
             process.environment = Executables.cleanEnvironment.merging(killed) { $1 }
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
-            try process.run()
+            try ChildProcesses.run(process)
             let deadline = Date().addingTimeInterval(60)
             while process.isRunning, try Self.count("subscribers", in: path) == 0, Date() < deadline { usleep(5_000) }
             let wasRunning = process.isRunning
@@ -181,10 +184,10 @@ struct CrashRecoveryTests {
         print("import killed after \(partial) of \(rows.count) rows")
         #expect(try Executables.runSQL("PRAGMA integrity_check", database: path) == ["ok"])
 
-        #expect(try await offThePool { try Executables.run("masthead", importing, in: directory.path, environment: killed) }.status == 0)
-        let expected = try export(whole)
+        #expect(try await Executables.run("masthead", importing, in: directory.path, environment: killed).status == 0)
+        let expected = try await export(whole)
         #expect(expected.count == rows.count + 1)
-        #expect(try export(killed) == expected)
+        await #expect(try export(killed) == expected)
     }
 
     /// Rows in `table` of the SQLite file at `path`, waiting out a writer's lock rather than

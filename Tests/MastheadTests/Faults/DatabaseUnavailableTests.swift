@@ -16,13 +16,9 @@ import TestSupport
         // Switched from the server's maintenance database: a read-only database cannot switch itself back.
         let name = String(try #require(URLComponents(string: test.databaseArgument)).path.dropFirst())
         let server = try PostgresTestServer.url.get()
-        // psql runs on a thread of its own: blocking one of the few shared threads while the
-        // other tests' daemons and stores need them stalled the whole suite once.
         @Sendable func readOnly(_ on: Bool) async throws {
-            try await offThePool {
-                _ = try PostgresTestServer.rows(server, "ALTER DATABASE \(name) SET default_transaction_read_only = \(on ? "on" : "off")")
-                _ = try PostgresTestServer.rows(server, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
-            }
+            _ = try await PostgresTestServer.rows(server, "ALTER DATABASE \(name) SET default_transaction_read_only = \(on ? "on" : "off")")
+            _ = try await PostgresTestServer.rows(server, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
         }
         try await test.application.test(.router) { client in
             #expect(try await SignupHTTP.signUp(client, ["email": "before@example.org"]).status == .accepted)
@@ -34,10 +30,7 @@ import TestSupport
                 #expect(refused.headers[.contentType] == "application/problem+json")
                 if number == 0 {
                     let spec = String(buffer: try await client.execute(uri: "/openapi.yaml", method: .get).body)
-                    let directory = test.directory
-                    let documented = try await offThePool {
-                        try SpecConformanceTests.lookUp(refused, of: .post, "/v1/subscriptions", in: spec, directory: directory)
-                    }
+                    let documented = try await SpecConformanceTests.lookUp(refused, of: .post, "/v1/subscriptions", in: spec, directory: test.directory)
                     #expect(documented.status == 0, "the 503 is in /openapi.yaml: \(documented.stderr)")
                 }
             }
@@ -58,6 +51,6 @@ import TestSupport
             }
             #expect(ready == .ok)
         }
-        #expect(try test.sql("SELECT count(*) FROM subscribers WHERE email LIKE 'during%'") == ["0"], "nothing half-saved")
+        #expect(try await test.sql("SELECT count(*) FROM subscribers WHERE email LIKE 'during%'") == ["0"], "nothing half-saved")
     }
 }

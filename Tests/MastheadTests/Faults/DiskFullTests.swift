@@ -15,20 +15,20 @@ struct DiskFullTests {
         let directory = try TemporaryDirectory()
         let disk = directory.file("disk")
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        let mounted = try Executables.runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", disk])
+        let mounted = try await Executables.runProgram("/bin/mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", disk])
         try #require(mounted.status == 0, "\(mounted.stderr)")
         defer {
-            _ = try? Executables.runProgram("/bin/umount", ["-l", disk])
+            _ = try? Executables.runProgramOnThisThread("/bin/umount", ["-l", disk])
             withExtendedLifetime(directory) {}  // removed only once unmounted
         }
 
-        let server = try SMTPTestServer.aiosmtpd(spool: directory.file("spool"))
+        let server = try await SMTPTestServer.aiosmtpd(spool: directory.file("spool"))
         let environment = [
             "MASTHEAD_DATABASE": "sqlite:\(disk)/masthead.sqlite", "MASTHEAD_RATE_LIMIT": "0",
             "MASTHEAD_MAILER": "smtp://127.0.0.1:\(server.port)?tls=none",
         ]
-        try Executables.prepareDeployment(in: directory.path, environment: environment)
-        let added = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path, environment: environment)
+        try await Executables.prepareDeployment(in: directory.path, environment: environment)
+        let added = try await Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path, environment: environment)
         try #require(added.status == 0, "\(added.stderr)")
         let daemon = try await DaemonProcess(in: directory.path, environment: environment)
         var acknowledged: [String] = []

@@ -43,13 +43,19 @@ struct ListsFixture {
         return (report, rejections)
     }
 
-    func sql(_ query: String) throws -> [String] { try test.sql(query) }
+    func sql(_ query: String) async throws -> [String] { try await test.sql(query) }
 
     /// Every list table, as text, to compare states before and after.
-    func listTables() throws -> [String] {
-        try sql("SELECT email_normalized || '|' || coalesce(name, '') || '|' || coalesce(locale, '') || '|' || attributes || '|' || created_at FROM subscribers ORDER BY id")
-            + sql("SELECT subscriber_id || '|' || newsletter_id || '|' || status || '|' || created_at FROM subscriptions ORDER BY id")
-            + sql("SELECT id || '|' || action || '|' || coalesce(basis, '') FROM consent_records ORDER BY id")
-            + sql("SELECT id || '|' || kind FROM outbox ORDER BY id")
+    func listTables() async throws -> [String] {
+        var tables: [String] = []
+        for query in [
+            "SELECT email_normalized || '|' || coalesce(name, '') || '|' || coalesce(locale, '') || '|' || attributes || '|' || created_at FROM subscribers ORDER BY id",
+            "SELECT subscriber_id || '|' || newsletter_id || '|' || status || '|' || created_at FROM subscriptions ORDER BY id",
+            "SELECT id || '|' || action || '|' || coalesce(basis, '') FROM consent_records ORDER BY id",
+            "SELECT id || '|' || kind FROM outbox ORDER BY id",
+        ] {
+            tables += try await sql(query)
+        }
+        return tables
     }
 }

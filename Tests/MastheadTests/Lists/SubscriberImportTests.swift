@@ -57,24 +57,24 @@ import Testing
         #expect(report.added == 3)
         #expect(report.rejected == 9)
         #expect(!report.interrupted)
-        #expect(try lists.sql("SELECT email || '|' || coalesce(name, '-') || '|' || coalesce(locale, '-') || '|' || attributes FROM subscribers ORDER BY id") == [
+        #expect(try await lists.sql("SELECT email || '|' || coalesce(name, '-') || '|' || coalesce(locale, '-') || '|' || attributes FROM subscribers ORDER BY id") == [
             "anna@example.org|Anna|uk|{\"city\":\"Kyiv\"}",
             "mar'yana@example.org|Мар'яна\nБондар|uk|{\"city\":\"Odesa, UA\"}",
             "b@ukr.net|-|-|{}",
         ])
-        #expect(try lists.sql("SELECT created_at FROM subscriptions ORDER BY id").first == "2025-03-14T09:26:53.000Z")
-        #expect(try lists.sql("SELECT DISTINCT status FROM subscriptions") == ["pending"])
-        #expect(try lists.sql("SELECT action || '|' || source FROM consent_records") == Array(repeating: "import|import", count: 3))
+        #expect(try await lists.sql("SELECT created_at FROM subscriptions ORDER BY id").first == "2025-03-14T09:26:53.000Z")
+        #expect(try await lists.sql("SELECT DISTINCT status FROM subscriptions") == ["pending"])
+        #expect(try await lists.sql("SELECT action || '|' || source FROM consent_records") == Array(repeating: "import|import", count: 3))
 
         // The same file again changes nothing and reports the same rows.
-        let before = try lists.listTables()
+        let before = try await lists.listTables()
         let (again, againRejections) = try await lists.importFile(path)
         expectRejections(againRejections)
         #expect(again.added == 0)
         #expect(again.unchanged == 3)
-        #expect(try lists.listTables() == before)
+        #expect(try await lists.listTables() == before)
         // ... and leaves no second audit record: the trail says what changed (hardening, item 12).
-        #expect(try lists.sql("SELECT count(*) FROM events WHERE action = 'subscribers.imported'") == ["1"])
+        #expect(try await lists.sql("SELECT count(*) FROM events WHERE action = 'subscribers.imported'") == ["1"])
     }
 
     @Test(arguments: StoreKind.allCases) func aDryRunReportsTheSameAndWritesNothing(_ store: StoreKind) async throws {
@@ -84,8 +84,8 @@ import Testing
         let (report, rejections) = try await lists.importFile(path, ImportOptions(newsletter: "ukraine-daily", dryRun: true))
         expectRejections(rejections)
         #expect(report.added == 3)
-        #expect(try lists.listTables() == [])
-        #expect(try lists.sql("SELECT count(*) FROM events WHERE action = 'subscribers.imported'") == ["0"])
+        #expect(try await lists.listTables() == [])
+        #expect(try await lists.sql("SELECT count(*) FROM events WHERE action = 'subscribers.imported'") == ["0"])
     }
 
     @Test(arguments: StoreKind.allCases) func anInterruptedImportStopsAtABatchBoundaryAndAReRunFinishesIt(_ store: StoreKind) async throws {
@@ -99,15 +99,15 @@ import Testing
         #expect(first.interrupted)
         #expect(first.added == 6)
         #expect(first.lastLine == 7)
-        #expect(try lists.sql("SELECT count(*) FROM subscriptions") == ["6"])
+        #expect(try await lists.sql("SELECT count(*) FROM subscriptions") == ["6"])
 
         let (second, rejections) = try await lists.importFile(path, options)
         #expect(!second.interrupted)
         #expect(rejections.isEmpty)
         #expect(second.unchanged == 6)
         #expect(second.added == 4)
-        #expect(try lists.sql("SELECT count(*) FROM subscriptions") == ["10"])
-        #expect(try lists.sql("SELECT count(*) FROM consent_records") == ["10"])
+        #expect(try await lists.sql("SELECT count(*) FROM subscriptions") == ["10"])
+        #expect(try await lists.sql("SELECT count(*) FROM consent_records") == ["10"])
     }
 
     @Test(arguments: StoreKind.allCases) func suppressedAddressesAreRejectedNotImported(_ store: StoreKind) async throws {
@@ -119,7 +119,7 @@ import Testing
         #expect(report.added == 1)
         #expect(rejections.map(\.line) == [3])
         #expect(rejections.first?.reason.hasPrefix("the address is on the suppression list (manual)") == true)
-        #expect(try lists.sql("SELECT email FROM subscribers") == ["ok@example.org"])
+        #expect(try await lists.sql("SELECT email FROM subscribers") == ["ok@example.org"])
     }
 
     @Test(arguments: StoreKind.allCases) func stateColumnsRecordLeaversAndNeverBringThemBack(_ store: StoreKind) async throws {
@@ -138,7 +138,7 @@ import Testing
         #expect(second.kept == 1)
         #expect(second.unchanged == 1)
         #expect(second.updated == 1)
-        #expect(try lists.sql("SELECT email || ':' || status FROM subscriptions JOIN subscribers ON subscribers.id = subscriber_id ORDER BY subscriptions.id") == [
+        #expect(try await lists.sql("SELECT email || ':' || status FROM subscriptions JOIN subscribers ON subscribers.id = subscriber_id ORDER BY subscriptions.id") == [
             "left@example.org:unsubscribed", "stays@example.org:confirmed", "was@example.org:unsubscribed",
         ])
 
@@ -154,13 +154,14 @@ import Testing
         let (report, _) = try await lists.importFile(path, ImportOptions(newsletter: "ukraine-daily", sendConfirmations: true))
         #expect(report.confirmationsQueued == 2)
         #expect(try await lists.test.deliver() == 2)
-        let emails = try lists.test.emails().map(ParsedEmail.parse)
+        var emails: [ParsedEmail] = []
+        for path in try lists.test.emails() { emails.append(try await ParsedEmail.parse(path)) }
         #expect(emails.count == 2)
         let token = try #require(emails.first?.link("/v1/confirm")).token
         let outcome = try await lists.test.runtime.services.signup.confirm(token: token, client: ClientContext(ipAddress: nil, userAgent: nil))
         guard case .done(_, let changed) = outcome else { Issue.record("confirm did nothing: \(outcome)"); return }
         #expect(changed)
-        #expect(try lists.sql("SELECT status FROM subscriptions ORDER BY id").sorted() == ["confirmed", "pending"])
+        #expect(try await lists.sql("SELECT status FROM subscriptions ORDER BY id").sorted() == ["confirmed", "pending"])
 
         // A re-run queues nothing more.
         let (again, _) = try await lists.importFile(path, ImportOptions(newsletter: "ukraine-daily", sendConfirmations: true))
@@ -177,6 +178,6 @@ import Testing
         await #expect(throws: ImportError.unknownNewsletter("nope")) { _ = try await lists.importFile(noNewsletter, ImportOptions(newsletter: "nope")) }
         let empty = try lists.file("c.csv", "")
         await #expect(throws: ImportError.emptyFile) { _ = try await lists.importFile(empty) }
-        #expect(try lists.listTables() == [])
+        #expect(try await lists.listTables() == [])
     }
 }

@@ -16,7 +16,7 @@ import Testing
         try await lists.test.runtime.services.signup.signUp(
             SignupRequest(email: "Anna@Example.org", newsletters: ["ukraine-daily"], locale: "uk", source: "footer", client: Self.client))
         try await lists.test.deliver()
-        let email = try ParsedEmail.parse(try #require(try lists.test.emails().last))
+        let email = try await ParsedEmail.parse(try #require(try lists.test.emails().last))
         return (try #require(email.link("/v1/confirm")).token, try #require(email.link("/v1/unsubscribe")).token)
     }
 
@@ -73,15 +73,15 @@ import Testing
         #expect(try await lists.directory.erase("anna@example.org", actor: "admin:test"))
 
         await #expect(throws: SubscriberError.unknownSubscriber("anna@example.org")) { _ = try await lists.directory.show("anna@example.org") }
-        #expect(try lists.sql("SELECT count(*) FROM subscribers") == ["0"])
-        #expect(try lists.sql("SELECT count(*) FROM consent_records") == ["0"])
-        #expect(try lists.sql("SELECT count(*) FROM outbox") == ["0"])
-        #expect(try lists.sql("SELECT email || '|' || email_normalized || '|' || coalesce(name, '-') || '|' || amount_minor FROM pledges") == ["erased|erased|-|500"])
-        #expect(try lists.sql("SELECT coalesce(client_ip, '-') || coalesce(user_agent, '-') FROM pledges") == ["--"])
+        #expect(try await lists.sql("SELECT count(*) FROM subscribers") == ["0"])
+        #expect(try await lists.sql("SELECT count(*) FROM consent_records") == ["0"])
+        #expect(try await lists.sql("SELECT count(*) FROM outbox") == ["0"])
+        #expect(try await lists.sql("SELECT email || '|' || email_normalized || '|' || coalesce(name, '-') || '|' || amount_minor FROM pledges") == ["erased|erased|-|500"])
+        #expect(try await lists.sql("SELECT coalesce(client_ip, '-') || coalesce(user_agent, '-') FROM pledges") == ["--"])
         await #expect(throws: PledgeLinkError.self) { _ = try await pledges.pledge(token: pledgeToken) }
         // The audit trail keeps what happened, not to whom: no address, no client IP.
-        #expect(try lists.sql("SELECT count(*) FROM events WHERE details LIKE '%anna%' OR details LIKE '%203.0.113.7%' OR subscriber_id IS NOT NULL") == ["0"])
-        #expect(try lists.sql("SELECT action FROM events ORDER BY id").suffix(2) == ["suppression.added", "subscriber.erased"])
+        #expect(try await lists.sql("SELECT count(*) FROM events WHERE details LIKE '%anna%' OR details LIKE '%203.0.113.7%' OR subscriber_id IS NOT NULL") == ["0"])
+        #expect(try await lists.sql("SELECT action FROM events ORDER BY id").suffix(2) == ["suppression.added", "subscriber.erased"])
         #expect(try await lists.directory.suppression(of: "ANNA@example.org")?.reason == .erased)
 
         // Links already sent stop working.
@@ -102,8 +102,8 @@ import Testing
             SignupRequest(email: "anna@example.org", newsletters: ["ukraine-daily"], client: Self.client))
         #expect(outcome.plan.reason == "suppressed")
         #expect(outcome.subscriberID == nil)
-        #expect(try lists.sql("SELECT count(*) FROM subscribers") == ["0"])
-        #expect(try lists.sql("SELECT count(*) FROM outbox") == ["0"])
+        #expect(try await lists.sql("SELECT count(*) FROM subscribers") == ["0"])
+        #expect(try await lists.sql("SELECT count(*) FROM outbox") == ["0"])
 
         // Only a person lifting the suppression lets them back in.
         try await lists.directory.unsuppress("anna@example.org", actor: "admin:test")
@@ -125,7 +125,7 @@ import Testing
             == .unchanged(.pending))
         #expect(try await directory.add("b@example.org", newsletter: "ukraine-daily", confirmed: true, basis: "paper form", actor: "admin:test")
             == .changed(.confirmed, confirmationQueued: false))
-        #expect(try lists.sql("SELECT action || '|' || coalesce(basis, '-') || '|' || source FROM consent_records ORDER BY id") == [
+        #expect(try await lists.sql("SELECT action || '|' || coalesce(basis, '-') || '|' || source FROM consent_records ORDER BY id") == [
             "admin|-|admin:test", "admin|paper form|admin:test",
         ])
         #expect(try await lists.test.deliver() == 1)
@@ -147,7 +147,7 @@ import Testing
             try await signup.signUp(SignupRequest(email: "\(name)@example.org", newsletters: ["ukraine-daily"], client: Self.client))
         }
         try await lists.test.deliver()
-        let token = try #require(try ParsedEmail.parse(try lists.test.emails()[0]).link("/v1/confirm")).token
+        let token = try #require(try await ParsedEmail.parse(try lists.test.emails()[0]).link("/v1/confirm")).token
         lists.test.clock.advance(by: 86_400)
         _ = try await signup.confirm(token: token, client: Self.client)
         lists.test.clock.advance(by: 7 * 86_400)

@@ -10,80 +10,80 @@ import Testing
         /// The store as `--database` takes it.
         let database: String
 
-        init(_ store: StoreKind) throws {
+        init(_ store: StoreKind) async throws {
             directory = try TemporaryDirectory()
             switch store {
             case .sqlite: database = "sqlite:" + directory.file("masthead.sqlite")
-            case .postgres: database = try PostgresTestServer.freshDatabase()
+            case .postgres: database = try await PostgresTestServer.freshDatabase()
             }
-            try Executables.prepareDeployment(in: directory.path, environment: ["MASTHEAD_DATABASE": database])
+            try await Executables.prepareDeployment(in: directory.path, environment: ["MASTHEAD_DATABASE": database])
         }
 
         func file(_ name: String) -> String { directory.file(name) }
     }
 
-    func masthead(_ arguments: [String], in workspace: Workspace) throws -> Executables.Outcome {
-        try Executables.run("masthead", arguments + ["--database", workspace.database], in: workspace.directory.path)
+    func masthead(_ arguments: [String], in workspace: Workspace) async throws -> Executables.Outcome {
+        try await Executables.run("masthead", arguments + ["--database", workspace.database], in: workspace.directory.path)
     }
 
-    func prepared(_ store: StoreKind) throws -> Workspace {
-        let workspace = try Workspace(store)
+    func prepared(_ store: StoreKind) async throws -> Workspace {
+        let workspace = try await Workspace(store)
         for slug in ["ukraine-daily", "weekend-reads"] {
-            let added = try masthead(["newsletters", "add", slug, "--name", slug], in: workspace)
+            let added = try await masthead(["newsletters", "add", slug, "--name", slug], in: workspace)
             #expect(added.status == 0, "\(added.stderr)")
         }
         return workspace
     }
 
-    @Test(arguments: StoreKind.allCases) func addShowFindCountAndUnsubscribe(_ store: StoreKind) throws {
-        let directory = try prepared(store)
-        var outcome = try masthead(["subscribers", "add", "anna@example.org", "--newsletter", "ukraine-daily"], in: directory)
+    @Test(arguments: StoreKind.allCases) func addShowFindCountAndUnsubscribe(_ store: StoreKind) async throws {
+        let directory = try await prepared(store)
+        var outcome = try await masthead(["subscribers", "add", "anna@example.org", "--newsletter", "ukraine-daily"], in: directory)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout == "ukraine-daily: pending (confirmation email queued)\n")
-        outcome = try masthead(["subscribers", "add", "anna@example.org", "--newsletter", "weekend-reads", "--confirmed"], in: directory)
+        outcome = try await masthead(["subscribers", "add", "anna@example.org", "--newsletter", "weekend-reads", "--confirmed"], in: directory)
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains("--consent-basis"))
-        outcome = try masthead(
+        outcome = try await masthead(
             ["subscribers", "add", "anna@example.org", "--newsletter", "weekend-reads", "--confirmed", "--consent-basis", "paper form"],
             in: directory)
         #expect(outcome.stdout == "weekend-reads: confirmed\n")
 
-        outcome = try masthead(["subscribers", "show", "anna@example.org", "--format", "table"], in: directory)
+        outcome = try await masthead(["subscribers", "show", "anna@example.org", "--format", "table"], in: directory)
         #expect(outcome.status == 0)
         #expect(outcome.stdout.hasPrefix("anna@example.org\n"))
         #expect(outcome.stdout.contains("ukraine-daily  pending"))
         #expect(outcome.stdout.contains("paper form"))
         #expect(outcome.stdout.contains("subscription.added"))
 
-        outcome = try masthead(["subscribers", "find", "--domain", "EXAMPLE.org", "--state", "confirmed", "--format", "csv"], in: directory)
+        outcome = try await masthead(["subscribers", "find", "--domain", "EXAMPLE.org", "--state", "confirmed", "--format", "csv"], in: directory)
         #expect(outcome.stdout.split(separator: "\r\n").count == 2)
         #expect(outcome.stdout.contains("anna@example.org,weekend-reads,confirmed"))
 
-        outcome = try masthead(["subscribers", "unsubscribe", "anna@example.org", "--newsletter", "weekend-reads"], in: directory)
+        outcome = try await masthead(["subscribers", "unsubscribe", "anna@example.org", "--newsletter", "weekend-reads"], in: directory)
         #expect(outcome.stdout == "unsubscribed from weekend-reads\n")
-        outcome = try masthead(["subscribers", "count", "--format", "csv"], in: directory)
+        outcome = try await masthead(["subscribers", "count", "--format", "csv"], in: directory)
         #expect(outcome.stdout.contains("pending,1\r\n"))
         #expect(outcome.stdout.contains("unsubscribed,1\r\n"))
         #expect(outcome.stdout.contains("total,2\r\n"))
 
-        outcome = try masthead(["subscribers", "show", "nobody@example.org"], in: directory)
+        outcome = try await masthead(["subscribers", "show", "nobody@example.org"], in: directory)
         #expect(outcome.status == 1)
         #expect(outcome.stderr == "masthead: no subscriber has the address nobody@example.org\n")
-        outcome = try masthead(["subscribers", "add", "not an address", "--newsletter", "ukraine-daily"], in: directory)
+        outcome = try await masthead(["subscribers", "add", "not an address", "--newsletter", "ukraine-daily"], in: directory)
         #expect(outcome.status == 1)
         #expect(outcome.stderr.hasPrefix("masthead: 'not an address' is not a valid address:"))
     }
 
-    @Test(arguments: StoreKind.allCases) func importReportsRejectedRowsByLineAndExitsTwo(_ store: StoreKind) throws {
-        let directory = try prepared(store)
+    @Test(arguments: StoreKind.allCases) func importReportsRejectedRowsByLineAndExitsTwo(_ store: StoreKind) async throws {
+        let directory = try await prepared(store)
         try "email,name\nanna@example.org,Anna\nbroken,B\nanna@example.org,Again\n".write(
             toFile: directory.file("list.csv"), atomically: true, encoding: .utf8)
-        let dry = try masthead(["subscribers", "import", "list.csv", "--newsletter", "ukraine-daily", "--dry-run"], in: directory)
+        let dry = try await masthead(["subscribers", "import", "list.csv", "--newsletter", "ukraine-daily", "--dry-run"], in: directory)
         #expect(dry.status == 2)
         #expect(dry.stderr.contains("dry run: nothing was written"))
-        #expect(try masthead(["subscribers", "count", "--format", "csv"], in: directory).stdout.contains("total,0"))
+        #expect(try await masthead(["subscribers", "count", "--format", "csv"], in: directory).stdout.contains("total,0"))
 
-        let run = try masthead(
+        let run = try await masthead(
             ["subscribers", "import", "list.csv", "--newsletter", "ukraine-daily", "--errors", "rejected.csv"], in: directory)
         #expect(run.status == 2)
         #expect(run.stderr.contains("  added      1\n"))
@@ -91,11 +91,11 @@ import Testing
         let errors = try String(contentsOfFile: directory.file("rejected.csv"), encoding: .utf8)
         #expect(errors == "line,reason,email\r\n3,invalid address: the address has no @,broken\r\n4,duplicate of line 2,anna@example.org\r\n")
 
-        let clean = try masthead(["subscribers", "import", "list.csv", "--newsletter", "ukraine-daily"], in: directory)
+        let clean = try await masthead(["subscribers", "import", "list.csv", "--newsletter", "ukraine-daily"], in: directory)
         #expect(clean.stderr.contains("line 3: invalid address: the address has no @ (broken)"))
         #expect(clean.stderr.contains("  unchanged  1\n"))
 
-        let missing = try masthead(["subscribers", "import", "nope.csv", "--newsletter", "ukraine-daily"], in: directory)
+        let missing = try await masthead(["subscribers", "import", "nope.csv", "--newsletter", "ukraine-daily"], in: directory)
         #expect(missing.status == 1)
         #expect(missing.stderr == "masthead: cannot read nope.csv\n")
     }
@@ -103,8 +103,8 @@ import Testing
     /// Cells a spreadsheet would run as formulas are written as text in every CSV the command
     /// writes, the export file is its owner's alone, and our own import reads the values back
     /// as they were (hardening, item 4).
-    @Test func csvCellsThatLookLikeFormulasAreNeutralised() throws {
-        let workspace = try prepared(.sqlite)
+    @Test func csvCellsThatLookLikeFormulasAreNeutralised() async throws {
+        let workspace = try await prepared(.sqlite)
         let file = #"""
             email,name,newsletter,state,plan
             anna@example.org,"=HYPERLINK(""http://evil.example"",""x"")",ukraine-daily,confirmed,+1
@@ -112,10 +112,10 @@ import Testing
 
             """#
         try file.write(toFile: workspace.file("seed.csv"), atomically: true, encoding: .utf8)
-        let seeded = try masthead(["subscribers", "import", "seed.csv", "--consent-basis", "paper forms"], in: workspace)
+        let seeded = try await masthead(["subscribers", "import", "seed.csv", "--consent-basis", "paper forms"], in: workspace)
         #expect(seeded.status == 0, "\(seeded.stderr)")
 
-        let exported = try masthead(["subscribers", "export", "--output", "export.csv"], in: workspace)
+        let exported = try await masthead(["subscribers", "export", "--output", "export.csv"], in: workspace)
         #expect(exported.status == 0, "\(exported.stderr)")
         let text = try String(contentsOfFile: workspace.file("export.csv"), encoding: .utf8)
         #expect(text.contains(#""'=HYPERLINK(""http://evil.example"",""x"")""#))
@@ -123,18 +123,18 @@ import Testing
         #expect(text.contains(#""{""plan"":""+1""}""#), "a JSON cell begins with { and stays as it is")
         let mode = try FileManager.default.attributesOfItem(atPath: workspace.file("export.csv"))[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        let found = try masthead(["subscribers", "find", "--format", "csv"], in: workspace)
+        let found = try await masthead(["subscribers", "find", "--format", "csv"], in: workspace)
         #expect(found.stdout.contains("'@SUM(A1)") && !found.stdout.contains(",@SUM"))
 
-        let target = try prepared(.sqlite)
+        let target = try await prepared(.sqlite)
         try FileManager.default.copyItem(atPath: workspace.file("export.csv"), toPath: target.file("export.csv"))
-        #expect(try masthead(["subscribers", "import", "export.csv", "--consent-basis", "moved"], in: target).status == 0)
-        let shown = try masthead(["subscribers", "show", "bo@example.org", "--format", "json"], in: target)
+        #expect(try await masthead(["subscribers", "import", "export.csv", "--consent-basis", "moved"], in: target).status == 0)
+        let shown = try await masthead(["subscribers", "show", "bo@example.org", "--format", "json"], in: target)
         #expect(shown.stdout.contains(#""name" : "@SUM(A1)""#), "\(shown.stdout)")
     }
 
-    @Test(arguments: StoreKind.allCases) func exportThenImportIntoAFreshDatabaseGivesTheSameMemberships(_ store: StoreKind) throws {
-        let source = try prepared(store)
+    @Test(arguments: StoreKind.allCases) func exportThenImportIntoAFreshDatabaseGivesTheSameMemberships(_ store: StoreKind) async throws {
+        let source = try await prepared(store)
         let file = """
             email,name,locale,created_at,newsletter,state,city
             anna@example.org,"Kowalska, Anna",pl,2025-01-02T03:04:05Z,ukraine-daily,confirmed,Kraków
@@ -145,22 +145,22 @@ import Testing
 
             """
         try file.write(toFile: source.file("seed.csv"), atomically: true, encoding: .utf8)
-        let seeded = try masthead(["subscribers", "import", "seed.csv", "--consent-basis", "migrated from the old CRM"], in: source)
+        let seeded = try await masthead(["subscribers", "import", "seed.csv", "--consent-basis", "migrated from the old CRM"], in: source)
         #expect(seeded.status == 0, "\(seeded.stderr)")
 
-        let exported = try masthead(["subscribers", "export", "--output", "export.csv"], in: source)
+        let exported = try await masthead(["subscribers", "export", "--output", "export.csv"], in: source)
         #expect(exported.status == 0, "\(exported.stderr)")
         #expect(exported.stderr == "exported 4 memberships to export.csv\n")
         let text = try String(contentsOfFile: source.file("export.csv"), encoding: .utf8)
         #expect(text.hasPrefix("email,name,locale,newsletter,state,created_at,confirmed_at,unsubscribed_at,attributes\r\n"))
 
-        let target = try prepared(store)
+        let target = try await prepared(store)
         try FileManager.default.copyItem(atPath: source.file("export.csv"), toPath: target.file("export.csv"))
-        let imported = try masthead(["subscribers", "import", "export.csv", "--consent-basis", "moved servers"], in: target)
+        let imported = try await masthead(["subscribers", "import", "export.csv", "--consent-basis", "moved servers"], in: target)
         #expect(imported.status == 0, "\(imported.stderr)")
 
-        func memberships(_ directory: Workspace) throws -> [[String: String?]] {
-            let jsonl = try masthead(["subscribers", "export", "--format", "jsonl"], in: directory)
+        func memberships(_ directory: Workspace) async throws -> [[String: String?]] {
+            let jsonl = try await masthead(["subscribers", "export", "--format", "jsonl"], in: directory)
             #expect(jsonl.status == 0)
             return try jsonl.stdout.split(separator: "\n").map { line in
                 var object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
@@ -172,46 +172,46 @@ import Testing
         func key(_ membership: [String: String?]) -> String {
             (membership["email"].flatMap { $0 } ?? "") + " " + (membership["newsletter"].flatMap { $0 } ?? "")
         }
-        let before = try memberships(source)
+        let before = try await memberships(source)
         #expect(before.count == 4)
-        #expect(try memberships(target) == before)
+        await #expect(try memberships(target) == before)
     }
 
-    @Test(arguments: StoreKind.allCases) func eraseAccessAndSuppressionFromTheCommandLine(_ store: StoreKind) throws {
-        let directory = try prepared(store)
-        _ = try masthead(["subscribers", "add", "anna@example.org", "--newsletter", "ukraine-daily"], in: directory)
-        let access = try masthead(["subscribers", "access", "anna@example.org"], in: directory)
+    @Test(arguments: StoreKind.allCases) func eraseAccessAndSuppressionFromTheCommandLine(_ store: StoreKind) async throws {
+        let directory = try await prepared(store)
+        _ = try await masthead(["subscribers", "add", "anna@example.org", "--newsletter", "ukraine-daily"], in: directory)
+        let access = try await masthead(["subscribers", "access", "anna@example.org"], in: directory)
         #expect(access.status == 0)
         let document = try #require(try JSONSerialization.jsonObject(with: Data(access.stdout.utf8)) as? [String: Any])
         #expect(Set(document.keys) == ["profile", "outbox", "pledges"])
         #expect((document["outbox"] as? [Any])?.count == 1)
 
-        let erase = try masthead(["subscribers", "erase", "anna@example.org"], in: directory)
+        let erase = try await masthead(["subscribers", "erase", "anna@example.org"], in: directory)
         #expect(erase.stdout == "erased; the address stays suppressed\n")
-        #expect(try masthead(["subscribers", "show", "anna@example.org"], in: directory).status == 1)
-        let readd = try masthead(["subscribers", "add", "anna@example.org", "--newsletter", "ukraine-daily"], in: directory)
+        #expect(try await masthead(["subscribers", "show", "anna@example.org"], in: directory).status == 1)
+        let readd = try await masthead(["subscribers", "add", "anna@example.org", "--newsletter", "ukraine-daily"], in: directory)
         #expect(readd.status == 1)
         #expect(readd.stderr.contains("suppression list (erased)"))
-        #expect(try masthead(["subscribers", "unsuppress", "anna@example.org"], in: directory).stdout == "suppression lifted\n")
-        let again = try masthead(["subscribers", "unsuppress", "anna@example.org"], in: directory)
+        #expect(try await masthead(["subscribers", "unsuppress", "anna@example.org"], in: directory).stdout == "suppression lifted\n")
+        let again = try await masthead(["subscribers", "unsuppress", "anna@example.org"], in: directory)
         #expect(again.status == 1)
         #expect(again.stderr == "masthead: the address is not on the suppression list\n")
     }
 
-    @Test(arguments: StoreKind.allCases) func newsletterStatsCountStatesAndOptInRate(_ store: StoreKind) throws {
-        let directory = try prepared(store)
-        _ = try masthead(["subscribers", "add", "a@example.org", "--newsletter", "ukraine-daily"], in: directory)
-        _ = try masthead(
+    @Test(arguments: StoreKind.allCases) func newsletterStatsCountStatesAndOptInRate(_ store: StoreKind) async throws {
+        let directory = try await prepared(store)
+        _ = try await masthead(["subscribers", "add", "a@example.org", "--newsletter", "ukraine-daily"], in: directory)
+        _ = try await masthead(
             ["subscribers", "add", "b@example.org", "--newsletter", "ukraine-daily", "--confirmed", "--consent-basis", "form"],
             in: directory)
-        let stats = try masthead(["newsletters", "stats", "ukraine-daily", "--format", "csv"], in: directory)
+        let stats = try await masthead(["newsletters", "stats", "ukraine-daily", "--format", "csv"], in: directory)
         #expect(stats.status == 0, "\(stats.stderr)")
         #expect(stats.stdout == """
             NEWSLETTER,PENDING,CONFIRMED,UNSUBSCRIBED,EXPIRED,BOUNCED,COMPLAINED,SIGN-UPS,CONFIRMATIONS,OPT-IN\r
             ukraine-daily,1,1,0,0,0,0,2,1,50.0%\r
 
             """)
-        let byDay = try masthead(["newsletters", "stats", "ukraine-daily", "--by", "day", "--days", "3", "--format", "json"], in: directory)
+        let byDay = try await masthead(["newsletters", "stats", "ukraine-daily", "--by", "day", "--days", "3", "--format", "json"], in: directory)
         let days = try #require(try JSONSerialization.jsonObject(with: Data(byDay.stdout.utf8)) as? [[String: Any]])
         #expect(days.count == 3)
         #expect(days.last?["sign_ups"] as? Int == 2)

@@ -5,16 +5,16 @@ import Testing
 
 /// Rendered messages, read back by Python's `email` package (an independent parser).
 @Suite struct MIMERendererTests {
-    func roundTrip(_ message: MailMessage) throws -> ParsedEmail {
+    func roundTrip(_ message: MailMessage) async throws -> ParsedEmail {
         let directory = try TemporaryDirectory()
         let path = directory.file("message.eml")
         try Data(MIMERenderer.render(message)).write(to: URL(fileURLWithPath: path))
-        return try ParsedEmail.parse(path)
+        return try await ParsedEmail.parse(path)
     }
 
     let date = Date(timeIntervalSince1970: 1_795_618_800)
 
-    @Test func unicodeHeadersAndBodiesSurviveTheRoundTrip() throws {
+    @Test func unicodeHeadersAndBodiesSurviveTheRoundTrip() async throws {
         let subject = "Підтвердіть підписку на «Українська правда» — щоденний огляд новин з України та світу, ще довше"
         let text = "Вітаємо!\nПерейдіть за посиланням: https://news.example.org/masthead/v1/confirm?token=v1.AAAA\n.\nDot line above.\r\nTrailing space here \n" + String(repeating: "довгий рядок ", count: 20)
         let message = MailMessage(
@@ -22,7 +22,7 @@ import Testing
             subject: subject, textBody: text, htmlBody: "<p>Вітаємо, <b>читачу</b>!</p>",
             messageID: "1.2@news.example.org", date: date,
             headers: [MailMessage.Header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")])
-        let parsed = try roundTrip(message)
+        let parsed = try await roundTrip(message)
         #expect(parsed.defects.isEmpty)
         #expect(parsed.crlf_only)
         #expect(parsed.header("Subject") == subject)
@@ -38,11 +38,11 @@ import Testing
         #expect(message.requiresSMTPUTF8)
     }
 
-    @Test func asciiDisplayNamesWithSpecialsAreQuoted() throws {
+    @Test func asciiDisplayNamesWithSpecialsAreQuoted() async throws {
         let message = MailMessage(
             from: Mailbox("desk@example.org", displayName: "News, \"Daily\" Desk"), to: Mailbox("a@example.org"),
             subject: "Plain subject", textBody: "Hello", messageID: "x@example.org", date: date)
-        let parsed = try roundTrip(message)
+        let parsed = try await roundTrip(message)
         #expect(parsed.header("From") == "\"News, \\\"Daily\\\" Desk\" <desk@example.org>")
         #expect(parsed.content_type == "text/plain")
         #expect(parsed.text == "Hello\n")
@@ -56,11 +56,11 @@ import Testing
         #expect(MIMERenderer.render(message) == MIMERenderer.render(message))
     }
 
-    @Test func headerInjectionIsImpossible() throws {
+    @Test func headerInjectionIsImpossible() async throws {
         let message = MailMessage(
             from: Mailbox("a@example.org"), to: Mailbox("b@example.org"), subject: "Hi\r\nBcc: victim@example.org",
             textBody: "T", messageID: "m@example.org", date: date)
-        let parsed = try roundTrip(message)
+        let parsed = try await roundTrip(message)
         #expect(parsed.header("Bcc") == nil)
         #expect(parsed.header("Subject") == "Hi Bcc: victim@example.org")
     }

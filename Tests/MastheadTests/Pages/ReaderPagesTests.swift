@@ -62,7 +62,7 @@ import Testing
             let (_, shown) = try await page(client, path)
             #expect(shown.contains(#"aria-invalid="true""#))
             #expect(shown.contains("Будь ласка, введіть правильну електронну адресу"))
-            #expect(try test.sql("SELECT count(*) FROM subscribers") == ["0"])
+            #expect(try await test.sql("SELECT count(*) FROM subscribers") == ["0"])
 
             // return_to only ever leads back into this site.
             for hostile in ["//evil.example/x", "https://evil.example/", "/\\\\evil.example"] {
@@ -78,7 +78,7 @@ import Testing
             let (_, thanks) = try await page(client, "/subscribe?lang=en&subscribed=1")
             #expect(thanks.contains("Thank you for signing up for this newsletter. We&#39;ve sent you a confirmation email.") || thanks.contains("We've sent you a confirmation email."))
         }
-        #expect(try test.sql("SELECT locale FROM subscribers") == ["uk"])  // remembered from the request for the emails
+        #expect(try await test.sql("SELECT locale FROM subscribers") == ["uk"])  // remembered from the request for the emails
     }
 
     @Test(arguments: StoreKind.allCases) func theEmbeddableBoxMayBeFramedOnlyByTheNewsroomsSites(_ store: StoreKind) async throws {
@@ -112,7 +112,7 @@ import Testing
         try await test.application.test(.router) { client in
             _ = try await SignupHTTP.signUp(client, ["email": "anna@example.org", "newsletters": ["ukraine-daily"], "locale": "uk"])
             try await test.deliver()
-            let email = try ParsedEmail.parse(try #require(try test.emails().first))
+            let email = try await ParsedEmail.parse(try #require(try test.emails().first))
             // The reader's language carries into the email and its links.
             #expect(email.header("Subject")?.hasPrefix("Підтвердьте підписку") == true)
             let manage = try #require(email.link("/v1/preferences"))
@@ -126,17 +126,17 @@ import Testing
                 uri: "/v1/preferences?lang=en", method: .post, headers: SignupHTTP.formHeaders,
                 body: SignupHTTP.form([("token", manage.token), ("newsletters", "weekend-reads")]))
             #expect(String(buffer: saved.body).contains("Your choices are saved."))
-            #expect(try test.sql("SELECT n.slug || ' ' || s.status FROM subscriptions s JOIN newsletters n ON n.id = s.newsletter_id ORDER BY n.slug")
+            #expect(try await test.sql("SELECT n.slug || ' ' || s.status FROM subscriptions s JOIN newsletters n ON n.id = s.newsletter_id ORDER BY n.slug")
                 == ["ukraine-daily unsubscribed", "weekend-reads confirmed"])
-            #expect(try test.sql("SELECT count(*) FROM consent_records WHERE source = 'preferences' AND confirmed_at IS NOT NULL") == ["1"])
+            #expect(try await test.sql("SELECT count(*) FROM consent_records WHERE source = 'preferences' AND confirmed_at IS NOT NULL") == ["1"])
             _ = try await client.execute(
                 uri: "/v1/preferences", method: .post, headers: SignupHTTP.formHeaders,
                 body: SignupHTTP.form([("token", manage.token), ("action", "unsubscribe_all")]))
-            #expect(try test.sql("SELECT count(*) FROM subscriptions WHERE status = 'unsubscribed'") == ["2"])
+            #expect(try await test.sql("SELECT count(*) FROM subscriptions WHERE status = 'unsubscribed'") == ["2"])
             let forged = try await client.execute(uri: "/v1/preferences?token=v1.AAAA", method: .get, headers: Self.html)
             #expect(forged.status == .badRequest)
         }
-        #expect(try test.sql("SELECT action FROM events WHERE action = 'subscription.preferences'").count == 2)
+        #expect(try await test.sql("SELECT action FROM events WHERE action = 'subscription.preferences'").count == 2)
     }
 
     /// A `manage` link never expires (leaving must always work), but one older than 90 days no
@@ -148,7 +148,7 @@ import Testing
         try await test.application.test(.router) { client in
             _ = try await SignupHTTP.signUp(client, ["email": "anna@example.org", "newsletters": ["ukraine-daily"]])
             try await test.deliver()
-            let first = try ParsedEmail.parse(try #require(try test.emails().first))
+            let first = try await ParsedEmail.parse(try #require(try test.emails().first))
             let manage = try #require(first.link("/v1/preferences"))
             func confirm(_ email: ParsedEmail) async throws {
                 let link = try #require(email.link("/v1/confirm"))
@@ -163,20 +163,20 @@ import Testing
                 #expect(saved.status == .ok)
                 return String(buffer: saved.body)
             }
-            func status() throws -> [String] { try test.sql("SELECT status FROM subscriptions") }
+            func status() async throws -> [String] { try await test.sql("SELECT status FROM subscriptions") }
 
             test.clock.advance(by: 400 * 86_400)
             _ = try await save([("action", "unsubscribe_all")])
-            #expect(try status() == ["unsubscribed"], "leaving works through a link of any age")
+            await #expect(try status() == ["unsubscribed"], "leaving works through a link of any age")
             let rejoined = try await save([("newsletters", "ukraine-daily")])
             #expect(rejoined.contains("more than 90 days old"))
-            #expect(try status() == ["pending"], "not confirmed by an old link")
-            #expect(try test.sql("SELECT count(*) FROM consent_records WHERE source = 'preferences' AND confirmed_at IS NOT NULL") == ["0"])
+            await #expect(try status() == ["pending"], "not confirmed by an old link")
+            #expect(try await test.sql("SELECT count(*) FROM consent_records WHERE source = 'preferences' AND confirmed_at IS NOT NULL") == ["0"])
             try await test.deliver()
-            let fresh = try ParsedEmail.parse(try #require(try test.emails().last))
+            let fresh = try await ParsedEmail.parse(try #require(try test.emails().last))
             #expect(try test.emails().count == 2)
             try await confirm(fresh)
-            #expect(try status() == ["confirmed"], "the fresh confirmation's link joins")
+            await #expect(try status() == ["confirmed"], "the fresh confirmation's link joins")
         }
     }
 
@@ -224,6 +224,6 @@ import Testing
             let (_, thanks) = try await page(client, "/support/thanks?lang=uk&payment=succeeded")
             #expect(thanks.contains("Дякуємо!"))
         }
-        #expect(try test.sql("SELECT tier || ' ' || amount_minor FROM pledges") == ["friend 100"])
+        #expect(try await test.sql("SELECT tier || ' ' || amount_minor FROM pledges") == ["friend 100"])
     }
 }

@@ -77,7 +77,7 @@ import Testing
             #expect(try await PledgeHTTP.webhook(client, body: body, signature: signature).status == .ok)
             #expect(try await test.pledge(id)?.status == .succeeded)
         }
-        #expect(try test.sql("SELECT count(*) FROM payment_events") == ["1"], "no refused event was recorded")
+        #expect(try await test.sql("SELECT count(*) FROM payment_events") == ["1"], "no refused event was recorded")
     }
 
     @Test(arguments: StoreKind.allCases) func aReplayedEventChangesNothing(_ store: StoreKind) async throws {
@@ -88,9 +88,9 @@ import Testing
             let (body, signature) = test.simulated.signedEvent(event(test, .paymentSucceeded, id, id: "evt_once", at: 0))
             for _ in 1...3 { #expect(try await PledgeHTTP.webhook(client, body: body, signature: signature).status == .ok) }
         }
-        #expect(try test.sql("SELECT count(*) FROM pledge_payments") == ["1"])
-        #expect(try test.sql("SELECT count(*) FROM outbox WHERE kind = 'receipt'") == ["1"])
-        #expect(try test.sql("SELECT count(*) FROM payment_events") == ["1"])
+        #expect(try await test.sql("SELECT count(*) FROM pledge_payments") == ["1"])
+        #expect(try await test.sql("SELECT count(*) FROM outbox WHERE kind = 'receipt'") == ["1"])
+        #expect(try await test.sql("SELECT count(*) FROM payment_events") == ["1"])
     }
 
     @Test(arguments: StoreKind.allCases) func eventsArrivingOutOfOrderNeverMoveAPledgeBack(_ store: StoreKind) async throws {
@@ -135,8 +135,8 @@ import Testing
         // Log lines are for people: no Swift type names (`DonationPledges.PledgeStatus.pending`).
         #expect(!test.log.text.contains("DonationPledges."))
         #expect(test.log.text.firstMatch(of: /[A-Z][A-Za-z]+\.[A-Z][A-Za-z]+\.[a-z]/) == nil)
-        #expect(try test.sql("SELECT outcome FROM payment_events WHERE event_id = 'e2'") == ["ignored: succeeded cannot become failed"])
-        #expect(try test.sql("SELECT outcome FROM payment_events WHERE event_id = 'e6'") == ["ignored: older than the last change"])
+        #expect(try await test.sql("SELECT outcome FROM payment_events WHERE event_id = 'e2'") == ["ignored: succeeded cannot become failed"])
+        #expect(try await test.sql("SELECT outcome FROM payment_events WHERE event_id = 'e6'") == ["ignored: older than the last change"])
     }
 }
 

@@ -49,9 +49,9 @@ import Testing
             #expect(pledge.card?.display == "Visa ending in 4242")
         }
         // The webhook came over HTTP and was recorded once.
-        #expect(try test.sql("SELECT type || ' ' || outcome FROM payment_events") == ["payment_succeeded moved pending -> succeeded"])
+        #expect(try await test.sql("SELECT type || ' ' || outcome FROM payment_events") == ["payment_succeeded moved pending -> succeeded"])
         try await test.deliver()
-        let receipt = try ParsedEmail.parse(try #require(try test.emails().first))
+        let receipt = try await ParsedEmail.parse(try #require(try test.emails().first))
         #expect(receipt.header("To") == "Anna@example.org")
         #expect(receipt.header("Subject")?.contains("$1.00") == true)
         #expect(receipt.text.contains("Amount:    $1.00"))
@@ -80,13 +80,13 @@ import Testing
                 #expect(try await PledgeHTTP.webhook(client, test.simulated, renewal).status == .ok)
             }
             #expect(try await test.pledge(id)?.status == .active)
-            #expect(try test.sql("SELECT count(*) || ' ' || sum(amount_minor) FROM pledge_payments") == ["3 2250"])
+            #expect(try await test.sql("SELECT count(*) || ' ' || sum(amount_minor) FROM pledge_payments") == ["3 2250"])
 
             try await test.deliver()
             let receipts = try test.emails()
             #expect(receipts.count == 3)
-            let link = try #require(try ParsedEmail.parse(receipts[2]).link("/v1/pledges/manage"))
-            #expect(try ParsedEmail.parse(receipts[2]).text.contains("Mastercard ending in 4444"))
+            let link = try #require(try await ParsedEmail.parse(receipts[2]).link("/v1/pledges/manage"))
+            #expect(try await ParsedEmail.parse(receipts[2]).text.contains("Mastercard ending in 4444"))
 
             let manage = try await client.execute(
                 uri: "/v1/pledges/manage?token=\(link.token)", method: .get, headers: [.accept: "text/html"])
@@ -103,7 +103,7 @@ import Testing
             let forged = try await client.execute(uri: "/v1/pledges/manage?token=v1.AAAA", method: .get, headers: [.accept: "text/html"])
             #expect(forged.status == .badRequest)
         }
-        #expect(try test.sql("SELECT action FROM events WHERE subject_type = 'pledge' AND action = 'pledge.canceled'") == ["pledge.canceled"])
+        #expect(try await test.sql("SELECT action FROM events WHERE subject_type = 'pledge' AND action = 'pledge.canceled'") == ["pledge.canceled"])
     }
 
     @Test(arguments: StoreKind.allCases) func belowTheMinimumIsRefusedWithTheMinimum(_ store: StoreKind) async throws {
@@ -133,7 +133,7 @@ import Testing
             #expect((badEmail["detail"] as? String)?.hasPrefix("Please, enter correct email address: ") == true)
             #expect((badEmail["detail"] as? String)?.contains("@") == true, "\(badEmail)")
         }
-        #expect(try test.sql("SELECT count(*) FROM pledges") == ["0"])
+        #expect(try await test.sql("SELECT count(*) FROM pledges") == ["0"])
     }
 
     @Test(arguments: StoreKind.allCases) func yenAndDinarFollowTheirExponents(_ store: StoreKind) async throws {
@@ -195,7 +195,7 @@ import Testing
             #expect(keyless.status == .badRequest)
             #expect(try (SignupHTTP.object(keyless)["errors"] as? [[String: Any]])?.first?["field"] as? String == "Idempotency-Key")
         }
-        #expect(try test.sql("SELECT count(*) FROM pledges") == ["1"])
+        #expect(try await test.sql("SELECT count(*) FROM pledges") == ["1"])
     }
 
     static let cardNumbers = ["4242 4242 4242 4242", "4242424242424242", "5555-5555-5555-4444"]
@@ -225,7 +225,7 @@ import Testing
         let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         try await postCardNumbers(test)
-        #expect(try test.sql("SELECT count(*) FROM pledges") == ["0"])
+        #expect(try await test.sql("SELECT count(*) FROM pledges") == ["0"])
         for digits in Self.cardDigits { #expect(!test.log.text.contains(digits)) }
         #expect(test.log.text.contains("looks like a card number"))
     }
@@ -261,7 +261,7 @@ import Testing
             #expect((try SignupHTTP.object(agent)["errors"] as? [[String: Any]])?.first?["field"] as? String == "User-Agent")
             #expect(!String(buffer: agent.body).contains("4242"))
         }
-        #expect(try test.sql("SELECT count(*) FROM pledges") == ["0"])
+        #expect(try await test.sql("SELECT count(*) FROM pledges") == ["0"])
     }
 
     /// A refused tier, currency or interval is named, never repeated: what was typed there may
@@ -305,8 +305,8 @@ import Testing
                 client, ["email": "a@example.org", "amount": "5", "newsletter_opt_in": ["ukraine-daily"]])
             #expect(created.status == .created)
         }
-        #expect(try test.sql("SELECT s.status FROM subscriptions s") == ["pending"])
-        #expect(try test.sql("SELECT source FROM consent_records") == ["pledge"])
+        #expect(try await test.sql("SELECT s.status FROM subscriptions s") == ["pending"])
+        #expect(try await test.sql("SELECT source FROM consent_records") == ["pledge"])
     }
 
     @Test(arguments: StoreKind.allCases) func withPaymentsOffThePledgeRoutesSaySo(_ store: StoreKind) async throws {

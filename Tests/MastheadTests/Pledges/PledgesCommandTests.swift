@@ -7,8 +7,8 @@ import Testing
 /// `masthead pledges …` and `masthead tiers …` through the real executable, on pledges made
 /// and paid through the real service.
 @Suite(.timeLimit(.minutes(2))) struct PledgesCommandTests {
-    func masthead(_ arguments: [String], _ test: TestRuntime) throws -> Executables.Outcome {
-        try Executables.run("masthead", arguments + ["--database", test.databaseArgument], in: test.directory.path)
+    func masthead(_ arguments: [String], _ test: TestRuntime) async throws -> Executables.Outcome {
+        try await Executables.run("masthead", arguments + ["--database", test.databaseArgument], in: test.directory.path)
     }
 
     /// Creates a pledge through the service and pays it with the provider's webhook.
@@ -27,14 +27,14 @@ import Testing
     @Test(arguments: StoreKind.allCases) func summaryTotalsPerCurrencyNeverMixThem(_ store: StoreKind) async throws {
         let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
-        var outcome = try masthead(["tiers", "currency", "JPY", "--minimum", "150", "--maximum", "1500000"], test)
+        var outcome = try await masthead(["tiers", "currency", "JPY", "--minimum", "150", "--maximum", "1500000"], test)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         try await paidPledge(test, .keyed(email: "a@example.org", amount: "5", currency: "USD"))
         try await paidPledge(test, .keyed(email: "b@example.org", interval: "monthly", tier: "supporter"), payments: 2)
         try await paidPledge(test, .keyed(email: "c@example.org", amount: "1000", currency: "JPY"))
         try await paidPledge(test, .keyed(email: "d@example.org", amount: "3"), payments: 0)
 
-        outcome = try masthead(["pledges", "summary", "--format", "csv"], test)
+        outcome = try await masthead(["pledges", "summary", "--format", "csv"], test)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout == """
             CURRENCY,PLEDGES,PAYING,PAYMENTS,COLLECTED\r
@@ -42,11 +42,11 @@ import Testing
             USD,3,2,3,$15.00\r
 
             """)
-        outcome = try masthead(["pledges", "summary", "--by", "tier", "--format", "csv"], test)
+        outcome = try await masthead(["pledges", "summary", "--by", "tier", "--format", "csv"], test)
         #expect(outcome.stdout.contains("(custom) once,JPY,1,1,1,\"¥1,000\"\r\n"))
         #expect(outcome.stdout.contains("supporter monthly,USD,1,1,2,$10.00\r\n"))
 
-        outcome = try masthead(["pledges", "list", "--status", "active", "--format", "csv"], test)
+        outcome = try await masthead(["pledges", "list", "--status", "active", "--format", "csv"], test)
         #expect(outcome.stdout.split(separator: "\r\n").count == 2)
         #expect(outcome.stdout.contains("active,$5.00,monthly,supporter,b@example.org"))
     }
@@ -55,13 +55,13 @@ import Testing
         let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
         let id = try await paidPledge(test, .keyed(email: "a@example.org", amount: "5"))
-        var outcome = try masthead(["pledges", "show", id, "--format", "table"], test)
+        var outcome = try await masthead(["pledges", "show", id, "--format", "table"], test)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout.contains("status    succeeded"))
         #expect(outcome.stdout.contains("pledge.created  by reader"))
         #expect(outcome.stdout.contains("pledge.payment_received  by provider"))
         #expect(outcome.stdout.contains("pledge.succeeded  by provider"))
-        outcome = try masthead(["pledges", "show", "pl_nosuchpledge"], test)
+        outcome = try await masthead(["pledges", "show", "pl_nosuchpledge"], test)
         #expect(outcome.status == 1)
         #expect(outcome.stderr == "masthead: no pledge has id pl_nosuchpledge\n")
     }
@@ -69,21 +69,21 @@ import Testing
     @Test(arguments: StoreKind.allCases) func tiersAreSetWithinTheCurrencyLimits(_ store: StoreKind) async throws {
         let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
-        var outcome = try masthead(["tiers", "set", "patron", "--currency", "USD", "--interval", "monthly", "--amount", "25"], test)
+        var outcome = try await masthead(["tiers", "set", "patron", "--currency", "USD", "--interval", "monthly", "--amount", "25"], test)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout == "tier patron: $25.00 monthly\n")
-        outcome = try masthead(["tiers", "set", "tiny", "--currency", "USD", "--interval", "once", "--amount", "0.50"], test)
+        outcome = try await masthead(["tiers", "set", "tiny", "--currency", "USD", "--interval", "once", "--amount", "0.50"], test)
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("outside USD's limits"))
-        outcome = try masthead(["tiers", "set", "friend", "--currency", "EUR", "--interval", "once", "--amount", "1"], test)
+        outcome = try await masthead(["tiers", "set", "friend", "--currency", "EUR", "--interval", "once", "--amount", "1"], test)
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains("EUR takes no pledges yet"))
-        outcome = try masthead(["tiers", "set", "odd", "--currency", "USD", "--interval", "once", "--amount", "1.005"], test)
+        outcome = try await masthead(["tiers", "set", "odd", "--currency", "USD", "--interval", "once", "--amount", "1.005"], test)
         #expect(outcome.status != 0)
         #expect(outcome.stderr.contains("not an amount in USD"))
-        outcome = try masthead(["tiers", "remove", "sustainer", "--currency", "USD", "--interval", "monthly"], test)
+        outcome = try await masthead(["tiers", "remove", "sustainer", "--currency", "USD", "--interval", "monthly"], test)
         #expect(outcome.status == 0)
-        outcome = try masthead(["tiers", "list", "--format", "csv"], test)
+        outcome = try await masthead(["tiers", "list", "--format", "csv"], test)
         #expect(outcome.stdout.contains("USD,patron,monthly,$25.00\r\n"))
         #expect(!outcome.stdout.contains("sustainer"))
         #expect(outcome.stdout.contains("USD,(limits),custom amounts allowed,\"$1.00 – $10,000.00\"\r\n"))

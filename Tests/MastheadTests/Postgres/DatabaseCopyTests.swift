@@ -28,7 +28,7 @@ import Testing
         }
         try await test.deliver()
         for (index, file) in try test.emails().prefix(10).enumerated() {
-            let email = try ParsedEmail.parse(file)
+            let email = try await ParsedEmail.parse(file)
             _ = try await signup.confirm(token: try #require(email.link("/v1/confirm")).token, client: Self.client)
             if index == 0 { _ = try await signup.unsubscribe(token: try #require(email.link("/v1/unsubscribe")).token, client: Self.client) }
         }
@@ -53,14 +53,14 @@ import Testing
 
     func masthead(_ test: TestRuntime, _ arguments: [String]) async throws -> Executables.Outcome {
         let path = test.directory.path
-        return try await offThePool { try Executables.run("masthead", arguments, in: path) }
+        return try await Executables.run("masthead", arguments, in: path)
     }
 
     @Test func aCopyReadsTheSameAsItsSourceAndRefusesToOverwrite() async throws {
         let test = try await populatedSQLite()
         defer { test.shutdown() }
         let source = "sqlite:\(test.databasePath)"
-        let target = try await offThePool { try PostgresTestServer.freshDatabase() }
+        let target = try await PostgresTestServer.freshDatabase()
 
         let copy = try await masthead(test, ["db", "copy", "--from", source, "--to", target])
         try #require(copy.status == 0, "\(copy.stderr)")
@@ -86,7 +86,7 @@ import Testing
         let refused = try await masthead(test, ["db", "copy", "--from", source, "--to", target])
         #expect(refused.status != 0)
         #expect(refused.stderr.contains("--replace"))
-        #expect(try PostgresTestServer.rows(target, "SELECT count(*) FROM subscribers") == ["41"])
+        #expect(try await PostgresTestServer.rows(target, "SELECT count(*) FROM subscribers") == ["41"])
         let replaced = try await masthead(test, ["db", "copy", "--from", source, "--to", target, "--replace"])
         #expect(replaced.status == 0, "\(replaced.stderr)")
 
@@ -95,16 +95,16 @@ import Testing
         defer { moved.shutdown() }
         try await moved.runtime.services.signup.signUp(
             SignupRequest(email: "new-reader@example.org", newsletters: ["ukraine-daily"], client: Self.client))
-        #expect(try PostgresTestServer.rows(target, "SELECT count(*) FROM subscribers") == ["42"])
+        #expect(try await PostgresTestServer.rows(target, "SELECT count(*) FROM subscribers") == ["42"])
     }
 
     @Test func aSourceThatIsNotSQLiteOrATargetThatIsNotPostgresIsRefused() async throws {
         let directory = try TemporaryDirectory()
-        let wrongTarget = try Executables.run(
+        let wrongTarget = try await Executables.run(
             "masthead", ["db", "copy", "--from", "sqlite:a.sqlite", "--to", "sqlite:b.sqlite"], in: directory.path)
         #expect(wrongTarget.status != 0)
         #expect(wrongTarget.stderr.contains("--to must be postgres://"))
-        let missing = try Executables.run(
+        let missing = try await Executables.run(
             "masthead", ["db", "copy", "--from", "sqlite:missing.sqlite", "--to", "postgres://u@127.0.0.1/x"], in: directory.path)
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("missing.sqlite does not exist"))

@@ -15,9 +15,9 @@ struct SharedDatabaseTests {
 
         init() async throws {
             directory = try TemporaryDirectory()
-            database = try await offThePool { try PostgresTestServer.freshDatabase() }
+            database = try await PostgresTestServer.freshDatabase()
             let path = directory.path
-            let keys = try await offThePool { try Executables.run("masthead", ["keys", "generate"], in: path) }
+            let keys = try await Executables.run("masthead", ["keys", "generate"], in: path)
             try #require(keys.status == 0, "\(keys.stderr)")
         }
 
@@ -34,14 +34,12 @@ struct SharedDatabaseTests {
 
         func addNewsletter() async throws {
             let (path, environment) = (directory.path, environment())
-            let added = try await offThePool {
-                try Executables.run(
-                    "masthead", ["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: path, environment: environment)
-            }
+            let added = try await Executables.run(
+                "masthead", ["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: path, environment: environment)
             try #require(added.status == 0, "\(added.stderr)")
         }
 
-        func sql(_ query: String) throws -> [String] { try PostgresTestServer.rows(database, query) }
+        func sql(_ query: String) async throws -> [String] { try await PostgresTestServer.rows(database, query) }
     }
 
     @Test func twoDaemonsStartingTogetherMigrateOnce() async throws {
@@ -51,7 +49,7 @@ struct SharedDatabaseTests {
         let daemons = try await [first, second]
         let migrators = daemons.filter { $0.log.contains("applied migrations") }
         #expect(migrators.count == 1, "exactly one daemon applies the steps; the other waits on the lock and finds none")
-        #expect(try setup.sql("SELECT count(*) FROM schema_migrations") == ["4"])
+        #expect(try await setup.sql("SELECT count(*) FROM schema_migrations") == ["4"])
         for daemon in daemons {
             #expect(try await HTTP.get(daemon.baseURL + "/readyz").status == 200)
             daemon.signal(SIGTERM)
@@ -62,7 +60,7 @@ struct SharedDatabaseTests {
     @Test func aThousandSignUpsOverTwoDaemonsSendOneConfirmationPerAddress() async throws {
         let setup = try await Setup()
         try await setup.addNewsletter()
-        let server = try SMTPTestServer.aiosmtpd(spool: setup.directory.file("spool"))
+        let server = try await SMTPTestServer.aiosmtpd(spool: setup.directory.file("spool"))
         let mailer = ["MASTHEAD_MAILER": "smtp://127.0.0.1:\(server.port)?tls=none"]
         let daemons = [try await setup.daemon(mailer), try await setup.daemon(mailer)]
         // 500 readers, each sending the form twice at once, once to each daemon: 1,000 sign-ups.
@@ -89,9 +87,9 @@ struct SharedDatabaseTests {
         #expect(received.count == addresses.count)
         #expect(all.count == addresses.count, "one confirmation per address, whichever daemon took each request")
         #expect(Set(recipients) == Set(addresses))
-        #expect(try setup.sql("SELECT count(*) FROM subscribers") == ["500"])
-        #expect(try setup.sql("SELECT count(*) FROM consent_records") == ["1000"])
-        #expect(try setup.sql("SELECT state || ':' || count(*) FROM outbox GROUP BY state") == ["sent:500"])
+        #expect(try await setup.sql("SELECT count(*) FROM subscribers") == ["500"])
+        #expect(try await setup.sql("SELECT count(*) FROM consent_records") == ["1000"])
+        #expect(try await setup.sql("SELECT state || ':' || count(*) FROM outbox GROUP BY state") == ["sent:500"])
         let servedBy = daemons.map { $0.log.components(separatedBy: "path=/v1/subscriptions status=202").count - 1 }
         #expect(servedBy == [500, 500])
         for daemon in daemons {
@@ -116,23 +114,23 @@ struct SharedDatabaseTests {
         }
         // Wait until the first daemon holds claims, then kill it where it stands.
         let deadline = Date().addingTimeInterval(20)
-        while try setup.sql("SELECT count(*) FROM outbox WHERE state = 'sending'") == ["0"], Date() < deadline {
+        while try await setup.sql("SELECT count(*) FROM outbox WHERE state = 'sending'") == ["0"], Date() < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
-        let claimed = Int(try setup.sql("SELECT count(*) FROM outbox WHERE state = 'sending'").first ?? "") ?? 0
+        let claimed = Int(try await setup.sql("SELECT count(*) FROM outbox WHERE state = 'sending'").first ?? "") ?? 0
         #expect(claimed > 0)
         first.signal(SIGKILL)
         _ = await first.waitForExit()
 
-        let server = try SMTPTestServer.aiosmtpd(spool: setup.directory.file("spool"))
+        let server = try await SMTPTestServer.aiosmtpd(spool: setup.directory.file("spool"))
         let second = try await setup.daemon(["MASTHEAD_MAILER": "smtp://127.0.0.1:\(server.port)?tls=none", "MASTHEAD_OUTBOX_LEASE": "3"])
         let received = try await server.waitForMessages(addresses.count, timeout: 60)
         let recipients = received.flatMap { $0.envelope["rcpt_tos"] as? [String] ?? [] }
         #expect(Set(recipients) == Set(addresses), "nothing lost")
         #expect(recipients.count == addresses.count, "nothing doubled")
-        #expect(try setup.sql("SELECT count(*) FROM outbox WHERE state <> 'sent'") == ["0"])
+        #expect(try await setup.sql("SELECT count(*) FROM outbox WHERE state <> 'sent'") == ["0"])
         // The messages the killed daemon held were claimed twice: once by it, once after its lease.
-        #expect(try setup.sql("SELECT count(*) FROM outbox WHERE attempts = 2") == ["\(claimed)"])
+        #expect(try await setup.sql("SELECT count(*) FROM outbox WHERE attempts = 2") == ["\(claimed)"])
         second.signal(SIGTERM)
         #expect(await second.waitForExit() == 0)
     }

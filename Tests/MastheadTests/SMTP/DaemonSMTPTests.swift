@@ -8,16 +8,16 @@ import Testing
 struct DaemonSMTPTests {
     @Test func confirmationTravelsBySMTPAndItsLinkConfirms() async throws {
         let directory = try TemporaryDirectory()
-        let server = try SMTPTestServer.aiosmtpd(spool: directory.file("spool"))
-        try Executables.prepareDeployment(in: directory.path)
-        _ = try Executables.run("masthead", ["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: directory.path)
+        let server = try await SMTPTestServer.aiosmtpd(spool: directory.file("spool"))
+        try await Executables.prepareDeployment(in: directory.path)
+        _ = try await Executables.run("masthead", ["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: directory.path)
         let daemon = try await DaemonProcess(
             in: directory.path,
             environment: [
                 "MASTHEAD_MAILER": "smtp://127.0.0.1:\(server.port)?tls=none&helo=masthead.test",
                 "MASTHEAD_MAIL_FROM": "Ukraine Daily <news@example.org>",
             ])
-        let reply = try Executables.runProgram(
+        let reply = try await Executables.runProgram(
             "/usr/bin/curl",
             ["-s", "-X", "POST", "-H", "Content-Type: application/json", "-d", #"{"email":"reader@example.org"}"#,
              daemon.baseURL + "/v1/subscriptions"])
@@ -28,9 +28,9 @@ struct DaemonSMTPTests {
         #expect(message.envelope["rcpt_tos"] as? [String] == ["reader@example.org"])
         let file = directory.file("received.eml")
         try Data(message.data).write(to: URL(fileURLWithPath: file))
-        let email = try ParsedEmail.parse(file)
+        let email = try await ParsedEmail.parse(file)
         let link = try #require(email.link("/v1/confirm"))
-        let confirmed = try Executables.runProgram(
+        let confirmed = try await Executables.runProgram(
             "/usr/bin/curl", ["-s", "-X", "POST", "--data-urlencode", "token=\(link.token)", daemon.baseURL + "/v1/confirm"])
         #expect(confirmed.stdout.contains(#""status":"confirmed""#))
         daemon.signal(SIGTERM)

@@ -15,13 +15,13 @@ struct DeliveryWorkerSMTPTests {
         try await TestRuntime(store: store) { $0.mailer = .smtp(try! SMTPConfiguration(url: url)) }  // a literal test URL
     }
 
-    func state(_ test: TestRuntime) throws -> [String] {
-        try test.sql("SELECT state || ':' || attempts FROM outbox ORDER BY id")
+    func state(_ test: TestRuntime) async throws -> [String] {
+        try await test.sql("SELECT state || ':' || attempts FROM outbox ORDER BY id")
     }
 
     @Test(arguments: StoreKind.allCases) func aRefusedRecipientIsADeadLetterAndBouncesTheSubscription(_ store: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let server = try SMTPTestServer.faults(spool: directory.file("spool"), scenario: "rcpt-550")
+        let server = try await SMTPTestServer.faults(spool: directory.file("spool"), scenario: "rcpt-550")
         let test = try await runtime(store, "smtp://127.0.0.1:\(server.port)?tls=none&helo=c")
         defer { test.shutdown() }
         try await test.newsletter("daily")
@@ -29,27 +29,27 @@ struct DeliveryWorkerSMTPTests {
             _ = try await SignupHTTP.signUp(client, ["email": "nobody@example.org"])
         }
         #expect(try await test.deliver() == 1)
-        #expect(try state(test) == ["dead:1"])
-        let status = try test.sql("SELECT status FROM subscriptions")
+        await #expect(try state(test) == ["dead:1"])
+        let status = try await test.sql("SELECT status FROM subscriptions")
         #expect(status == ["bounced"])
-        let events = try test.sql("SELECT action FROM events ORDER BY id")
+        let events = try await test.sql("SELECT action FROM events ORDER BY id")
         #expect(events.last == "subscription.bounced")
-        let error = try test.sql("SELECT last_error FROM outbox")
+        let error = try await test.sql("SELECT last_error FROM outbox")
         #expect(error.first?.contains("550 5.1.1") == true)
 
         // The address is now suppressed: signing up again, a day later, sends nothing.
-        #expect(try test.sql("SELECT reason FROM suppressions") == ["bounced"])
+        #expect(try await test.sql("SELECT reason FROM suppressions") == ["bounced"])
         test.clock.advance(by: 86_400)
         try await test.application.test(.router) { client in
             _ = try await SignupHTTP.signUp(client, ["email": "nobody@example.org"])
         }
-        #expect(try test.sql("SELECT count(*) FROM outbox") == ["1"])
-        #expect(try test.sql("SELECT action FROM events ORDER BY id").last == "signup.suppressed")
+        #expect(try await test.sql("SELECT count(*) FROM outbox") == ["1"])
+        #expect(try await test.sql("SELECT action FROM events ORDER BY id").last == "signup.suppressed")
     }
 
     @Test(arguments: StoreKind.allCases) func temporaryRefusalsAreRetriedUntilDelivered(_ store: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let server = try SMTPTestServer.faults(spool: directory.file("spool"), scenario: "greeting-421-twice")
+        let server = try await SMTPTestServer.faults(spool: directory.file("spool"), scenario: "greeting-421-twice")
         let test = try await runtime(store, "smtp://127.0.0.1:\(server.port)?tls=none&helo=c")
         defer { test.shutdown() }
         try await test.newsletter("daily")
@@ -57,15 +57,15 @@ struct DeliveryWorkerSMTPTests {
             _ = try await SignupHTTP.signUp(client, ["email": "patient@example.org"])
         }
         #expect(try await test.deliver() == 1)
-        #expect(try state(test) == ["queued:1"])
+        await #expect(try state(test) == ["queued:1"])
         test.clock.advance(by: 46)  // the first backoff: 30 s plus at most half again
         #expect(try await test.deliver() == 1)
-        #expect(try state(test) == ["queued:2"])
+        await #expect(try state(test) == ["queued:2"])
         test.clock.advance(by: 91)
         #expect(try await test.deliver() == 1)
-        #expect(try state(test) == ["sent:3"])
+        await #expect(try state(test) == ["sent:3"])
         #expect(try await server.waitForMessages(1).count == 1)
-        #expect(try test.sql("SELECT status FROM subscriptions") == ["pending"])
+        #expect(try await test.sql("SELECT status FROM subscriptions") == ["pending"])
         #expect(!test.log.text.contains("confirmation written"), "a link is never logged when the mail is real")
     }
 
@@ -80,11 +80,11 @@ struct DeliveryWorkerSMTPTests {
         try await test.application.test(.router) { client in
             for number in 0..<40 { _ = try await SignupHTTP.signUp(client, ["email": "reader\(number)@example.org"]) }
         }
-        func count(_ condition: String) throws -> Int { Int(try test.sql("SELECT count(*) FROM outbox WHERE \(condition)")[0])! }
+        func count(_ condition: String) async throws -> Int { Int(try await test.sql("SELECT count(*) FROM outbox WHERE \(condition)")[0])! }
 
         #expect(try await test.deliver() == 32)
-        #expect(try count("last_error LIKE 'cannot connect%'") <= 2, "only the messages already under way dialed")
-        #expect(try count("last_error LIKE 'not tried%'") >= 30)
+        await #expect(try count("last_error LIKE 'cannot connect%'") <= 2, "only the messages already under way dialed")
+        await #expect(try count("last_error LIKE 'not tried%'") >= 30)
         #expect(try await test.deliver() == 0, "paused: nothing is claimed")
         test.clock.advance(by: 6)
         #expect(try await test.deliver() == 1, "one message probes the relay")
@@ -92,20 +92,20 @@ struct DeliveryWorkerSMTPTests {
         #expect(test.log.text.components(separatedBy: "SMTP relay").count - 1 == 2, "one line when it went down, one per failed probe")
         #expect(!test.log.text.contains("outbox delivery failed"), "no line per message")
 
-        let server = try SMTPTestServer.aiosmtpd(spool: directory.file("spool"), ["--port", "\(port)"])
+        let server = try await SMTPTestServer.aiosmtpd(spool: directory.file("spool"), ["--port", "\(port)"])
         test.clock.advance(by: 11)
         #expect(try await test.deliver() == 1, "the probe gets through")
         while try await test.deliver() > 0 {}
         let received = try await server.waitForMessages(40)
         #expect(received.count == 40)
         #expect(Set(received.compactMap { ($0.envelope["rcpt_tos"] as? [String])?.first }).count == 40, "nothing sent twice")
-        #expect(try count("state = 'sent'") == 40)
+        await #expect(try count("state = 'sent'") == 40)
         #expect(test.log.text.contains("SMTP relay available again"))
     }
 
     @Test(arguments: StoreKind.allCases) func metricsCountDeliveriesAndShowTheQueue(_ store: StoreKind) async throws {
         let directory = try TemporaryDirectory()
-        let server = try SMTPTestServer.faults(spool: directory.file("spool"), scenario: "rcpt-550")
+        let server = try await SMTPTestServer.faults(spool: directory.file("spool"), scenario: "rcpt-550")
         let test = try await runtime(store, "smtp://127.0.0.1:\(server.port)?tls=none&helo=c")
         defer { test.shutdown() }
         try await test.newsletter("daily")

@@ -22,7 +22,7 @@ struct SMTPDeliveryTests {
 
     @Test func hundredMessagesArriveByteExactOverOneConnection() async throws {
         let directory = try TemporaryDirectory()
-        let server = try SMTPTestServer.aiosmtpd(spool: directory.file("spool"))
+        let server = try await SMTPTestServer.aiosmtpd(spool: directory.file("spool"))
         let mailer = SMTPMailer(configuration: try SMTPConfiguration(url: "smtp://127.0.0.1:\(server.port)?tls=none&pool=1&helo=test.client"))
         var sent: [Delivery] = []
         for number in 1...100 {
@@ -43,8 +43,8 @@ struct SMTPDeliveryTests {
 
     @Test func startTLSWithAuthPlainAgainstASelfSignedCertificate() async throws {
         let directory = try TemporaryDirectory()
-        let (certificate, key) = try SMTPServers.selfSignedCertificate(in: directory)
-        let server = try SMTPTestServer.aiosmtpd(spool: directory.file("spool"), ["--tls", certificate, key, "--auth", "masthead:s3cret"])
+        let (certificate, key) = try await SMTPServers.selfSignedCertificate(in: directory)
+        let server = try await SMTPTestServer.aiosmtpd(spool: directory.file("spool"), ["--tls", certificate, key, "--auth", "masthead:s3cret"])
         let mailer = SMTPMailer(configuration: try SMTPConfiguration(
             url: "smtp://masthead:s3cret@localhost:\(server.port)?tls=starttls&ca=\(certificate)&helo=test.client"))
         let delivery = message(1)
@@ -58,8 +58,8 @@ struct SMTPDeliveryTests {
 
     @Test func authLoginWhenOnlyLoginIsOffered() async throws {
         let directory = try TemporaryDirectory()
-        let (certificate, key) = try SMTPServers.selfSignedCertificate(in: directory)
-        let server = try SMTPTestServer.aiosmtpd(
+        let (certificate, key) = try await SMTPServers.selfSignedCertificate(in: directory)
+        let server = try await SMTPTestServer.aiosmtpd(
             spool: directory.file("spool"), ["--tls", certificate, key, "--auth", "masthead:s3cret", "--auth-only", "LOGIN"])
         let mailer = SMTPMailer(configuration: try SMTPConfiguration(
             url: "smtp://masthead:s3cret@localhost:\(server.port)?ca=\(certificate)&helo=test.client"))
@@ -70,8 +70,8 @@ struct SMTPDeliveryTests {
 
     @Test func implicitTLS() async throws {
         let directory = try TemporaryDirectory()
-        let (certificate, key) = try SMTPServers.selfSignedCertificate(in: directory)
-        let server = try SMTPTestServer.aiosmtpd(spool: directory.file("spool"), ["--tls", certificate, key, "--implicit-tls"])
+        let (certificate, key) = try await SMTPServers.selfSignedCertificate(in: directory)
+        let server = try await SMTPTestServer.aiosmtpd(spool: directory.file("spool"), ["--tls", certificate, key, "--implicit-tls"])
         let mailer = SMTPMailer(configuration: try SMTPConfiguration(
             url: "smtp://localhost:\(server.port)?tls=implicit&ca=\(certificate)&helo=test.client"))
         try await mailer.deliver(message(1))
@@ -81,8 +81,8 @@ struct SMTPDeliveryTests {
 
     @Test func untrustedCertificateAndWrongPasswordAreTransientFailures() async throws {
         let directory = try TemporaryDirectory()
-        let (certificate, key) = try SMTPServers.selfSignedCertificate(in: directory)
-        let server = try SMTPTestServer.aiosmtpd(spool: directory.file("spool"), ["--tls", certificate, key, "--auth", "masthead:s3cret"])
+        let (certificate, key) = try await SMTPServers.selfSignedCertificate(in: directory)
+        let server = try await SMTPTestServer.aiosmtpd(spool: directory.file("spool"), ["--tls", certificate, key, "--auth", "masthead:s3cret"])
         let untrusted = SMTPMailer(configuration: try SMTPConfiguration(url: "smtp://masthead:s3cret@localhost:\(server.port)?helo=c&timeout=5"))
         await #expect(throws: MailerError.self) { try await untrusted.deliver(message(1)) }
         do {
@@ -105,7 +105,7 @@ struct SMTPDeliveryTests {
 
     @Test func smtpUTF8AddressAgainstAServerWithoutItIsPermanent() async throws {
         let directory = try TemporaryDirectory()
-        let server = try SMTPTestServer.aiosmtpd(spool: directory.file("spool"), ["--no-smtputf8"])
+        let server = try await SMTPTestServer.aiosmtpd(spool: directory.file("spool"), ["--no-smtputf8"])
         let mailer = SMTPMailer(configuration: try SMTPConfiguration(url: "smtp://127.0.0.1:\(server.port)?tls=none&helo=c"))
         do {
             try await mailer.deliver(message(1, to: "читач@example.org"))
@@ -122,7 +122,7 @@ struct SMTPDeliveryTests {
 
     @Test func smtpUTF8AddressIsDeliveredWhereSupported() async throws {
         let directory = try TemporaryDirectory()
-        let server = try SMTPTestServer.aiosmtpd(spool: directory.file("spool"))
+        let server = try await SMTPTestServer.aiosmtpd(spool: directory.file("spool"))
         let mailer = SMTPMailer(configuration: try SMTPConfiguration(url: "smtp://127.0.0.1:\(server.port)?tls=none&helo=c"))
         try await mailer.deliver(message(1, to: "читач@example.org"))
         await mailer.shutdown()
@@ -135,7 +135,7 @@ struct SMTPDeliveryTests {
 
     @Test func greetingRefusedTwiceThenDelivered() async throws {
         let directory = try TemporaryDirectory()
-        let server = try SMTPTestServer.faults(spool: directory.file("spool"), scenario: "greeting-421-twice")
+        let server = try await SMTPTestServer.faults(spool: directory.file("spool"), scenario: "greeting-421-twice")
         let mailer = SMTPMailer(configuration: try SMTPConfiguration(url: "smtp://127.0.0.1:\(server.port)?tls=none&helo=c"))
         for _ in 1...2 {
             do {
@@ -153,7 +153,7 @@ struct SMTPDeliveryTests {
 
     @Test func recipient451IsTransientAnd550Permanent() async throws {
         let directory = try TemporaryDirectory()
-        let tempfail = try SMTPTestServer.faults(spool: directory.file("a"), scenario: "rcpt-451-once")
+        let tempfail = try await SMTPTestServer.faults(spool: directory.file("a"), scenario: "rcpt-451-once")
         let mailer = SMTPMailer(configuration: try SMTPConfiguration(url: "smtp://127.0.0.1:\(tempfail.port)?tls=none&helo=c"))
         do {
             try await mailer.deliver(message(1))
@@ -165,7 +165,7 @@ struct SMTPDeliveryTests {
         await mailer.shutdown()
         #expect(try await tempfail.waitForMessages(1).count == 1)
 
-        let unknown = try SMTPTestServer.faults(spool: directory.file("b"), scenario: "rcpt-550")
+        let unknown = try await SMTPTestServer.faults(spool: directory.file("b"), scenario: "rcpt-550")
         let refusing = SMTPMailer(configuration: try SMTPConfiguration(url: "smtp://127.0.0.1:\(unknown.port)?tls=none&helo=c"))
         do {
             try await refusing.deliver(message(1))
@@ -175,7 +175,7 @@ struct SMTPDeliveryTests {
             #expect(error.reason.contains("550 5.1.1"))
         }
 
-        let busy = try SMTPTestServer.faults(spool: directory.file("c"), scenario: "five-hundred-as-4xx")
+        let busy = try await SMTPTestServer.faults(spool: directory.file("c"), scenario: "five-hundred-as-4xx")
         let enhanced = SMTPMailer(configuration: try SMTPConfiguration(url: "smtp://127.0.0.1:\(busy.port)?tls=none&helo=c"))
         do {
             try await enhanced.deliver(message(1))
@@ -187,7 +187,7 @@ struct SMTPDeliveryTests {
 
     @Test func aServerThatNeverAnswersTimesOut() async throws {
         let directory = try TemporaryDirectory()
-        let server = try SMTPTestServer.faults(spool: directory.file("spool"), scenario: "silent")
+        let server = try await SMTPTestServer.faults(spool: directory.file("spool"), scenario: "silent")
         let mailer = SMTPMailer(configuration: try SMTPConfiguration(url: "smtp://127.0.0.1:\(server.port)?tls=none&helo=c&timeout=1"))
         let started = ContinuousClock.now
         do {
@@ -204,7 +204,7 @@ struct SMTPDeliveryTests {
 
     @Test func aConnectionDroppedInDataLosesNothing() async throws {
         let directory = try TemporaryDirectory()
-        let server = try SMTPTestServer.faults(spool: directory.file("spool"), scenario: "drop-in-data")
+        let server = try await SMTPTestServer.faults(spool: directory.file("spool"), scenario: "drop-in-data")
         let mailer = SMTPMailer(configuration: try SMTPConfiguration(url: "smtp://127.0.0.1:\(server.port)?tls=none&helo=c"))
         let delivery = message(7)
         do {
@@ -224,13 +224,13 @@ struct SMTPDeliveryTests {
 /// Test servers and certificates.
 enum SMTPServers {
     static let available: Bool =
-        (try? Executables.runProgram("/usr/bin/env", ["python3", "-c", "import aiosmtpd"]).status) == 0
+        (try? Executables.runProgramOnThisThread("/usr/bin/env", ["python3", "-c", "import aiosmtpd"]).status) == 0
 
     /// A self-signed certificate for `localhost` (and 127.0.0.1), made with the openssl command.
-    static func selfSignedCertificate(in directory: TemporaryDirectory) throws -> (certificate: String, key: String) {
+    static func selfSignedCertificate(in directory: TemporaryDirectory) async throws -> (certificate: String, key: String) {
         let certificate = directory.file("cert.pem")
         let key = directory.file("key.pem")
-        let outcome = try Executables.runProgram(
+        let outcome = try await Executables.runProgram(
             "/usr/bin/openssl",
             [
                 "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "2",

@@ -13,8 +13,8 @@ struct DurabilityTests {
     @Test func everyAcknowledgedWriteIsSyncedBeforeItsAnswer() async throws {
         let strace = try #require(Strace.path, "strace is required in CI")
         let directory = try TemporaryDirectory()
-        try Executables.prepareDeployment(in: directory.path)
-        _ = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
+        try await Executables.prepareDeployment(in: directory.path)
+        _ = try await Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
         let daemon = try await DaemonProcess(in: directory.path)
         let trace = directory.file("trace.txt")
         let tracer = Process()
@@ -29,15 +29,15 @@ struct DurabilityTests {
         ]
         tracer.standardOutput = FileHandle.nullDevice
         tracer.standardError = FileHandle.nullDevice
-        try tracer.run()
+        try ChildProcesses.run(tracer)
         try await Task.sleep(for: .seconds(1))  // strace attaches to every thread
 
-        let signup = try Executables.runProgram(
+        let signup = try await Executables.runProgram(
             "/usr/bin/curl",
             ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
              "-d", #"{"email":"durable@example.org"}"#, daemon.baseURL + "/v1/subscriptions"])
         #expect(signup.stdout == "202")
-        let pledge = try Executables.runProgram(
+        let pledge = try await Executables.runProgram(
             "/usr/bin/curl",
             ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "-H", "Content-Type: application/json",
              "-H", "Idempotency-Key: durable-pledge", "-d", #"{"email":"durable@example.org","amount":"5"}"#,

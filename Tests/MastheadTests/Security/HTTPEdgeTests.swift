@@ -27,14 +27,14 @@ import Testing
 
     @Test func aMalformedChunkSizeIsA400() async throws {
         let directory = try TemporaryDirectory()
-        try Executables.prepareDeployment(in: directory.path)
-        _ = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
+        try await Executables.prepareDeployment(in: directory.path)
+        _ = try await Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
         let daemon = try await DaemonProcess(in: directory.path)
         let connection = try RawHTTPConnection(port: daemon.port)
         connection.send(
             "POST /v1/subscriptions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 + "Transfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n")
-        let answer = connection.readResponse(timeout: 10)
+        let answer = await connection.readResponse(timeout: 10)
         #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer)")
         #expect(!answer.hasPrefix("HTTP/1.1 500"))
         #expect(daemon.process.isRunning)
@@ -52,7 +52,7 @@ import Testing
         let daemon = try await DaemonProcess(in: directory.path)
         let connection = try RawHTTPConnection(port: daemon.port)
         connection.send(request)
-        let answer = connection.readResponse(timeout: 10)
+        let answer = await connection.readResponse(timeout: 10)
         #expect(answer.hasPrefix("HTTP/1.1 400"), "\(answer.prefix(300))")
         #expect(answer.lowercased().contains("content-type: application/problem+json"), "\(answer.prefix(300))")
         #expect(answer.contains(#""status":400"#))
@@ -61,15 +61,15 @@ import Testing
 
     @Test func aClientTooSlowToSendItsHeadOrBodyIsClosed() async throws {
         let directory = try TemporaryDirectory()
-        try Executables.prepareDeployment(in: directory.path)
-        _ = try Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
+        try await Executables.prepareDeployment(in: directory.path)
+        _ = try await Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
         let daemon = try await DaemonProcess(
             in: directory.path, environment: ["MASTHEAD_HTTP_HEADER_TIMEOUT": "1", "MASTHEAD_HTTP_BODY_TIMEOUT": "1"])
         // Half a head, then nothing: the daemon hangs up after the header timeout.
         let slowHead = try RawHTTPConnection(port: daemon.port)
         slowHead.send("POST /v1/subscriptions HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
         let started = Date()
-        let headAnswer = slowHead.readResponse(timeout: 10)
+        let headAnswer = await slowHead.readResponse(timeout: 10)
         #expect(headAnswer.isEmpty, "closed without an answer: \(headAnswer)")
         #expect(Date().timeIntervalSince(started) < 8, "closed by the daemon, not by the test's own timeout")
         // A whole head, a tenth of the body, then nothing.
@@ -77,14 +77,13 @@ import Testing
         slowBody.send(
             "POST /v1/subscriptions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"email\":")
         let bodyStarted = Date()
-        _ = slowBody.readResponse(timeout: 10)
+        _ = await slowBody.readResponse(timeout: 10)
         #expect(Date().timeIntervalSince(bodyStarted) < 8)
         // A client that sends in time is answered, and may go on using the connection.
         let prompt = try RawHTTPConnection(port: daemon.port)
-        prompt.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        #expect(prompt.readResponse(timeout: 10).hasPrefix("HTTP/1.1 200"))
-        prompt.send("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-        #expect(prompt.readResponse(timeout: 10).hasPrefix("HTTP/1.1 200"))
+        let health = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        let answers = await prompt.exchange([health, health], timeout: 10)
+        #expect(answers.count == 2 && answers.allSatisfy { $0.hasPrefix("HTTP/1.1 200") }, "\(answers)")
         #expect(try Executables.runSQL("SELECT count(*) FROM subscribers", database: directory.file("masthead.sqlite")) == ["0"])
     }
 }

@@ -25,7 +25,7 @@ import Testing
             #expect(response.headers[.contentType] == "application/problem+json")
             if !path.contains("%") { #expect(String(buffer: response.body).contains("/v1/subscriptions")) }
         }
-        #expect(try test.sql("SELECT count(*) FROM subscribers") == ["0"], "nothing was recorded")
+        #expect(try await test.sql("SELECT count(*) FROM subscribers") == ["0"], "nothing was recorded")
     }
 
     @Test func aGetToAnotherSpellingIsRedirectedToTheRoute() async throws {
@@ -61,6 +61,6 @@ import Testing
             }
             #expect(accepted <= 10)
         }
-        #expect(try Int(#require(test.sql("SELECT count(*) FROM subscribers").first)) ?? 99 <= 10)
+        #expect(try await Int(#require(test.sql("SELECT count(*) FROM subscribers").first)) ?? 99 <= 10)
     }
 }

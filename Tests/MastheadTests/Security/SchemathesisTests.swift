@@ -12,22 +12,20 @@ import TestSupport
 struct SchemathesisTests {
     @Test func everyAnswerIsDocumentedAndNoneIsAServerError() async throws {
         let directory = try TemporaryDirectory()
-        try Executables.prepareDeployment(in: directory.path)
-        let added = try Executables.run("masthead", ["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: directory.path)
+        try await Executables.prepareDeployment(in: directory.path)
+        let added = try await Executables.run("masthead", ["newsletters", "add", "ukraine-daily", "--name", "Ukraine Daily"], in: directory.path)
         try #require(added.status == 0, "\(added.stderr)")
         // The per-client limit would answer most generated sign-ups 429, and test little else.
         let daemon = try await DaemonProcess(in: directory.path, environment: ["MASTHEAD_RATE_LIMIT": "0"])
         let examples = ProcessInfo.processInfo.environment["SCHEMATHESIS_EXAMPLES"] ?? "25"
-        let run = try await offThePool {
-            try Executables.runProgram(
-                "/usr/bin/env",
-                [
-                    "schemathesis", "run", daemon.baseURL + "/openapi.yaml",
-                    "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
-                    "--seed", "20261201", "--max-examples", examples, "--workers", "1", "--no-color",
-                ],
-                in: directory.path)
-        }
+        let run = try await Executables.runProgram(
+            "/usr/bin/env",
+            [
+                "schemathesis", "run", daemon.baseURL + "/openapi.yaml",
+                "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+                "--seed", "20261201", "--max-examples", examples, "--workers", "1", "--no-color",
+            ],
+            in: directory.path)
         let summary = run.stdout.split(separator: "\n").filter { $0.contains(" generated, ") || $0.hasPrefix("====") && $0.contains(" in ") }
         print("schemathesis: \(summary.joined(separator: " | "))")
         #expect(run.status == 0, "\(run.stdout.suffix(6_000))\(run.stderr.suffix(2_000))")
@@ -38,5 +36,5 @@ struct SchemathesisTests {
 }
 
 enum Schemathesis {
-    static let available: Bool = (try? Executables.runProgram("/usr/bin/env", ["schemathesis", "--version"]).status) == 0
+    static let available: Bool = (try? Executables.runProgramOnThisThread("/usr/bin/env", ["schemathesis", "--version"]).status) == 0
 }

@@ -35,7 +35,7 @@ struct SpecConformanceTests {
             let spec = String(buffer: try await client.execute(uri: "/openapi.yaml", method: .get).body)
             return (answer, spec)
         }
-        let check = try Self.lookUp(answer, of: probe.method, probe.path, in: spec, directory: test.directory)
+        let check = try await Self.lookUp(answer, of: probe.method, probe.path, in: spec, directory: test.directory)
         #expect(check.status == 0, "\(probe): \(answer.status.code) — \(check.stderr)")
     }
 
@@ -43,13 +43,13 @@ struct SpecConformanceTests {
     /// (`spec_documents.py`); status 0 when it is documented.
     static func lookUp(
         _ answer: TestResponse, of method: HTTPRequest.Method, _ path: String, in spec: String, directory: TemporaryDirectory
-    ) throws -> Executables.Outcome {
+    ) async throws -> Executables.Outcome {
         let file = directory.file("openapi.yaml")
         try spec.write(toFile: file, atomically: true, encoding: .utf8)
         let contentType = answer.headers[.contentType].map { String($0.split(separator: ";")[0]) } ?? ""
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Support/spec_documents.py").path
-        return try Executables.runProgram(
+        return try await Executables.runProgram(
             "/usr/bin/env", ["python3", script, file, method.rawValue, path, String(answer.status.code), contentType])
     }
 }

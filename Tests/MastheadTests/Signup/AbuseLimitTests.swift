@@ -74,7 +74,7 @@ import Testing
             let response = try await SignupHTTP.signUp(client, ["email": "proxied@example.org"], headers: headers)
             #expect(response.status == .accepted)
         }
-        let row = try test.sql("SELECT client_ip || ' ' || user_agent FROM consent_records")
+        let row = try await test.sql("SELECT client_ip || ' ' || user_agent FROM consent_records")
         #expect(row == ["203.0.113.9 Mozilla/5.0 (test)"])
     }
 

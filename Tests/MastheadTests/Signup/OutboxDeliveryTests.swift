@@ -9,8 +9,8 @@ import Testing
 
 /// The outbox: leases survive a crashed worker, transient failures are retried, bad rows die.
 @Suite(.timeLimit(.minutes(3))) struct OutboxDeliveryTests {
-    func state(_ test: TestRuntime) throws -> [String] {
-        try test.sql("SELECT state || ':' || attempts FROM outbox ORDER BY id")
+    func state(_ test: TestRuntime) async throws -> [String] {
+        try await test.sql("SELECT state || ':' || attempts FROM outbox ORDER BY id")
     }
 
     func signUp(_ test: TestRuntime, _ email: String) async throws {
@@ -28,7 +28,7 @@ import Testing
         let claimed = try await test.runtime.store.claimDueMessages(
             limit: 10, at: test.clock.now, leaseUntil: test.clock.now.addingTimeInterval(300))
         #expect(claimed.count == 1)
-        #expect(try state(test) == ["sending:1"])
+        await #expect(try state(test) == ["sending:1"])
         // Another worker finds nothing while the lease holds…
         #expect(try await test.deliver() == 0)
         #expect(try test.emails().isEmpty)
@@ -36,7 +36,7 @@ import Testing
         test.clock.advance(by: 301)
         #expect(try await test.deliver() == 1)
         #expect(try test.emails().count == 1)
-        #expect(try state(test) == ["sent:2"])
+        await #expect(try state(test) == ["sent:2"])
         #expect(try await test.deliver() == 0)
     }
 
@@ -48,8 +48,8 @@ import Testing
         #expect(FileManager.default.createFile(atPath: test.outboxDirectory, contents: Data("in the way".utf8)))
         try await signUp(test, "patient@example.org")
         #expect(try await test.deliver() == 1)
-        #expect(try state(test) == ["queued:1"])
-        let error = try test.sql("SELECT last_error FROM outbox").first
+        await #expect(try state(test) == ["queued:1"])
+        let error = try await test.sql("SELECT last_error FROM outbox").first
         #expect(error?.contains("cannot create") == true)
         // Not due again before the backoff (30 s at least).
         test.clock.advance(by: 20)
@@ -57,20 +57,20 @@ import Testing
         try FileManager.default.removeItem(atPath: test.outboxDirectory)
         test.clock.advance(by: 60)
         #expect(try await test.deliver() == 1)
-        #expect(try state(test) == ["sent:2"])
+        await #expect(try state(test) == ["sent:2"])
         #expect(try test.emails().count == 1)
     }
 
     @Test(arguments: StoreKind.allCases) func aRowThatCannotBeComposedGoesToTheDeadLetters(_ store: StoreKind) async throws {
         let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
-        _ = try test.sql("""
+        _ = try await test.sql("""
             INSERT INTO outbox (kind, recipient, payload, next_attempt_at, created_at)
             VALUES ('confirmation', 'x@example.org', '{"broken": true}', '2000-01-01T00:00:00.000Z', '2000-01-01T00:00:00.000Z'),
                    ('carrier_pigeon', 'y@example.org', '{}', '2000-01-01T00:00:00.000Z', '2000-01-01T00:00:00.000Z')
             """)
         #expect(try await test.deliver() == 2)
-        #expect(try state(test) == ["dead:1", "dead:1"])
+        await #expect(try state(test) == ["dead:1", "dead:1"])
         #expect(try test.emails().isEmpty)
     }
 

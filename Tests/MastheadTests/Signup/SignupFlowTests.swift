@@ -14,9 +14,9 @@ import Testing
 /// The whole double opt-in loop through the real router, the real store (SQLite and PostgreSQL),
 /// the file mailer and an independent MIME parser.
 @Suite(.timeLimit(.minutes(2))) struct SignupFlowTests {
-    func status(_ test: TestRuntime, _ email: String, _ slug: String) throws -> String? {
+    func status(_ test: TestRuntime, _ email: String, _ slug: String) async throws -> String? {
         // Test-controlled literals: no quoting needed.
-        try test.sql("""
+        try await test.sql("""
             SELECT s.status FROM subscriptions s JOIN subscribers r ON r.id = s.subscriber_id
             JOIN newsletters n ON n.id = s.newsletter_id WHERE r.email_normalized = '\(email)' AND n.slug = '\(slug)'
             """).first
@@ -32,12 +32,12 @@ import Testing
             #expect(response.status == .accepted)
             #expect(try SignupHTTP.object(response)["message"] as? String
                 == "Thank you for signing up for this newsletter. We've sent you a confirmation email.")
-            #expect(try status(test, "anna@example.org", "ukraine-daily") == "pending")
+            await #expect(try status(test, "anna@example.org", "ukraine-daily") == "pending")
 
             #expect(try await test.deliver() == 1)
             let files = try test.emails()
             #expect(files.count == 1)
-            let email = try ParsedEmail.parse(try #require(files.first))
+            let email = try await ParsedEmail.parse(try #require(files.first))
             #expect(email.defects.isEmpty)
             #expect(email.crlf_only)
             #expect(email.content_type == "multipart/alternative")
@@ -63,21 +63,21 @@ import Testing
             #expect(html.contains(#"value="\#(link.token)""#))
             #expect(page.headers[.init("Content-Security-Policy")!]?.contains("frame-ancestors 'none'") == true)
             #expect(page.headers[.init("Referrer-Policy")!] == "no-referrer")
-            #expect(try status(test, "anna@example.org", "ukraine-daily") == "pending")
+            await #expect(try status(test, "anna@example.org", "ukraine-daily") == "pending")
 
             // POST confirms; twice is harmless.
             let confirmed = try await client.execute(
                 uri: "/v1/confirm", method: .post, headers: SignupHTTP.formHeaders, body: SignupHTTP.form([("token", link.token)]))
             #expect(confirmed.status == .ok)
             #expect(String(buffer: confirmed.body).contains("Successfully subscribed"))
-            #expect(try status(test, "anna@example.org", "ukraine-daily") == "confirmed")
+            await #expect(try status(test, "anna@example.org", "ukraine-daily") == "confirmed")
             let again = try await client.execute(
                 uri: "/v1/confirm", method: .post, headers: SignupHTTP.jsonHeaders, body: SignupHTTP.json(["token": link.token]))
             #expect(again.status == .ok)
             #expect(try SignupHTTP.object(again)["status"] as? String == "confirmed")
         }
         // The consent record keeps both halves: the sign-up and the click.
-        let consent = try test.sql("""
+        let consent = try await test.sql("""
             SELECT source || '|' || consent_text_version || '|' || CASE WHEN confirmed_at IS NULL THEN 'unconfirmed' ELSE 'confirmed' END
             FROM consent_records
             """)
@@ -93,10 +93,10 @@ import Testing
             let fresh = try await SignupHTTP.signUp(client, body)  // new
             let pending = try await SignupHTTP.signUp(client, body)  // pending
             try await test.deliver()
-            let token = try #require(try ParsedEmail.parse(try test.emails()[0]).link("/v1/confirm")).token
+            let token = try #require(try await ParsedEmail.parse(try test.emails()[0]).link("/v1/confirm")).token
             _ = try await client.execute(uri: "/v1/confirm", method: .post, headers: SignupHTTP.jsonHeaders, body: SignupHTTP.json(["token": token]))
             let confirmed = try await SignupHTTP.signUp(client, body)
-            let unsubscribeToken = try #require(try ParsedEmail.parse(try test.emails()[0]).link("/v1/unsubscribe")).token
+            let unsubscribeToken = try #require(try await ParsedEmail.parse(try test.emails()[0]).link("/v1/unsubscribe")).token
             _ = try await client.execute(uri: "/v1/unsubscribe?token=\(unsubscribeToken)", method: .post)
             let unsubscribed = try await SignupHTTP.signUp(client, body)
             let answers = [fresh, pending, confirmed, unsubscribed]
@@ -150,7 +150,7 @@ import Testing
             #expect(response.status == .accepted)
             #expect(try SignupHTTP.object(response)["status"] as? String == "accepted")
         }
-        #expect(try test.sql("SELECT count(*) FROM subscribers") == ["0"])
+        #expect(try await test.sql("SELECT count(*) FROM subscribers") == ["0"])
         #expect(try test.emails().isEmpty)
     }
 
@@ -214,8 +214,8 @@ import Testing
             let response = try await SignupHTTP.signUp(client, ["email": "a@example.org"])
             #expect(response.status == .accepted)
         }
-        #expect(try status(test, "a@example.org", "weekly") == "pending")
-        #expect(try status(test, "a@example.org", "daily") == nil)
+        await #expect(try status(test, "a@example.org", "weekly") == "pending")
+        await #expect(try status(test, "a@example.org", "daily") == nil)
     }
 
     @Test(arguments: StoreKind.allCases) func formPostWithRepeatedNewslettersRedirectsBackToTheSite(_ store: StoreKind) async throws {
@@ -243,10 +243,10 @@ import Testing
             #expect(foreign.status == .unprocessableContent)
             #expect(String(buffer: foreign.body).contains("Please, enter correct email address"))
         }
-        #expect(try status(test, "form@example.org", "daily") == "pending")
-        #expect(try status(test, "form@example.org", "weekly") == "pending")
+        await #expect(try status(test, "form@example.org", "daily") == "pending")
+        await #expect(try status(test, "form@example.org", "weekly") == "pending")
         try await test.deliver()
-        let email = try ParsedEmail.parse(try test.emails()[0])
+        let email = try await ParsedEmail.parse(try test.emails()[0])
         #expect(email.header("Subject") == "Confirm your subscription to Daily and Weekly")
     }
 
@@ -257,13 +257,13 @@ import Testing
         try await test.application.test(.router) { client in
             _ = try await SignupHTTP.signUp(client, ["email": "lands@example.org"])
             try await test.deliver()
-            let token = try #require(try ParsedEmail.parse(try test.emails()[0]).link("/v1/confirm")).token
+            let token = try #require(try await ParsedEmail.parse(try test.emails()[0]).link("/v1/confirm")).token
             let response = try await client.execute(
                 uri: "/v1/confirm", method: .post, headers: SignupHTTP.formHeaders, body: SignupHTTP.form([("token", token)]))
             #expect(response.status == .seeOther)
             #expect(response.headers[.location] == "https://news.example.org/thanks")
         }
-        #expect(try status(test, "lands@example.org", "daily") == "confirmed")
+        await #expect(try status(test, "lands@example.org", "daily") == "confirmed")
     }
 
     @Test(arguments: StoreKind.allCases) func expiredLinkGetsAPolitePageAndTheReasonGoesToTheLog(_ store: StoreKind) async throws {
@@ -273,7 +273,7 @@ import Testing
         try await test.application.test(.router) { client in
             _ = try await SignupHTTP.signUp(client, ["email": "late@example.org"])
             try await test.deliver()
-            let token = try #require(try ParsedEmail.parse(try test.emails()[0]).link("/v1/confirm")).token
+            let token = try #require(try await ParsedEmail.parse(try test.emails()[0]).link("/v1/confirm")).token
             test.clock.advance(by: 7 * 86_400)
             let page = try await client.execute(
                 uri: "/v1/confirm", method: .post, headers: SignupHTTP.formHeaders, body: SignupHTTP.form([("token", token)]))
@@ -288,7 +288,7 @@ import Testing
             #expect(json.headers[.contentType] == "application/problem+json")
         }
         #expect(test.log.text.contains("reason=expired token"))
-        #expect(try status(test, "late@example.org", "daily") == "pending")
+        await #expect(try status(test, "late@example.org", "daily") == "pending")
     }
 
     @Test(arguments: StoreKind.allCases) func aTokenForAnotherAddressFails(_ store: StoreKind) async throws {
@@ -303,7 +303,7 @@ import Testing
                 uri: "/v1/confirm", method: .post, headers: SignupHTTP.jsonHeaders, body: SignupHTTP.json(["token": forged]))
             #expect(response.status == .badRequest)
         }
-        #expect(try status(test, "victim@example.org", "daily") == "pending")
+        await #expect(try status(test, "victim@example.org", "daily") == "pending")
         #expect(test.log.text.contains("token bound to another address"))
     }
 
@@ -315,7 +315,7 @@ import Testing
         try await test.application.test(.router) { client in
             _ = try await SignupHTTP.signUp(client, ["email": "leaver@example.org"])
             try await test.deliver()
-            let email = try ParsedEmail.parse(try test.emails()[0])
+            let email = try await ParsedEmail.parse(try test.emails()[0])
             let header = try #require(email.header("List-Unsubscribe"))
             let url = try #require(URL(string: String(header.dropFirst().prefix { $0 != ">" })))
             let body =
@@ -327,7 +327,7 @@ import Testing
                 headers: [.contentType: contentType, .cookie: "session=ignored"], body: ByteBuffer(string: body))
             #expect(response.status == .ok)
             #expect(response.headers[.location] == nil)
-            #expect(try status(test, "leaver@example.org", "daily") == "unsubscribed")
+            await #expect(try status(test, "leaver@example.org", "daily") == "unsubscribed")
             // Twice is harmless.
             let again = try await client.execute(uri: "/v1/unsubscribe?" + (url.query ?? ""), method: .post)
             #expect(again.status == .ok)
@@ -341,22 +341,22 @@ import Testing
         try await test.application.test(.router) { client in
             _ = try await SignupHTTP.signUp(client, ["email": "back@example.org"])
             try await test.deliver()
-            let first = try ParsedEmail.parse(try test.emails()[0])
+            let first = try await ParsedEmail.parse(try test.emails()[0])
             let confirm = try #require(first.link("/v1/confirm")).token
             _ = try await client.execute(uri: "/v1/confirm", method: .post, headers: SignupHTTP.jsonHeaders, body: SignupHTTP.json(["token": confirm]))
             let leave = try #require(first.link("/v1/unsubscribe")).token
             _ = try await client.execute(uri: "/v1/unsubscribe?token=\(leave)", method: .post)
-            #expect(try status(test, "back@example.org", "daily") == "unsubscribed")
+            await #expect(try status(test, "back@example.org", "daily") == "unsubscribed")
 
             test.clock.advance(by: 600)
             _ = try await SignupHTTP.signUp(client, ["email": "back@example.org"])
-            #expect(try status(test, "back@example.org", "daily") == "pending")
+            await #expect(try status(test, "back@example.org", "daily") == "pending")
             try await test.deliver()
             #expect(try test.emails().count == 2)
             // The old confirmation link does not re-subscribe: only the new sign-up's link does.
             let old = try await client.execute(uri: "/v1/confirm", method: .post, headers: SignupHTTP.jsonHeaders, body: SignupHTTP.json(["token": confirm]))
             #expect(try SignupHTTP.object(old)["status"] as? String == "nothing_to_confirm")
-            #expect(try status(test, "back@example.org", "daily") == "pending")
+            await #expect(try status(test, "back@example.org", "daily") == "pending")
         }
     }
 
@@ -366,12 +366,12 @@ import Testing
         try await test.newsletter("daily", optIn: .single)
         try await test.application.test(.router) { client in
             _ = try await SignupHTTP.signUp(client, ["email": "old@example.org"])
-            #expect(try status(test, "old@example.org", "daily") == "confirmed")
+            await #expect(try status(test, "old@example.org", "daily") == "confirmed")
             try await test.deliver()
             #expect(try test.emails().isEmpty)  // single opt-in: nothing to confirm
             _ = try await SignupHTTP.signUp(client, ["email": "old@example.org"])
             try await test.deliver()
-            let notice = try ParsedEmail.parse(try test.emails()[0])
+            let notice = try await ParsedEmail.parse(try test.emails()[0])
             #expect(notice.header("Subject") == "You are already subscribed to Daily")
             #expect(notice.link("/v1/confirm") == nil)
             #expect(notice.header("List-Unsubscribe") != nil)
@@ -403,11 +403,11 @@ import Testing
             try await test.deliver()
             let emails = try test.emails()
             #expect(emails.count == 2)
-            let fresh = try #require(try ParsedEmail.parse(emails[1]).link("/v1/confirm")).token
+            let fresh = try #require(try await ParsedEmail.parse(emails[1]).link("/v1/confirm")).token
             let confirmed = try await client.execute(uri: "/v1/confirm", method: .post, headers: SignupHTTP.jsonHeaders, body: SignupHTTP.json(["token": fresh]))
             #expect(confirmed.status == .ok)
         }
-        #expect(try status(test, "slow@example.org", "daily") == "confirmed")
+        await #expect(try status(test, "slow@example.org", "daily") == "confirmed")
     }
 
     @Test(arguments: StoreKind.allCases) func aHundredConcurrentSignUpsMakeOneSubscriberAndOneEmail(_ store: StoreKind) async throws {
@@ -423,8 +423,8 @@ import Testing
             }
         }
         try await test.deliver()
-        #expect(try test.sql("SELECT count(*) FROM subscribers") == ["1"])
-        #expect(try test.sql("SELECT count(*) FROM consent_records") == ["100"])
+        #expect(try await test.sql("SELECT count(*) FROM subscribers") == ["1"])
+        #expect(try await test.sql("SELECT count(*) FROM consent_records") == ["100"])
         #expect(try test.emails().count == 1)
     }
 }

@@ -67,16 +67,14 @@ import Testing
             (wrongPassword, "password authentication failed"), ("postgres://masthead@127.0.0.1:1/masthead", "Connection refused"),
         ] {
             let path = directory.path
-            let status = try await offThePool { try Executables.run("masthead", ["db", "status", "--database", url], in: path) }
+            let status = try await Executables.run("masthead", ["db", "status", "--database", url], in: path)
             #expect(status.status == 1)
             #expect(status.stderr.contains("cannot connect to postgres://masthead@127.0.0.1:"), "\(status.stderr)")
             #expect(status.stderr.contains(reason), "\(status.stderr)")
             // The server's own reason (the pool, after a minute of retries, only says its circuit breaker tripped).
             #expect(!status.stderr.contains("ConnectionPoolError"))
             #expect(!status.stderr.contains("wrong"), "the password is never printed")
-            let daemon = try await offThePool {
-                try Executables.run("mastheadd", ["--port", "0"], in: path, environment: ["MASTHEAD_DATABASE": url])
-            }
+            let daemon = try await Executables.run("mastheadd", ["--port", "0"], in: path, environment: ["MASTHEAD_DATABASE": url])
             #expect(daemon.status == 1, "a server that may come back: exit 1, so systemd restarts the daemon")
             #expect(daemon.stderr.contains(reason), "\(daemon.stderr)")
         }

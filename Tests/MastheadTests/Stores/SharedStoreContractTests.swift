@@ -72,9 +72,9 @@ import Testing
             }
             try await group.waitForAll()
         }
-        #expect(try first.sql("SELECT count(*) FROM subscribers") == ["1"])
-        #expect(try first.sql("SELECT count(*) FROM consent_records") == ["40"])
-        #expect(try first.sql("SELECT count(*) FROM outbox WHERE kind = 'confirmation'") == ["1"], "the per-address cap holds across processes")
+        #expect(try await first.sql("SELECT count(*) FROM subscribers") == ["1"])
+        #expect(try await first.sql("SELECT count(*) FROM consent_records") == ["40"])
+        #expect(try await first.sql("SELECT count(*) FROM outbox WHERE kind = 'confirmation'") == ["1"], "the per-address cap holds across processes")
     }
 
     @Test(arguments: StoreKind.allCases) func oneIdempotencyKeyThroughBothMakesOnePledge(_ store: StoreKind) async throws {
@@ -97,7 +97,7 @@ import Testing
             return try await group.reduce(into: [String]()) { $0.append($1) }
         }
         #expect(Set(answers).count == 1, "every request with the key gets the first one's answer")
-        #expect(try first.sql("SELECT count(*) FROM pledges") == ["1"])
+        #expect(try await first.sql("SELECT count(*) FROM pledges") == ["1"])
     }
 
     @Test(arguments: StoreKind.allCases) func oneWebhookEventThroughBothAppliesOnce(_ store: StoreKind) async throws {
@@ -121,7 +121,7 @@ import Testing
             return try await group.reduce(into: [PaymentEventOutcome]()) { $0.append($1) }
         }
         #expect(outcomes.filter { $0 != .replayed }.count == 1, "applied once; every other delivery is a replay")
-        #expect(try first.sql("SELECT count(*) FROM pledge_payments") == ["1"])
-        #expect(try first.sql("SELECT count(*) FROM outbox WHERE kind = 'receipt'") == ["1"])
+        #expect(try await first.sql("SELECT count(*) FROM pledge_payments") == ["1"])
+        #expect(try await first.sql("SELECT count(*) FROM outbox WHERE kind = 'receipt'") == ["1"])
     }
 }

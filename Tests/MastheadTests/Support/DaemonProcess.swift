@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TestSupport
 
 /// A running `mastheadd` started by a test, with its log captured.
 final class DaemonProcess: Sendable {
@@ -15,7 +16,7 @@ final class DaemonProcess: Sendable {
         process.arguments = ["--port", String(port)] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.environment = Executables.cleanEnvironment.merging(environment) { $1 }
-        let pipe = Pipe()
+        let pipe = ChildProcesses.pipe()
         process.standardOutput = pipe
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
@@ -25,7 +26,7 @@ final class DaemonProcess: Sendable {
             let data = handle.availableData
             if !data.isEmpty { output.append(data) }
         }
-        try process.run()
+        try ChildProcesses.run(process)
         // Watched from a thread of its own: it does not hold one of the two threads the tests
         // share, and its deadline is honest even while they are all busy.
         let found: Int? = try await offThePool {

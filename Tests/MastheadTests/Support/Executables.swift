@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Synchronization
+import TestSupport
 
 /// Runs the built `masthead` and `mastheadd` binaries, which sit beside the test bundle.
 enum Executables {
@@ -23,26 +24,35 @@ enum Executables {
     static func run(
         _ name: String, _ arguments: [String], in workingDirectory: String,
         environment: [String: String] = [:]
-    ) throws -> Outcome {
-        try runProgram(path(name), arguments, in: workingDirectory, environment: environment)
+    ) async throws -> Outcome {
+        try await runProgram(path(name), arguments, in: workingDirectory, environment: environment)
     }
 
-    /// Runs any program to completion and captures its output.
+    /// Runs any program to completion and captures its output. The wait is on a thread of its
+    /// own (`offThePool`): a test that held one of the 2-core machine's two shared threads for
+    /// as long as its program ran stalled every other test beside it (a 1 s timeout once took 70 s).
     static func runProgram(
         _ program: String, _ arguments: [String], in workingDirectory: String = "/",
         environment: [String: String] = [:]
+    ) async throws -> Outcome {
+        try await offThePool { try runProgramOnThisThread(program, arguments, in: workingDirectory, environment: environment) }
+    }
+
+    /// `runProgram` for where nothing can wait asynchronously (a static initialiser, `atexit`).
+    static func runProgramOnThisThread(
+        _ program: String, _ arguments: [String], in workingDirectory: String = "/", environment: [String: String] = [:]
     ) throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: workingDirectory)
         process.environment = cleanEnvironment.merging(environment) { $1 }
-        let out = Pipe()
-        let err = Pipe()
+        let out = ChildProcesses.pipe()
+        let err = ChildProcesses.pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ChildProcesses.run(process)
         // Read before waiting so a full pipe cannot block the child.
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
@@ -62,9 +72,9 @@ extension Executables {
     /// Sets `directory` up as an operator does before a first `masthead` data command when the
     /// daemon has not run there yet (the data commands create neither): `masthead keys generate`
     /// and `masthead db migrate`, with `environment` (say, `MASTHEAD_DATABASE`).
-    static func prepareDeployment(in directory: String, environment: [String: String] = [:]) throws {
+    static func prepareDeployment(in directory: String, environment: [String: String] = [:]) async throws {
         for step in [["keys", "generate"], ["db", "migrate"]] {
-            let outcome = try run("masthead", step, in: directory, environment: environment)
+            let outcome = try await run("masthead", step, in: directory, environment: environment)
             guard outcome.status == 0 else {
                 throw PreparationFailure(description: "masthead \(step.joined(separator: " ")): \(outcome.stderr)")
             }
@@ -78,13 +88,5 @@ extension Executables {
     /// Rows of a query through GRDB, one string per row (first column).
     static func runSQL(_ sql: String, database: String) throws -> [String] {
         try DatabaseQueue(path: database).read { db in try String.fetchAll(db, sql: sql) }
-    }
-}
-
-/// Runs blocking work (waiting for a process) on its own thread, so the async tests beside it
-/// keep the 2-core machine's few cooperative threads.
-func offThePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
     }
 }

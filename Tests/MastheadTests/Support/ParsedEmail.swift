@@ -9,9 +9,9 @@ struct ParsedEmail: Decodable {
     let crlf_only: Bool
     let longest_line: Int
 
-    static func parse(_ path: String) throws -> ParsedEmail {
+    static func parse(_ path: String) async throws -> ParsedEmail {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("parse_eml.py").path
-        let outcome = try Executables.runProgram("/usr/bin/env", ["python3", script, path])
+        let outcome = try await Executables.runProgram("/usr/bin/env", ["python3", script, path])
         guard outcome.status == 0 else { throw ParseFailure(message: outcome.stderr) }
         return try JSONDecoder().decode(ParsedEmail.self, from: Data(outcome.stdout.utf8))
     }

@@ -1,7 +1,8 @@
 import Foundation
+import TestSupport
 
 /// A plain TCP connection for sending an HTTP request in pieces (a slow client).
-final class RawHTTPConnection {
+final class RawHTTPConnection: Sendable {
     private let descriptor: Int32
 
     init(port: Int) throws {
@@ -26,8 +27,24 @@ final class RawHTTPConnection {
         _ = bytes.withUnsafeBytes { Foundation.send(descriptor, $0.baseAddress, $0.count, 0) }
     }
 
-    /// Reads until the peer closes the connection or the answer's head and body have arrived.
-    func readResponse(timeout: TimeInterval = 20) -> String {
+    /// Reads until the peer closes the connection or the answer's head and body have arrived,
+    /// waiting on a thread of its own (`offThePool`), not on one the other tests share.
+    func readResponse(timeout: TimeInterval = 20) async -> String {
+        (try? await offThePool { self.readResponseOnThisThread(timeout: timeout) }) ?? ""
+    }
+
+    /// Sends each request and reads its answer before the next, all on one thread of its own:
+    /// the next request follows its answer at once, within any idle timeout the server keeps.
+    func exchange(_ requests: [String], timeout: TimeInterval = 20) async -> [String] {
+        (try? await offThePool {
+            requests.map { request in
+                self.send(request)
+                return self.readResponseOnThisThread(timeout: timeout)
+            }
+        }) ?? []
+    }
+
+    private func readResponseOnThisThread(timeout: TimeInterval) -> String {
         var timeoutValue = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeoutValue, socklen_t(MemoryLayout<timeval>.size))
         var received: [UInt8] = []

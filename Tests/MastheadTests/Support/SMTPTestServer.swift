@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// An SMTP server on 127.0.0.1 for one test: aiosmtpd (`smtp_server.py`) or the scripted fault
 /// responder (`smtp_faults.py`). Stopped when released.
@@ -11,25 +12,27 @@ final class SMTPTestServer: Sendable {
     static let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
     /// Starts aiosmtpd with these options (see smtp_server.py).
-    static func aiosmtpd(spool: String, _ arguments: [String] = []) throws -> SMTPTestServer {
-        try SMTPTestServer(script: "smtp_server.py", spool: spool, arguments: arguments)
+    static func aiosmtpd(spool: String, _ arguments: [String] = []) async throws -> SMTPTestServer {
+        try await offThePool { try SMTPTestServer(script: "smtp_server.py", spool: spool, arguments: arguments) }
     }
 
     /// Starts the fault responder playing `scenario`.
-    static func faults(spool: String, scenario: String) throws -> SMTPTestServer {
-        try SMTPTestServer(script: "smtp_faults.py", spool: spool, arguments: ["--scenario", scenario])
+    static func faults(spool: String, scenario: String) async throws -> SMTPTestServer {
+        try await offThePool { try SMTPTestServer(script: "smtp_faults.py", spool: spool, arguments: ["--scenario", scenario]) }
     }
 
+    /// Waits for the script's "ready" line: on a thread of its own (`offThePool`), as Python
+    /// takes seconds to start on a loaded machine.
     private init(script: String, spool: String, arguments: [String]) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", Self.scripts.appendingPathComponent(script).path, "--spool", spool] + arguments
-        let output = Pipe()
-        let input = Pipe()
+        let output = ChildProcesses.pipe()
+        let input = ChildProcesses.pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         process.standardInput = input
-        try process.run()
+        try ChildProcesses.run(process)
         let line = String(decoding: output.fileHandleForReading.availableDataUntilNewline(), as: UTF8.self)
         guard line.hasPrefix("ready "), let port = Int(line.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else {
             process.terminate()

@@ -32,7 +32,7 @@ struct TestRuntime {
         switch store {
         case .sqlite: configuration.database = .sqlite(path: directory.file("masthead.sqlite"))
         case .postgres:
-            configuration.database = .postgres(url: try await offThePool { try PostgresTestServer.freshDatabase() })
+            configuration.database = .postgres(url: try await PostgresTestServer.freshDatabase())
             // Tests run side by side; a small pool each keeps them under the server's max_connections.
             configuration.databasePool = 4
         }
@@ -50,15 +50,18 @@ struct TestRuntime {
     /// Rows of a query on the store's database, one string per row (`|` between columns);
     /// write the SQL so both engines read it the same. Any other statement (an `UPDATE` that
     /// sets a state up) runs too and gives no rows.
-    func sql(_ query: String) throws -> [String] {
+    func sql(_ query: String) async throws -> [String] {
         switch database {
         case .sqlite(let path):
-            guard query.uppercased().hasPrefix("SELECT") else {
-                try DatabaseQueue(path: path).write { db in try db.execute(sql: query) }
-                return []
+            // GRDB waits for the file's lock: on a thread of its own, not a shared one.
+            return try await offThePool {
+                guard query.uppercased().hasPrefix("SELECT") else {
+                    try DatabaseQueue(path: path).write { db in try db.execute(sql: query) }
+                    return []
+                }
+                return try Executables.runSQL(query, database: path)
             }
-            return try Executables.runSQL(query, database: path)
-        case .postgres(let url): return try PostgresTestServer.rows(url, query)
+        case .postgres(let url): return try await PostgresTestServer.rows(url, query)
         }
     }
 

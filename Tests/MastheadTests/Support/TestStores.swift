@@ -26,24 +26,24 @@ enum PostgresTestServer {
     static let url: Result<String, any Error> = Result {
         if let url = ProcessInfo.processInfo.environment["MASTHEAD_TEST_POSTGRES"], !url.isEmpty { return url }
         let directory = FileManager.default.temporaryDirectory.path + "/masthead-pg-" + UUID().uuidString.prefix(8).lowercased()
-        let outcome = try Executables.runProgram(repository + "/Ops/postgres/throwaway", ["start", directory])
+        let outcome = try Executables.runProgramOnThisThread(repository + "/Ops/postgres/throwaway", ["start", directory])
         guard outcome.status == 0, let url = outcome.stdout.split(separator: "\n").last.map(String.init) else {
             throw ServerUnavailable(reason: "Ops/postgres/throwaway start failed: \(outcome.stderr)")
         }
         started.withLock { $0 = directory }
         atexit {
             if let directory = PostgresTestServer.started.withLock({ $0 }) {
-                _ = try? Executables.runProgram(PostgresTestServer.repository + "/Ops/postgres/throwaway", ["stop", directory])
+                _ = try? Executables.runProgramOnThisThread(PostgresTestServer.repository + "/Ops/postgres/throwaway", ["stop", directory])
             }
         }
         return url
     }
 
     /// Creates an empty database and returns its URL.
-    static func freshDatabase() throws -> String {
+    static func freshDatabase() async throws -> String {
         let server = try url.get()
         let name = "masthead_test_" + UUID().uuidString.prefix(12).lowercased().replacingOccurrences(of: "-", with: "")
-        _ = try rows(server, "CREATE DATABASE \(name)")
+        _ = try await rows(server, "CREATE DATABASE \(name)")
         return replacingDatabase(of: server, with: name)
     }
 
@@ -56,23 +56,29 @@ enum PostgresTestServer {
 
     /// Rows of one statement, one string per row (columns joined by `|`, NULL as empty text).
     ///
-    /// Through one short-lived postgres-nio connection, not a psql process: tests call this from
-    /// async code on a 2-core machine, and a process spawn per query held a cooperative thread for
-    /// 50 ms each time, which starved the tests running beside it.
-    static func rows(_ url: String, _ sql: String) throws -> [String] {
+    /// Through one short-lived postgres-nio connection, awaited, not a psql process nor a
+    /// blocking wait: tests call this from async code on a 2-core machine, where holding one of
+    /// the two shared threads for a query starves the tests running beside it.
+    static func rows(_ url: String, _ sql: String) async throws -> [String] {
         guard let components = URLComponents(string: url), let host = components.host, let user = components.user else {
             throw ServerUnavailable(reason: "not a postgres URL: \(url)")
         }
         let configuration = PostgresConnection.Configuration(
             host: host, port: components.port ?? 5432, username: user, password: components.password,
             database: String(components.path.dropFirst()), tls: .disable)
-        let eventLoop = MultiThreadedEventLoopGroup.singleton.any()
-        let connection = try PostgresConnection.connect(
-            on: eventLoop, configuration: configuration, id: 1, logger: Logger(label: "masthead-tests")
-        ).wait()
-        defer { try? connection.close().wait() }
-        let result = try connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "masthead-tests")).wait()
-        return try result.rows.map { row in try row.map(text).joined(separator: "|") }
+        let logger = Logger(label: "masthead-tests")
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
+        do {
+            var lines: [String] = []
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
+                lines.append(try row.map(text).joined(separator: "|"))
+            }
+            try await connection.close()
+            return lines
+        } catch {
+            try? await connection.close()
+            throw error
+        }
     }
 
     /// A cell as psql prints it.
