@@ -73,7 +73,7 @@ let package = Package(
             name: "MastheadHTTP",
             dependencies: [
                 "MastheadSettings", "DatabaseHealth", "NewsletterSignup", "DonationPledges", "PaymentProviders", "Mail",
-                "SubscriberLists", "EmailAddress",
+                "SubscriberLists", "EmailAddress", "Signing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -85,7 +85,7 @@ public func buildRouter(
         ).endpoints)
     router.addRoutes(
         PaymentsController(
-            pledges: services.pledges, simulated: services.simulatedPayments, pages: pages, messages: messages,
+            pledges: services.pledges, simulated: services.simulatedPayments, stripe: services.stripePayments, pages: pages, messages: messages,
             bodyLimit: configuration.bodyLimit, now: services.now
         ).endpoints)
 

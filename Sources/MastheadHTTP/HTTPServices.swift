@@ -17,6 +17,8 @@ public struct HTTPServices: Sendable {
     public var pledges: PledgeService?
     /// The development payment provider, when it is the one in use (its checkout page is served).
     public var simulatedPayments: SimulatedProvider?
+    /// Stripe, when it is the one in use (its payment page is served).
+    public var stripePayments: StripePayments?
     /// The public newsletter catalogue.
     public var newsletters: any NewsletterStore
     /// Readiness and pool gauges.
@@ -30,13 +32,15 @@ public struct HTTPServices: Sendable {
 
     /// Gathers the services.
     public init(
-        signup: SignupService, pledges: PledgeService?, simulatedPayments: SimulatedProvider?, newsletters: any NewsletterStore,
+        signup: SignupService, pledges: PledgeService?, simulatedPayments: SimulatedProvider?, stripePayments: StripePayments? = nil,
+        newsletters: any NewsletterStore,
         database: any DatabaseProbe, outbox: any OutboxAdministration, metrics: PrometheusCollectorRegistry,
         now: @escaping @Sendable () -> Date
     ) {
         self.signup = signup
         self.pledges = pledges
         self.simulatedPayments = simulatedPayments
+        self.stripePayments = stripePayments
         self.newsletters = newsletters
         self.database = database
         self.outbox = outbox

@@ -121,6 +121,7 @@ extension Runtime {
     public var http: HTTPServices {
         HTTPServices(
             signup: services.signup, pledges: services.pledges, simulatedPayments: services.simulatedPayments,
+            stripePayments: services.stripePayments,
             newsletters: store, database: store, outbox: store, metrics: metrics, now: now)
     }
 

@@ -32,6 +32,8 @@ public struct Services: Sendable {
     public let pledges: PledgeService?
     /// The development payment provider, when it is the one in use (its checkout page is served).
     public let simulatedPayments: SimulatedProvider?
+    /// Stripe, when it is the one in use (its payment page is served).
+    public let stripePayments: StripePayments?
     /// Turns outbox rows into messages (the worker's, also used by `masthead outbox show`).
     public let composers: [any MessageComposer]
 
@@ -60,7 +62,9 @@ public struct Services: Sendable {
                     webhook ?? "http://\(listening.hostAndPort ?? "127.0.0.1:\(port)")/v1/webhooks/payments"
                 }, now: now, logger: logger)
             : nil
-        pledges = simulatedPayments.map { [signer, signup] provider in
+        stripePayments = configuration.effectivePayments == .stripe ? try Runtime.stripePayments(configuration, logger: logger) : nil
+        let provider: (any PaymentProvider)? = simulatedPayments ?? stripePayments?.provider
+        pledges = provider.map { [signer, signup] provider in
             PledgeService(
                 store: store, provider: provider, signer: signer, signup: signup,
                 consentTextVersion: configuration.signup.consentTextVersion, trustedOrigins: configuration.siteOrigins, now: now)

@@ -13,6 +13,7 @@ import Signing
 /// format (``WebhookSignature``). Production refuses this provider.
 public struct SimulatedProvider: PaymentProvider {
     public let name = "simulated"
+    public let offersRecurring = true
     /// Secrets the webhook verifier accepts; the first signs.
     let secrets: [[UInt8]]
     /// Base of the checkout URL (the public URL).

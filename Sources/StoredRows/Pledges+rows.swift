@@ -24,7 +24,8 @@ extension Pledge {
             tier: try row.value("tier"), status: try row.value("status"),
             card: brand.flatMap { brand in last4.flatMap { CardSummary(brand: brand, last4: $0) } },
             checkoutURL: try row.value("checkout_url"), returnURL: try row.value("return_url"), provider: try row.value("provider"),
-            createdAt: try row.value("created_at"), updatedAt: try row.value("updated_at"))
+            createdAt: try row.value("created_at"), updatedAt: try row.value("updated_at"),
+            providerReference: try row.value("provider_reference"))
     }
 }
 

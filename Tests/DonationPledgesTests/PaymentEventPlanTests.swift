@@ -39,6 +39,18 @@ import Testing
         #expect(receipt.card?.display == "Visa ending in 4242")
     }
 
+    /// A provider whose clock runs ahead dates its event minutes after our now: the receipt is
+    /// still due at once (queued when the event arrived), and says when the payment was made.
+    @Test func aReceiptIsDueWhenTheEventArrivesNotWhenTheProviderDatesIt() throws {
+        let pledge = Self.pledge()
+        let event = event(.paymentSucceeded, after: 240)
+        let received = Self.created.addingTimeInterval(30)
+        let effects = event.plan(for: pledge, lastChange: Self.created).effects(of: event, on: pledge, address: "anna@example.org", at: received)
+        let draft = try #require(effects.mail.first)
+        #expect(draft.queuedAt == received)
+        #expect(try PledgeReceipt.decode(draft.payload).paidAt == event.occurredAt)
+    }
+
     @Test func anErasedReaderGetsNoReceipt() {
         let pledge = Self.pledge(email: ErasedAddress.placeholder)
         let event = event(.paymentSucceeded)

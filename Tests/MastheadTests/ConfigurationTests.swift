@@ -143,8 +143,29 @@ import Testing
                 "MASTHEAD_PAYMENTS": "simulated",
             ]))
         #expect(error.setting == .payments)
-        #expect(try #require(await problem(["--payments", "stripe"])).setting == .payments)
+        #expect(try #require(await problem(["--payments", "paypal"])).setting == .payments)
         #expect(try await load([], [:]).effectivePayments == .simulated)
+    }
+
+    /// Stripe needs its secret key file, webhook secret file and publishable key; production
+    /// needs its addresses over https.
+    @Test func stripeNamesWhatItIsMissing() async throws {
+        #expect(try #require(await problem(["--payments", "stripe"])).setting == .stripeSecretKeyFile)
+        #expect(try #require(await problem(["--payments", "stripe", "--stripe-secret-key-file", "/k"])).setting == .stripeWebhookSecretFile)
+        let files = ["MASTHEAD_PAYMENTS": "stripe", "MASTHEAD_STRIPE_SECRET_KEY_FILE": "/k", "MASTHEAD_STRIPE_WEBHOOK_SECRET_FILE": "/w"]
+        #expect(try #require(await problem([], files)).setting == .stripePublishableKey)
+        #expect(try #require(await problem(["--stripe-publishable-key", "sk_live_oops"], files)).setting == .stripePublishableKey)
+        let configuration = try await load(["--stripe-publishable-key", "pk_test_abc", "--stripe-api-url", "http://127.0.0.1:12111/"], files)
+        #expect(configuration.effectivePayments == .stripe)
+        #expect(configuration.stripe.apiURL == "http://127.0.0.1:12111")
+        #expect(configuration.stripe.scriptURL == "https://js.stripe.com/v3/")
+        let production = files.merging([
+            "MASTHEAD_ENVIRONMENT": "production", "MASTHEAD_PUBLIC_URL": "https://news.example.org",
+            "MASTHEAD_MAILER": "smtp://mail.example.org:587", "MASTHEAD_MAIL_FROM": "Ukraine Daily <news@example.org>",
+            "MASTHEAD_STRIPE_PUBLISHABLE_KEY": "pk_live_abc",
+        ]) { $1 }
+        #expect(try await load([], production).effectivePayments == .stripe)
+        #expect(try #require(await problem(["--stripe-api-url", "http://127.0.0.1:12111"], production)).setting == .stripeAPIURL)
     }
 
     @Test func unknownEnvironmentNamesAreReported() {

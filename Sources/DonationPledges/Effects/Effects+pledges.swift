@@ -61,7 +61,7 @@ extension PaymentEventPlan {
                     pledgeID: pledge.id, publicID: pledge.publicID, address: address, name: pledge.name, amountMinor: amount,
                     currency: pledge.amount.currency.code, interval: pledge.interval, card: event.card ?? pledge.card,
                     paidAt: event.occurredAt)
-                effects.mail.append(receipt.draft(recipient: pledge.email))
+                effects.mail.append(receipt.draft(recipient: pledge.email, queuedAt: time))
             }
         }
         if let move {

@@ -44,8 +44,11 @@ public struct PledgeReceipt: Codable, Sendable, Equatable {
     }
 
     /// The outbox row that sends this receipt to `recipient`, queued when the payment was made.
-    public func draft(recipient: String) -> OutboxDraft {
-        OutboxDraft(kind: Self.kind, recipient: recipient, subscriberID: nil, payload: encoded(), queuedAt: paidAt)
+    /// The receipt queued at `queuedAt`: when Masthead learned of the payment, not when the
+    /// provider says it happened (a provider's clock may run minutes ahead, which would hold the
+    /// receipt back that long; the payment's own time is `paidAt`, shown in the receipt).
+    public func draft(recipient: String, queuedAt: Date) -> OutboxDraft {
+        OutboxDraft(kind: Self.kind, recipient: recipient, subscriberID: nil, payload: encoded(), queuedAt: queuedAt)
     }
 
     public static func decode(_ bytes: [UInt8]) throws -> PledgeReceipt {

@@ -17,12 +17,15 @@ public struct Pledge: Sendable, Equatable {
     /// Where the checkout sends the reader afterwards.
     public var returnURL: String?
     public var provider: String
+    /// The provider's id for the payment (Stripe's PaymentIntent `pi_…`).
+    public var providerReference: String?
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: Int64, publicID: String, email: String, name: String?, amount: Money, interval: PledgeInterval, tier: String?,
-        status: PledgeStatus, card: CardSummary?, checkoutURL: String?, returnURL: String?, provider: String, createdAt: Date, updatedAt: Date
+        status: PledgeStatus, card: CardSummary?, checkoutURL: String?, returnURL: String?, provider: String, createdAt: Date, updatedAt: Date,
+        providerReference: String? = nil
     ) {
         self.id = id
         self.publicID = publicID
@@ -36,6 +39,7 @@ public struct Pledge: Sendable, Equatable {
         self.checkoutURL = checkoutURL
         self.returnURL = returnURL
         self.provider = provider
+        self.providerReference = providerReference
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

@@ -13,6 +13,7 @@ public enum PledgeError: Error, Sendable, Equatable, CustomStringConvertible {
     case customAmountNotOffered
     case unknownTier
     case invalidInterval
+    case intervalNotOffered
     case missing(field: String)
     case fieldTooLong(field: String)
     case looksLikeCardNumber(field: String)
@@ -25,7 +26,7 @@ public enum PledgeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unknownCurrency, .currencyNotOffered: "currency"
         case .invalidAmount, .belowMinimum, .aboveMaximum, .customAmountNotOffered: "amount"
         case .unknownTier: "tier"
-        case .invalidInterval: "interval"
+        case .invalidInterval, .intervalNotOffered: "interval"
         case .missing(let field), .fieldTooLong(let field), .looksLikeCardNumber(let field): field
         case .invalidReturnURL: "return_url"
         }
@@ -42,6 +43,7 @@ public enum PledgeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .customAmountNotOffered: "custom_amount_not_offered"
         case .unknownTier: "unknown_tier"
         case .invalidInterval: "invalid_interval"
+        case .intervalNotOffered: "interval_not_offered"
         case .missing: "required"
         case .fieldTooLong: "too_long"
         case .looksLikeCardNumber: "card_number"
@@ -61,6 +63,7 @@ public enum PledgeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .customAmountNotOffered: "Please choose one of the amounts offered"
         case .unknownTier: "There is no tier of that name"
         case .invalidInterval: "interval must be once or monthly"
+        case .intervalNotOffered: "Monthly pledges are not offered here yet; choose a one-time pledge"
         case .missing(let field): "\(field) is required"
         case .fieldTooLong(let field): "\(field) is too long"
         case .looksLikeCardNumber(let field):

@@ -41,9 +41,13 @@ public struct PledgeService: Sendable {
     public func offer(currency code: String?) async throws -> CurrencyOffer {
         let code = (code?.isEmpty == false ? code! : "USD").uppercased()
         guard Currency.named(code) != nil else { throw PledgeError.unknownCurrency }
-        guard let offer = try await store.currencyOffer(code) else { throw PledgeError.currencyNotOffered(code) }
+        guard var offer = try await store.currencyOffer(code) else { throw PledgeError.currencyNotOffered(code) }
+        if !offersRecurring { offer.tiers.removeAll { $0.interval != .once } }
         return offer
     }
+
+    /// Whether monthly pledges can be taken (the provider's say).
+    public var offersRecurring: Bool { provider.offersRecurring }
 
     // MARK: Creating
 
@@ -69,6 +73,7 @@ public struct PledgeService: Sendable {
         let offer = try await offer(currency: request.currency)
         let intervalText = request.interval ?? "once"
         guard let interval = PledgeInterval(rawValue: intervalText) else { throw PledgeError.invalidInterval }
+        guard interval == .once || offersRecurring else { throw PledgeError.intervalNotOffered }
         let (amount, tier) = try Self.amount(request, offer: offer, interval: interval)
         try offer.check(amount)
         let name = request.name.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
@@ -93,8 +98,13 @@ public struct PledgeService: Sendable {
                 email: pledge.address.mailbox, newsletters: pledge.newsletters, locale: pledge.locale,
                 source: pledge.source ?? "pledge", client: ClientContext(ipAddress: pledge.clientIP, userAgent: pledge.userAgent)))
         let publicID = try RandomID.make(prefix: "pl_")
-        let checkout = try await provider.createCheckout(
-            for: CheckoutRequest(publicID: publicID, amount: pledge.amount, interval: pledge.interval, email: pledge.address.normalized))
+        let checkout: Checkout
+        do {
+            checkout = try await provider.createCheckout(
+                for: CheckoutRequest(publicID: publicID, amount: pledge.amount, interval: pledge.interval, email: pledge.address.normalized))
+        } catch {
+            throw PaymentProviderUnavailable(reason: "\(error)")
+        }
         let answer = PledgeAnswer(
             pledge: publicID, status: .pending, amount: pledge.amount, interval: pledge.interval, tier: pledge.tier,
             checkoutURL: checkout.url)

@@ -5,6 +5,9 @@ public import Foundation
 public protocol PaymentProvider: Sendable {
     /// Short name kept with each pledge and event (`simulated`, `stripe`).
     var name: String { get }
+    /// Whether it takes monthly pledges; without them the tiers and the support page offer
+    /// one-time pledges only, and a monthly request is refused (422 naming `interval`).
+    var offersRecurring: Bool { get }
     /// Creates the checkout the reader is sent to.
     func createCheckout(for pledge: CheckoutRequest) async throws -> Checkout
     /// Tells the provider to stop a monthly pledge's future payments.
@@ -97,6 +100,19 @@ public struct PaymentEvent: Sendable, Equatable {
         self.currency = currency
         self.card = card
     }
+}
+
+/// The provider failed to open a checkout (down, slow, or refusing our credentials): the
+/// server's condition, not the reader's mistake (503; the reader may try again).
+public struct PaymentProviderUnavailable: Error, Sendable, CustomStringConvertible {
+    /// The provider's error, for the log (never the secret key, which only travels in a header).
+    public let reason: String
+
+    public init(reason: String) {
+        self.reason = reason
+    }
+
+    public var description: String { "the payment provider failed: \(reason)" }
 }
 
 /// Why a webhook was refused (400; the provider retries, a forger learns nothing).

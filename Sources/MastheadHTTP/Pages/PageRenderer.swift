@@ -9,7 +9,9 @@ import MastheadSettings
 ///
 /// Pages run no scripts (`script-src 'none'`): every form works as a plain post. They only post
 /// to us, send no `Referer` (their URLs may carry tokens) and cannot be framed — except the
-/// embeddable box, which the configured site origins may frame.
+/// embeddable box, which the configured site origins may frame. The one exception is the
+/// payment page, which runs the payment provider's script and our one inline script, named by
+/// its hash (``PageScripts``).
 struct PageRenderer: Sendable {
     let templates: TemplateLibrary
     let newsroom: String
@@ -26,11 +28,13 @@ struct PageRenderer: Sendable {
     }
 
     /// The headers of a page that `frameAncestors` may frame (none: `'none'`).
-    static func securityHeaders(frameAncestors: [String] = []) -> HTTPFields {
+    static func securityHeaders(frameAncestors: [String] = [], scripts: PageScripts? = nil) -> HTTPFields {
         let ancestors = frameAncestors.isEmpty ? "'none'" : (["'self'"] + frameAncestors).joined(separator: " ")
+        let scriptPolicy = scripts.map { "; " + $0.policy } ?? ""
         return [
             .contentSecurityPolicy:
-                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors \(ancestors); base-uri 'none'",
+                "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors \(ancestors); base-uri 'none'"
+                + scriptPolicy,
             .xContentTypeOptions: "nosniff",
             .referrerPolicy: "no-referrer",
             .cacheControl: "no-store",
@@ -42,7 +46,7 @@ struct PageRenderer: Sendable {
     /// title, the catalogue (`t`), the language switch and the footer links.
     func page(
         _ name: String, status: HTTPResponse.Status = .ok, title: String, language: String = ReaderMessages.defaultLanguage,
-        _ context: [String: Any] = [:], path: String? = nil, frameAncestors: [String] = []
+        _ context: [String: Any] = [:], path: String? = nil, frameAncestors: [String] = [], scripts: PageScripts? = nil
     ) throws -> Response {
         var values = context
         values["newsroom"] = newsroom
@@ -62,7 +66,7 @@ struct PageRenderer: Sendable {
         }
         let html = try templates.render(name, values)
         return Response(
-            status: status, headers: Self.securityHeaders(frameAncestors: frameAncestors),
+            status: status, headers: Self.securityHeaders(frameAncestors: frameAncestors, scripts: scripts),
             body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
@@ -73,6 +77,20 @@ struct PageRenderer: Sendable {
         items.append(URLQueryItem(name: name, value: value))
         components.queryItems = items
         return components.string ?? path
+    }
+}
+
+/// The scripts a page may run: other origins' (`script-src`), the frames and connections they
+/// need, and inline scripts by their SHA-256 (never `'unsafe-inline'`).
+struct PageScripts: Sendable {
+    var sources: [String]
+    var inlineHashes: [String]
+    var frames: [String]
+    var connections: [String]
+
+    var policy: String {
+        let hashes = inlineHashes.map { "'sha256-\($0)'" }
+        return "script-src \((sources + hashes).joined(separator: " ")); frame-src \(frames.joined(separator: " ")); connect-src \(connections.joined(separator: " "))"
     }
 }
 

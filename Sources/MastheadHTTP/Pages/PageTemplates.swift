@@ -12,6 +12,7 @@ public enum PageTemplates {
         "link-problem": PackageResources.link_problem_mustache,
         "signup-result": PackageResources.signup_result_mustache,
         "pledge-checkout": PackageResources.pledge_checkout_mustache,
+        "pledge-pay": PackageResources.pledge_pay_mustache,
         "pledge-manage": PackageResources.pledge_manage_mustache,
         "pledge-result": PackageResources.pledge_result_mustache,
         "subscribe": PackageResources.subscribe_mustache,

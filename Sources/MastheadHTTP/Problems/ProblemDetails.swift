@@ -107,6 +107,14 @@ extension ProblemDetails {
             headers: [.retryAfter: "\(retryAfterSeconds)"])
     }
 
+    /// 503: the payment provider failed to open a checkout. Nothing was saved or charged.
+    static var providerUnavailable: ProblemDetails {
+        ProblemDetails(
+            status: .serviceUnavailable, type: "urn:masthead:problem:provider-unavailable", title: "Payment provider unavailable",
+            detail: "The payment provider did not answer. Nothing was saved or charged; please try again shortly.",
+            headers: [.retryAfter: "\(retryAfterSeconds)"])
+    }
+
     /// What `Retry-After` says when the database cannot write: about a readiness probe's interval.
     static let retryAfterSeconds = 10
 

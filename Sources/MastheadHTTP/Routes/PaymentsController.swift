@@ -4,11 +4,12 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// What the payment provider talks to: its webhooks, and in development the simulated
-/// provider's checkout page.
+/// What the payment provider talks to: its webhooks, Stripe's payment page, and in
+/// development the simulated provider's checkout page.
 struct PaymentsController: Sendable {
     let pledges: PledgeService?
     let simulated: SimulatedProvider?
+    let stripe: StripePayments?
     let pages: PageRenderer
     let messages: ReaderMessages
     let bodyLimit: Int
@@ -19,6 +20,7 @@ struct PaymentsController: Sendable {
         routes.post("v1/webhooks/payments") { request, context in try await webhook(request, context) }
         routes.get("v1/simulated-checkout/{pledge}") { request, context in try await checkout(request, context) }
         routes.post("v1/simulated-checkout/{pledge}") { request, context in try await pay(request, context) }
+        routes.get("v1/pledges/{pledge}/pay") { request, context in try await stripePage(request, context) }
         return routes
     }
 
@@ -83,6 +85,56 @@ struct PaymentsController: Sendable {
         return try pages.page(
             "pledge-result", title: messages[succeeded ? "thanks.title" : "thanks.declined_title", language], language: language,
             ["message": messages[succeeded ? "thanks.body" : "thanks.declined", language]])
+    }
+
+    /// Stripe's payment page: the card field of Stripe.js, confirming the pledge's
+    /// PaymentIntent in the reader's browser. Its state is read from Stripe on every visit, so
+    /// the client secret is never stored; a paid pledge (or one Stripe is finishing) thanks the
+    /// reader, a closed one says so.
+    func stripePage(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
+        guard let stripe, let pledges else { throw ProblemDetails(status: .notFound, detail: "There is no payment page here.") }
+        let id = context.parameters.get("pledge") ?? ""
+        guard let pledge = try await pledges.store.pledge(publicID: id), pledge.provider == stripe.provider.name,
+            let reference = pledge.providerReference
+        else { throw ProblemDetails(status: .notFound, detail: "No pledge has this id.") }
+        let language = request.language
+        let thanks = { () throws -> Response in
+            try pages.page(
+                "pledge-result", title: messages["thanks.title", language], language: language, ["message": messages["thanks.body", language]])
+        }
+        if pledge.status == .succeeded || pledge.status == .active { return try thanks() }
+        guard pledge.status == .pending || pledge.status == .failed else { return try closed(pledge, language) }
+        let intent: StripeIntent
+        do {
+            intent = try await stripe.provider.intent(reference)
+        } catch {
+            context.logger.error("payment page: Stripe did not answer", metadata: ["reason": "\(error)"])
+            throw ProblemDetails.providerUnavailable
+        }
+        if intent.isPaid { return try thanks() }
+        guard intent.isPayable else { return try closed(pledge, language) }
+        let amount = pledge.amount.formatted(language: language)
+        let next =
+            pledge.returnURL.map { $0 + ($0.contains("?") ? "&" : "?") + "pledge=\(pledge.publicID)&payment=succeeded" }
+            ?? "\(pages.base)/v1/pledges/\(pledge.publicID)/pay?lang=\(language)"
+        let sources = stripe.pageSources
+        return try pages.page(
+            "pledge-pay", title: messages["pay.title", language], language: language,
+            [
+                "lead": messages.format("pay.lead", language, ["newsroom": pages.newsroom, "amount": amount]),
+                "button": messages.format("pay.button", language, ["amount": amount]),
+                "key": stripe.publishableKey, "secret": intent.clientSecret, "next": next, "script_url": stripe.scriptURL,
+                "pay_script": StripePayScript.text,
+            ],
+            scripts: PageScripts(
+                sources: sources.scripts, inlineHashes: [StripePayScript.hash], frames: sources.frames, connections: sources.connections))
+    }
+
+    /// A pledge with nothing left to pay (canceled, refunded, …).
+    private func closed(_ pledge: Pledge, _ language: String) throws -> Response {
+        try pages.page(
+            "pledge-result", title: messages["pay.title", language], language: language,
+            ["message": messages.format("pay.closed", language, ["status": messages["pledge.status_\(pledge.status.rawValue)", language]])])
     }
 
     private func simulatedPledge(_ context: MastheadRequestContext) async throws -> (SimulatedProvider, Pledge) {

@@ -67,6 +67,10 @@ struct PledgesController: Sendable {
                 return backToSupportPage(request, fields, code: error.code, field: error.field, amount: amount)
             }
             throw ProblemDetails.pledge(error)
+        } catch let error as PaymentProviderUnavailable {
+            context.logger.error("pledge not recorded: the payment provider failed", metadata: ["reason": "\(error.reason)"])
+            if request.prefersHTML { return backToSupportPage(request, fields, code: "provider_unavailable", field: "form") }
+            throw ProblemDetails.providerUnavailable
         } catch let error as IdempotencyError {
             if request.prefersHTML { return backToSupportPage(request, fields, code: "idempotency", field: "form") }
             throw ProblemDetails.idempotency(error)

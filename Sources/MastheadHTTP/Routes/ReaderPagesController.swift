@@ -139,13 +139,14 @@ struct ReaderPagesController: Sendable {
                 "pledge-result", status: .unprocessableContent, title: messages["support.title", language], language: language,
                 ["message": messages["support.unavailable", language], "again": "\(base)/support?lang=\(language)"])
         }
-        let interval: PledgeInterval = query["interval"] == "monthly" ? .monthly : .once
+        let interval: PledgeInterval = query["interval"] == "monthly" && pledges.offersRecurring ? .monthly : .once
         let tiers = offer.tiers.filter { $0.interval == interval }
         let currency = offer.currency.code
         let path = "/support?currency=\(currency)&interval=\(interval.rawValue)&lang=\(language)"
         var context: [String: Any] = [
             "lead": messages.format("support.lead", language, ["minimum": offer.minimum.formatted(language: language)]),
             "key": Self.idempotencyKey(), "currency": currency, "interval": interval.rawValue, "once": interval == .once,
+            "recurring": pledges.offersRecurring,
             "once_url": "\(base)/support?currency=\(currency)&interval=once&lang=\(language)",
             "monthly_url": "\(base)/support?currency=\(currency)&interval=monthly&lang=\(language)",
             "return_url": "\(base)/support/thanks?lang=\(language)",
@@ -196,6 +197,8 @@ struct ReaderPagesController: Sendable {
         case "required": messages["support.missing_amount", language]
         case "card_number": messages["support.card_number", language]
         case "currency_not_offered": messages["support.unavailable", language]
+        case "interval_not_offered": messages["support.once_only", language]
+        case "provider_unavailable": messages["support.provider_unavailable", language]
         default: messages["page.check_form", language]
         }
     }

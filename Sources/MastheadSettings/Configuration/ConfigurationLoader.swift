@@ -177,9 +177,10 @@ public struct ConfigurationLoader: Sendable {
                 }
         }
         if let mode = try values.string(.payments) {
-            guard let parsed = PaymentsMode(rawValue: mode) else { throw ConfigurationError(.payments, "'\(mode)' is not simulated or off") }
+            guard let parsed = PaymentsMode(rawValue: mode) else { throw ConfigurationError(.payments, "'\(mode)' is not stripe, simulated or off") }
             configuration.payments = parsed
         }
+        try Self.loadStripe(&values, into: &configuration)
         if let url = try values.string(.paymentsWebhookURL) {
             configuration.paymentsWebhookURL = try Self.checkAbsoluteURL(url, .paymentsWebhookURL)
         }
@@ -201,6 +202,30 @@ public struct ConfigurationLoader: Sendable {
         if let burst = try values.int(.rateBurst) {
             guard (1...100_000).contains(burst) else { throw ConfigurationError(.rateBurst, "\(burst) is outside 1-100000") }
             configuration.rateBurst = burst
+        }
+    }
+
+    /// Stripe's settings; the three it cannot work without are required once it is chosen.
+    private static func loadStripe(_ values: inout SettingValues, into configuration: inout MastheadConfiguration) throws(ConfigurationError) {
+        configuration.stripe.secretKeyFile = try values.string(.stripeSecretKeyFile)
+        configuration.stripe.webhookSecretFile = try values.string(.stripeWebhookSecretFile)
+        if let key = try values.string(.stripePublishableKey) {
+            guard key.hasPrefix("pk_"), key.count <= 255, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) else {
+                throw ConfigurationError(.stripePublishableKey, "is not a publishable key (pk_…)")
+            }
+            configuration.stripe.publishableKey = key
+        }
+        if let url = try values.string(.stripeAPIURL) {
+            configuration.stripe.apiURL = try checkAbsoluteURL(url.hasSuffix("/") ? String(url.dropLast()) : url, .stripeAPIURL)
+        }
+        if let url = try values.string(.stripeJSURL) { configuration.stripe.scriptURL = try checkAbsoluteURL(url, .stripeJSURL) }
+        guard configuration.effectivePayments == .stripe else { return }
+        let required: [(String?, Setting)] = [
+            (configuration.stripe.secretKeyFile, .stripeSecretKeyFile), (configuration.stripe.webhookSecretFile, .stripeWebhookSecretFile),
+            (configuration.stripe.publishableKey, .stripePublishableKey),
+        ]
+        for (value, setting) in required where value?.isEmpty ?? true {
+            throw ConfigurationError(setting, "is required when payments is stripe")
         }
     }
 

@@ -67,6 +67,8 @@ public struct MastheadConfiguration: Sendable, Equatable {
     public var payments: PaymentsMode?
     /// Where the simulated provider posts webhooks; nil means this daemon's own address.
     public var paymentsWebhookURL: String?
+    /// Stripe's keys and addresses, used when `payments` is `stripe`.
+    public var stripe = StripeSettings()
 
     /// The payment provider in effect.
     public var effectivePayments: PaymentsMode { payments ?? (environment == .production ? .off : .simulated) }
@@ -86,7 +88,13 @@ public struct MastheadConfiguration: Sendable, Equatable {
             throw ConfigurationError(.mailer, "production cannot use the file mailer; configure smtp://… or sendmail:PATH")
         }
         if effectivePayments == .simulated {
-            throw ConfigurationError(.payments, "production cannot take pledges through the simulated provider; set it to off")
+            throw ConfigurationError(.payments, "production cannot take pledges through the simulated provider; set it to stripe or off")
+        }
+        if effectivePayments == .stripe {
+            for (url, setting) in [(stripe.apiURL, Setting.stripeAPIURL), (stripe.scriptURL, .stripeJSURL)]
+            where !url.lowercased().hasPrefix("https://") {
+                throw ConfigurationError(setting, "production needs an https:// URL, got \(url)")
+            }
         }
         guard mailFrom != nil else {
             throw ConfigurationError(.mailFrom, "production needs an explicit From address, e.g. \"Ukraine Daily <news@example.org>\"")
@@ -105,8 +113,24 @@ public struct SiteLink: Sendable, Equatable {
     }
 }
 
+/// Stripe's settings. The secret key and the webhook secret stay in files (read by the runtime),
+/// so they never sit in a process list, a configuration file or the environment.
+public struct StripeSettings: Sendable, Equatable {
+    public var secretKeyFile: String?
+    public var webhookSecretFile: String?
+    /// The publishable key (`pk_…`), public by design: the payment page hands it to Stripe.js.
+    public var publishableKey: String?
+    public var apiURL = "https://api.stripe.com"
+    /// Where the payment page loads Stripe.js from.
+    public var scriptURL = "https://js.stripe.com/v3/"
+
+    public init() {}
+}
+
 /// Which payment provider takes pledges.
 public enum PaymentsMode: String, Sendable, Equatable {
+    /// Stripe: a PaymentIntent per pledge, paid on Masthead's payment page with Stripe.js.
+    case stripe
     /// The development provider: a checkout page served by the daemon, signed webhooks over HTTP.
     case simulated
     /// No pledges: the pledge routes answer 503.

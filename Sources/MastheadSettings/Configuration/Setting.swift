@@ -122,11 +122,26 @@ extension Setting {
         defaultValue: "none")
     public static let payments = Setting(
         key: "payments",
-        summary: "payment provider for pledges: simulated (a checkout page served by the daemon) or off",
+        summary: "payment provider for pledges: stripe, simulated (a checkout page served by the daemon) or off",
         defaultValue: "simulated; off in production")
     public static let paymentsWebhookURL = Setting(
         key: "payments.webhook.url", summary: "where the simulated provider posts its webhooks",
         defaultValue: "http://HOST:PORT/v1/webhooks/payments")
+    public static let stripeSecretKeyFile = Setting(
+        key: "stripe.secret.key.file", summary: "file holding the Stripe secret key (sk_… or a restricted rk_…); required with payments=stripe",
+        defaultValue: "none")
+    public static let stripeWebhookSecretFile = Setting(
+        key: "stripe.webhook.secret.file",
+        summary: "file holding the webhook endpoint's signing secret (whsec_…), one per line while one is rolled; required with payments=stripe",
+        defaultValue: "none")
+    public static let stripePublishableKey = Setting(
+        key: "stripe.publishable.key", summary: "Stripe publishable key (pk_…) for the payment page; required with payments=stripe",
+        defaultValue: "none")
+    public static let stripeAPIURL = Setting(
+        key: "stripe.api.url", summary: "Stripe's API (another only to test against a stand-in such as localstripe)",
+        defaultValue: "https://api.stripe.com")
+    public static let stripeJSURL = Setting(
+        key: "stripe.js.url", summary: "where the payment page loads Stripe.js from", defaultValue: "https://js.stripe.com/v3/")
 
     /// Every setting, in the order the README's table lists them.
     public static let all: [Setting] = [
@@ -135,5 +150,6 @@ extension Setting {
         .newsroom, .mailFrom, .unsubscribeMailto, .templates, .signupNewsletters, .signupEmailsPerDay,
         .signupCooldown, .signupNotice, .signupReturnURL, .confirmRedirectURL, .consentVersion, .confirmDays,
         .corsOrigins, .rateLimit, .rateBurst, .siteLinks, .payments, .paymentsWebhookURL,
+        .stripeSecretKeyFile, .stripeWebhookSecretFile, .stripePublishableKey, .stripeAPIURL, .stripeJSURL,
     ]
 }

@@ -19,17 +19,20 @@ public struct StripeAPI: Sendable {
     let timeout: Duration
     /// The pause before each retry; its count is the number of retries.
     let retryDelays: [Duration]
+    /// The most one call may take, retries included: a reader is waiting for the answer.
+    let budget: Duration
     let logger: Logger
 
     /// `baseURL` is `https://api.stripe.com` in production; tests point it at localstripe.
     public init(
-        baseURL: String, secretKey: String, timeout: Duration = .seconds(20),
-        retryDelays: [Duration] = [.milliseconds(500), .seconds(1), .seconds(2)], logger: Logger
+        baseURL: String, secretKey: String, timeout: Duration = .seconds(10),
+        retryDelays: [Duration] = [.milliseconds(500), .seconds(1), .seconds(2)], budget: Duration = .seconds(20), logger: Logger
     ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.secretKey = secretKey
         self.timeout = timeout
         self.retryDelays = retryDelays
+        self.budget = budget
         self.logger = logger
     }
 
@@ -55,10 +58,12 @@ public struct StripeAPI: Sendable {
             request.body = .bytes(ByteBuffer(string: body))
         }
         var attempt = 0
+        let started = ContinuousClock.now
         while true {
             let failure: StripeError
             do {
-                let response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(timeout))
+                let remaining = budget - (ContinuousClock.now - started)
+                let response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(min(timeout, remaining)))
                 let bytes = try await response.body.collect(upTo: 4 * 1024 * 1024)
                 let status = Int(response.status.code)
                 let object = StripeObject(json: Data(bytes.readableBytesView))
@@ -69,7 +74,9 @@ public struct StripeAPI: Sendable {
             } catch {
                 failure = StripeError(connection: "\(error)")
             }
-            guard failure.retryable, attempt < retryDelays.count else { throw failure }
+            guard failure.retryable, attempt < retryDelays.count,
+                ContinuousClock.now - started + retryDelays[attempt] < budget
+            else { throw failure }
             logger.notice("stripe call failed; retrying", metadata: ["path": "\(path)", "attempt": "\(attempt + 1)", "error": "\(failure)"])
             try await Task.sleep(for: retryDelays[attempt])
             attempt += 1

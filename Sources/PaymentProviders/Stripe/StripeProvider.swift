@@ -9,6 +9,8 @@ import Signing
 /// through Stripe yet (issue 18 goes on with them).
 public struct StripeProvider: PaymentProvider {
     public let name = "stripe"
+    /// Monthly pledges through Stripe (Customer, Subscription) are still to come.
+    public let offersRecurring = false
     let api: StripeAPI
     /// Endpoint secrets (`whsec_…`) the webhook verifier accepts; several while one is rolled.
     let webhookSecrets: [[UInt8]]
@@ -40,6 +42,18 @@ public struct StripeProvider: PaymentProvider {
         return Checkout(url: "\(publicURL)/v1/pledges/\(pledge.publicID)/pay", reference: id, clientSecret: secret)
     }
 
+    /// Where a pledge's PaymentIntent stands now, read from Stripe (the payment page asks on
+    /// each visit, so the client secret is never kept in Masthead's database).
+    public func intent(_ reference: String) async throws -> StripeIntent {
+        guard reference.hasPrefix("pi_"), reference.utf8.count <= 255, reference.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") })
+        else { throw StripeProviderError.unexpectedObject("a reference that is not a PaymentIntent's id") }
+        let intent = try await api.get("/v1/payment_intents/\(reference)")
+        guard intent.string("id") == reference, let status = intent.string("status"), let secret = intent.string("client_secret") else {
+            throw StripeProviderError.unexpectedObject("a PaymentIntent without its status or client secret")
+        }
+        return StripeIntent(status: status, clientSecret: secret)
+    }
+
     public func cancelRecurring(pledge publicID: String, reference: String?) async throws {
         // One-time pledges have nothing to stop; recurring ones are not offered through Stripe yet.
     }
@@ -48,6 +62,20 @@ public struct StripeProvider: PaymentProvider {
         try SignedWebhook.verify(body, header: signatureHeader, secrets: webhookSecrets, at: now)
         return try StripeEvent.read(body)
     }
+}
+
+/// A PaymentIntent as the payment page needs it.
+public struct StripeIntent: Sendable, Equatable {
+    /// Stripe's status: `requires_payment_method`, `requires_confirmation`, `requires_action`,
+    /// `processing`, `succeeded`, `canceled`, …
+    public var status: String
+    /// What Stripe.js confirms the payment with, in the reader's browser only.
+    public var clientSecret: String
+
+    /// Whether the reader has paid, or Stripe is finishing the payment (the webhook follows).
+    public var isPaid: Bool { status == "succeeded" || status == "processing" }
+    /// Whether the reader may (still) pay: a card to enter, or one to confirm.
+    public var isPayable: Bool { ["requires_payment_method", "requires_confirmation", "requires_action"].contains(status) }
 }
 
 /// Why the Stripe provider could not open a checkout, besides a failed call (``StripeError``).

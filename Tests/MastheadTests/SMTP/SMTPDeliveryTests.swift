@@ -195,7 +195,8 @@ struct SMTPDeliveryTests {
             Issue.record("delivered to a silent server")
         } catch {
             #expect(!error.isPermanent)
-            #expect(error.reason.contains("timed out"))
+            // Waiting for the greeting, or (on a loaded machine) already for the connection.
+            #expect(error.reason.contains("timed out") || error.reason.contains("Connect timeout (1 s)"), "\(error.reason)")
         }
         // The RFC 5321 greeting timeout is five minutes; a minute shows the cap of one second
         // took effect while leaving room for a loaded CI machine.

@@ -69,6 +69,10 @@ enum PostgresTestServer {
         let logger = Logger(label: "masthead-tests")
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         do {
+            // A statement waiting on a lock (an ALTER DATABASE behind a test's open transaction)
+            // fails after this, naming the wait, instead of holding the whole run: an await on
+            // the server cannot be cancelled by a test's time limit.
+            _ = try await connection.query("SET statement_timeout = '30s'", logger: logger)
             var lines: [String] = []
             for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
                 lines.append(try row.map(text).joined(separator: "|"))
