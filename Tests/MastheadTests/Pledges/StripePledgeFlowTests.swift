@@ -81,6 +81,16 @@ struct StripePledgeFlowTests {
             #expect(String(buffer: monthly.body).contains("interval_not_offered"))
             let support = String(buffer: try await client.execute(uri: "/support", method: .get).body)
             #expect(support.contains("interval-once") && !support.contains("interval-monthly"))
+            // The support form asking for monthly anyway goes back to the page, which says why.
+            let monthlyForm = try await client.execute(
+                uri: "/v1/pledges", method: .post, headers: SignupHTTP.formHeaders,
+                body: SignupHTTP.form([
+                    ("email", "anna@example.org"), ("amount", "5"), ("currency", "USD"), ("interval", "monthly"),
+                    ("idempotency_key", "monthlyformkey"),
+                ]))
+            let back = try #require(monthlyForm.headers[.location]).replacingOccurrences(of: "https://news.example.org/masthead", with: "")
+            #expect(back.contains("error=interval_not_offered"), "\(back)")
+            #expect(String(buffer: try await client.execute(uri: back, method: .get).body).contains("Monthly support is not offered here yet"))
 
             let created = try await PledgeHTTP.create(client, ["email": "Anna@Example.org", "amount": "5", "currency": "USD"])
             #expect(created.status == .created)
@@ -143,10 +153,17 @@ struct StripePledgeFlowTests {
         let test = try await Self.runtime(.sqlite, apiURL: nowhere, scriptURL: nowhere + "/js.stripe.com/v3/")
         defer { test.shutdown() }
         try await test.application.test(.router) { client in
+            // The support form's post, beside the API's, at once: each waits out the same budget.
+            async let formAnswer = client.execute(
+                uri: "/v1/pledges", method: .post, headers: SignupHTTP.formHeaders,
+                body: SignupHTTP.form([("email", "anna@example.org"), ("amount", "5"), ("currency", "USD"), ("idempotency_key", "downformkey")]))
             let refused = try await PledgeHTTP.create(client, ["email": "anna@example.org", "amount": "5", "currency": "USD"])
             #expect(refused.status == .serviceUnavailable)
             #expect(refused.headers[.retryAfter] != nil)
             #expect(String(buffer: refused.body).contains("urn:masthead:problem:provider-unavailable"))
+            let back = try #require(try await formAnswer.headers[.location]).replacingOccurrences(of: "https://news.example.org/masthead", with: "")
+            #expect(back.contains("error=provider_unavailable"), "\(back)")
+            #expect(String(buffer: try await client.execute(uri: back, method: .get).body).contains("Our payment provider did not answer"))
             #expect(try await test.sql("SELECT count(*) FROM pledges") == ["0"])
             let unknown = try await client.execute(uri: "/v1/pledges/pl_nosuchpledge/pay", method: .get)
             #expect(unknown.status == .notFound)
