@@ -30,7 +30,16 @@ final class RawHTTPConnection: Sendable {
     /// Reads until the peer closes the connection or the answer's head and body have arrived,
     /// waiting on a thread of its own (`offThePool`), not on one the other tests share.
     func readResponse(timeout: TimeInterval = 20) async -> String {
-        (try? await offThePool { self.readResponseOnThisThread(timeout: timeout) }) ?? ""
+        (try? await offThePool { self.readResponseOnThisThread(timeout: timeout).text }) ?? ""
+    }
+
+    /// Whether the server closed the connection (an end of file) before this end's `timeout`,
+    /// and what it sent first. It asks who closed, not how fast: a loaded machine may be slow.
+    func serverCloses(within timeout: TimeInterval) async -> (closed: Bool, answer: String) {
+        (try? await offThePool {
+            let read = self.readResponseOnThisThread(timeout: timeout, untilClosed: true)
+            return (read.endOfFile, read.text)
+        }) ?? (false, "")
     }
 
     /// Sends each request and reads its answer before the next, all on one thread of its own:
@@ -39,22 +48,25 @@ final class RawHTTPConnection: Sendable {
         (try? await offThePool {
             requests.map { request in
                 self.send(request)
-                return self.readResponseOnThisThread(timeout: timeout)
+                return self.readResponseOnThisThread(timeout: timeout).text
             }
         }) ?? []
     }
 
-    private func readResponseOnThisThread(timeout: TimeInterval) -> String {
+    /// Reads until the answer is whole, or with `untilClosed` until the server closes.
+    private func readResponseOnThisThread(timeout: TimeInterval, untilClosed: Bool = false) -> (text: String, endOfFile: Bool) {
         var timeoutValue = timeval(tv_sec: Int(timeout), tv_usec: 0)
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeoutValue, socklen_t(MemoryLayout<timeval>.size))
         var received: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
+        var endOfFile = false
         while true {
             let count = recv(descriptor, &buffer, buffer.count, 0)
+            if count == 0 || (count < 0 && errno == ECONNRESET) { endOfFile = true }
             if count <= 0 { break }
             received += buffer[0..<count]
             let text = String(decoding: received, as: UTF8.self)
-            if let split = text.range(of: "\r\n\r\n"),
+            if !untilClosed, let split = text.range(of: "\r\n\r\n"),
                 let length = text[..<split.lowerBound].split(separator: "\r\n")
                     .first(where: { $0.lowercased().hasPrefix("content-length:") })
                     .flatMap({ Int($0.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) }),
@@ -63,7 +75,7 @@ final class RawHTTPConnection: Sendable {
                 break
             }
         }
-        return String(decoding: received, as: UTF8.self)
+        return (String(decoding: received, as: UTF8.self), endOfFile)
     }
 
     /// This end's port.
