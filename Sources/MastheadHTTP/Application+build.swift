@@ -81,7 +81,7 @@ public func buildRouter(
     router.addRoutes(
         PledgesController(
             pledges: services.pledges, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
-            base: configuration.publicURL
+            base: configuration.publicURL, metrics: metrics
         ).endpoints)
     router.addRoutes(
         PaymentsController(

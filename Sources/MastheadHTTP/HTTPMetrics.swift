@@ -53,6 +53,12 @@ public struct HTTPMetrics: Sendable {
             helpText: "Age of the oldest message still waiting (0 when none is).")
     }
 
+    static var pledgesRefused: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "pledges", metricName: "refused", unitName: "total",
+            helpText: "Pledges refused by the card-testing limits, by the limit reached.")
+    }
+
     /// Latency buckets from 1 ms to 10 s: sign-ups are expected in single milliseconds.
     static let latencyBuckets: [Duration] = [
         .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
@@ -73,6 +79,11 @@ public struct HTTPMetrics: Sendable {
         registry.makeDurationHistogram(
             descriptor: Self.duration, labels: [("route", route), ("method", method)], buckets: Self.latencyBuckets
         ).recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// Counts one pledge refused by a card-testing limit (`declines_from_client`, …).
+    func countRefusedPledge(reason: String) {
+        registry.makeCounter(descriptor: Self.pledgesRefused, labels: [("reason", reason)]).increment()
     }
 
     /// Sets the database pool gauges to the store's current activity.

@@ -67,7 +67,11 @@ public struct Services: Sendable {
         pledges = provider.map { [signer, signup] provider in
             PledgeService(
                 store: store, provider: provider, signer: signer, signup: signup,
-                consentTextVersion: configuration.signup.consentTextVersion, trustedOrigins: configuration.siteOrigins, now: now)
+                consentTextVersion: configuration.signup.consentTextVersion, trustedOrigins: configuration.siteOrigins,
+                limits: PledgeLimits(
+                    dailyPledges: configuration.pledgesPerDay, declinedPayments: configuration.pledgeDeclines,
+                    cooldown: TimeInterval(configuration.pledgeCooldown.components.seconds)),
+                now: now)
         }
         composers = [
             SignupMessageComposer(

@@ -12,7 +12,9 @@ struct PostgresSession: Sendable {
 
     /// Every row of `query`.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
-        try await connection.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
+        // A connection known closed is refused at once (see ``ConnectionCloseWatch`` for the rest).
+        guard !connection.isClosed else { throw ClosedConnection() }
+        return try await connection.query(query, logger: logger).collect().map { $0.makeRandomAccess() }
     }
 
     /// The first row of `query`, if any.
@@ -23,7 +25,7 @@ struct PostgresSession: Sendable {
     /// Runs `query` for its effect; returns how many rows it returned (use `RETURNING 1` to count changes).
     @discardableResult
     func execute(_ query: PostgresQuery) async throws -> Int {
-        try await connection.query(query, logger: logger).collect().count
+        try await rows(query).count
     }
 
     /// Runs `body` between `begin` (`BEGIN …`) and `COMMIT`; rolls back when it throws.
@@ -46,6 +48,13 @@ struct PostgresSession: Sendable {
         guard let row = try await row(query), row[0].bytes != nil else { return nil }
         return try row[0].decode(T.self)
     }
+}
+
+/// A pooled connection was closed before a query could be sent on it (so nothing of the
+/// operation reached the server): the pool learns of the close a moment later, so another
+/// lease gets a live connection (``PostgresStore`` retries).
+struct ClosedConnection: Error, CustomStringConvertible {
+    var description: String { "the pooled connection was already closed" }
 }
 
 /// postgres-nio's rows, read the way both stores read them (`StoredRows`); the subscript reads

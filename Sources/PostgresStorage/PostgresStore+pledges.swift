@@ -78,6 +78,28 @@ extension PostgresStore: PledgeStore {
         try await read { session in try await Self.storedAnswer(session, key: idempotencyKey) }
     }
 
+    public func pledgeAttempts(address: String, clientIP: String?, pledges: PledgeAttempts.Window, declines: PledgeAttempts.Window) async throws
+        -> PledgeAttempts
+    {
+        let sources = [(address, pledges), (clientIP, pledges), (address, declines), (clientIP, declines)]
+        return try await read { session in
+            var counts: [PledgeAttempts.Count] = []
+            for (sql, source) in zip(StoreSQL.pledgeAttemptQueries, sources) {
+                guard let value = source.0, source.1.atMost > 0 else {
+                    counts.append(.none)
+                    continue
+                }
+                var binds = PostgresBindings()
+                binds.append(value)
+                binds.append(Timestamp.format(source.1.since))
+                binds.append(Int64(source.1.atMost))
+                let row = try await session.row(PostgresQuery(unsafeSQL: sql, binds: binds))
+                counts.append(try row.map(PledgeAttempts.Count.init(stored:)) ?? .none)
+            }
+            return PledgeAttempts(pledgesByAddress: counts[0], pledgesByClient: counts[1], declinesByAddress: counts[2], declinesByClient: counts[3])
+        }
+    }
+
     public func createPledge(_ record: PledgeRecord, optIn: PreparedSignup?) async throws -> PledgeRecording {
         try await writeSeeingSuppressions { session in
             let stamp = Timestamp.format(record.time)
@@ -130,8 +152,9 @@ extension PostgresStore: PledgeStore {
                 """)
             guard claimed > 0 else { return .replayed }
             // Locked: events of one pledge (and a cancellation) move it one at a time.
+            let key = StoreSQL.pledgeKey(of: event)
             let row = try await session.row(
-                "SELECT * FROM pledges WHERE public_id = \(event.pledge) AND provider = \(provider) FOR UPDATE")
+                "SELECT * FROM pledges WHERE \(unescaped: key.column) = \(key.value) AND provider = \(provider) FOR UPDATE")
             let pledge = try row.map(Pledge.init(stored:))
             var outcome = PaymentEventOutcome.unknownPledge
             if let row, let pledge { outcome = try await Self.apply(event, to: pledge, stored: row, session, at: receivedAt) }
@@ -229,7 +252,10 @@ extension PostgresStore: PledgeStore {
                 count(*) AS pledges,
                 count(*) FILTER (WHERE p.status IN ('succeeded', 'active')) AS paying,
                 coalesce(sum((SELECT count(*) FROM pledge_payments pp WHERE pp.pledge_id = p.id)), 0)::bigint AS payments,
-                coalesce(sum((SELECT sum(amount_minor) FROM pledge_payments pp WHERE pp.pledge_id = p.id)), 0)::bigint AS collected
+                coalesce(sum(CASE WHEN p.status IN \(unescaped: StoreSQL.returnedStates) THEN 0 ELSE \(unescaped: StoreSQL.pledgeReceived) END), 0)::bigint
+                    AS collected,
+                coalesce(sum(CASE WHEN p.status IN \(unescaped: StoreSQL.returnedStates) THEN \(unescaped: StoreSQL.pledgeReceived) ELSE 0 END), 0)::bigint
+                    AS returned
             FROM pledges p WHERE (\(after)::text IS NULL OR p.created_at >= \(after))
             GROUP BY grp, p.currency ORDER BY grp, p.currency
             """

@@ -24,6 +24,8 @@ public final class PostgresStore: Sendable {
     let logger: Logger
     private let runner: Task<Void, Never>
     let activity = PostgresActivity()
+    /// Ends an operation whose connection closes under it (a postgres-nio query can hang otherwise).
+    let closeWatch = ConnectionCloseWatch()
     /// Whether the last writes failed for the server's reasons (readiness reads it).
     let writeAvailability = WriteAvailability()
 
@@ -61,8 +63,18 @@ public final class PostgresStore: Sendable {
         await untilRunning()
         activity.reads.add(1, ordering: .relaxed)
         defer { activity.reads.subtract(1, ordering: .relaxed) }
-        return try await client.withConnection { connection in
-            try await body(PostgresSession(connection: connection, logger: self.logger))
+        var attempt = 1
+        while true {
+            do {
+                return try await client.withConnection { connection in
+                    try await self.closeWatch.run(on: connection) {
+                        try await body(PostgresSession(connection: connection, logger: self.logger))
+                    }
+                }
+            } catch is ClosedConnection where attempt < 4 {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(5 * attempt))
+            }
         }
     }
 
@@ -81,9 +93,11 @@ public final class PostgresStore: Sendable {
         while true {
             do {
                 return try await client.withConnection { connection in
-                    try await PostgresSession(connection: connection, logger: self.logger).transaction("BEGIN", body)
+                    try await self.closeWatch.run(on: connection) {
+                        try await PostgresSession(connection: connection, logger: self.logger).transaction("BEGIN", body)
+                    }
                 }
-            } catch let error as PSQLError where error.isRetryable && attempt < 4 {
+            } catch where attempt < 4 && ((error as? PSQLError)?.isRetryable == true || error is ClosedConnection) {
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(5 * attempt))
             } catch {
@@ -99,6 +113,7 @@ public final class PostgresStore: Sendable {
     /// standby), or an I/O error.
     public func unavailability(of error: any Error) -> String? {
         if error is ConnectionPoolError { return "no database connection is available" }
+        if error is ClosedConnection || error is ConnectionLostDuringOperation { return "the database connection was lost" }
         guard let error = error as? PSQLError else { return nil }
         if let state = error.sqlState {
             return switch state {

@@ -28,6 +28,11 @@ extension SQLiteStore {
         let appliedAt = Timestamp.format(now)
         return try await pool.writeWithoutTransaction { db in
             var applied: [String] = []
+            // A step may rebuild a table (SQLite's only way to change a CHECK), which needs foreign
+            // keys off; they are checked before the steps commit, and turned on again after.
+            // (The pragma is a no-op inside a transaction, so it is set outside.)
+            try db.execute(sql: "PRAGMA foreign_keys = OFF")
+            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
             try db.inTransaction(.immediate) {
                 try db.execute(sql: Self.bookkeeping)
                 let plan = try Self.plan(db, known: known)
@@ -38,6 +43,9 @@ extension SQLiteStore {
                         sql: "INSERT INTO schema_migrations (id, checksum, applied_at) VALUES (?, ?, ?)",
                         arguments: [step.id, step.checksum, appliedAt])
                     applied.append(step.id)
+                }
+                if let broken = try Row.fetchOne(db, sql: "PRAGMA foreign_key_check") {
+                    throw StorageError.migrationRefused("a step left a row of \(broken[0] as String? ?? "a table") without its parent")
                 }
                 return .commit
             }

@@ -66,6 +66,21 @@ extension SQLiteStore: PledgeStore {
         try await read { db in try Self.storedAnswer(db, key: idempotencyKey) }
     }
 
+    public func pledgeAttempts(address: String, clientIP: String?, pledges: PledgeAttempts.Window, declines: PledgeAttempts.Window) async throws
+        -> PledgeAttempts
+    {
+        try await read { db in
+            let counts = try zip(StoreSQL.pledgeAttemptQueries, [(address, pledges), (clientIP, pledges), (address, declines), (clientIP, declines)])
+                .map { sql, source in
+                    guard let value = source.0, source.1.atMost > 0 else { return PledgeAttempts.Count.none }
+                    let row = try Row.fetchOne(
+                        db.cachedStatement(sql: sql), arguments: [value, Timestamp.format(source.1.since), source.1.atMost])
+                    return try row.map(PledgeAttempts.Count.init(stored:)) ?? .none
+                }
+            return PledgeAttempts(pledgesByAddress: counts[0], pledgesByClient: counts[1], declinesByAddress: counts[2], declinesByClient: counts[3])
+        }
+    }
+
     public func createPledge(_ record: PledgeRecord, optIn: PreparedSignup?) async throws -> PledgeRecording {
         try await write { db in
             // Two requests with one key may race past the first look; the writer decides.
@@ -102,8 +117,9 @@ extension SQLiteStore: PledgeStore {
                 db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM payment_events WHERE provider = ? AND event_id = ?)"),
                 arguments: [provider, event.id]) ?? false
             if seen { return .replayed }
+            let key = StoreSQL.pledgeKey(of: event)
             let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM pledges WHERE public_id = ? AND provider = ?"), arguments: [event.pledge, provider])
+                db.cachedStatement(sql: "SELECT * FROM pledges WHERE \(key.column) = ? AND provider = ?"), arguments: [key.value, provider])
             let pledge = try row.map(Pledge.init(stored:))
             var outcome = PaymentEventOutcome.unknownPledge
             if let row, let pledge { outcome = try Self.apply(event, to: pledge, stored: row, db, at: receivedAt) }
@@ -204,7 +220,8 @@ extension SQLiteStore: PledgeStore {
                         count(*) AS pledges,
                         sum(p.status IN ('succeeded', 'active')) AS paying,
                         coalesce(sum((SELECT count(*) FROM pledge_payments pp WHERE pp.pledge_id = p.id)), 0) AS payments,
-                        coalesce(sum((SELECT sum(amount_minor) FROM pledge_payments pp WHERE pp.pledge_id = p.id)), 0) AS collected
+                        coalesce(sum(CASE WHEN p.status IN \(StoreSQL.returnedStates) THEN 0 ELSE \(StoreSQL.pledgeReceived) END), 0) AS collected,
+                        coalesce(sum(CASE WHEN p.status IN \(StoreSQL.returnedStates) THEN \(StoreSQL.pledgeReceived) ELSE 0 END), 0) AS returned
                     FROM pledges p WHERE (? IS NULL OR p.created_at >= ?)
                     GROUP BY grp, p.currency ORDER BY grp, p.currency
                     """, arguments: [since.map(Timestamp.format), since.map(Timestamp.format)]

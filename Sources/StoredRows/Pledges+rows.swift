@@ -25,7 +25,7 @@ extension Pledge {
             card: brand.flatMap { brand in last4.flatMap { CardSummary(brand: brand, last4: $0) } },
             checkoutURL: try row.value("checkout_url"), returnURL: try row.value("return_url"), provider: try row.value("provider"),
             createdAt: try row.value("created_at"), updatedAt: try row.value("updated_at"),
-            providerReference: try row.value("provider_reference"))
+            providerReference: try row.value("provider_reference"), locale: try row.value("locale"))
     }
 }
 
@@ -43,7 +43,8 @@ extension PledgeSummaryRow {
     public init(stored row: some StoredRow) throws {
         self.init(
             group: try row.value("grp"), currency: try row.value("currency"), pledges: try row.value("pledges"), paying: try row.value("paying"),
-            payments: try row.value("payments"), collectedMinor: try row.value("collected"))
+            payments: try row.value("payments"), collectedMinor: try row.value("collected"),
+            returnedMinor: try row.value("returned"))
     }
 }
 
@@ -74,5 +75,12 @@ extension CurrencyOffer {
                 Tier(name: name, interval: try row.value("tier_interval"), amount: Money(minorUnits: try row.value("tier_amount_minor"), currency: currency)))
         }
         return offers
+    }
+}
+
+extension PledgeAttempts.Count {
+    /// A row of one of ``StoreSQL/pledgeAttemptQueries``.
+    public init(stored row: some StoredRow) throws {
+        self.init(number: try row.value("n"), oldest: try row.value("oldest"))
     }
 }

@@ -52,6 +52,33 @@ public enum StoreSQL {
     /// The support page's order of offers and tiers.
     public static let offersOrder = "ORDER BY c.currency, t.interval, t.amount_minor, t.name"
 
+    /// The states whose money was given back or is held, as an SQL list: `('refunded', 'disputed')`.
+    public static let returnedStates = "(" + PledgeStatus.allCases.filter(\.isReturned).map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
+
+    /// A pledge's money received, a subquery over `pledges p`.
+    public static let pledgeReceived = "(SELECT sum(amount_minor) FROM pledge_payments pp WHERE pp.pledge_id = p.id)"
+
+    /// The column a provider event finds its pledge by: the pledge's public id when the event
+    /// carries it, else the provider's payment id.
+    public static func pledgeKey(of event: PaymentEvent) -> (column: String, value: String?) {
+        event.pledge.isEmpty ? ("provider_reference", event.reference) : ("public_id", event.pledge)
+    }
+
+    /// What the card-testing limits count, each the newest `$3` at most of one source's since
+    /// `$2`, as `n` and the oldest of them: pledges by reader or client address (`$1`), and
+    /// declined payments (one `payment_failed` event each) of their pledges. Counting no further
+    /// than the limit keeps each check a short index range, however busy a source was. The
+    /// parameters are PostgreSQL's; SQLite reads `$1` as a named parameter and binds it by position alike.
+    public static let pledgeAttemptQueries = [
+        "email_normalized", "client_ip",
+    ].map { column in
+        "SELECT count(*) AS n, min(t) AS oldest FROM (SELECT created_at AS t FROM pledges WHERE \(column) = $1 AND created_at >= $2 "
+            + "ORDER BY created_at DESC LIMIT $3) AS recent"
+    } + ["email_normalized", "client_ip"].map { column in
+        "SELECT count(*) AS n, min(t) AS oldest FROM (SELECT e.received_at AS t FROM payment_events e JOIN pledges p ON p.id = e.pledge_id "
+            + "WHERE p.\(column) = $1 AND e.type = 'payment_failed' AND e.received_at >= $2 ORDER BY e.received_at DESC LIMIT $3) AS recent"
+    }
+
     /// The expression `pledges summary` groups by, over `pledges p`.
     public static func summaryGroup(_ grouping: PledgeSummaryGrouping) -> String {
         switch grouping {

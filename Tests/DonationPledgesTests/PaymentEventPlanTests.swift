@@ -77,6 +77,34 @@ import Testing
         #expect(plan.outcome == .ignored("older than the last change"))
         #expect(plan.effects(of: event, on: pledge, address: "anna@example.org", at: Self.created).isEmpty)
     }
+
+    /// A refund in full and a dispute move a one-time payment; a dispute won moves it back. The
+    /// money's record stays as it was (the summary subtracts a returned pledge's payments).
+    @Test func aRefundOrADisputeMovesAPaidPledgeAndAWonDisputeMovesItBack() {
+        let paid = Self.pledge(status: .succeeded)
+        for (kind, target) in [(PaymentEvent.Kind.refunded, PledgeStatus.refunded), (.disputed, .disputed)] {
+            let event = event(kind)
+            let plan = event.plan(for: paid, lastChange: Self.created)
+            #expect(plan.move == target && !plan.recordsPayment)
+            #expect(plan.effects(of: event, on: paid, address: "anna@example.org", at: Self.created).audit.map(\.action)
+                == ["pledge.\(target.rawValue)"])
+        }
+        let won = event(.disputeWon)
+        #expect(won.plan(for: Self.pledge(status: .disputed), lastChange: Self.created).move == .succeeded)
+        #expect(won.plan(for: paid, lastChange: Self.created).outcome == .ignored("a dispute won on a pledge that is succeeded"))
+        // Refunded is final: a late dispute (or anything else) moves nothing.
+        #expect(event(.disputed).plan(for: Self.pledge(status: .refunded), lastChange: Self.created).move == nil)
+    }
+
+    @Test func aPartialRefundOrARefundOfAMonthlyPledgeIsKeptWithoutAMove() {
+        var part = event(.refunded)
+        part.amountMinor = 200
+        #expect(part.plan(for: Self.pledge(status: .succeeded), lastChange: Self.created).outcome == .ignored("a partial refund ($2.00)"))
+        let monthly = event(.refunded).plan(for: Self.pledge(.monthly, status: .active), lastChange: Self.created)
+        #expect(monthly.move == nil && monthly.outcome == .ignored("active cannot become refunded"))
+        // Nor is a pledge never paid refunded.
+        #expect(event(.refunded).plan(for: Self.pledge(), lastChange: Self.created).move == nil)
+    }
 }
 
 /// The numbers an event may carry (hardening, item 5).

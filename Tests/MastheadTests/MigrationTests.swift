@@ -68,6 +68,42 @@ import Testing
         #expect(plan.pending.map(\.id) == ["0001_good", "0002_bad"])
     }
 
+    /// 0005 rebuilds SQLite's pledges table (a CHECK cannot change in place): a pledge written
+    /// under 0004, with its payment and provider event, comes through whole, its children still
+    /// point at it, and the new states are taken.
+    @Test func rebuildingThePledgesTableKeepsThePledgesAndTheirChildren() async throws {
+        let directory = try TemporaryDirectory()
+        let store = try SQLiteStore(path: directory.file("db.sqlite"))
+        defer { try? store.close() }
+        try await store.migrate(known: Array(SQLiteMigrations.all.prefix { $0.id != "0005_refunds" }))
+        let database = try DatabaseQueue(path: store.path)
+        try await database.write { db in
+            try db.execute(sql: """
+                INSERT INTO pledges (id, public_id, email, email_normalized, amount_minor, currency, interval, status,
+                    status_changed_at, idempotency_key, request_hash, response, provider, provider_reference, client_ip,
+                    created_at, updated_at)
+                VALUES (7, 'pl_kept', 'a@example.org', 'a@example.org', 500, 'USD', 'once', 'succeeded', '2026-11-30T10:00:00Z',
+                    'key', 'hash', '{}', 'stripe', 'pi_kept', '198.51.100.7', '2026-11-30T10:00:00Z', '2026-11-30T10:00:00Z');
+                INSERT INTO pledge_payments (pledge_id, amount_minor, currency, provider_event_id, paid_at)
+                VALUES (7, 500, 'USD', 'evt_paid', '2026-11-30T10:00:00Z');
+                INSERT INTO payment_events (provider, event_id, type, pledge_id, occurred_at, received_at, outcome)
+                VALUES ('stripe', 'evt_paid', 'payment_succeeded', 7, '2026-11-30T10:00:00Z', '2026-11-30T10:00:01Z', 'moved');
+                """)
+        }
+        #expect(try await store.migrate() == ["0005_refunds"])
+        try await database.write { db in
+            #expect(try String.fetchAll(db, sql: "SELECT public_id || ' ' || provider_reference || ' ' || client_ip FROM pledges")
+                == ["pl_kept pi_kept 198.51.100.7"])
+            #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
+            try db.execute(sql: "UPDATE pledges SET status = 'refunded' WHERE id = 7")
+            // The children still follow their pledge (GRDB turns foreign keys on): deleting it
+            // cascades to its payment and clears the event's link.
+            try db.execute(sql: "DELETE FROM pledges WHERE id = 7")
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM pledge_payments") == 0)
+            #expect(try String.fetchAll(db, sql: "SELECT coalesce(pledge_id, 'none') FROM payment_events") == ["none"])
+        }
+    }
+
     /// Every file in Migrations/ENGINE/ is embedded, in order, and nothing else is; and the two
     /// engines have the same steps, so both stores are always at the same schema version.
     /// The argument is the engine's name only: the steps themselves would print their whole SQL

@@ -217,4 +217,50 @@ struct StripeProviderTests {
         #expect(event.kind == .other("customer.created"))
         #expect(event.pledge.isEmpty)
     }
+
+    /// Stripe's documented `charge.refunded`: the charge, refunded in full, naming its
+    /// PaymentIntent (localstripe refunds but sends no event for it).
+    @Test func aRefundFindsThePledgeByItsPaymentIntent() throws {
+        let body = Array(
+            #"""
+            {"id":"evt_3MvN8bLkdIwHu7ix1dkFjC7X","object":"event","api_version":"2024-06-20","created":1680651737,
+             "type":"charge.refunded","data":{"object":{"id":"ch_3MvN8bLkdIwHu7ix0n8aCYRs","object":"charge","amount":500,
+               "amount_captured":500,"amount_refunded":500,"currency":"usd","paid":true,"refunded":true,"status":"succeeded",
+               "metadata":{},"payment_intent":"pi_3MvN8bLkdIwHu7ix0ZN1BfTb","payment_method":"pm_1MvN8b"}}}
+            """#.utf8)
+        let event = try Self.read(body, at: Date(timeIntervalSince1970: 1_680_651_740))
+        #expect(event.kind == .refunded)
+        #expect(event.pledge.isEmpty && event.reference == "pi_3MvN8bLkdIwHu7ix0ZN1BfTb")
+        #expect(event.amountMinor == 500 && event.currency == "USD")
+    }
+
+    /// Stripe's documented dispute object, in `charge.dispute.created` and `.closed`: only a
+    /// dispute won is acted on when it closes.
+    @Test(arguments: [
+        ("charge.dispute.created", "warning_needs_response", PaymentEvent.Kind.disputed),
+        ("charge.dispute.closed", "won", .disputeWon),
+        ("charge.dispute.closed", "lost", .other("charge.dispute.closed")),
+    ])
+    func aDisputeIsReadFromItsPaymentIntent(_ type: String, _ status: String, _ kind: PaymentEvent.Kind) throws {
+        let body = Array(
+            #"""
+            {"id":"evt_dispute_\#(status)","object":"event","created":1680651737,"type":"\#(type)",
+             "data":{"object":{"id":"du_1MtJUT2eZvKYlo2CNaw2HvEv","object":"dispute","amount":500,"balance_transactions":[],
+               "charge":"ch_1AZtxr2eZvKYlo2CJDX8whov","created":1680651737,"currency":"usd","is_charge_refundable":true,
+               "livemode":false,"metadata":{},"payment_intent":"pi_3MtwBwLkdIwHu7ix28a3tqPa","reason":"fraudulent","status":"\#(status)"}}}
+            """#.utf8)
+        let event = try Self.read(body, at: Date(timeIntervalSince1970: 1_680_651_740))
+        #expect(event.kind == kind)
+        if kind != .other(type) { #expect(event.reference == "pi_3MtwBwLkdIwHu7ix28a3tqPa") }
+    }
+
+    /// A PaymentIntent the account made outside Masthead (no pledge in its metadata) is
+    /// acknowledged, not refused: refused, Stripe would resend it for days.
+    @Test func aPaymentOutsideMastheadIsReadWithoutAPledge() throws {
+        let body = Array(
+            #"{"id":"evt_2","object":"event","type":"payment_intent.succeeded","created":1764590400,"data":{"object":{"id":"pi_other","object":"payment_intent","amount":900,"currency":"usd","metadata":{}}}}"#
+                .utf8)
+        let event = try Self.read(body, at: Date(timeIntervalSince1970: 1_764_590_400))
+        #expect(event.kind == .paymentSucceeded && event.pledge.isEmpty && event.reference == "pi_other")
+    }
 }

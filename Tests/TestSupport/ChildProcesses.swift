@@ -24,6 +24,26 @@ public enum ChildProcesses {
         }
     }
 
+    /// Everything `handle` gives until end-of-file. Foundation's `readDataToEndOfFile()` traps
+    /// on `EAGAIN`, and a full run once found a child's output pipe non-blocking (a descriptor
+    /// number some library had set so before it was closed and reused): wait for data instead.
+    public static func readToEnd(_ handle: FileHandle) -> Data {
+        let descriptor = handle.fileDescriptor
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let count = read(descriptor, &buffer, buffer.count)
+            if count > 0 {
+                data.append(contentsOf: buffer[0..<count])
+            } else if count < 0 && (errno == EAGAIN || errno == EINTR) {
+                var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                _ = poll(&waiting, 1, 1000)
+            } else {
+                return data
+            }
+        }
+    }
+
     /// Starts `process`, never at the same moment as another child.
     public static func run(_ process: Process) throws {
         try starting.withLock { _ in try process.run() }

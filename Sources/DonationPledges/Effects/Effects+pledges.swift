@@ -60,7 +60,7 @@ extension PaymentEventPlan {
                 let receipt = PledgeReceipt(
                     pledgeID: pledge.id, publicID: pledge.publicID, address: address, name: pledge.name, amountMinor: amount,
                     currency: pledge.amount.currency.code, interval: pledge.interval, card: event.card ?? pledge.card,
-                    paidAt: event.occurredAt)
+                    paidAt: event.occurredAt, locale: pledge.locale)
                 effects.mail.append(receipt.draft(recipient: pledge.email, queuedAt: time))
             }
         }

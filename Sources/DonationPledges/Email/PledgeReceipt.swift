@@ -18,10 +18,12 @@ public struct PledgeReceipt: Codable, Sendable, Equatable {
     public var interval: PledgeInterval
     public var card: CardSummary?
     public var paidAt: Date
+    /// The reader's locale (`uk`): the receipt is in that language when there is a translation.
+    public var locale: String?
 
     public init(
         pledgeID: Int64, publicID: String, address: String, name: String?, amountMinor: Int64, currency: String,
-        interval: PledgeInterval, card: CardSummary?, paidAt: Date
+        interval: PledgeInterval, card: CardSummary?, paidAt: Date, locale: String? = nil
     ) {
         self.pledgeID = pledgeID
         self.publicID = publicID
@@ -32,6 +34,7 @@ public struct PledgeReceipt: Codable, Sendable, Equatable {
         self.interval = interval
         self.card = card
         self.paidAt = paidAt
+        self.locale = locale
     }
 
     /// The payload as stored in the outbox (sorted keys, seconds since 1970).
@@ -85,22 +88,28 @@ public struct PledgeMessageComposer: MessageComposer {
             throw CompositionError("outbox row \(item.id): unknown currency \(receipt.currency)")
         }
         let token = signer.sign(.pledge, subject: receipt.pledgeID, address: receipt.address, at: receipt.paidAt, lifetime: nil)
+        let (template, language) = templates.variant(of: "receipt", locale: receipt.locale)
         let day = Date.ISO8601FormatStyle().year().month().day()
         let context: [String: Any] = [
             "newsroom": newsroom,
             "name": receipt.name ?? false,
-            "amount": Money(minorUnits: receipt.amountMinor, currency: currency).formatted,
+            "amount": Money(minorUnits: receipt.amountMinor, currency: currency).formatted(language: language ?? "en"),
             "monthly": receipt.interval == .monthly,
+            // Whole for the English text (and templates written before the parts existed);
+            // in parts for a translation to phrase.
             "card": receipt.card?.display ?? "card",
+            "card_brand": receipt.card.map { CardSummary.brandNames[$0.brand] ?? $0.brand } ?? false,
+            "card_last4": receipt.card?.last4 ?? false,
             "paid_on": receipt.paidAt.formatted(day),
             "pledge": receipt.publicID,
-            "manage_url": "\(publicURL)/v1/pledges/manage?token=\(token)",
+            "manage_url": "\(publicURL)/v1/pledges/manage?token=\(token)" + (language.map { "&lang=\($0)" } ?? ""),
         ]
         let host = URL(string: publicURL)?.host ?? from.domain
         return MailMessage(
             from: from, to: Mailbox(item.recipient),
-            subject: try templates.render("receipt.subject", context).trimmingCharacters(in: .whitespacesAndNewlines),
-            textBody: try templates.render("receipt.text", context), htmlBody: try templates.render("receipt.html", context),
-            messageID: "\(Int64(item.createdAt.timeIntervalSince1970 * 1000)).\(item.id)@\(host)", date: item.createdAt, headers: [])
+            subject: try templates.render("\(template).subject", context).trimmingCharacters(in: .whitespacesAndNewlines),
+            textBody: try templates.render("\(template).text", context), htmlBody: try templates.render("\(template).html", context),
+            messageID: "\(Int64(item.createdAt.timeIntervalSince1970 * 1000)).\(item.id)@\(host)", date: item.createdAt,
+            headers: language.map { [MailMessage.Header("Content-Language", $0)] } ?? [])
     }
 }

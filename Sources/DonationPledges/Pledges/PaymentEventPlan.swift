@@ -23,6 +23,14 @@ extension PaymentEvent {
         case .paymentSucceeded: target = PledgeStatus.paid(pledge.interval)
         case .paymentFailed: target = .failed
         case .canceled: target = .canceled
+        case .refunded: target = .refunded
+        case .disputed: target = .disputed
+        case .disputeWon:
+            guard pledge.status == .disputed else {
+                return PaymentEventPlan(
+                    recordsPayment: false, move: nil, outcome: .ignored("a dispute won on a pledge that is \(pledge.status.rawValue)"))
+            }
+            target = .succeeded
         case .other(let type): return PaymentEventPlan(recordsPayment: false, move: nil, outcome: .unhandledType(type))
         }
         let paid = kind == .paymentSucceeded
@@ -30,6 +38,11 @@ extension PaymentEvent {
             return PaymentEventPlan(
                 recordsPayment: false, move: nil,
                 outcome: .ignored("payment in \(currency) for a pledge in \(pledge.amount.currency.code)"))
+        }
+        if kind == .refunded, let refunded = amountMinor, refunded < pledge.amount.minorUnits {
+            return PaymentEventPlan(
+                recordsPayment: false, move: nil,
+                outcome: .ignored("a partial refund (\(Money(minorUnits: refunded, currency: pledge.amount.currency).formatted))"))
         }
         func stays(_ reason: String) -> PaymentEventPlan {
             PaymentEventPlan(recordsPayment: paid, move: nil, outcome: paid ? .recorded : .ignored(reason))

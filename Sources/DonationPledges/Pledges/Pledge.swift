@@ -19,13 +19,15 @@ public struct Pledge: Sendable, Equatable {
     public var provider: String
     /// The provider's id for the payment (Stripe's PaymentIntent `pi_…`).
     public var providerReference: String?
+    /// The reader's locale as the form gave it (`uk`): their receipts are in that language.
+    public var locale: String?
     public var createdAt: Date
     public var updatedAt: Date
 
     public init(
         id: Int64, publicID: String, email: String, name: String?, amount: Money, interval: PledgeInterval, tier: String?,
         status: PledgeStatus, card: CardSummary?, checkoutURL: String?, returnURL: String?, provider: String, createdAt: Date, updatedAt: Date,
-        providerReference: String? = nil
+        providerReference: String? = nil, locale: String? = nil
     ) {
         self.id = id
         self.publicID = publicID
@@ -40,6 +42,7 @@ public struct Pledge: Sendable, Equatable {
         self.returnURL = returnURL
         self.provider = provider
         self.providerReference = providerReference
+        self.locale = locale
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

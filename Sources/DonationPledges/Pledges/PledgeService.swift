@@ -14,12 +14,15 @@ public struct PledgeService: Sendable {
     let consentTextVersion: String
     /// Origins a `return_url` may point to.
     let trustedOrigins: [String]
+    /// The card-testing defence.
+    let limits: PledgeLimits
     let now: @Sendable () -> Date
 
     /// Creates the service.
     public init(
         store: any PledgeStore, provider: any PaymentProvider, signer: TokenSigner, signup: SignupService,
-        consentTextVersion: String, trustedOrigins: [String], now: @escaping @Sendable () -> Date
+        consentTextVersion: String, trustedOrigins: [String], limits: PledgeLimits = PledgeLimits(),
+        now: @escaping @Sendable () -> Date
     ) {
         self.store = store
         self.provider = provider
@@ -27,6 +30,7 @@ public struct PledgeService: Sendable {
         self.signup = signup
         self.consentTextVersion = consentTextVersion
         self.trustedOrigins = trustedOrigins
+        self.limits = limits
         self.now = now
     }
 
@@ -81,11 +85,25 @@ public struct PledgeService: Sendable {
         try Self.limit(request.source, "source", Self.maximumSourceLength)
         try Self.limit(request.locale, "locale", Self.maximumLocaleLength)
         let returnURL = try checkedReturnURL(request.returnURL)
+        // Last, so a mistake in the form does not count: only pledges that would reach the provider.
+        try await checkLimits(address: address.normalized, clientIP: request.clientIP)
         return .new(
             PreparedPledge(
                 key: key, fingerprint: fingerprint, address: address, name: name, amount: amount, interval: interval,
                 tier: tier, returnURL: returnURL, newsletters: request.newsletters, source: request.source,
                 locale: request.locale, clientIP: request.clientIP, userAgent: request.userAgent))
+    }
+
+    /// Throws ``PledgeLimitReached`` when the reader's or the client's address made too many
+    /// pledges today, or had too many payments declined within the cool-down.
+    private func checkLimits(address: String, clientIP: String?) async throws {
+        guard limits.dailyPledges > 0 || limits.declinedPayments > 0 else { return }
+        let time = now()
+        let attempts = try await store.pledgeAttempts(
+            address: address, clientIP: clientIP,
+            pledges: .init(since: time.addingTimeInterval(-PledgeLimits.day), atMost: limits.dailyPledges),
+            declines: .init(since: time.addingTimeInterval(-limits.cooldown), atMost: limits.declinedPayments))
+        if let refusal = limits.refusal(attempts, at: time) { throw refusal }
     }
 
     /// Opens the provider's checkout and records the pending pledge, with the newsletter

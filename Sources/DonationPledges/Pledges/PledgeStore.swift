@@ -16,6 +16,11 @@ public protocol PledgeStore: Sendable {
 
     /// The request fingerprint and answer stored under an idempotency key.
     func storedAnswer(idempotencyKey: String) async throws -> StoredAnswer?
+    /// What the reader address `address` (normalised) and the client address `clientIP` did
+    /// lately: pledges made and payments declined within their windows, counted up to each
+    /// window's `atMost` (a window counting at most 0 is not counted).
+    func pledgeAttempts(address: String, clientIP: String?, pledges: PledgeAttempts.Window, declines: PledgeAttempts.Window) async throws
+        -> PledgeAttempts
     /// Records a new pending pledge and, in the same transaction, the newsletter sign-up its form
     /// asked for (`optIn`); when the key was taken meanwhile, records nothing and returns what is
     /// stored under it.
@@ -117,7 +122,7 @@ public enum PaymentEventOutcome: Sendable, Equatable {
     case ignored(String)
     /// This event id was seen before: nothing changed.
     case replayed
-    /// No pledge has the event's reference.
+    /// No pledge has the event's pledge id or payment reference.
     case unknownPledge
     /// An event type Masthead does not act on.
     case unhandledType(String)
@@ -148,16 +153,20 @@ public struct PledgeSummaryRow: Sendable, Equatable, Codable {
     public var currency: String
     public var pledges: Int
     public var paying: Int
-    /// Payments received and their sum, in minor units.
+    /// Payments received, and their sum in minor units less what was given back.
     public var payments: Int
     public var collectedMinor: Int64
+    /// What was received but refunded in full or is held by a dispute (minor units): not
+    /// counted in `collectedMinor`.
+    public var returnedMinor: Int64
 
-    public init(group: String, currency: String, pledges: Int, paying: Int, payments: Int, collectedMinor: Int64) {
+    public init(group: String, currency: String, pledges: Int, paying: Int, payments: Int, collectedMinor: Int64, returnedMinor: Int64 = 0) {
         self.group = group
         self.currency = currency
         self.pledges = pledges
         self.paying = paying
         self.payments = payments
         self.collectedMinor = collectedMinor
+        self.returnedMinor = returnedMinor
     }
 }

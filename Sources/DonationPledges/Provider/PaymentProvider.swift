@@ -55,6 +55,13 @@ public struct PaymentEvent: Sendable, Equatable {
         case paymentFailed
         /// The pledge (a monthly one, or an abandoned checkout) was canceled.
         case canceled
+        /// The payment was refunded; `amountMinor` says how much of it (a part leaves the pledge
+        /// as it is, with the refund in its history).
+        case refunded
+        /// The cardholder's bank opened a dispute over the payment.
+        case disputed
+        /// A dispute closed in the newsroom's favour: the money stays.
+        case disputeWon
         /// Something Masthead does not act on.
         case other(String)
 
@@ -63,6 +70,9 @@ public struct PaymentEvent: Sendable, Equatable {
             case "payment_succeeded": self = .paymentSucceeded
             case "payment_failed": self = .paymentFailed
             case "canceled": self = .canceled
+            case "refunded": self = .refunded
+            case "disputed": self = .disputed
+            case "dispute_won": self = .disputeWon
             default: self = .other(type)
             }
         }
@@ -72,6 +82,9 @@ public struct PaymentEvent: Sendable, Equatable {
             case .paymentSucceeded: "payment_succeeded"
             case .paymentFailed: "payment_failed"
             case .canceled: "canceled"
+            case .refunded: "refunded"
+            case .disputed: "disputed"
+            case .disputeWon: "dispute_won"
             case .other(let type): type
             }
         }
@@ -80,8 +93,12 @@ public struct PaymentEvent: Sendable, Equatable {
     /// The provider's event id: each is applied once.
     public var id: String
     public var kind: Kind
-    /// The pledge's public id.
+    /// The pledge's public id; empty when the event names only the provider's payment
+    /// (a dispute carries its PaymentIntent, not the pledge).
     public var pledge: String
+    /// The provider's id of the payment (``Pledge/providerReference``), which finds the pledge
+    /// when `pledge` is empty.
+    public var reference: String?
     /// When the provider says it happened (orders events that arrive out of order).
     public var occurredAt: Date
     public var amountMinor: Int64?
@@ -90,11 +107,12 @@ public struct PaymentEvent: Sendable, Equatable {
 
     public init(
         id: String, kind: Kind, pledge: String, occurredAt: Date, amountMinor: Int64? = nil, currency: String? = nil,
-        card: CardSummary? = nil
+        card: CardSummary? = nil, reference: String? = nil
     ) {
         self.id = id
         self.kind = kind
         self.pledge = pledge
+        self.reference = reference
         self.occurredAt = occurredAt
         self.amountMinor = amountMinor
         self.currency = currency

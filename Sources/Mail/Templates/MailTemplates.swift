@@ -21,5 +21,8 @@ public enum MailTemplates {
         "receipt.subject": PackageResources.receipt_subject_mustache,
         "receipt.text": PackageResources.receipt_text_mustache,
         "receipt.html": PackageResources.receipt_html_mustache,
+        "receipt.uk.subject": PackageResources.receipt_uk_subject_mustache,
+        "receipt.uk.text": PackageResources.receipt_uk_text_mustache,
+        "receipt.uk.html": PackageResources.receipt_uk_html_mustache,
     ].mapValues { String(decoding: $0, as: UTF8.self) }
 }

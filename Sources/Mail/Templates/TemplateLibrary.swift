@@ -66,6 +66,16 @@ public struct TemplateLibrary: Sendable {
         }
     }
 
+    /// The name of `email` to render for a reader whose locale is `locale` (`uk-UA`, `uk`): its
+    /// translation when there is one (`confirmation.uk`, from `confirmation.uk.subject`), else
+    /// `email` itself; and the language, for the links the email carries.
+    public func variant(of email: String, locale: String?) -> (name: String, language: String?) {
+        guard let locale, let language = locale.split(separator: "-").first?.lowercased(), !language.isEmpty,
+            language.allSatisfy({ $0.isLetter && $0.isASCII })
+        else { return (email, nil) }
+        return (names.contains("\(email).\(language).subject") ? "\(email).\(language)" : email, language)
+    }
+
     /// Renders a template with a context of strings, numbers, booleans, arrays and dictionaries.
     public func render(_ name: String, _ context: [String: Any]) throws(Problem) -> String {
         guard let output = library.render(context, withTemplate: name) else {

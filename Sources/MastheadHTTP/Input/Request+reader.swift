@@ -17,6 +17,13 @@ extension Request {
         return tag.flatMap { ReaderMessages.languages.contains($0) ? $0 : nil } ?? language
     }
 
+    /// The locale to remember for the reader's emails: the form's `locale`, else the request's
+    /// language when it names one (`?lang=` or `Accept-Language`), else none.
+    func readerLocale(_ fields: SubmittedFields) -> String? {
+        let hinted = uri.queryParameters["lang"] != nil || headers[.acceptLanguage] != nil
+        return fields.first("locale") ?? (hinted ? language(of: fields) : nil)
+    }
+
     /// True when the client would rather read a page than JSON (a browser's form post).
     var prefersHTML: Bool {
         (headers[.accept] ?? "").lowercased().contains("text/html")

@@ -16,6 +16,8 @@ struct PledgesController: Sendable {
     let bodyLimit: Int
     /// The public URL (a refused form post goes back to its support page there).
     let base: String
+    /// Counts pledges refused by the card-testing limits.
+    let metrics: HTTPMetrics
 
     var endpoints: RouteCollection<MastheadRequestContext> {
         let routes = RouteCollection(context: MastheadRequestContext.self)
@@ -71,6 +73,12 @@ struct PledgesController: Sendable {
             context.logger.error("pledge not recorded: the payment provider failed", metadata: ["reason": "\(error.reason)"])
             if request.prefersHTML { return backToSupportPage(request, fields, code: "provider_unavailable", field: "form") }
             throw ProblemDetails.providerUnavailable
+        } catch let refusal as PledgeLimitReached {
+            // Which limit is for the log and the metric only: a card tester learns nothing from the answer.
+            context.logger.notice("pledge refused: a limit was reached", metadata: ["reason": "\(refusal.reason.rawValue)"])
+            metrics.countRefusedPledge(reason: refusal.reason.rawValue)
+            if request.prefersHTML { return backToSupportPage(request, fields, code: "too_many_pledges", field: "form") }
+            throw ProblemDetails.tooManyPledges(retryAfter: refusal.retryAfter)
         } catch let error as IdempotencyError {
             if request.prefersHTML { return backToSupportPage(request, fields, code: "idempotency", field: "form") }
             throw ProblemDetails.idempotency(error)
@@ -97,7 +105,7 @@ struct PledgesController: Sendable {
             email: fields.first("email"), name: fields.first("name"), amount: fields.first("amount"),
             amountMinor: fields.first("amount_minor"), currency: fields.first("currency"), interval: fields.first("interval"),
             tier: fields.first("tier"), returnURL: fields.first("return_url"), newsletters: fields.all("newsletter_opt_in"),
-            source: fields.first("source"), locale: fields.first("locale"),
+            source: fields.first("source"), locale: request.readerLocale(fields),
             otherFields: fields.values.filter { !PledgeRequest.fieldNames.contains($0.key) },
             idempotencyKey: request.headers[.idempotencyKey] ?? fields.first("idempotency_key"),
             clientIP: context.clientAddress?.description, userAgent: request.headers[.userAgent])
@@ -244,6 +252,15 @@ extension ProblemDetails {
     /// 422 naming the field at fault. Never repeats what was typed (it may be a card number).
     static func pledge(_ error: PledgeError) -> ProblemDetails {
         validation(field: error.field, code: error.code, error.description)
+    }
+
+    /// 429: the pledge's reader or client address reached a card-testing limit; nothing was
+    /// saved or sent to the provider. Says no more than "later", with when.
+    static func tooManyPledges(retryAfter: Int) -> ProblemDetails {
+        ProblemDetails(
+            status: .tooManyRequests, type: "urn:masthead:problem:too-many-pledges", title: "Too many pledges",
+            detail: "No more pledges are taken from here just now. Nothing was saved or charged; please try again later.",
+            headers: [.retryAfter: String(retryAfter)])
     }
 
     /// 400 for a missing or malformed key, 422 for a key reused with another request.

@@ -199,6 +199,7 @@ struct ReaderPagesController: Sendable {
         case "currency_not_offered": messages["support.unavailable", language]
         case "interval_not_offered": messages["support.once_only", language]
         case "provider_unavailable": messages["support.provider_unavailable", language]
+        case "too_many_pledges": messages["support.too_many", language]
         default: messages["page.check_form", language]
         }
     }

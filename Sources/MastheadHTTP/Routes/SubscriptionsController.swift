@@ -39,11 +39,9 @@ struct SubscriptionsController: Sendable {
             context.logger.info("honeypot filled; sign-up ignored")
             return try answer(request, fields, language: language, message: accepted)
         }
-        // The reader's language is remembered for the emails: the form's, else the request's when it names one.
-        let hinted = request.uri.queryParameters["lang"] != nil || request.headers[.acceptLanguage] != nil
         let signupRequest = SignupRequest(
             email: fields.first("email") ?? "", newsletters: fields.all("newsletters"),
-            locale: fields.first("locale") ?? (hinted ? language : nil), source: fields.first("source"), client: request.client(context))
+            locale: request.readerLocale(fields), source: fields.first("source"), client: request.client(context))
         do {
             let outcome = try await signup.signUp(signupRequest)
             context.logger.debug(

@@ -181,6 +181,16 @@ public struct ConfigurationLoader: Sendable {
             configuration.payments = parsed
         }
         try Self.loadStripe(&values, into: &configuration)
+        for (setting, path) in [(Setting.pledgesPerDay, \MastheadConfiguration.pledgesPerDay), (.pledgeDeclines, \.pledgeDeclines)] {
+            if let count = try values.int(setting) {
+                guard (0...100_000).contains(count) else { throw ConfigurationError(setting, "\(count) is outside 0-100000 (0: no limit)") }
+                configuration[keyPath: path] = count
+            }
+        }
+        if let seconds = try values.int(.pledgeCooldown) {
+            guard (60...2_592_000).contains(seconds) else { throw ConfigurationError(.pledgeCooldown, "\(seconds) is outside 60-2592000 seconds") }
+            configuration.pledgeCooldown = .seconds(seconds)
+        }
         if let url = try values.string(.paymentsWebhookURL) {
             configuration.paymentsWebhookURL = try Self.checkAbsoluteURL(url, .paymentsWebhookURL)
         }

@@ -65,6 +65,12 @@ public struct MastheadConfiguration: Sendable, Equatable {
     public var siteLinks: [SiteLink] = []
     /// The payment provider; nil means simulated in development, off in production.
     public var payments: PaymentsMode?
+    /// Pledges one reader address, and one client address, may make in 24 hours (0: no limit).
+    public var pledgesPerDay: Int = 10
+    /// Declined payments from one source before its new pledges are refused (0: no limit).
+    public var pledgeDeclines: Int = 5
+    /// How long a declined payment counts against its source.
+    public var pledgeCooldown: Duration = .seconds(21_600)
     /// Where the simulated provider posts webhooks; nil means this daemon's own address.
     public var paymentsWebhookURL: String?
     /// Stripe's keys and addresses, used when `payments` is `stripe`.

@@ -127,6 +127,15 @@ extension Setting {
     public static let paymentsWebhookURL = Setting(
         key: "payments.webhook.url", summary: "where the simulated provider posts its webhooks",
         defaultValue: "http://HOST:PORT/v1/webhooks/payments")
+    public static let pledgesPerDay = Setting(
+        key: "pledges.per.day", summary: "pledges one reader address, and one client address, may make in 24 h; 0: no limit",
+        defaultValue: "10")
+    public static let pledgeDeclines = Setting(
+        key: "pledge.declines",
+        summary: "declined payments from one reader or client address before its new pledges are refused (card testing); 0: no limit",
+        defaultValue: "5")
+    public static let pledgeCooldown = Setting(
+        key: "pledge.cooldown", summary: "seconds a declined payment counts against its reader and client address", defaultValue: "21600")
     public static let stripeSecretKeyFile = Setting(
         key: "stripe.secret.key.file", summary: "file holding the Stripe secret key (sk_… or a restricted rk_…); required with payments=stripe",
         defaultValue: "none")
@@ -149,7 +158,7 @@ extension Setting {
         .logLevel, .logFormat, .bodyLimit, .headerTimeout, .bodyTimeout, .shutdownGrace, .outboxLease, .config,
         .newsroom, .mailFrom, .unsubscribeMailto, .templates, .signupNewsletters, .signupEmailsPerDay,
         .signupCooldown, .signupNotice, .signupReturnURL, .confirmRedirectURL, .consentVersion, .confirmDays,
-        .corsOrigins, .rateLimit, .rateBurst, .siteLinks, .payments, .paymentsWebhookURL,
-        .stripeSecretKeyFile, .stripeWebhookSecretFile, .stripePublishableKey, .stripeAPIURL, .stripeJSURL,
+        .corsOrigins, .rateLimit, .rateBurst, .siteLinks, .payments, .paymentsWebhookURL, .pledgesPerDay, .pledgeDeclines,
+        .pledgeCooldown, .stripeSecretKeyFile, .stripeWebhookSecretFile, .stripePublishableKey, .stripeAPIURL, .stripeJSURL,
     ]
 }

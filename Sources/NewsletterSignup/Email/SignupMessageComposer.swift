@@ -49,7 +49,8 @@ public struct SignupMessageComposer: MessageComposer {
     public func compose(_ item: OutboxItem) throws -> MailMessage {
         let email = try SignupEmail.decode(item.payload)
         guard !email.newsletters.isEmpty else { throw CompositionError("outbox row \(item.id) names no newsletter") }
-        let language = Self.language(of: email.locale)
+        let template = email.kind == .confirmation ? "confirmation" : "already-subscribed"
+        let (variant, language) = templates.variant(of: template, locale: email.locale)
         var links = [
             "unsubscribe_url": link("unsubscribe", signer.sign(
                 .unsubscribe, subject: email.consentID, address: email.address, at: email.issuedAt, lifetime: nil), language),
@@ -61,10 +62,6 @@ public struct SignupMessageComposer: MessageComposer {
                 .confirm, subject: email.consentID, address: email.address, at: email.issuedAt,
                 lifetime: settings.confirmationLifetime), language)
         }
-        let template = email.kind == .confirmation ? "confirmation" : "already-subscribed"
-        // A translation when the reader's language has one (`confirmation.uk.subject`), else the default.
-        var variant = template
-        if let language, templates.names.contains("\(template).\(language).subject") { variant = "\(template).\(language)" }
         let parts = try prepared.parts(for: variant, newsletters: email.newsletters) { try prepare(email, template: variant) }
         var headers = [
             MailMessage.Header("List-Id", "\(email.newsletters[0].name) <\(email.newsletters[0].slug).\(listDomain)>"),
@@ -99,14 +96,6 @@ public struct SignupMessageComposer: MessageComposer {
     /// A link to a page, in the reader's language when we know it.
     private func link(_ path: String, _ token: String, _ language: String?) -> String {
         "\(settings.publicURL)/v1/\(path)?token=\(token)" + (language.map { "&lang=\($0)" } ?? "")
-    }
-
-    /// `uk-UA` → `uk`; nil without a locale.
-    static func language(of locale: String?) -> String? {
-        guard let locale, let language = locale.split(separator: "-").first?.lowercased(), !language.isEmpty,
-            language.allSatisfy({ $0.isLetter && $0.isASCII })
-        else { return nil }
-        return language
     }
 
     private func unsubscribeHeader(_ url: String) -> String {

@@ -106,23 +106,44 @@ enum StripeEvent {
             throw .malformedEvent("created is missing or out of range")
         }
         let object = event.object("data")?.object("object")
-        let pledge = object?.object("metadata")?.string("pledge") ?? ""
-        let kind: PaymentEvent.Kind =
-            switch type {
-            case "payment_intent.succeeded": .paymentSucceeded
-            case "payment_intent.payment_failed": .paymentFailed
-            case "payment_intent.canceled": .canceled
-            default: .other(type)
-            }
+        let occurredAt = Date(timeIntervalSince1970: Double(created))
+        let kind = self.kind(type, object)
         if case .other = kind {
             // Acknowledged and recorded, not acted on: Stripe would retry for days otherwise.
-            return PaymentEvent(id: id, kind: kind, pledge: pledge, occurredAt: Date(timeIntervalSince1970: Double(created)))
+            return PaymentEvent(id: id, kind: kind, pledge: object?.object("metadata")?.string("pledge") ?? "", occurredAt: occurredAt)
         }
-        guard let object, !pledge.isEmpty else { throw .malformedEvent("a \(type) without the pledge in its metadata") }
-        return PaymentEvent(
-            id: id, kind: kind, pledge: pledge, occurredAt: Date(timeIntervalSince1970: Double(created)),
-            amountMinor: object.integer(kind == .paymentSucceeded ? "amount_received" : "amount") ?? object.integer("amount"),
-            currency: object.string("currency")?.uppercased(), card: card(of: object))
+        guard let object else { throw .malformedEvent("a \(type) without its object") }
+        // A payment the account took outside Masthead has no pledge: it is acknowledged and
+        // recorded as an unknown pledge (a 400 would have Stripe resend it for days).
+        let pledge = object.object("metadata")?.string("pledge") ?? ""
+        switch kind {
+        case .refunded, .disputed, .disputeWon:
+            // A charge carries its PaymentIntent's metadata on real Stripe; a dispute names only
+            // the PaymentIntent, which is the pledge's provider reference.
+            return PaymentEvent(
+                id: id, kind: kind, pledge: pledge, occurredAt: occurredAt,
+                amountMinor: object.integer(kind == .refunded ? "amount_refunded" : "amount"),
+                currency: object.string("currency")?.uppercased(), reference: object.string("payment_intent"))
+        default:
+            return PaymentEvent(
+                id: id, kind: kind, pledge: pledge, occurredAt: occurredAt,
+                amountMinor: object.integer(kind == .paymentSucceeded ? "amount_received" : "amount") ?? object.integer("amount"),
+                currency: object.string("currency")?.uppercased(), card: card(of: object), reference: object.string("id"))
+        }
+    }
+
+    /// What a Stripe event type means for a pledge. A dispute that closes lost leaves the
+    /// pledge disputed (the money is gone), so only a won one is an event to act on.
+    static func kind(_ type: String, _ object: StripeObject?) -> PaymentEvent.Kind {
+        switch type {
+        case "payment_intent.succeeded": .paymentSucceeded
+        case "payment_intent.payment_failed": .paymentFailed
+        case "payment_intent.canceled": .canceled
+        case "charge.refunded": .refunded
+        case "charge.dispute.created": .disputed
+        case "charge.dispute.closed" where object?.string("status") == "won": .disputeWon
+        default: .other(type)
+        }
     }
 
     /// The card's brand and last four, when the event carries the charge (`charges.data`, as

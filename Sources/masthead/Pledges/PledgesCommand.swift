@@ -140,7 +140,9 @@ struct PledgeSummaryCommand: AsyncParsableCommand {
         abstract: "Pledges and money collected, per group and currency.",
         discussion: """
             One row per group and currency: pledges made, how many are paying (succeeded or \
-            active), payments received and their total. Currencies are never added together.
+            active), payments received, what was collected and what was given back (pledges \
+            refunded in full or disputed; not counted as collected). Currencies are never added \
+            together.
 
             Examples:
               masthead pledges summary
@@ -160,8 +162,12 @@ struct PledgeSummaryCommand: AsyncParsableCommand {
         let listing = Listing<PledgeSummaryRow>(columns: group + [
             ("CURRENCY", \.currency), ("PLEDGES", { String($0.pledges) }),
             ("PAYING", { String($0.paying) }), ("PAYMENTS", { String($0.payments) }),
-            ("COLLECTED", { row in Currency.named(row.currency).map { Money(minorUnits: row.collectedMinor, currency: $0).formatted } ?? String(row.collectedMinor) }),
+            ("COLLECTED", { amount($0.collectedMinor, $0.currency) }), ("RETURNED", { amount($0.returnedMinor, $0.currency) }),
         ])
         print(try listing.render(rows, as: output.resolved), terminator: "")
+    }
+
+    private func amount(_ minor: Int64, _ currency: String) -> String {
+        Currency.named(currency).map { Money(minorUnits: minor, currency: $0).formatted } ?? String(minor)
     }
 }

@@ -59,6 +59,28 @@ import Testing
         #expect(receipt.link("/v1/pledges/manage") != nil)
     }
 
+    /// A pledge made on the Ukrainian page (the form's `locale`) gets its receipt in Ukrainian:
+    /// the amount as Ukrainian readers write it, the card in their words, and a pledge link that
+    /// opens the page in their language.
+    @Test(arguments: StoreKind.allCases) func aReaderWhoPledgedInUkrainianGetsTheReceiptInUkrainian(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
+        defer { test.shutdown() }
+        try await PledgeHTTP.live(test) { client in
+            let created = try await PledgeHTTP.create(client, ["email": "olena@example.org", "amount": "5", "currency": "USD", "locale": "uk"])
+            #expect(created.status == .created)
+            let paid = try await PledgeHTTP.pay(client, try PledgeHTTP.checkoutPath(created), brand: "visa", outcome: "succeeded")
+            #expect(paid.status == .ok)
+        }
+        try await test.deliver()
+        let receipt = try await ParsedEmail.parse(try #require(try test.emails().first))
+        #expect(receipt.header("Subject")?.hasPrefix("Дякуємо") == true, "\(receipt.header("Subject") ?? "")")
+        #expect(receipt.header("Content-Language") == "uk")
+        #expect(receipt.text.contains("Сума:       5,00\u{00A0}$"), "\(receipt.text)")
+        #expect(receipt.text.contains("Visa, картка, що закінчується на 4242"))
+        let link = try #require(receipt.link("/v1/pledges/manage"))
+        #expect(link.url.hasSuffix("&lang=uk"))
+    }
+
     @Test(arguments: StoreKind.allCases) func monthlyPledgeRenewsAndTheReaderCancelsFromTheReceipt(_ store: StoreKind) async throws {
         let test = try await TestRuntime(store: store)
         defer { test.shutdown() }

@@ -15,8 +15,13 @@ enum PledgeHTTP {
         return headers
     }
 
-    static func create(_ client: some TestClientProtocol, _ body: [String: Any], key: String? = UUID().uuidString) async throws -> TestResponse {
-        try await client.execute(uri: "/v1/pledges", method: .post, headers: headers(key: key), body: SignupHTTP.json(body))
+    /// Posts a pledge; `from` is the client address a trusted proxy names (`X-Forwarded-For`).
+    static func create(
+        _ client: some TestClientProtocol, _ body: [String: Any], key: String? = UUID().uuidString, from clientAddress: String? = nil
+    ) async throws -> TestResponse {
+        var headers = headers(key: key)
+        if let clientAddress { headers[HTTPField.Name("X-Forwarded-For")!] = clientAddress }
+        return try await client.execute(uri: "/v1/pledges", method: .post, headers: headers, body: SignupHTTP.json(body))
     }
 
     /// The path of the checkout URL of a 201 (the public URL's prefix removed).

@@ -33,18 +33,23 @@ import Testing
         try await paidPledge(test, .keyed(email: "b@example.org", interval: "monthly", tier: "supporter"), payments: 2)
         try await paidPledge(test, .keyed(email: "c@example.org", amount: "1000", currency: "JPY"))
         try await paidPledge(test, .keyed(email: "d@example.org", amount: "3"), payments: 0)
+        // Refunded in full: its money is returned, not collected.
+        let refunded = try await paidPledge(test, .keyed(email: "e@example.org", amount: "4", currency: "USD"))
+        let (body, signature) = test.simulated.signedEvent(
+            PaymentEvent(id: "evt_refund", kind: .refunded, pledge: refunded, occurredAt: test.clock.now, amountMinor: 400, currency: "USD"))
+        _ = try await test.pledges.receiveWebhook(body: body, signatureHeader: signature)
 
         outcome = try await masthead(["pledges", "summary", "--format", "csv"], test)
         #expect(outcome.status == 0, "\(outcome.stderr)")
         #expect(outcome.stdout == """
-            CURRENCY,PLEDGES,PAYING,PAYMENTS,COLLECTED\r
-            JPY,1,1,1,"¥1,000"\r
-            USD,3,2,3,$15.00\r
+            CURRENCY,PLEDGES,PAYING,PAYMENTS,COLLECTED,RETURNED\r
+            JPY,1,1,1,"¥1,000",¥0\r
+            USD,4,2,4,$15.00,$4.00\r
 
             """)
         outcome = try await masthead(["pledges", "summary", "--by", "tier", "--format", "csv"], test)
-        #expect(outcome.stdout.contains("(custom) once,JPY,1,1,1,\"¥1,000\"\r\n"))
-        #expect(outcome.stdout.contains("supporter monthly,USD,1,1,2,$10.00\r\n"))
+        #expect(outcome.stdout.contains("(custom) once,JPY,1,1,1,\"¥1,000\",¥0\r\n"))
+        #expect(outcome.stdout.contains("supporter monthly,USD,1,1,2,$10.00,$0.00\r\n"))
 
         outcome = try await masthead(["pledges", "list", "--status", "active", "--format", "csv"], test)
         #expect(outcome.stdout.split(separator: "\r\n").count == 2)

@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import MastheadRuntime
 import MastheadSettings
 import PaymentProviders
 import Signing
@@ -49,6 +50,33 @@ struct StripePledgeFlowTests {
         }
     }
 
+    /// localstripe, a live daemon on `store` taking pledges through it, and localstripe's
+    /// webhooks pointed at the daemon; `body` gets the runtime, a Stripe client, localstripe's
+    /// URL and an HTTP client of the daemon.
+    static func withStripe(
+        _ store: StoreKind, _ body: @escaping @Sendable (TestRuntime, StripeAPI, String, any TestClientProtocol) async throws -> Void
+    ) async throws {
+        let server = try await LocalStripe.start()
+        let test = try await Self.runtime(store, apiURL: server.url, scriptURL: server.url + "/js.stripe.com/v3/")
+        defer { test.shutdown() }
+        let api = StripeAPI(baseURL: server.url, secretKey: "sk_test_masthead", logger: Logger(label: "test"))
+        try await PledgeHTTP.live(test) { client in
+            try await Self.sendWebhooks(of: api, to: try #require(client.port))
+            try await body(test, api, server.url, client)
+        }
+    }
+
+    /// Points localstripe's webhooks at the daemon listening on `port`.
+    static func sendWebhooks(of api: StripeAPI, to port: Int) async throws {
+        do {
+            _ = try await api.post(
+                "/_config/webhooks/masthead",
+                [("url", "http://127.0.0.1:\(port)/v1/webhooks/payments"), ("secret", Self.webhookSecret)], idempotencyKey: "config")
+        } catch let error as StripeError where error.status == 200 {
+            // localstripe's configuration route answers with an empty body.
+        }
+    }
+
     /// The pledge once its status is `status` (localstripe sends its webhook after a second).
     static func pledge(_ test: TestRuntime, _ id: String, becomes status: PledgeStatus) async throws -> Pledge? {
         for _ in 0..<100 {
@@ -59,19 +87,7 @@ struct StripePledgeFlowTests {
     }
 
     @Test(arguments: StoreKind.allCases) func aPledgeIsPaidOnThePaymentPageAndStripesWebhookMarksIt(_ store: StoreKind) async throws {
-        let server = try await LocalStripe.start()
-        let test = try await Self.runtime(store, apiURL: server.url, scriptURL: server.url + "/js.stripe.com/v3/")
-        defer { test.shutdown() }
-        let api = StripeAPI(baseURL: server.url, secretKey: "sk_test_masthead", logger: Logger(label: "test"))
-        try await PledgeHTTP.live(test) { client in
-            let port = try #require(client.port)
-            do {
-                _ = try await api.post(
-                    "/_config/webhooks/masthead",
-                    [("url", "http://127.0.0.1:\(port)/v1/webhooks/payments"), ("secret", Self.webhookSecret)], idempotencyKey: "config")
-            } catch let error as StripeError where error.status == 200 {
-                // localstripe's configuration route answers with an empty body.
-            }
+        try await Self.withStripe(store) { test, api, server, client in
 
             // Monthly pledges are not offered through Stripe yet: not in the tiers, refused by name.
             let tiers = try SignupHTTP.object(try await client.execute(uri: "/v1/pledges/tiers?currency=USD", method: .get))
@@ -109,11 +125,11 @@ struct StripePledgeFlowTests {
             let html = String(buffer: page.body)
             #expect(html.contains(#"data-key="pk_test_masthead""#))
             #expect(html.contains(#"data-secret="\#(intent)_secret_"#))
-            #expect(html.contains(#"<script src="\#(server.url)/js.stripe.com/v3/"></script>"#))
+            #expect(html.contains(#"<script src="\#(server)/js.stripe.com/v3/"></script>"#))
             #expect(!html.contains("sk_test_masthead"), "the secret key never reaches a page")
             let policy = try #require(page.headers[HTTPField.Name("Content-Security-Policy")!])
-            #expect(policy.contains("script-src \(server.url) 'sha256-"))
-            #expect(policy.contains("connect-src \(server.url)"))
+            #expect(policy.contains("script-src \(server) 'sha256-"))
+            #expect(policy.contains("connect-src \(server)"))
             let scripts = try #require(policy.split(separator: ";").first { $0.trimmingCharacters(in: .whitespaces).hasPrefix("script-src") })
             #expect(!scripts.contains("unsafe-inline"), "\(scripts)")
             // The hash names exactly the page's inline script, or a browser would not run it.
@@ -143,6 +159,63 @@ struct StripePledgeFlowTests {
             try await Self.pay(api, try #require(try await test.pledge(secondID)?.providerReference), card: "pm_card_chargeCustomerFail")
             #expect(try await Self.pledge(test, secondID, becomes: .failed)?.status == .failed)
             #expect(String(buffer: try await client.execute(uri: "/v1/pledges/\(secondID)/pay", method: .get).body).contains("pay-form"))
+        }
+    }
+
+    /// A refund made in Stripe (here through localstripe's API, as from the dashboard) and a
+    /// dispute reach the daemon as Stripe sends them: localstripe sends no event for a refund
+    /// and has no disputes, so the test signs Stripe's documented events itself, the refund's
+    /// around localstripe's own refunded charge. The summary gives back what was returned.
+    @Test(arguments: StoreKind.allCases) func aRefundAndADisputeMoveThePledgeAndTheSummaryGivesThemBack(_ store: StoreKind) async throws {
+        try await Self.withStripe(store) { test, api, server, client in
+            func paidPledge(_ email: String, _ amount: String) async throws -> (id: String, intent: String) {
+                let created = try await PledgeHTTP.create(client, ["email": email, "amount": amount, "currency": "USD"])
+                let id = try #require(try SignupHTTP.object(created)["pledge"] as? String)
+                let intent = try #require(try await test.pledge(id)?.providerReference)
+                try await Self.pay(api, intent, card: "pm_card_visa")
+                #expect(try await Self.pledge(test, id, becomes: .succeeded)?.status == .succeeded)
+                return (id, intent)
+            }
+            func send(_ type: String, _ object: String, id: String) async throws -> HTTPResponse.Status {
+                let body = Array(
+                    #"{"id":"\#(id)","object":"event","type":"\#(type)","created":\#(Int(Date().timeIntervalSince1970)),"data":{"object":\#(object)}}"#
+                        .utf8)
+                let signature = WebhookSignature.header(for: body, secret: Array(Self.webhookSecret.utf8), at: Date())
+                return try await PledgeHTTP.webhook(client, body: body, signature: signature).status
+            }
+
+            let refunded = try await paidPledge("anna@example.org", "5")
+            _ = try await api.post("/v1/refunds", [("payment_intent", refunded.intent)], idempotencyKey: "refund-\(refunded.id)")
+            let charge = try #require(try await api.get("/v1/payment_intents/\(refunded.intent)").object("charges")?.objects("data").last?.string("id"))
+            let refundedCharge = try await Executables.runProgram(
+                "/usr/bin/curl", ["-sf", "-u", "sk_test_masthead:", "\(server)/v1/charges/\(charge)"]).stdout
+            #expect(refundedCharge.contains(#""refunded": true"#) && refundedCharge.contains(refunded.intent), "\(refundedCharge)")
+            #expect(try await send("charge.refunded", refundedCharge, id: "evt_refund") == .ok)
+            #expect(try await test.pledge(refunded.id)?.status == .refunded)
+
+            let disputed = try await paidPledge("bohdan@example.org", "3")
+            func dispute(_ status: String) -> String {
+                #"{"id":"du_1","object":"dispute","amount":300,"charge":"ch_1","currency":"usd","metadata":{},"payment_intent":"\#(disputed.intent)","reason":"fraudulent","status":"\#(status)"}"#
+            }
+            #expect(try await send("charge.dispute.created", dispute("needs_response"), id: "evt_dispute_opened") == .ok)
+            #expect(try await test.pledge(disputed.id)?.status == .disputed)
+            #expect(try await test.runtime.store.pledgeSummary(by: .currency, since: nil)
+                == [PledgeSummaryRow(group: "USD", currency: "USD", pledges: 2, paying: 0, payments: 2, collectedMinor: 0, returnedMinor: 800)])
+
+            #expect(try await send("charge.dispute.closed", dispute("won"), id: "evt_dispute_won") == .ok)
+            #expect(try await test.pledge(disputed.id)?.status == .succeeded)
+            #expect(try await test.runtime.store.pledgeSummary(by: .currency, since: nil)
+                == [PledgeSummaryRow(group: "USD", currency: "USD", pledges: 2, paying: 1, payments: 2, collectedMinor: 300, returnedMinor: 500)])
+            // A refund event replayed, or a dispute of a payment Masthead never took, changes nothing.
+            #expect(try await send("charge.refunded", refundedCharge, id: "evt_refund") == .ok)
+            #expect(try await send("charge.dispute.created", dispute("needs_response").replacingOccurrences(of: disputed.intent, with: "pi_elsewhere"), id: "evt_other") == .ok)
+            #expect(try await test.pledge(disputed.id)?.status == .succeeded)
+            let outcomes = try await test.sql(
+                "SELECT event_id || ': ' || outcome FROM payment_events WHERE event_id IN ('evt_refund', 'evt_dispute_opened', 'evt_dispute_won', 'evt_other') ORDER BY event_id")
+            #expect(outcomes == [
+                "evt_dispute_opened: moved succeeded -> disputed", "evt_dispute_won: moved disputed -> succeeded", "evt_other: unknown pledge",
+                "evt_refund: moved succeeded -> refunded",
+            ])
         }
     }
 

@@ -54,8 +54,8 @@ enum Executables {
         process.standardInput = FileHandle.nullDevice
         try ChildProcesses.run(process)
         // Read before waiting so a full pipe cannot block the child.
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        let stdout = ChildProcesses.readToEnd(out.fileHandleForReading)
+        let stderr = ChildProcesses.readToEnd(err.fileHandleForReading)
         process.waitUntilExit()
         return Outcome(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
