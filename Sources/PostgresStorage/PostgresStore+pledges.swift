@@ -81,22 +81,15 @@ extension PostgresStore: PledgeStore {
     public func pledgeAttempts(address: String, clientIP: String?, pledges: PledgeAttempts.Window, declines: PledgeAttempts.Window) async throws
         -> PledgeAttempts
     {
-        let sources = [(address, pledges), (clientIP, pledges), (address, declines), (clientIP, declines)]
+        var binds = PostgresBindings()
+        for (source, window) in [(address, pledges), (clientIP, pledges), (address, declines), (clientIP, declines)] {
+            binds.append(source)
+            binds.append(Timestamp.format(window.since))
+            binds.append(Int64(window.atMost))
+        }
+        let query = PostgresQuery(unsafeSQL: StoreSQL.pledgeAttemptsQuery, binds: binds)
         return try await read { session in
-            var counts: [PledgeAttempts.Count] = []
-            for (sql, source) in zip(StoreSQL.pledgeAttemptQueries, sources) {
-                guard let value = source.0, source.1.atMost > 0 else {
-                    counts.append(.none)
-                    continue
-                }
-                var binds = PostgresBindings()
-                binds.append(value)
-                binds.append(Timestamp.format(source.1.since))
-                binds.append(Int64(source.1.atMost))
-                let row = try await session.row(PostgresQuery(unsafeSQL: sql, binds: binds))
-                counts.append(try row.map(PledgeAttempts.Count.init(stored:)) ?? .none)
-            }
-            return PledgeAttempts(pledgesByAddress: counts[0], pledgesByClient: counts[1], declinesByAddress: counts[2], declinesByClient: counts[3])
+            try PledgeAttempts(try await session.rows(query).map(PledgeAttempts.Count.init(stored:)))
         }
     }
 

@@ -70,14 +70,13 @@ extension SQLiteStore: PledgeStore {
         -> PledgeAttempts
     {
         try await read { db in
-            let counts = try zip(StoreSQL.pledgeAttemptQueries, [(address, pledges), (clientIP, pledges), (address, declines), (clientIP, declines)])
-                .map { sql, source in
-                    guard let value = source.0, source.1.atMost > 0 else { return PledgeAttempts.Count.none }
-                    let row = try Row.fetchOne(
-                        db.cachedStatement(sql: sql), arguments: [value, Timestamp.format(source.1.since), source.1.atMost])
-                    return try row.map(PledgeAttempts.Count.init(stored:)) ?? .none
-                }
-            return PledgeAttempts(pledgesByAddress: counts[0], pledgesByClient: counts[1], declinesByAddress: counts[2], declinesByClient: counts[3])
+            var arguments = StatementArguments()
+            for (source, window) in [(address, pledges), (clientIP, pledges), (address, declines), (clientIP, declines)] {
+                arguments += [source, Timestamp.format(window.since), window.atMost]
+            }
+            let counts = try Row.fetchAll(db.cachedStatement(sql: StoreSQL.pledgeAttemptsQuery), arguments: arguments)
+                .map(PledgeAttempts.Count.init(stored:))
+            return try PledgeAttempts(counts)
         }
     }
 

@@ -78,8 +78,16 @@ extension CurrencyOffer {
     }
 }
 
+extension PledgeAttempts {
+    /// The four rows of ``StoreSQL/pledgeAttemptsQuery``, in order.
+    public init(_ counts: [Count]) throws {
+        guard counts.count == 4 else { throw UnreadableColumn(column: "k", value: "\(counts.count) rows, not 4") }
+        self.init(pledgesByAddress: counts[0], pledgesByClient: counts[1], declinesByAddress: counts[2], declinesByClient: counts[3])
+    }
+}
+
 extension PledgeAttempts.Count {
-    /// A row of one of ``StoreSQL/pledgeAttemptQueries``.
+    /// A row of ``StoreSQL/pledgeAttemptsQuery``.
     public init(stored row: some StoredRow) throws {
         self.init(number: try row.value("n"), oldest: try row.value("oldest"))
     }

@@ -64,20 +64,28 @@ public enum StoreSQL {
         event.pledge.isEmpty ? ("provider_reference", event.reference) : ("public_id", event.pledge)
     }
 
-    /// What the card-testing limits count, each the newest `$3` at most of one source's since
-    /// `$2`, as `n` and the oldest of them: pledges by reader or client address (`$1`), and
-    /// declined payments (one `payment_failed` event each) of their pledges. Counting no further
-    /// than the limit keeps each check a short index range, however busy a source was. The
-    /// parameters are PostgreSQL's; SQLite reads `$1` as a named parameter and binds it by position alike.
-    public static let pledgeAttemptQueries = [
-        "email_normalized", "client_ip",
-    ].map { column in
-        "SELECT count(*) AS n, min(t) AS oldest FROM (SELECT created_at AS t FROM pledges WHERE \(column) = $1 AND created_at >= $2 "
-            + "ORDER BY created_at DESC LIMIT $3) AS recent"
-    } + ["email_normalized", "client_ip"].map { column in
-        "SELECT count(*) AS n, min(t) AS oldest FROM (SELECT e.received_at AS t FROM payment_events e JOIN pledges p ON p.id = e.pledge_id "
-            + "WHERE p.\(column) = $1 AND e.type = 'payment_failed' AND e.received_at >= $2 ORDER BY e.received_at DESC LIMIT $3) AS recent"
-    }
+    /// What the card-testing limits count, in one statement: four rows `k, n, oldest`, each the
+    /// newest few attempts of one source (`n` of them, at most the limit, and the oldest one's
+    /// time): k = 0 pledges by reader address, 1 by client address, 2 declined payments (one
+    /// `payment_failed` event each) by reader address, 3 by client address. Each part takes
+    /// three parameters: the source, the window's start, the limit. Counting no further than the
+    /// limit keeps each part a short index range, however busy a source was. The parameters are
+    /// PostgreSQL's `$1`…`$12`; SQLite reads them as named parameters and binds them by position alike.
+    public static let pledgeAttemptsQuery: String = {
+        let parts = [
+            ("pledges", "created_at", "email_normalized"), ("pledges", "created_at", "client_ip"),
+            ("declines", "e.received_at", "p.email_normalized"), ("declines", "e.received_at", "p.client_ip"),
+        ]
+        return parts.enumerated().map { index, part in
+            let (kind, time, column) = part
+            let (source, window, limit) = ("$\(3 * index + 1)", "$\(3 * index + 2)", "$\(3 * index + 3)")
+            let from =
+                kind == "pledges"
+                ? "FROM pledges WHERE \(column) = \(source) AND created_at >= \(window)"
+                : "FROM payment_events e JOIN pledges p ON p.id = e.pledge_id WHERE \(column) = \(source) AND e.type = 'payment_failed' AND e.received_at >= \(window)"
+            return "SELECT \(index) AS k, count(*) AS n, min(t) AS oldest FROM (SELECT \(time) AS t \(from) ORDER BY \(time) DESC LIMIT \(limit)) AS recent\(index)"
+        }.joined(separator: " UNION ALL ") + " ORDER BY k"
+    }()
 
     /// The expression `pledges summary` groups by, over `pledges p`.
     public static func summaryGroup(_ grouping: PledgeSummaryGrouping) -> String {
