@@ -63,19 +63,7 @@ public final class PostgresStore: Sendable {
         await untilRunning()
         activity.reads.add(1, ordering: .relaxed)
         defer { activity.reads.subtract(1, ordering: .relaxed) }
-        var attempt = 1
-        while true {
-            do {
-                return try await client.withConnection { connection in
-                    try await self.closeWatch.run(on: connection) {
-                        try await body(PostgresSession(connection: connection, logger: self.logger))
-                    }
-                }
-            } catch is ClosedConnection where attempt < 4 {
-                attempt += 1
-                try await Task.sleep(for: .milliseconds(5 * attempt))
-            }
-        }
+        return try await leased(retrying: { $0 is ClosedConnection }, body)
     }
 
     /// Runs `body` in one READ COMMITTED transaction and commits it; rolls back when it throws.
@@ -89,20 +77,32 @@ public final class PostgresStore: Sendable {
         await untilRunning()
         activity.writes.add(1, ordering: .relaxed)
         defer { activity.writes.subtract(1, ordering: .relaxed) }
+        do {
+            return try await leased(retrying: { ($0 as? PSQLError)?.isRetryable == true || $0 is ClosedConnection }) { session in
+                try await session.transaction("BEGIN", body)
+            }
+        } catch {
+            if let reason = unavailability(of: error) { writeAvailability.failed(reason) }
+            throw error
+        }
+    }
+
+    /// Runs `body` on a pooled connection, watched for the connection closing under it, and
+    /// again (four tries in all, 10 to 20 ms apart) when `retry` says its error allows.
+    private func leased<T: Sendable>(
+        retrying retry: (any Error) -> Bool, _ body: @escaping @Sendable (PostgresSession) async throws -> T
+    ) async throws -> T {
         var attempt = 1
         while true {
             do {
                 return try await client.withConnection { connection in
                     try await self.closeWatch.run(on: connection) {
-                        try await PostgresSession(connection: connection, logger: self.logger).transaction("BEGIN", body)
+                        try await body(PostgresSession(connection: connection, logger: self.logger))
                     }
                 }
-            } catch where attempt < 4 && ((error as? PSQLError)?.isRetryable == true || error is ClosedConnection) {
+            } catch where attempt < 4 && retry(error) {
                 attempt += 1
                 try await Task.sleep(for: .milliseconds(5 * attempt))
-            } catch {
-                if let reason = unavailability(of: error) { writeAvailability.failed(reason) }
-                throw error
             }
         }
     }

@@ -49,8 +49,6 @@ public struct PledgeAttempts: Sendable, Equatable {
             self.number = number
             self.oldest = oldest
         }
-
-        public static let none = Count(number: 0, oldest: nil)
     }
 
     /// What to count: attempts since `since`, the newest `atMost` of them.
