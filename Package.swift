@@ -186,6 +186,7 @@ let package = Package(
             resources: [
                 .embedInCode("0001_init.sql"), .embedInCode("0002_signup.sql"), .embedInCode("0003_lists.sql"),
                 .embedInCode("0004_pledges.sql"), .embedInCode("0005_refunds.sql"),
+                .embedInCode("0006_annual.sql"),
             ],
             swiftSettings: strictness),
         // What both stores share: reading rows into domain values, and the SQL text they both run.

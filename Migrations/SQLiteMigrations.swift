@@ -12,5 +12,6 @@ public enum SQLiteMigrations {
         Migration(id: "0003_lists", bytes: PackageResources._003_lists_sql),
         Migration(id: "0004_pledges", bytes: PackageResources._004_pledges_sql),
         Migration(id: "0005_refunds", bytes: PackageResources._005_refunds_sql),
+        Migration(id: "0006_annual", bytes: PackageResources._006_annual_sql),
     ]
 }

@@ -41,6 +41,11 @@ public struct SimulatedProvider: PaymentProvider {
         Checkout(url: "\(publicURL)/v1/simulated-checkout/\(pledge.publicID)", reference: "sim_\(pledge.publicID)")
     }
 
+    public func startRecurring(_ pledge: Pledge) async throws -> RecurringStart? {
+        // Nothing to start: its checkout page sends the first payment's event itself.
+        nil
+    }
+
     public func cancelRecurring(pledge publicID: String, reference: String?) async throws {
         // Nothing to stop: the simulated provider only charges when a person or a test asks it to.
     }

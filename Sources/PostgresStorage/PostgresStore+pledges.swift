@@ -171,7 +171,8 @@ extension PostgresStore: PledgeStore {
                 """
                 INSERT INTO pledge_payments (pledge_id, amount_minor, currency, card_brand, card_last4, provider_event_id, paid_at)
                 VALUES (\(pledge.id), \(event.amountMinor ?? pledge.amount.minorUnits), \(pledge.amount.currency.code),
-                    \(event.card?.brand), \(event.card?.last4), \(event.id), \(Timestamp.format(event.occurredAt)))
+                    \((event.card ?? pledge.card)?.brand), \((event.card ?? pledge.card)?.last4), \(event.id),
+                    \(Timestamp.format(event.occurredAt)))
                 """)
         }
         if let target = plan.move {
@@ -188,6 +189,20 @@ extension PostgresStore: PledgeStore {
     }
 
     // MARK: Cancelling and reading
+
+    public func recordRecurringStart(id: Int64, _ start: RecurringStart, at time: Date) async throws -> Bool {
+        try await write { session in
+            // Locked: the subscription's first invoice event waits, then finds the pledge by its reference.
+            guard let row = try await session.row("SELECT * FROM pledges WHERE id = \(id) FOR UPDATE") else { return false }
+            let pledge = try Pledge(stored: row)
+            guard pledge.status == .pending || pledge.status == .failed else { return false }
+            let (brand, last4, stamp) = (start.card?.brand, start.card?.last4, Timestamp.format(time))
+            try await session.execute(
+                "UPDATE pledges SET provider_reference = \(start.reference), card_brand = \(brand), card_last4 = \(last4), updated_at = \(stamp) WHERE id = \(id)")
+            try await Self.save(.recurringStarted(pledge, start, at: time), session)
+            return true
+        }
+    }
 
     public func cancelPledge(id: Int64, at time: Date, actor: String) async throws -> (pledge: Pledge, changed: Bool)? {
         try await write { session in

@@ -144,8 +144,8 @@ extension SQLiteStore: PledgeStore {
                 INSERT INTO pledge_payments (pledge_id, amount_minor, currency, card_brand, card_last4, provider_event_id, paid_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
-                    pledge.id, event.amountMinor ?? pledge.amount.minorUnits, pledge.amount.currency.code, event.card?.brand,
-                    event.card?.last4, event.id, Timestamp.format(event.occurredAt),
+                    pledge.id, event.amountMinor ?? pledge.amount.minorUnits, pledge.amount.currency.code,
+                    (event.card ?? pledge.card)?.brand, (event.card ?? pledge.card)?.last4, event.id, Timestamp.format(event.occurredAt),
                 ])
         }
         if let target = plan.move {
@@ -163,6 +163,19 @@ extension SQLiteStore: PledgeStore {
     }
 
     // MARK: Cancelling and reading
+
+    public func recordRecurringStart(id: Int64, _ start: RecurringStart, at time: Date) async throws -> Bool {
+        try await write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM pledges WHERE id = ?", arguments: [id]) else { return false }
+            let pledge = try Pledge(stored: row)
+            guard pledge.status == .pending || pledge.status == .failed else { return false }
+            try db.execute(
+                sql: "UPDATE pledges SET provider_reference = ?, card_brand = ?, card_last4 = ?, updated_at = ? WHERE id = ?",
+                arguments: [start.reference, start.card?.brand, start.card?.last4, Timestamp.format(time), id])
+            try Self.save(.recurringStarted(pledge, start, at: time), db)
+            return true
+        }
+    }
 
     public func cancelPledge(id: Int64, at time: Date, actor: String) async throws -> (pledge: Pledge, changed: Bool)? {
         try await write { db in

@@ -1,9 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// The reader pages in a real browser: `Tests/browser/pages.py` starts the built daemon and drives
 /// headless Chromium through sign-up, confirmation, preferences, both embeds, support and
-/// checkout, with axe-core accessibility checks and screenshots in `artifacts/`.
+/// checkout, with axe-core accessibility checks and screenshots in `artifacts/`;
+/// `Tests/browser/stripe_pay.py` does the same for Stripe's payment page against localstripe.
 ///
 /// Needs Debian's `chromium` and `chromium-driver` and PyPI's `selenium` and
 /// `axe-selenium-python` (Ops/test installs them). Without them the suite is skipped on a
@@ -25,6 +27,19 @@ struct BrowserPagesTests {
             ["-c", #"exec python3 "$0" --bin "$1" --artifacts "$2" 2>&1"#, script, Executables.directory, artifacts],
             in: repository)
         #expect(outcome.status == 0, "pages.py exited with \(outcome.status):\n\(outcome.stdout)\(outcome.stderr)")
+    }
+
+    /// `Tests/browser/stripe_pay.py`: Stripe's payment page with localstripe's Stripe.js, from
+    /// the support page to the thank-you page (monthly in en and uk, a refused card, a one-time
+    /// payment through 3D Secure), screenshots in `artifacts/screenshots/stripe-*`.
+    @Test(.enabled(if: LocalStripe.available || ProcessInfo.processInfo.environment["CI"] != nil, "localstripe is not installed"))
+    func stripePaymentPageWorksInChromium() async throws {
+        let script = Self.repository.appendingPathComponent("Tests/browser/stripe_pay.py").path
+        let artifacts = Self.repository.appendingPathComponent("artifacts").path
+        let outcome = try await Executables.runProgram(
+            "/bin/sh", ["-c", #"exec python3 "$0" --bin "$1" --artifacts "$2" 2>&1"#, script, Executables.directory, artifacts],
+            in: Self.repository.path)
+        #expect(outcome.status == 0, "stripe_pay.py exited with \(outcome.status):\n\(outcome.stdout)\(outcome.stderr)")
     }
 }
 

@@ -68,9 +68,9 @@ import Testing
         #expect(plan.pending.map(\.id) == ["0001_good", "0002_bad"])
     }
 
-    /// 0005 rebuilds SQLite's pledges table (a CHECK cannot change in place): a pledge written
-    /// under 0004, with its payment and provider event, comes through whole, its children still
-    /// point at it, and the new states are taken.
+    /// 0005 and 0006 rebuild SQLite's pledges table (a CHECK cannot change in place): a pledge
+    /// written under 0004, with its payment and provider event, comes through whole, its children
+    /// still point at it, and the new states and the annual interval are taken.
     @Test func rebuildingThePledgesTableKeepsThePledgesAndTheirChildren() async throws {
         let directory = try TemporaryDirectory()
         let store = try SQLiteStore(path: directory.file("db.sqlite"))
@@ -90,12 +90,13 @@ import Testing
                 VALUES ('stripe', 'evt_paid', 'payment_succeeded', 7, '2026-11-30T10:00:00Z', '2026-11-30T10:00:01Z', 'moved');
                 """)
         }
-        #expect(try await store.migrate() == ["0005_refunds"])
+        #expect(try await store.migrate() == ["0005_refunds", "0006_annual"])
         try await database.write { db in
             #expect(try String.fetchAll(db, sql: "SELECT public_id || ' ' || provider_reference || ' ' || client_ip FROM pledges")
                 == ["pl_kept pi_kept 198.51.100.7"])
             #expect(try Row.fetchAll(db, sql: "PRAGMA foreign_key_check").isEmpty)
-            try db.execute(sql: "UPDATE pledges SET status = 'refunded' WHERE id = 7")
+            try db.execute(sql: "UPDATE pledges SET status = 'refunded', interval = 'annual' WHERE id = 7")
+            #expect(try String.fetchAll(db, sql: "SELECT name FROM pledge_tiers WHERE interval = 'annual' ORDER BY amount_minor") == ["member", "patron"])
             // The children still follow their pledge (GRDB turns foreign keys on): deleting it
             // cascades to its payment and clears the event's link.
             try db.execute(sql: "DELETE FROM pledges WHERE id = 7")

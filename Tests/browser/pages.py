@@ -139,8 +139,9 @@ def clean_environment():
     return {key: value for key, value in os.environ.items() if not key.startswith("MASTHEAD_")}
 
 
-def start_daemon(stack, bin_dir, scratch, ports):
-    """Starts mastheadd (killed when `stack` closes) and waits until /readyz answers 200."""
+def start_daemon(stack, bin_dir, scratch, ports, settings=None):
+    """Starts mastheadd (killed when `stack` closes) and waits until /readyz answers 200;
+    `settings` adds to (or replaces) the environment below."""
     environment = clean_environment() | {
         "MASTHEAD_PORT": str(ports.daemon),
         "MASTHEAD_HOST": "127.0.0.1",
@@ -155,7 +156,7 @@ def start_daemon(stack, bin_dir, scratch, ports):
         "MASTHEAD_RATE_LIMIT": "1000",
         "MASTHEAD_RATE_BURST": "1000",
         "MASTHEAD_SIGNUP_COOLDOWN": "0",
-    }
+    } | (settings or {})
     log = open(scratch / "mastheadd.log", "wb")
     stack.callback(log.close)
     daemon = subprocess.Popen(

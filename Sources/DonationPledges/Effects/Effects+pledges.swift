@@ -36,7 +36,14 @@ extension Effects {
             details: ["amount": record.amount.formatted, "interval": record.interval.rawValue, "tier": record.tier ?? ""]))
     }
 
-    /// A monthly pledge was canceled by the reader or staff.
+    /// The provider started charging a recurring pledge (the reader's card is saved).
+    public static func recurringStarted(_ pledge: Pledge, _ start: RecurringStart, at time: Date) -> Effects {
+        .record(AuditRecord(
+            occurredAt: time, actor: "reader", action: "pledge.recurring_started", subjectType: "pledge", subjectID: pledge.id,
+            details: ["reference": start.reference, "interval": pledge.interval.rawValue]))
+    }
+
+    /// A monthly or annual pledge was canceled by the reader or staff.
     public static func pledgeCanceled(_ pledge: Pledge, actor: String, at time: Date) -> Effects {
         .record(AuditRecord(
             occurredAt: time, actor: actor, action: "pledge.canceled", subjectType: "pledge", subjectID: pledge.id,

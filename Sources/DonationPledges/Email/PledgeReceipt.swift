@@ -94,7 +94,9 @@ public struct PledgeMessageComposer: MessageComposer {
             "newsroom": newsroom,
             "name": receipt.name ?? false,
             "amount": Money(minorUnits: receipt.amountMinor, currency: currency).formatted(language: language ?? "en"),
+            "recurring": receipt.interval.isRecurring,
             "monthly": receipt.interval == .monthly,
+            "annual": receipt.interval == .annual,
             // Whole for the English text (and templates written before the parts existed);
             // in parts for a translation to phrase.
             "card": receipt.card?.display ?? "card",

@@ -48,7 +48,7 @@ public struct Pledge: Sendable, Equatable {
     }
 
     /// `$5.00 a month`.
-    public var display: String { amount.formatted + (interval == .monthly ? " a month" : "") }
+    public var display: String { amount.formatted + interval.suffix }
 }
 
 /// The card a payment used, as the provider reports it: brand and last four digits only.

@@ -26,7 +26,7 @@ public struct PledgeAnswer: Sendable, Equatable, Codable {
     }
 
     /// `$5.00 a month`.
-    public var display: String { amount.formatted + (interval == .monthly ? " a month" : "") }
+    public var display: String { amount.formatted + interval.suffix }
 
     enum CodingKeys: String, CodingKey {
         case pledge, status, currency, interval, tier, display

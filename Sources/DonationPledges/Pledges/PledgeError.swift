@@ -62,7 +62,7 @@ public enum PledgeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .aboveMaximum(let maximum): "The most we take in one pledge is \(maximum.formatted)"
         case .customAmountNotOffered: "Please choose one of the amounts offered"
         case .unknownTier: "There is no tier of that name"
-        case .invalidInterval: "interval must be once or monthly"
+        case .invalidInterval: "interval must be once, monthly or annual"
         case .intervalNotOffered: "Monthly pledges are not offered here yet; choose a one-time pledge"
         case .missing(let field): "\(field) is required"
         case .fieldTooLong(let field): "\(field) is too long"

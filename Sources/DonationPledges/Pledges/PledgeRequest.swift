@@ -11,7 +11,7 @@ public struct PledgeRequest: Sendable {
     /// A custom amount in minor units, digits only (`500`), as scripts send it.
     public var amountMinor: String?
     public var currency: String?
-    /// `once` (the default) or `monthly`.
+    /// `once` (the default), `monthly` or `annual`.
     public var interval: String?
     public var tier: String?
     /// Where the checkout sends the reader back (one of the site's own pages).

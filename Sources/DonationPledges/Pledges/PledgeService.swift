@@ -179,6 +179,26 @@ public struct PledgeService: Sendable {
         return text
     }
 
+    // MARK: Recurring pledges
+
+    /// Starts charging the recurring pledge `publicID` once its checkout saved the reader's card
+    /// (the payment page posts here after Stripe.js confirmed the card; `masthead pledges sync`
+    /// does it for a reader who closed the page first). Returns the pledge and whether it
+    /// started now; a pledge started before, or not recurring, is left as it is.
+    public func startRecurring(publicID: String) async throws -> (pledge: Pledge, started: Bool)? {
+        guard let pledge = try await store.pledge(publicID: publicID) else { return nil }
+        guard pledge.interval.isRecurring, pledge.status == .pending || pledge.status == .failed, pledge.provider == provider.name
+        else { return (pledge, false) }
+        let start: RecurringStart?
+        do {
+            start = try await provider.startRecurring(pledge)
+        } catch {
+            throw PaymentProviderUnavailable(reason: "\(error)")
+        }
+        guard let start, try await store.recordRecurringStart(id: pledge.id, start, at: now()) else { return (pledge, false) }
+        return (try await store.pledge(id: pledge.id) ?? pledge, true)
+    }
+
     // MARK: Webhooks
 
     /// Verifies and applies a provider webhook.
@@ -203,13 +223,17 @@ public struct PledgeService: Sendable {
         return pledge
     }
 
-    /// Cancels the monthly pledge a link opens; returns it and whether anything changed.
+    /// Cancels the monthly or annual pledge a link opens; returns it and whether anything changed.
     public func cancel(token: String) async throws -> (pledge: Pledge, changed: Bool) {
         let pledge = try await pledge(token: token)
-        guard pledge.interval == .monthly, pledge.status.canMove(to: .canceled, interval: pledge.interval) else {
+        guard pledge.interval.isRecurring, pledge.status.canMove(to: .canceled, interval: pledge.interval) else {
             return (pledge, false)
         }
-        try await provider.cancelRecurring(pledge: pledge.publicID, reference: nil)
+        do {
+            try await provider.cancelRecurring(pledge: pledge.publicID, reference: pledge.providerReference)
+        } catch {
+            throw PaymentProviderUnavailable(reason: "\(error)")
+        }
         guard let result = try await store.cancelPledge(id: pledge.id, at: now(), actor: "reader") else {
             throw PledgeLinkError.invalid("pledge vanished")
         }

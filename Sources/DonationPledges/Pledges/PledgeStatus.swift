@@ -1,15 +1,15 @@
 /// Where a pledge stands, and the moves the provider's events may make.
 ///
 /// ```
-/// pending ──paid──▶ succeeded (once) | active (monthly)
+/// pending ──paid──▶ succeeded (once) | active (monthly, annual)
 /// pending ──declined──▶ failed ──paid on a later try──▶ succeeded | active
 /// pending | failed | active ──canceled──▶ canceled
 /// succeeded ──refunded in full──▶ refunded
 /// succeeded ──disputed──▶ disputed ──dispute won──▶ succeeded
 /// ```
 /// `canceled` and `refunded` are final: a late or replayed event never moves a pledge back.
-/// Refunds and disputes are of one-time payments; a monthly pledge's refunded month is kept in
-/// its history without a move.
+/// Refunds and disputes are of one-time payments; a recurring pledge's refunded month is kept
+/// in its history without a move.
 public enum PledgeStatus: String, Sendable, Codable, CaseIterable {
     case pending
     case succeeded
@@ -25,7 +25,7 @@ public enum PledgeStatus: String, Sendable, Codable, CaseIterable {
     public func canMove(to next: PledgeStatus, interval: PledgeInterval) -> Bool {
         switch (self, next) {
         case (.pending, .succeeded), (.failed, .succeeded): interval == .once
-        case (.pending, .active), (.failed, .active): interval == .monthly
+        case (.pending, .active), (.failed, .active): interval.isRecurring
         case (.pending, .failed): true
         case (.pending, .canceled), (.failed, .canceled), (.active, .canceled): true
         case (.succeeded, .refunded), (.succeeded, .disputed): true

@@ -27,7 +27,10 @@ public protocol PledgeStore: Sendable {
     func createPledge(_ record: PledgeRecord, optIn: PreparedSignup?) async throws -> PledgeRecording
     /// Applies a verified provider event once (see ``PaymentEventOutcome``).
     func applyPaymentEvent(_ event: PaymentEvent, provider: String, receivedAt: Date) async throws -> PaymentEventOutcome
-    /// Cancels a monthly pledge at the reader's or staff's request; nil when there is no such pledge.
+    /// Records that the provider now charges a pending (or declined) recurring pledge under
+    /// `start.reference`, with the card it saved; false when the pledge is in no state to start.
+    func recordRecurringStart(id: Int64, _ start: RecurringStart, at time: Date) async throws -> Bool
+    /// Cancels a monthly or annual pledge at the reader's or staff's request; nil when there is no such pledge.
     func cancelPledge(id: Int64, at time: Date, actor: String) async throws -> (pledge: Pledge, changed: Bool)?
 
     func pledge(id: Int64) async throws -> Pledge?

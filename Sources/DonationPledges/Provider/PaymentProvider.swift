@@ -5,12 +5,18 @@ public import Foundation
 public protocol PaymentProvider: Sendable {
     /// Short name kept with each pledge and event (`simulated`, `stripe`).
     var name: String { get }
-    /// Whether it takes monthly pledges; without them the tiers and the support page offer
-    /// one-time pledges only, and a monthly request is refused (422 naming `interval`).
+    /// Whether it takes monthly and annual pledges; without them the tiers and the support page
+    /// offer one-time pledges only, and a recurring request is refused (422 naming `interval`).
     var offersRecurring: Bool { get }
     /// Creates the checkout the reader is sent to.
     func createCheckout(for pledge: CheckoutRequest) async throws -> Checkout
-    /// Tells the provider to stop a monthly pledge's future payments.
+    /// Starts charging a recurring pledge whose checkout saved the reader's card (Stripe: the
+    /// Subscription, once the SetupIntent succeeded). Nil when there is nothing to start: the
+    /// card is not saved yet, or the pledge was started before. Throws
+    /// ``PaymentProviderUnavailable`` when the provider cannot be reached.
+    func startRecurring(_ pledge: Pledge) async throws -> RecurringStart?
+    /// Tells the provider to stop a recurring pledge's future payments (`reference` is the
+    /// pledge's ``Pledge/providerReference``).
     func cancelRecurring(pledge publicID: String, reference: String?) async throws
     /// Verifies the signature over the raw body (before parsing anything), then reads the event.
     func parseWebhook(body: [UInt8], signatureHeader: String?, at now: Date) throws(WebhookRejection) -> PaymentEvent
@@ -43,6 +49,18 @@ public struct Checkout: Sendable {
         self.url = url
         self.reference = reference
         self.clientSecret = clientSecret
+    }
+}
+
+/// A recurring pledge the provider now charges: its id there (Stripe's `sub_…`) and the card it
+/// saved, for the receipts.
+public struct RecurringStart: Sendable, Equatable {
+    public var reference: String
+    public var card: CardSummary?
+
+    public init(reference: String, card: CardSummary?) {
+        self.reference = reference
+        self.card = card
     }
 }
 

@@ -2,6 +2,20 @@
 public enum PledgeInterval: String, Sendable, Codable, CaseIterable {
     case once
     case monthly
+    /// Paid once a year (a newsroom's "annual membership").
+    case annual
+
+    /// Whether the provider charges it again (monthly, annual) until it is canceled.
+    public var isRecurring: Bool { self != .once }
+
+    /// ` a month`, ` a year`, or nothing: what follows an amount in English.
+    public var suffix: String {
+        switch self {
+        case .once: ""
+        case .monthly: " a month"
+        case .annual: " a year"
+        }
+    }
 }
 
 /// A named amount offered on the support page (`supporter`, $5 a month).
@@ -16,8 +30,8 @@ public struct Tier: Sendable, Equatable, Codable {
         self.amount = amount
     }
 
-    /// `$5.00 a month`, `$1.00 once`.
-    public var display: String { amount.formatted + (interval == .monthly ? " a month" : " once") }
+    /// `$5.00 a month`, `$50.00 a year`, `$1.00 once`.
+    public var display: String { amount.formatted + (interval == .once ? " once" : interval.suffix) }
 }
 
 /// What a currency accepts: its minimum (the "$1" of "support us for as little as $1"), a

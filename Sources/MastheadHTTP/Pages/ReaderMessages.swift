@@ -1,4 +1,5 @@
 import Foundation
+import DonationPledges
 
 /// Every sentence readers see — pages, API answers, the embeddable box — per language, from the
 /// catalogues in `Resources/Locales/` (English and Ukrainian). A `messages.json` (English) or
@@ -40,6 +41,15 @@ struct ReaderMessages: Sendable {
     /// The text with `{name}` placeholders filled.
     func format(_ key: String, _ language: String, _ values: [String: String]) -> String {
         values.reduce(self[key, language]) { text, pair in text.replacingOccurrences(of: "{\(pair.key)}", with: pair.value) }
+    }
+
+    /// What follows an amount of a pledge paid at `interval`: ` a month`, ` на рік`, or nothing.
+    func intervalSuffix(_ interval: PledgeInterval, _ language: String) -> String {
+        switch interval {
+        case .once: ""
+        case .monthly: " " + self["support.month", language]
+        case .annual: " " + self["support.year", language]
+        }
     }
 
     /// The whole catalogue of `language` for a template, keys with `_` for `.` (`{{t.subscribe_button}}`).

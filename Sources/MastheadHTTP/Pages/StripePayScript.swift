@@ -2,7 +2,9 @@ import Foundation
 import Signing
 
 /// The payment page's one script: mounts Stripe.js's card field and confirms the PaymentIntent
-/// with it, then goes on to `data-next` (or shows Stripe's message for a declined card). It is
+/// with it, then goes on to `data-next`; for a recurring pledge (`data-mode="setup"`) it saves
+/// the card with the SetupIntent, then posts the form back to Masthead, which starts the
+/// subscription. A declined card shows Stripe's message. It is
 /// the same text on every page, so the page's Content-Security-Policy names it by its SHA-256
 /// instead of allowing inline scripts; the per-pledge values travel in `data-` attributes.
 enum StripePayScript {
@@ -19,14 +21,17 @@ enum StripePayScript {
             event.preventDefault();
             button.disabled = true;
             error.hidden = true;
-            stripe.confirmCardPayment(form.dataset.secret, {payment_method: {card: card}}).then(function (result) {
+            var setup = form.dataset.mode === 'setup';
+            var data = {payment_method: {card: card}};
+            var confirmed = setup ? stripe.confirmCardSetup(form.dataset.secret, data) : stripe.confirmCardPayment(form.dataset.secret, data);
+            confirmed.then(function (result) {
               if (result.error) {
                 error.textContent = result.error.message || form.dataset.failed;
                 error.hidden = false;
                 button.disabled = false;
                 return;
               }
-              window.location.assign(form.dataset.next);
+              if (setup) { form.submit(); } else { window.location.assign(form.dataset.next); }
             });
           });
         })();

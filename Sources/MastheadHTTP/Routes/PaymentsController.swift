@@ -21,6 +21,7 @@ struct PaymentsController: Sendable {
         routes.get("v1/simulated-checkout/{pledge}") { request, context in try await checkout(request, context) }
         routes.post("v1/simulated-checkout/{pledge}") { request, context in try await pay(request, context) }
         routes.get("v1/pledges/{pledge}/pay") { request, context in try await stripePage(request, context) }
+        routes.post("v1/pledges/{pledge}/pay") { request, context in try await cardSaved(request, context) }
         return routes
     }
 
@@ -88,22 +89,20 @@ struct PaymentsController: Sendable {
     }
 
     /// Stripe's payment page: the card field of Stripe.js, confirming the pledge's
-    /// PaymentIntent in the reader's browser. Its state is read from Stripe on every visit, so
-    /// the client secret is never stored; a paid pledge (or one Stripe is finishing) thanks the
-    /// reader, a closed one says so.
+    /// PaymentIntent (one-time) or saving the card with its SetupIntent (monthly, annual) in the
+    /// reader's browser. Its state is read from Stripe on every visit, so the client secret is
+    /// never stored; a paid pledge (or one Stripe is finishing) thanks the reader, a closed one
+    /// says so. A recurring pledge whose card was saved but whose page was closed before it
+    /// posted back is started here.
     func stripePage(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
-        guard let stripe, let pledges else { throw ProblemDetails(status: .notFound, detail: "There is no payment page here.") }
-        let id = context.parameters.get("pledge") ?? ""
-        guard let pledge = try await pledges.store.pledge(publicID: id), pledge.provider == stripe.provider.name,
-            let reference = pledge.providerReference
-        else { throw ProblemDetails(status: .notFound, detail: "No pledge has this id.") }
+        let (stripe, pledges, pledge) = try await stripePledge(context)
         let language = request.language
-        let thanks = { () throws -> Response in
-            try pages.page(
-                "pledge-result", title: messages["thanks.title", language], language: language, ["message": messages["thanks.body", language]])
+        if pledge.status == .succeeded || pledge.status == .active { return try thanks(language) }
+        guard pledge.status == .pending || pledge.status == .failed, let reference = pledge.providerReference else {
+            return try closed(pledge, language)
         }
-        if pledge.status == .succeeded || pledge.status == .active { return try thanks() }
-        guard pledge.status == .pending || pledge.status == .failed else { return try closed(pledge, language) }
+        // A started subscription: its first invoice's webhook follows.
+        if reference.hasPrefix("sub_") { return try thanks(language) }
         let intent: StripeIntent
         do {
             intent = try await stripe.provider.intent(reference)
@@ -111,23 +110,65 @@ struct PaymentsController: Sendable {
             context.logger.error("payment page: Stripe did not answer", metadata: ["reason": "\(error)"])
             throw ProblemDetails.providerUnavailable
         }
-        if intent.isPaid { return try thanks() }
+        if intent.isPaid {
+            if intent.kind == .setup { try await start(pledge, pledges, context) }
+            return try thanks(language)
+        }
         guard intent.isPayable else { return try closed(pledge, language) }
-        let amount = pledge.amount.formatted(language: language)
-        let next =
-            pledge.returnURL.map { $0 + ($0.contains("?") ? "&" : "?") + "pledge=\(pledge.publicID)&payment=succeeded" }
-            ?? "\(pages.base)/v1/pledges/\(pledge.publicID)/pay?lang=\(language)"
+        let amount = pledge.amount.formatted(language: language) + messages.intervalSuffix(pledge.interval, language)
         let sources = stripe.pageSources
         return try pages.page(
             "pledge-pay", title: messages["pay.title", language], language: language,
             [
                 "lead": messages.format("pay.lead", language, ["newsroom": pages.newsroom, "amount": amount]),
                 "button": messages.format("pay.button", language, ["amount": amount]),
-                "key": stripe.publishableKey, "secret": intent.clientSecret, "next": next, "script_url": stripe.scriptURL,
+                "key": stripe.publishableKey, "secret": intent.clientSecret, "mode": intent.kind.rawValue,
+                "next": next(pledge, language), "pledge": pledge.publicID, "script_url": stripe.scriptURL,
                 "pay_script": StripePayScript.text,
             ],
             scripts: PageScripts(
                 sources: sources.scripts, inlineHashes: [StripePayScript.hash], frames: sources.frames, connections: sources.connections))
+    }
+
+    /// The payment page posts here once Stripe.js saved a recurring pledge's card: Masthead
+    /// starts the subscription, and the reader goes on as after a one-time payment.
+    func cardSaved(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
+        let (_, pledges, pledge) = try await stripePledge(context)
+        _ = try await SubmittedFields.read(request, limit: bodyLimit)
+        try await start(pledge, pledges, context)
+        return .seeOther(next(pledge, request.language))
+    }
+
+    /// Starts a recurring pledge whose card is saved (nothing happens for one started before).
+    private func start(_ pledge: Pledge, _ pledges: PledgeService, _ context: MastheadRequestContext) async throws {
+        do {
+            let result = try await pledges.startRecurring(publicID: pledge.publicID)
+            context.logger.info("recurring pledge start", metadata: ["started": "\(result?.started ?? false)"])
+        } catch let error as PaymentProviderUnavailable {
+            context.logger.error("recurring pledge not started: Stripe failed", metadata: ["reason": "\(error.reason)"])
+            throw ProblemDetails.providerUnavailable
+        }
+    }
+
+    /// Where the reader goes after paying: the form's `return_url`, else the payment page
+    /// (which then thanks them).
+    private func next(_ pledge: Pledge, _ language: String) -> String {
+        pledge.returnURL.map { $0 + ($0.contains("?") ? "&" : "?") + "pledge=\(pledge.publicID)&payment=succeeded" }
+            ?? "\(pages.base)/v1/pledges/\(pledge.publicID)/pay?lang=\(language)"
+    }
+
+    private func thanks(_ language: String) throws -> Response {
+        try pages.page("pledge-result", title: messages["thanks.title", language], language: language, ["message": messages["thanks.body", language]])
+    }
+
+    /// The Stripe pledge the path names, or 404.
+    private func stripePledge(_ context: MastheadRequestContext) async throws -> (StripePayments, PledgeService, Pledge) {
+        guard let stripe, let pledges else { throw ProblemDetails(status: .notFound, detail: "There is no payment page here.") }
+        let id = context.parameters.get("pledge") ?? ""
+        guard let pledge = try await pledges.store.pledge(publicID: id), pledge.provider == stripe.provider.name else {
+            throw ProblemDetails(status: .notFound, detail: "No pledge has this id.")
+        }
+        return (stripe, pledges, pledge)
     }
 
     /// A pledge with nothing left to pay (canceled, refunded, …).

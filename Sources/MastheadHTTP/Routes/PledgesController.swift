@@ -117,7 +117,7 @@ struct PledgesController: Sendable {
         _ request: Request, _ fields: SubmittedFields, code: String, field: String, amount: String? = nil
     ) -> Response {
         let currency = (fields.first("currency") ?? "USD").filter { $0.isLetter && $0.isASCII }.prefix(3)
-        let interval = fields.first("interval") == "monthly" ? "monthly" : "once"
+        let interval = (fields.first("interval").flatMap(PledgeInterval.init(rawValue:)) ?? .once).rawValue
         let language = request.language(of: fields)
         let safeCode = code.filter { $0.isLetter || $0 == "_" }
         return .seeOther(
@@ -134,7 +134,7 @@ struct PledgesController: Sendable {
         return trimmed
     }
 
-    /// The reader's pledge page: what they give, and for a monthly pledge a cancel button.
+    /// The reader's pledge page: what they give, and for a monthly or annual pledge a cancel button.
     func manage(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
         let token = request.uri.queryParameters["token"].map(String.init) ?? ""
         let pledge: Pledge
@@ -157,6 +157,10 @@ struct PledgesController: Sendable {
             result = try await service().cancel(token: token)
         } catch let error as PledgeLinkError {
             return try linkProblem(request, context, error)
+        } catch let error as PaymentProviderUnavailable {
+            // Nothing changed: the reader may try again (the provider would otherwise charge on).
+            context.logger.error("pledge not canceled: the payment provider failed", metadata: ["reason": "\(error.reason)"])
+            throw ProblemDetails.providerUnavailable
         }
         context.logger.info("pledge cancel requested", metadata: ["changed": "\(result.changed)"])
         let language = request.language
@@ -184,10 +188,10 @@ struct PledgesController: Sendable {
     func pageValues(_ pledge: Pledge, token: String, language: String) -> [String: Any] {
         [
             "pledge": pledge.publicID, "status": messages["pledge.status_\(pledge.status.rawValue)", language],
-            "display": pledge.amount.formatted(language: language) + (pledge.interval == .monthly ? " " + messages["support.month", language] : ""),
+            "display": pledge.amount.formatted(language: language) + messages.intervalSuffix(pledge.interval, language),
             "lead": messages.format("pledge.lead", language, ["newsroom": pages.newsroom]),
             "card": pledge.card?.display ?? false, "token": token,
-            "cancellable": pledge.interval == .monthly && pledge.status.canMove(to: .canceled, interval: .monthly),
+            "cancellable": pledge.interval.isRecurring && pledge.status.canMove(to: .canceled, interval: pledge.interval),
             "since": pledge.createdAt.formatted(Date.ISO8601FormatStyle().year().month().day()),
         ]
     }

@@ -121,7 +121,7 @@ struct ReaderPagesController: Sendable {
 
     // MARK: Support
 
-    /// `/support?currency=USD&interval=once|monthly`: the tiers, a custom amount whose minimum
+    /// `/support?currency=USD&interval=once|monthly|annual`: the tiers, a custom amount whose minimum
     /// the page itself enforces (and the server again), the card marks.
     func supportPage(_ request: Request) async throws -> Response {
         let language = request.language
@@ -139,21 +139,26 @@ struct ReaderPagesController: Sendable {
                 "pledge-result", status: .unprocessableContent, title: messages["support.title", language], language: language,
                 ["message": messages["support.unavailable", language], "again": "\(base)/support?lang=\(language)"])
         }
-        let interval: PledgeInterval = query["interval"] == "monthly" && pledges.offersRecurring ? .monthly : .once
+        let asked = query["interval"].flatMap { PledgeInterval(rawValue: String($0)) } ?? .once
+        let interval: PledgeInterval = asked.isRecurring && !pledges.offersRecurring ? .once : asked
+        let intervals: [PledgeInterval] = pledges.offersRecurring ? PledgeInterval.allCases : [.once]
         let tiers = offer.tiers.filter { $0.interval == interval }
         let currency = offer.currency.code
         let path = "/support?currency=\(currency)&interval=\(interval.rawValue)&lang=\(language)"
         var context: [String: Any] = [
             "lead": messages.format("support.lead", language, ["minimum": offer.minimum.formatted(language: language)]),
             "key": Self.idempotencyKey(), "currency": currency, "interval": interval.rawValue, "once": interval == .once,
-            "recurring": pledges.offersRecurring,
-            "once_url": "\(base)/support?currency=\(currency)&interval=once&lang=\(language)",
-            "monthly_url": "\(base)/support?currency=\(currency)&interval=monthly&lang=\(language)",
+            "intervals": intervals.map {
+                [
+                    "name": $0.rawValue, "current": $0 == interval, "label": messages["support.\($0.rawValue)", language],
+                    "url": "\(base)/support?currency=\(currency)&interval=\($0.rawValue)&lang=\(language)",
+                ] as [String: Any]
+            },
             "return_url": "\(base)/support/thanks?lang=\(language)",
             "tiers": tiers.enumerated().map { index, tier in
                 [
                     "name": tier.name, "checked": index == 0,
-                    "display": tier.amount.formatted(language: language) + (interval == .monthly ? " " + messages["support.month", language] : ""),
+                    "display": tier.amount.formatted(language: language) + messages.intervalSuffix(interval, language),
                 ] as [String: Any]
             },
             "custom": offer.customAmount, "custom_checked": tiers.isEmpty,

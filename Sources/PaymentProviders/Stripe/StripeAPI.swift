@@ -47,6 +47,11 @@ public struct StripeAPI: Sendable {
         try await send(.GET, path, body: nil, idempotencyKey: nil)
     }
 
+    /// DELETEs `path` (a Subscription): deleting twice deletes once, so it is retried like a GET.
+    public func delete(_ path: String) async throws -> StripeObject {
+        try await send(.DELETE, path, body: nil, idempotencyKey: nil)
+    }
+
     private func send(_ method: HTTPMethod, _ path: String, body: String?, idempotencyKey: String?) async throws -> StripeObject {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method

@@ -10,7 +10,8 @@ struct PledgesCommand: AsyncParsableCommand {
         abstract: "List and inspect donation pledges; totals per currency.",
         discussion: """
             States: pending (sent to the checkout), succeeded (a one-time payment went through), \
-            active (a monthly pledge that is paying), failed (declined), canceled. Amounts are \
+            active (a monthly or annual pledge that is paying), failed (declined), canceled, refunded, \
+            disputed. Amounts are \
             never added across currencies.
             """,
         subcommands: [ListPledges.self, ShowPledge.self, PledgeSummaryCommand.self])

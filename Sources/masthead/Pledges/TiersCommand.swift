@@ -97,7 +97,7 @@ struct SetTier: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The tier's name (letters, digits, hyphens).") var name: String
     @Option(help: "ISO 4217 currency code.") var currency: CurrencyArgument
-    @Option(help: "once or monthly.") var interval: PledgeInterval
+    @Option(help: "once, monthly or annual.") var interval: PledgeInterval
     @Option(help: "The amount, as people write it (5, 5.00).") var amount: String
 
     func validate() throws {
@@ -123,7 +123,7 @@ struct RemoveTier: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
     @Argument(help: "The tier's name.") var name: String
     @Option(help: "ISO 4217 currency code.") var currency: CurrencyArgument
-    @Option(help: "once or monthly.") var interval: PledgeInterval
+    @Option(help: "once, monthly or annual.") var interval: PledgeInterval
 
     func run() async throws {
         let removed = try await global.withServices {

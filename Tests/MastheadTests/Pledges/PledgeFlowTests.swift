@@ -113,7 +113,7 @@ import Testing
             let manage = try await client.execute(
                 uri: "/v1/pledges/manage?token=\(link.token)", method: .get, headers: [.accept: "text/html"])
             #expect(manage.status == .ok)
-            #expect(String(buffer: manage.body).contains("Cancel my monthly support"))
+            #expect(String(buffer: manage.body).contains("Cancel my recurring support"))
             let canceled = try await client.execute(
                 uri: "/v1/pledges/manage", method: .post, headers: SignupHTTP.formHeaders, body: SignupHTTP.form([("token", link.token)]))
             #expect(canceled.status == .ok)
@@ -121,7 +121,7 @@ import Testing
             #expect(try await test.pledge(id)?.status == .canceled)
             // The page no longer offers to cancel; a forged link opens nothing.
             let after = try await client.execute(uri: "/v1/pledges/manage?token=\(link.token)", method: .get, headers: [.accept: "text/html"])
-            #expect(!String(buffer: after.body).contains("Cancel my monthly support"))
+            #expect(!String(buffer: after.body).contains("Cancel my recurring support"))
             let forged = try await client.execute(uri: "/v1/pledges/manage?token=v1.AAAA", method: .get, headers: [.accept: "text/html"])
             #expect(forged.status == .badRequest)
         }
