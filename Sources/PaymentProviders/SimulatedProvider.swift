@@ -46,6 +46,11 @@ public struct SimulatedProvider: PaymentProvider {
         nil
     }
 
+    public func events(since: Date) async throws -> [PaymentEvent] {
+        // None to look up: its events are sent by this daemon, as its checkout page is paid.
+        []
+    }
+
     public func cancelRecurring(pledge publicID: String, reference: String?) async throws {
         // Nothing to stop: the simulated provider only charges when a person or a test asks it to.
     }

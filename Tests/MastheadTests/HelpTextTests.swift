@@ -23,7 +23,7 @@ import Testing
         ["masthead", "outbox"], ["masthead", "outbox", "list"], ["masthead", "outbox", "show"],
         ["masthead", "outbox", "retry"], ["masthead", "outbox", "purge"],
         ["masthead", "pledges"], ["masthead", "pledges", "list"], ["masthead", "pledges", "show"],
-        ["masthead", "pledges", "summary"],
+        ["masthead", "pledges", "summary"], ["masthead", "pledges", "sync"],
         ["masthead", "tiers"], ["masthead", "tiers", "list"], ["masthead", "tiers", "set"], ["masthead", "tiers", "remove"],
         ["masthead", "tiers", "currency"],
     ]

@@ -18,6 +18,10 @@ public protocol PaymentProvider: Sendable {
     /// Tells the provider to stop a recurring pledge's future payments (`reference` is the
     /// pledge's ``Pledge/providerReference``).
     func cancelRecurring(pledge publicID: String, reference: String?) async throws
+    /// The provider's events since `since`, oldest first, read as webhooks are: for repairing
+    /// pledges whose webhook never arrived (`masthead pledges sync`). Applying one twice is
+    /// harmless, as each event id is applied once.
+    func events(since: Date) async throws -> [PaymentEvent]
     /// Verifies the signature over the raw body (before parsing anything), then reads the event.
     func parseWebhook(body: [UInt8], signatureHeader: String?, at now: Date) throws(WebhookRejection) -> PaymentEvent
 }

@@ -108,6 +108,8 @@ public struct StripeObject: @unchecked Sendable {
     /// An integer field (a fractional number is not one).
     public func integer(_ key: String) -> Int64? { fields[key] as? Int64 }
 
+    public func boolean(_ key: String) -> Bool? { fields[key] as? Bool }
+
     public func object(_ key: String) -> StripeObject? { (fields[key] as? [String: Any]).map(StripeObject.init(fields:)) }
 
     public func objects(_ key: String) -> [StripeObject] {

@@ -1,12 +1,17 @@
 import DonationPledges
 import Foundation
 
-/// A Stripe event, read into a ``PaymentEvent`` (after its signature was checked). Read
-/// defensively: events of older API versions (localstripe's among them) and fields we do not
-/// know are fine; a missing id, type or time is not.
+/// A Stripe event, read into a ``PaymentEvent`` (a webhook's after its signature was checked, or
+/// one from the Events API that `pledges sync` reads). Read defensively: events of older API
+/// versions (localstripe's among them) and fields we do not know are fine; a missing id, type
+/// or time is not.
 enum StripeEvent {
     static func read(_ body: [UInt8]) throws(WebhookRejection) -> PaymentEvent {
         guard let event = StripeObject(json: Data(body)) else { throw .malformedEvent("not a JSON object") }
+        return try read(event)
+    }
+
+    static func read(_ event: StripeObject) throws(WebhookRejection) -> PaymentEvent {
         guard let id = event.string("id"), !id.isEmpty, id.utf8.count <= 100, let type = event.string("type"), !type.isEmpty
         else { throw .malformedEvent("no id or type") }
         // Seconds since 1970 up to the year 9999: a larger number is no time at all.

@@ -66,6 +66,22 @@ public struct StripeProvider: PaymentProvider {
         !text.isEmpty && text.utf8.count <= 255 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
     }
 
+    /// Stripe's events since `since` (it keeps them for 30 days), through the Events API a page
+    /// of 100 at a time, oldest first. An event Masthead cannot read is skipped (a webhook of it
+    /// would have been refused too).
+    public func events(since: Date) async throws -> [PaymentEvent] {
+        var events: [PaymentEvent] = []
+        var after: String?
+        repeat {
+            let page = try await api.get(
+                "/v1/events?created%5Bgte%5D=\(Int64(since.timeIntervalSince1970))&limit=100" + (after.map { "&starting_after=\($0)" } ?? ""))
+            let objects = page.objects("data")
+            events += objects.compactMap { try? StripeEvent.read($0) }
+            after = page.boolean("has_more") == true ? objects.last?.string("id").flatMap { Self.isStripeID($0) ? $0 : nil } : nil
+        } while after != nil
+        return events.sorted { ($0.occurredAt, $0.id) < ($1.occurredAt, $1.id) }
+    }
+
     public func parseWebhook(body: [UInt8], signatureHeader: String?, at now: Date) throws(WebhookRejection) -> PaymentEvent {
         try SignedWebhook.verify(body, header: signatureHeader, secrets: webhookSecrets, at: now)
         return try StripeEvent.read(body)

@@ -14,7 +14,7 @@ struct PledgesCommand: AsyncParsableCommand {
             disputed. Amounts are \
             never added across currencies.
             """,
-        subcommands: [ListPledges.self, ShowPledge.self, PledgeSummaryCommand.self])
+        subcommands: [ListPledges.self, ShowPledge.self, PledgeSummaryCommand.self, SyncPledges.self])
 }
 
 extension PledgeStatus: ExpressibleByArgument {}
