@@ -46,6 +46,11 @@ public struct SimulatedProvider: PaymentProvider {
         nil
     }
 
+    public func card(for event: PaymentEvent) async -> CardSummary? {
+        // Its events always carry the card chosen on its page.
+        nil
+    }
+
     public func events(since: Date) async throws -> [PaymentEvent] {
         // None to look up: its events are sent by this daemon, as its checkout page is paid.
         []

@@ -204,6 +204,13 @@ public struct PledgeService: Sendable {
     /// Verifies and applies a provider webhook.
     public func receiveWebhook(body: [UInt8], signatureHeader: String?) async throws -> PaymentEventOutcome {
         let event = try provider.parseWebhook(body: body, signatureHeader: signatureHeader, at: now()).checked(at: now())
+        return try await apply(event)
+    }
+
+    /// Applies a verified event, with the card looked up when a payment's event lacks it.
+    func apply(_ event: PaymentEvent) async throws -> PaymentEventOutcome {
+        var event = event
+        if event.kind == .paymentSucceeded, event.card == nil { event.card = await provider.card(for: event) }
         return try await store.applyPaymentEvent(event, provider: provider.name, receivedAt: now())
     }
 

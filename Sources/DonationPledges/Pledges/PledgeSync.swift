@@ -42,7 +42,7 @@ extension PledgeService {
         for event in events {
             // Dated as the provider dated it: an event older than the window is one a webhook would not take either.
             guard let checked = try? event.checked(at: now()) else { continue }
-            report.events.append((checked, try await store.applyPaymentEvent(checked, provider: provider.name, receivedAt: now())))
+            report.events.append((checked, try await apply(checked)))
         }
         return report
     }

@@ -18,6 +18,10 @@ public protocol PaymentProvider: Sendable {
     /// Tells the provider to stop a recurring pledge's future payments (`reference` is the
     /// pledge's ``Pledge/providerReference``).
     func cancelRecurring(pledge publicID: String, reference: String?) async throws
+    /// The card of a payment whose event did not carry it (Stripe's events of API versions after
+    /// 2022-11-15 name only the charge), looked up for the receipt; nil when it cannot be (the
+    /// receipt then says "card": a missing card never holds a payment back).
+    func card(for event: PaymentEvent) async -> CardSummary?
     /// The provider's events since `since`, oldest first, read as webhooks are: for repairing
     /// pledges whose webhook never arrived (`masthead pledges sync`). Applying one twice is
     /// harmless, as each event id is applied once.

@@ -87,10 +87,14 @@ enum StripeEvent {
     /// API versions before 2022-11-15 and localstripe send it); newer events name only the
     /// `latest_charge`, and the receipt then says "card".
     static func card(of intent: StripeObject) -> CardSummary? {
-        guard let charge = intent.object("charges")?.objects("data").last,
-            let card = charge.object("payment_method_details")?.object("card"),
-            let brand = card.string("brand"), let last4 = card.string("last4")
-        else { return nil }
-        return CardSummary(brand: brand, last4: last4)
+        intent.object("charges")?.objects("data").last?.object("payment_method_details")?.object("card").flatMap(CardSummary.init(stripe:))
+    }
+}
+
+extension CardSummary {
+    /// A PaymentMethod's or a charge's `card` object (`brand`, `last4`), checked like any input.
+    init?(stripe card: StripeObject) {
+        guard let brand = card.string("brand"), let last4 = card.string("last4") else { return nil }
+        self.init(brand: brand, last4: last4)
     }
 }

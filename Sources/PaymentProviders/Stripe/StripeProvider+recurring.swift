@@ -55,8 +55,7 @@ extension StripeProvider {
         guard let id = subscription.string("id"), id.hasPrefix("sub_") else {
             throw StripeProviderError.unexpectedObject("a Subscription without an id")
         }
-        return RecurringStart(
-            reference: id, card: card.flatMap { card in card.string("brand").flatMap { CardSummary(brand: $0, last4: card.string("last4") ?? "") } })
+        return RecurringStart(reference: id, card: card.flatMap(CardSummary.init(stripe:)))
     }
 
     public func cancelRecurring(pledge publicID: String, reference: String?) async throws {

@@ -1,5 +1,6 @@
 public import DonationPledges
 public import Foundation
+import Logging
 import Signing
 
 /// Pledges paid through Stripe. A one-time pledge is a PaymentIntent (amount in minor units, its
@@ -64,6 +65,20 @@ public struct StripeProvider: PaymentProvider {
     /// Whether `text` has the shape of a Stripe id (letters, digits and `_`), safe in a path.
     static func isStripeID(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= 255 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+    }
+
+    /// The card of a one-time payment, from its PaymentIntent's PaymentMethod (two GETs, made only
+    /// when the event carries no charge details).
+    public func card(for event: PaymentEvent) async -> CardSummary? {
+        guard let reference = event.reference, reference.hasPrefix("pi_"), Self.isStripeID(reference) else { return nil }
+        do {
+            guard let method = try await api.get("/v1/payment_intents/\(reference)").string("payment_method"), Self.isStripeID(method)
+            else { return nil }
+            return try await api.get("/v1/payment_methods/\(method)").object("card").flatMap(CardSummary.init(stripe:))
+        } catch {
+            api.logger.notice("the card of a payment could not be read from Stripe", metadata: ["error": "\(error)"])
+            return nil
+        }
     }
 
     /// Stripe's events since `since` (it keeps them for 30 days), through the Events API a page

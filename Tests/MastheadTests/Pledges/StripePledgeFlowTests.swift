@@ -139,6 +139,10 @@ struct StripePledgeFlowTests {
             let outbox = try await test.sql("SELECT kind || '|' || state || '|' || coalesce(last_error, '') FROM outbox")
             let receipt = try await ParsedEmail.parse(try #require(try test.emails().last, "\(outbox)"))
             #expect(receipt.text.contains("$5.00"))
+            // localstripe's event carries no card details (as Stripe's of API versions after
+            // 2022-11-15): the card is read from the PaymentIntent's PaymentMethod.
+            #expect(receipt.text.contains("Visa ending in 4242"), "\(receipt.text)")
+            #expect(paid?.card == CardSummary(brand: "visa", last4: "4242"))
 
             // A declined card: the pledge fails, and the page lets the reader try another card.
             let second = try await PledgeHTTP.create(client, ["email": "bohdan@example.org", "amount": "3", "currency": "USD"])
