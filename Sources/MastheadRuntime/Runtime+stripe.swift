@@ -27,8 +27,8 @@ extension Runtime {
         }
         let api = StripeAPI(baseURL: settings.apiURL, secretKey: secretKey, logger: logger)
         return StripePayments(
-            provider: StripeProvider(api: api, webhookSecrets: webhookSecrets, publicURL: configuration.publicURL),
-            publishableKey: publishable, scriptURL: settings.scriptURL, apiURL: settings.apiURL)
+            provider: StripeProvider(api: api, webhookSecrets: webhookSecrets, publicURL: configuration.publicURL, publishableKey: publishable),
+            scriptURL: settings.scriptURL, apiURL: settings.apiURL)
     }
 
     /// The non-empty lines of a secret file.

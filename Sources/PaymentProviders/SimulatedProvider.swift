@@ -41,6 +41,11 @@ public struct SimulatedProvider: PaymentProvider {
         Checkout(url: "\(publicURL)/v1/simulated-checkout/\(pledge.publicID)", reference: "sim_\(pledge.publicID)")
     }
 
+    public func cardForm(reference: String) async throws -> CardForm? {
+        // Its checkout is a page of its own.
+        nil
+    }
+
     public func startRecurring(_ pledge: Pledge) async throws -> RecurringStart? {
         // Nothing to start: its checkout page sends the first payment's event itself.
         nil

@@ -6,11 +6,13 @@ import TestSupport
 /// headless Chromium through sign-up, confirmation, preferences, both embeds, support and
 /// checkout, with axe-core accessibility checks and screenshots in `artifacts/`;
 /// `Tests/browser/stripe_pay.py` does the same for Stripe's payment page against localstripe.
+/// One at a time: two Chromiums beside the rest of the suite starve a two-core machine (the
+/// PostgreSQL tests' time limits ran out while both browsers ran).
 ///
 /// Needs Debian's `chromium` and `chromium-driver` and PyPI's `selenium` and
 /// `axe-selenium-python` (Ops/test installs them). Without them the suite is skipped on a
 /// developer's machine, but in CI (`CI=true`) it runs and fails instead of hiding the gap.
-@Suite(.timeLimit(.minutes(5)), .enabled(if: BrowserTools.available || ProcessInfo.processInfo.environment["CI"] != nil, "chromium, chromedriver or selenium is not installed; Ops/test installs them"))
+@Suite(.serialized, .timeLimit(.minutes(5)), .enabled(if: BrowserTools.available || ProcessInfo.processInfo.environment["CI"] != nil, "chromium, chromedriver or selenium is not installed; Ops/test installs them"))
 struct BrowserPagesTests {
     static let repository = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -31,7 +33,7 @@ struct BrowserPagesTests {
 
     /// `Tests/browser/stripe_pay.py`: Stripe's payment page with localstripe's Stripe.js, from
     /// the support page to the thank-you page (monthly in en and uk, a refused card, a one-time
-    /// payment through 3D Secure), screenshots in `artifacts/screenshots/stripe-*`.
+    /// payment through 3D Secure), screenshots in `artifacts/stripe-screenshots/`.
     @Test(.enabled(if: LocalStripe.available || ProcessInfo.processInfo.environment["CI"] != nil, "localstripe is not installed"))
     func stripePaymentPageWorksInChromium() async throws {
         let script = Self.repository.appendingPathComponent("Tests/browser/stripe_pay.py").path

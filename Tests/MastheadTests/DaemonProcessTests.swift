@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// The real `mastheadd` process: start on defaults, stop on signals, refuse what it must.
-@Suite(.timeLimit(.minutes(2))) struct DaemonProcessTests {
+@Suite(.timeLimit(.minutes(3))) struct DaemonProcessTests {
     @Test(arguments: [SIGTERM, SIGINT])
     func startsOnDefaultsAndStopsCleanlyOnSignal(signal: Int32) async throws {
         let directory = try TemporaryDirectory()

@@ -7,7 +7,7 @@ import TestSupport
 import Testing
 
 /// `masthead db …` through the real executable.
-@Suite(.timeLimit(.minutes(2))) struct DatabaseCommandTests {
+@Suite(.timeLimit(.minutes(3))) struct DatabaseCommandTests {
     @Test func migrateThenStatus() async throws {
         let directory = try TemporaryDirectory()
         let first = try await Executables.run("masthead", ["db", "migrate"], in: directory.path)

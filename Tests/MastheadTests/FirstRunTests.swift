@@ -4,7 +4,7 @@ import Testing
 
 /// The README's "First run" walk-through, run line for line against a real daemon in a fresh
 /// directory, so it cannot rot: the lines of the sh block after `<!-- first-run -->`.
-@Suite(.timeLimit(.minutes(2))) struct FirstRunTests {
+@Suite(.timeLimit(.minutes(3))) struct FirstRunTests {
     static let readme = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md")
 

@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// `masthead keys …` through the real executable: rotation keeps old links working.
-@Suite(.timeLimit(.minutes(2))) struct KeysCommandTests {
+@Suite(.timeLimit(.minutes(3))) struct KeysCommandTests {
     let address = "anna@example.org"
 
     func keys(_ arguments: [String], in directory: TemporaryDirectory) async throws -> Executables.Outcome {

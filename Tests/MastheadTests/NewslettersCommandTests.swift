@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// `masthead newsletters …` through the real executable.
-@Suite(.timeLimit(.minutes(2))) struct NewslettersCommandTests {
+@Suite(.timeLimit(.minutes(3))) struct NewslettersCommandTests {
     struct Listed: Decodable, Equatable {
         let slug: String
         let name: String

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 
 /// `masthead outbox …` through the real executable.
-@Suite(.timeLimit(.minutes(2))) struct OutboxCommandTests {
+@Suite(.timeLimit(.minutes(3))) struct OutboxCommandTests {
     /// Two sign-ups whose emails died (an unwritable outbox directory), and one sent.
     func prepare(_ store: StoreKind) async throws -> TestRuntime {
         let test = try await TestRuntime(store: store)

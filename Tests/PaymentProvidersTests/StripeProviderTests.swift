@@ -23,9 +23,14 @@ struct StripeProviderTests {
         let provider: StripeProvider
 
         init() async throws {
-            server = try await LocalStripe.start()
+            try await self.init(server: try await LocalStripe.start())
+        }
+
+        /// Over `server` (one localstripe a suite's tests share: each uses pledges of its own).
+        init(server: LocalStripe) async throws {
+            self.server = server
             api = StripeAPI(baseURL: server.url, secretKey: "sk_test_masthead", logger: Logger(label: "test"))
-            provider = StripeProvider(api: api, webhookSecrets: [StripeProviderTests.webhookSecret], publicURL: StripeProviderTests.publicURL)
+            provider = StripeProvider(api: api, webhookSecrets: [StripeProviderTests.webhookSecret], publicURL: StripeProviderTests.publicURL, publishableKey: "pk_test_masthead")
             do {
                 _ = try await api.post(
                     "/_config/webhooks/masthead", [("url", server.url + "/_config/received-webhooks"), ("secret", StripeProviderTests.webhookSecret)],
@@ -84,7 +89,7 @@ struct StripeProviderTests {
         #expect(declined == nil)
         let reference = try #require(checkout.reference)
         #expect(reference.hasPrefix("pi_"))
-        #expect(checkout.clientSecret?.hasPrefix(reference + "_secret_") == true, "the page's Payment Element needs it")
+        #expect(checkout.cardForm?.clientSecret.hasPrefix(reference + "_secret_") == true, "the page's Payment Element needs it")
         #expect(checkout.url == "https://news.example.org/v1/pledges/pl_paid/pay")
 
         let intent = try await stripe.api.get("/v1/payment_intents/\(reference)")
@@ -103,7 +108,7 @@ struct StripeProviderTests {
         #expect(event.currency == "USD")
 
         // Signed with another endpoint's secret, or altered: refused before it is read.
-        let stranger = StripeProvider(api: stripe.api, webhookSecrets: ["whsec_someone_else"], publicURL: Self.publicURL)
+        let stranger = StripeProvider(api: stripe.api, webhookSecrets: ["whsec_someone_else"], publicURL: Self.publicURL, publishableKey: "pk_test_masthead")
         #expect(throws: WebhookRejection.self) { try stranger.parseWebhook(body: body, signatureHeader: signature, at: Date()) }
         #expect(throws: WebhookRejection.self) {
             try stripe.provider.parseWebhook(body: body + Array(" ".utf8), signatureHeader: signature, at: Date())
@@ -155,7 +160,7 @@ struct StripeProviderTests {
         let api = StripeAPI(
             baseURL: server.url + "/_config/flaky/\(mode)", secretKey: "sk_test_masthead", retryDelays: [.milliseconds(50)],
             logger: Logger(label: "test"))
-        let provider = StripeProvider(api: api, webhookSecrets: [Self.webhookSecret], publicURL: Self.publicURL)
+        let provider = StripeProvider(api: api, webhookSecrets: [Self.webhookSecret], publicURL: Self.publicURL, publishableKey: "pk_test_masthead")
         let checkout = try await provider.createCheckout(
             for: CheckoutRequest(
                 publicID: "pl_retry", amount: Money(minorUnits: 100, currency: try #require(Currency.named("USD"))), interval: .once,
@@ -173,7 +178,7 @@ struct StripeProviderTests {
     /// A provider that reaches no Stripe: for what needs no call (nothing listens on port 9).
     static let offline = StripeProvider(
         api: StripeAPI(baseURL: "http://127.0.0.1:9", secretKey: "sk_test_unused", retryDelays: [], logger: Logger(label: "test")),
-        webhookSecrets: [webhookSecret], publicURL: publicURL)
+        webhookSecrets: [webhookSecret], publicURL: publicURL, publishableKey: "pk_test_masthead")
 
     /// `body` read as a webhook signed with our endpoint secret at `now`.
     static func read(_ body: [UInt8], at now: Date) throws -> PaymentEvent {

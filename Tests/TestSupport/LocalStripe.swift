@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// localstripe (PyPI), the stateful fake Stripe server, started on a free port of 127.0.0.1 by
 /// `Tests/stripe/localstripe_loopback.py` (`LocalStripe.start()`) and stopped when the value is
@@ -18,6 +19,20 @@ public final class LocalStripe: Sendable {
         probe.waitUntilExit()
         return probe.terminationStatus == 0
     }()
+
+    /// One server that a suite's tests share (a Python server takes a second of CPU to start, on
+    /// a machine the whole suite shares), killed when the test process exits. Its tests must
+    /// keep apart by their own pledges.
+    public static let shared = Task<LocalStripe, any Error> {
+        let server = try await LocalStripe.start()
+        sharedProcess.withLock { $0 = server.process.processIdentifier }
+        atexit {
+            if let pid = LocalStripe.sharedProcess.withLock({ $0 }) { kill(pid, SIGKILL) }
+        }
+        return server
+    }
+
+    private static let sharedProcess = Mutex<pid_t?>(nil)
 
     /// Starts a server and waits, on a thread of its own, until it accepts connections: Python
     /// and aiohttp take seconds to start on a loaded machine, seconds no shared thread can give.

@@ -14,15 +14,22 @@ public struct PledgeAnswer: Sendable, Equatable, Codable {
     public var tier: String?
     /// Where the reader pays.
     public var checkoutURL: String
+    /// What a page of the newsroom's own needs to take the card with Stripe.js, for a provider
+    /// whose card form sits in the page: never stored (a replay reads it from the provider again).
+    public var cardForm: CardForm?
 
     /// Creates an answer.
-    public init(pledge: String, status: PledgeStatus, amount: Money, interval: PledgeInterval, tier: String?, checkoutURL: String) {
+    public init(
+        pledge: String, status: PledgeStatus, amount: Money, interval: PledgeInterval, tier: String?, checkoutURL: String,
+        cardForm: CardForm? = nil
+    ) {
         self.pledge = pledge
         self.status = status
         self.amount = amount
         self.interval = interval
         self.tier = tier
         self.checkoutURL = checkoutURL
+        self.cardForm = cardForm
     }
 
     /// `$5.00 a month`.
@@ -32,6 +39,8 @@ public struct PledgeAnswer: Sendable, Equatable, Codable {
         case pledge, status, currency, interval, tier, display
         case amountMinor = "amount_minor"
         case checkoutURL = "checkout_url"
+        case clientSecret = "client_secret"
+        case publishableKey = "publishable_key"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -58,18 +67,37 @@ public struct PledgeAnswer: Sendable, Equatable, Codable {
         try values.encodeIfPresent(tier, forKey: .tier)
         try values.encode(display, forKey: .display)
         try values.encode(checkoutURL, forKey: .checkoutURL)
+        try values.encodeIfPresent(cardForm?.clientSecret, forKey: .clientSecret)
+        try values.encodeIfPresent(cardForm?.publishableKey, forKey: .publishableKey)
     }
 
-    /// The answer as the store keeps it (the API's JSON: sorted keys, unescaped slashes).
+    /// The answer as the store keeps it (the API's JSON: sorted keys, unescaped slashes), without
+    /// the card form's client secret: a secret is not kept where it is not needed.
     var storedText: String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var stored = self
+        stored.cardForm = nil
         // Strings, integers and enums: the encoder has nothing it could refuse.
-        return String(decoding: (try? encoder.encode(self)) ?? Data(), as: UTF8.self)
+        return String(decoding: (try? encoder.encode(stored)) ?? Data(), as: UTF8.self)
     }
 
     /// Reads an answer the store kept.
     init(storedText: String) throws {
         self = try JSONDecoder().decode(Self.self, from: Data(storedText.utf8))
+    }
+}
+
+/// What Stripe.js needs to take a pledge's card in a page: the intent's client secret (a
+/// PaymentIntent's, `pi_…_secret_…`, for a one-time pledge: `confirmCardPayment`; a
+/// SetupIntent's, `seti_…_secret_…`, for a monthly or annual one: `confirmCardSetup`, then a
+/// form post to the checkout URL starts it) and the account's publishable key.
+public struct CardForm: Sendable, Equatable, Codable {
+    public var clientSecret: String
+    public var publishableKey: String
+
+    public init(clientSecret: String, publishableKey: String) {
+        self.clientSecret = clientSecret
+        self.publishableKey = publishableKey
     }
 }

@@ -62,7 +62,7 @@ public struct PledgeService: Sendable {
         let fingerprint = request.fingerprint
         if let stored = try await store.storedAnswer(idempotencyKey: key) {
             guard stored.requestHash == fingerprint else { throw IdempotencyError.keyReused }
-            return .replay(try PledgeAnswer(storedText: stored.response))
+            return .replay(await withCardForm(try PledgeAnswer(storedText: stored.response)))
         }
         // A card number anywhere is refused before anything else reads the fields.
         if let field = request.fieldWithCardNumber { throw PledgeError.looksLikeCardNumber(field: field) }
@@ -125,7 +125,7 @@ public struct PledgeService: Sendable {
         }
         let answer = PledgeAnswer(
             pledge: publicID, status: .pending, amount: pledge.amount, interval: pledge.interval, tier: pledge.tier,
-            checkoutURL: checkout.url)
+            checkoutURL: checkout.url, cardForm: checkout.cardForm)
         let record = PledgeRecord(
             publicID: publicID, email: pledge.address.mailbox, normalizedEmail: pledge.address.normalized, name: pledge.name,
             amount: pledge.amount, interval: pledge.interval, tier: pledge.tier, idempotencyKey: pledge.key,
@@ -139,8 +139,19 @@ public struct PledgeService: Sendable {
             return answer
         case .alreadyStored(let stored):
             guard stored.requestHash == pledge.fingerprint else { throw IdempotencyError.keyReused }
-            return try PledgeAnswer(storedText: stored.response)
+            return await withCardForm(try PledgeAnswer(storedText: stored.response))
         }
+    }
+
+    /// A stored answer with its card form read afresh from the provider (the client secret is
+    /// not stored). Without the provider's answer it goes without: its checkout URL still works.
+    private func withCardForm(_ stored: PledgeAnswer) async -> PledgeAnswer {
+        guard let pledge = try? await store.pledge(publicID: stored.pledge), pledge.status == .pending || pledge.status == .failed,
+            let reference = pledge.providerReference
+        else { return stored }
+        var answer = stored
+        answer.cardForm = try? await provider.cardForm(reference: reference)
+        return answer
     }
 
     private static func amount(_ request: PledgeRequest, offer: CurrencyOffer, interval: PledgeInterval) throws(PledgeError) -> (Money, String?) {

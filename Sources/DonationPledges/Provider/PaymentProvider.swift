@@ -10,6 +10,10 @@ public protocol PaymentProvider: Sendable {
     var offersRecurring: Bool { get }
     /// Creates the checkout the reader is sent to.
     func createCheckout(for pledge: CheckoutRequest) async throws -> Checkout
+    /// What an in-page card form needs to pay the pledge whose checkout is `reference` now, read
+    /// from the provider (an idempotent replay of the create carries it too); nil for a provider
+    /// whose checkout is a page of its own, or when nothing is left to pay.
+    func cardForm(reference: String) async throws -> CardForm?
     /// Starts charging a recurring pledge whose checkout saved the reader's card (Stripe: the
     /// Subscription, once the SetupIntent succeeded). Nil when there is nothing to start: the
     /// card is not saved yet, or the pledge was started before. Throws
@@ -49,14 +53,14 @@ public struct CheckoutRequest: Sendable {
 public struct Checkout: Sendable {
     public var url: String
     public var reference: String?
-    /// What a provider's in-page card form needs to pay (Stripe's PaymentIntent client
-    /// secret); nil for a provider whose checkout is a page of its own.
-    public var clientSecret: String?
+    /// What a provider's in-page card form needs to pay (Stripe's client secret and publishable
+    /// key); nil for a provider whose checkout is a page of its own.
+    public var cardForm: CardForm?
 
-    public init(url: String, reference: String?, clientSecret: String? = nil) {
+    public init(url: String, reference: String?, cardForm: CardForm? = nil) {
         self.url = url
         self.reference = reference
-        self.clientSecret = clientSecret
+        self.cardForm = cardForm
     }
 }
 

@@ -122,7 +122,7 @@ struct PaymentsController: Sendable {
             [
                 "lead": messages.format("pay.lead", language, ["newsroom": pages.newsroom, "amount": amount]),
                 "button": messages.format("pay.button", language, ["amount": amount]),
-                "key": stripe.publishableKey, "secret": intent.clientSecret, "mode": intent.kind.rawValue,
+                "key": stripe.provider.publishableKey, "secret": intent.clientSecret, "mode": intent.kind.rawValue,
                 "next": next(pledge, language), "pledge": pledge.publicID, "script_url": stripe.scriptURL,
                 "pay_script": StripePayScript.text,
             ],

@@ -4,16 +4,13 @@ import Foundation
 /// payment page hands the reader's browser (the publishable key, where Stripe.js comes from).
 public struct StripePayments: Sendable {
     public let provider: StripeProvider
-    /// `pk_…`: public by design.
-    public let publishableKey: String
     /// Stripe.js (`https://js.stripe.com/v3/`, or a stand-in's copy in tests).
     public let scriptURL: String
     /// The API's base URL, which Stripe.js in the browser talks to as well.
     public let apiURL: String
 
-    public init(provider: StripeProvider, publishableKey: String, scriptURL: String, apiURL: String) {
+    public init(provider: StripeProvider, scriptURL: String, apiURL: String) {
         self.provider = provider
-        self.publishableKey = publishableKey
         self.scriptURL = scriptURL
         self.apiURL = apiURL
     }

@@ -34,7 +34,7 @@ extension StripeProvider {
         guard let id = setup.string("id"), id.hasPrefix("seti_"), let secret = setup.string("client_secret") else {
             throw StripeProviderError.unexpectedObject("a SetupIntent without an id or a client secret")
         }
-        return Checkout(url: payPage(publicID: pledge.publicID), reference: id, clientSecret: secret)
+        return Checkout(url: payPage(publicID: pledge.publicID), reference: id, cardForm: CardForm(clientSecret: secret, publishableKey: publishableKey))
     }
 
     public func startRecurring(_ pledge: Pledge) async throws -> RecurringStart? {
@@ -86,8 +86,10 @@ extension StripeProvider {
                     ("interval", every), ("product[name]", interval == .annual ? "Annual pledge" : "Monthly pledge"),
                 ],
                 idempotencyKey: "masthead-plan-\(id)")
-        } catch let error as StripeError where error.code == "resource_already_exists" {
-            // Another daemon made it meanwhile.
+        } catch let error as StripeError where error.status.map({ (400..<500).contains($0) }) == true {
+            // Made meanwhile by another pledge or daemon (Stripe: 400 `resource_already_exists`;
+            // localstripe: 409): fine if it is there now.
+            _ = try await api.get("/v1/plans/\(id)")
         }
         return id
     }

@@ -17,11 +17,14 @@ public struct StripeProvider: PaymentProvider {
     let webhookSecrets: [[UInt8]]
     /// Base of the page where the reader pays (the public URL).
     let publicURL: String
+    /// `pk_…`, what Stripe.js in a reader's browser is started with: public by design.
+    public let publishableKey: String
 
-    public init(api: StripeAPI, webhookSecrets: [String], publicURL: String) {
+    public init(api: StripeAPI, webhookSecrets: [String], publicURL: String, publishableKey: String) {
         self.api = api
         self.webhookSecrets = webhookSecrets.map { Array($0.utf8) }
         self.publicURL = publicURL
+        self.publishableKey = publishableKey
     }
 
     /// The key Stripe deduplicates a pledge's PaymentIntent by: a retry after a timeout gets the
@@ -40,7 +43,7 @@ public struct StripeProvider: PaymentProvider {
         guard let id = intent.string("id"), id.hasPrefix("pi_"), let secret = intent.string("client_secret") else {
             throw StripeProviderError.unexpectedObject("a PaymentIntent without an id or a client secret")
         }
-        return Checkout(url: payPage(publicID: pledge.publicID), reference: id, clientSecret: secret)
+        return Checkout(url: payPage(publicID: pledge.publicID), reference: id, cardForm: CardForm(clientSecret: secret, publishableKey: publishableKey))
     }
 
     /// Masthead's page where the reader pays a pledge.
@@ -60,6 +63,12 @@ public struct StripeProvider: PaymentProvider {
             throw StripeProviderError.unexpectedObject("an intent without its status or client secret")
         }
         return StripeIntent(kind: kind, status: status, clientSecret: secret)
+    }
+
+    public func cardForm(reference: String) async throws -> CardForm? {
+        guard reference.hasPrefix("pi_") || reference.hasPrefix("seti_") else { return nil }
+        let intent = try await intent(reference)
+        return intent.isPayable ? CardForm(clientSecret: intent.clientSecret, publishableKey: publishableKey) : nil
     }
 
     /// Whether `text` has the shape of a Stripe id (letters, digits and `_`), safe in a path.

@@ -11,7 +11,7 @@ import TestSupport
 ///
 /// Each step has a deadline that names it: some awaits do not end when the test's time limit
 /// cancels them, and a hang then held the whole run (found so: see the second test).
-@Suite(.timeLimit(.minutes(2))) struct DatabaseUnavailableTests {
+@Suite(.timeLimit(.minutes(3))) struct DatabaseUnavailableTests {
     /// Makes `test`'s database read-only or read-write, and cuts every connection to it, as a
     /// failover does. Done from the server's maintenance database: a read-only database cannot
     /// switch itself back.

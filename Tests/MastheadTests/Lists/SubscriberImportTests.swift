@@ -6,7 +6,7 @@ import Testing
 
 /// `SubscriberImporter` on the real store: every kind of bad row, re-runs, dry runs,
 /// interruption, suppression and confirmations.
-@Suite(.timeLimit(.minutes(2))) struct SubscriberImportTests {
+@Suite(.timeLimit(.minutes(3))) struct SubscriberImportTests {
     /// One good row, then one of every kind of bad row, then good rows again.
     static var craftedFile: [UInt8] {
         var bytes = Array("email,name,locale,created_at,city\r\n".utf8)

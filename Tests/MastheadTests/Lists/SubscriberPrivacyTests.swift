@@ -8,7 +8,7 @@ import SubscriberLists
 import Testing
 
 /// Erasure, access and the suppression list, on the real store with real sign-ups and links.
-@Suite(.timeLimit(.minutes(2))) struct SubscriberPrivacyTests {
+@Suite(.timeLimit(.minutes(3))) struct SubscriberPrivacyTests {
     static let client = ClientContext(ipAddress: "203.0.113.7", userAgent: "Firefox/140")
 
     /// Signs anna up through the real service and returns her confirmation and unsubscribe tokens.

@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// `masthead subscribers …` and `masthead newsletters stats` through the real executable.
-@Suite(.timeLimit(.minutes(2))) struct SubscribersCommandTests {
+@Suite(.timeLimit(.minutes(3))) struct SubscribersCommandTests {
     /// A working directory (keys file, CSV files) and a fresh store for the commands to use.
     struct Workspace {
         let directory: TemporaryDirectory

@@ -10,7 +10,7 @@ import Testing
 
 /// The reader pages through the real router: content, language, security headers, and the
 /// form round trips that work without JavaScript. (`BrowserPagesTests` drives them in Chromium.)
-@Suite(.timeLimit(.minutes(2))) struct ReaderPagesTests {
+@Suite(.timeLimit(.minutes(3))) struct ReaderPagesTests {
     static let html: HTTPFields = [.accept: "text/html"]
 
     func page(_ client: some TestClientProtocol, _ uri: String, headers: HTTPFields = html) async throws -> (TestResponse, String) {

@@ -9,7 +9,7 @@ import Testing
 /// The card-testing defence through the daemon's router: declined payments and pledges counted
 /// per client address (as a trusted proxy names it) and per reader address, refusals with
 /// `Retry-After`, nothing sent to the provider, and the limit lifting when its window passes.
-@Suite(.timeLimit(.minutes(2))) struct CardTestingLimitTests {
+@Suite(.timeLimit(.minutes(3))) struct CardTestingLimitTests {
     static func runtime(_ store: StoreKind) async throws -> TestRuntime {
         try await TestRuntime(store: store) {
             $0.trustedProxies = [IPNetwork("127.0.0.1")!]

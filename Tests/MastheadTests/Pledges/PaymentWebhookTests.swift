@@ -9,7 +9,7 @@ import Signing
 import Testing
 
 /// `POST /v1/webhooks/payments`: signature first, each event once, never backwards.
-@Suite(.timeLimit(.minutes(2))) struct PaymentWebhookTests {
+@Suite(.timeLimit(.minutes(3))) struct PaymentWebhookTests {
     /// A pending pledge made through the API; returns its public id.
     func pledge(_ client: some TestClientProtocol, interval: String = "once") async throws -> String {
         let created = try await PledgeHTTP.create(client, ["email": "a@example.org", "amount": "5", "interval": interval])

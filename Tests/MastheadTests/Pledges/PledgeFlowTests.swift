@@ -10,7 +10,7 @@ import Testing
 
 /// The whole pledge loop over real HTTP: tiers, creation, the simulated checkout delivering a
 /// signed webhook to the daemon, the state change, the receipt, and the reader's pledge page.
-@Suite(.timeLimit(.minutes(2))) struct PledgeFlowTests {
+@Suite(.timeLimit(.minutes(3))) struct PledgeFlowTests {
     @Test(arguments: StoreKind.allCases) func oneTimePledgeFromTiersToReceipt(_ store: StoreKind) async throws {
         let test = try await TestRuntime(store: store)
         defer { test.shutdown() }

@@ -6,7 +6,7 @@ import Testing
 
 /// `masthead pledges …` and `masthead tiers …` through the real executable, on pledges made
 /// and paid through the real service.
-@Suite(.timeLimit(.minutes(2))) struct PledgesCommandTests {
+@Suite(.timeLimit(.minutes(3))) struct PledgesCommandTests {
     func masthead(_ arguments: [String], _ test: TestRuntime) async throws -> Executables.Outcome {
         try await Executables.run("masthead", arguments + ["--database", test.databaseArgument], in: test.directory.path)
     }

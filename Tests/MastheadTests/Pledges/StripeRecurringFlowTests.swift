@@ -14,7 +14,7 @@ import TestSupport
 /// the first invoice's webhook making the pledge active with its receipt, and the manage link
 /// canceling the Subscription in Stripe.
 @Suite(
-    .timeLimit(.minutes(2)),
+    .timeLimit(.minutes(3)),
     .enabled(if: LocalStripe.available || ProcessInfo.processInfo.environment["CI"] != nil, "localstripe is not installed; Ops/test installs it"))
 struct StripeRecurringFlowTests {
     /// Creates a recurring pledge over the API and saves `card` on its SetupIntent as
@@ -26,6 +26,7 @@ struct StripeRecurringFlowTests {
             client, ["email": "anna@example.org", "amount": amount, "currency": "USD", "interval": interval, "locale": locale])
         #expect(created.status == .created)
         let id = try #require(try SignupHTTP.object(created)["pledge"] as? String)
+        #expect((try SignupHTTP.object(created)["client_secret"] as? String)?.hasPrefix("seti_") == true, "confirmCardSetup's secret")
         #expect(try PledgeHTTP.checkoutPath(created) == "/v1/pledges/\(id)/pay")
         let setup = try #require(try await test.pledge(id)?.providerReference)
         #expect(setup.hasPrefix("seti_"))

@@ -4,7 +4,7 @@ import Testing
 
 /// The real daemon with `MASTHEAD_MAILER=smtp://…`: sign-up → the confirmation arrives at the
 /// SMTP server → its link confirms.
-@Suite(.timeLimit(.minutes(2)), .enabled(if: SMTPServers.available || ProcessInfo.processInfo.environment["CI"] != nil, "aiosmtpd is not installed; Ops/test installs it"))
+@Suite(.timeLimit(.minutes(3)), .enabled(if: SMTPServers.available || ProcessInfo.processInfo.environment["CI"] != nil, "aiosmtpd is not installed; Ops/test installs it"))
 struct DaemonSMTPTests {
     @Test func confirmationTravelsBySMTPAndItsLinkConfirms() async throws {
         let directory = try TemporaryDirectory()

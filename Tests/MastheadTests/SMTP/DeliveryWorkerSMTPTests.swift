@@ -9,7 +9,7 @@ import TestSupport
 import Testing
 
 /// The outbox worker with the SMTP mailer: bounces mark subscriptions, transient failures retry.
-@Suite(.timeLimit(.minutes(2)), .enabled(if: SMTPServers.available || ProcessInfo.processInfo.environment["CI"] != nil, "aiosmtpd is not installed; Ops/test installs it"))
+@Suite(.timeLimit(.minutes(3)), .enabled(if: SMTPServers.available || ProcessInfo.processInfo.environment["CI"] != nil, "aiosmtpd is not installed; Ops/test installs it"))
 struct DeliveryWorkerSMTPTests {
     func runtime(_ store: StoreKind, _ url: String) async throws -> TestRuntime {
         try await TestRuntime(store: store) { $0.mailer = .smtp(try! SMTPConfiguration(url: url)) }  // a literal test URL

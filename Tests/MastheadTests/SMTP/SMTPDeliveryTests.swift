@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 
 /// The SMTP mailer against a real server (aiosmtpd) and a scripted faulty one, on 127.0.0.1.
-@Suite(.timeLimit(.minutes(2)), .enabled(if: SMTPServers.available || ProcessInfo.processInfo.environment["CI"] != nil, "aiosmtpd is not installed; Ops/test installs it"))
+@Suite(.timeLimit(.minutes(3)), .enabled(if: SMTPServers.available || ProcessInfo.processInfo.environment["CI"] != nil, "aiosmtpd is not installed; Ops/test installs it"))
 struct SMTPDeliveryTests {
     func message(_ number: Int, to recipient: String = "anna@example.org") -> Delivery {
         let text = "Line one of message \(number)\n.a line starting with a dot\n..two dots\n.\n" + String(repeating: "long line ", count: 60) + "\nend"

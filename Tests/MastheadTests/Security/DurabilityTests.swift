@@ -8,7 +8,7 @@ import Testing
 ///
 /// Needs strace (Ops/test installs it); without it the suite is skipped on a developer's machine,
 /// but in CI a missing strace fails the test instead of hiding it.
-@Suite(.timeLimit(.minutes(2)), .enabled(if: Strace.path != nil || ProcessInfo.processInfo.environment["CI"] != nil, "strace is not installed; Ops/test installs it"))
+@Suite(.timeLimit(.minutes(3)), .enabled(if: Strace.path != nil || ProcessInfo.processInfo.environment["CI"] != nil, "strace is not installed; Ops/test installs it"))
 struct DurabilityTests {
     @Test func everyAcknowledgedWriteIsSyncedBeforeItsAnswer() async throws {
         let strace = try #require(Strace.path, "strace is required in CI")

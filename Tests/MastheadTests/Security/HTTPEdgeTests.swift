@@ -7,7 +7,7 @@ import Testing
 
 /// The HTTP edges a hostile tester found (hardening, item 6), against the real daemon where the
 /// connection itself is what is tested.
-@Suite(.timeLimit(.minutes(2))) struct HTTPEdgeTests {
+@Suite(.timeLimit(.minutes(3))) struct HTTPEdgeTests {
     @Test func headIsServedWhereverGetIs() async throws {
         let test = try await TestRuntime()
         defer { test.shutdown() }

@@ -13,7 +13,7 @@ import Testing
 
 /// The whole double opt-in loop through the real router, the real store (SQLite and PostgreSQL),
 /// the file mailer and an independent MIME parser.
-@Suite(.timeLimit(.minutes(2))) struct SignupFlowTests {
+@Suite(.timeLimit(.minutes(3))) struct SignupFlowTests {
     func status(_ test: TestRuntime, _ email: String, _ slug: String) async throws -> String? {
         // Test-controlled literals: no quoting needed.
         try await test.sql("""

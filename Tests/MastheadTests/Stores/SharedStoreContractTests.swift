@@ -11,7 +11,7 @@ import Testing
 /// What every store must guarantee when two processes use one database at once (two daemons on
 /// PostgreSQL; a daemon and the CLI on one SQLite file): each test opens a second runtime, with
 /// its own connections, on the first one's database and races the two.
-@Suite(.timeLimit(.minutes(2))) struct SharedStoreContractTests {
+@Suite(.timeLimit(.minutes(3))) struct SharedStoreContractTests {
     static let client = ClientContext(ipAddress: "203.0.113.7", userAgent: "Firefox/140")
 
     /// Two runtimes over one database and one keys file, sharing a clock.

@@ -32,7 +32,7 @@ struct TestRuntime {
         switch store {
         case .sqlite: configuration.database = .sqlite(path: directory.file("masthead.sqlite"))
         case .postgres:
-            configuration.database = .postgres(url: try await PostgresTestServer.freshDatabase())
+            configuration.database = .postgres(url: try await PostgresTestServer.migratedDatabase())
             // Tests run side by side; a small pool each keeps them under the server's max_connections.
             configuration.databasePool = 4
         }
@@ -40,6 +40,10 @@ struct TestRuntime {
         configuration.mailer = .file(directory: directory.file("outbox"))
         configuration.port = 0
         configuration.publicURL = "https://news.example.org/masthead"
+        // A live test client keeps one connection between its requests, and on a loaded machine
+        // a test may wait longer than the 15 s an idle connection is kept (the next request then
+        // met a closed channel). The timeouts' own tests run the daemon with theirs.
+        configuration.headerTimeout = .seconds(300)
         adjust(&configuration)
         database = configuration.database
         runtime = try await Runtime.start(configuration: configuration, logger: log.logger, now: clock.function)
