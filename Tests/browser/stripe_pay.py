@@ -134,8 +134,14 @@ def check_monthly(run, lang):
     run.type_card("4242424242424242")
     b.submit("#pay-button")
     run.checks.expect(f"monthly ({lang}): lands on /support/thanks", b.path == "/support/thanks", b.describe())
+    # The page shows the pledge's real state: still being confirmed until the webhook arrives
+    # (with a link to look again), paid after.
+    run.checks.expect(f"monthly ({lang}): the thank-you page names this pledge", f"pledge={pledge}" in b.url, b.url)
     run.photograph(f"thanks-{lang}")
     run.expect_status(f"monthly ({lang})", pledge, "active", "visa")
+    if b.exists("#check-again"):
+        b.submit("#check-again")
+    run.checks.expect(f"monthly ({lang}): once active, the page says paid", not b.exists("#check-again"), b.describe())
     reference = run.store.scalar("SELECT provider_reference FROM pledges WHERE public_id = ?", pledge)
     subscription = run.stripe.call("GET", f"/v1/subscriptions/{reference}")
     run.checks.expect(f"monthly ({lang}): an active subscription on the $5 monthly plan",

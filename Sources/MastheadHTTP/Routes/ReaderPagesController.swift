@@ -23,7 +23,7 @@ struct ReaderPagesController: Sendable {
         routes.get("embed/subscribe") { request, _ in try await embeddedBox(request) }
         routes.get("embed/subscribe.js") { request, _ in try embedScript(request) }
         routes.get("support") { request, _ in try await supportPage(request) }
-        routes.get("support/thanks") { request, _ in try thanksPage(request) }
+        routes.get("support/thanks") { request, _ in try await thanksPage(request) }
         return routes
     }
 
@@ -209,15 +209,27 @@ struct ReaderPagesController: Sendable {
         }
     }
 
-    /// Where the checkout sends the reader back: thanks, or the card was declined.
-    func thanksPage(_ request: Request) throws -> Response {
+    /// Where the checkout sends the reader back (`?pledge=…&payment=…`): the pledge's real
+    /// state when the link names one (paid; declined; or still being confirmed, when the
+    /// provider's webhook has not arrived yet, with a link to look again), else what the
+    /// checkout said.
+    func thanksPage(_ request: Request) async throws -> Response {
         let language = request.language
-        let declined = request.uri.queryParameters["payment"] == "declined"
+        let query = request.uri.queryParameters
+        var status: PledgeStatus = query["payment"] == "declined" ? .failed : .succeeded
+        var checkAgain: String?
+        if let id = query["pledge"].map(String.init), let pledge = try await pledges?.store.pledge(publicID: id) {
+            status = pledge.status
+            checkAgain = "\(base)/support/thanks?pledge=\(pledge.publicID)&lang=\(language)"
+        }
+        let (title, message, again, check): (String, String, String?, String?) =
+            switch status {
+            case .failed: ("thanks.declined_title", "thanks.declined", "\(base)/support?lang=\(language)", nil)
+            case .pending: ("thanks.title", "thanks.pending", nil, checkAgain)
+            default: ("thanks.title", "thanks.body", nil, nil)
+            }
         return try pages.page(
-            "pledge-result", title: messages[declined ? "thanks.declined_title" : "thanks.title", language], language: language,
-            [
-                "message": messages[declined ? "thanks.declined" : "thanks.body", language],
-                "again": declined ? "\(base)/support?lang=\(language)" : false,
-            ] as [String: Any])
+            "pledge-result", title: messages[title, language], language: language,
+            ["message": messages[message, language], "again": again ?? false, "check": check ?? false] as [String: Any])
     }
 }

@@ -42,6 +42,15 @@ struct PledgeSyncTests {
         let setup = try await reference("monthly")
         _ = try await api.post("/v1/setup_intents/\(setup)/confirm", [("payment_method", "pm_card_visa")], idempotencyKey: "c")
         for name in ids.keys { #expect(try await test.pledge(ids[name]!)?.status == .pending, "no webhook reached the daemon") }
+        // The thank-you page shows the pledge's real state: paid on Stripe, not yet known here.
+        let paidID = try #require(ids["paid"])
+        func thanks() async throws -> String {
+            try await test.application.test(.router) { client in
+                String(buffer: try await client.execute(uri: "/support/thanks?pledge=\(paidID)&payment=succeeded", method: .get).body)
+            }
+        }
+        let waiting = try await thanks()
+        #expect(waiting.contains("Your bank is confirming the payment") && waiting.contains(#"id="check-again""#), "\(waiting)")
 
         let secrets = try TemporaryDirectory()
         try "sk_test_masthead\n".write(toFile: secrets.file("key"), atomically: true, encoding: .utf8)
@@ -65,6 +74,8 @@ struct PledgeSyncTests {
         #expect(lines.contains { $0.hasPrefix("applied  \(subscription)  moved pending -> active  (payment_succeeded, in_") }, "\(first.stdout)")
         #expect(lines.last?.contains(": 3 changed a pledge") == true, "\(first.stdout)")
         #expect(try await test.pledge(ids["paid"]!)?.status == .succeeded)
+        let done = try await thanks()
+        #expect(done.contains("We have sent a receipt") && !done.contains("check-again"), "\(done)")
         #expect(try await test.pledge(ids["declined"]!)?.status == .failed)
         #expect(try await test.pledge(ids["monthly"]!)?.status == .active)
         #expect(try await test.sql("SELECT count(*) FROM outbox WHERE kind = 'receipt'") == ["2"], "the two payments' receipts are queued")
