@@ -229,6 +229,7 @@ public struct ConfigurationLoader: Sendable {
             configuration.stripe.apiURL = try checkAbsoluteURL(url.hasSuffix("/") ? String(url.dropLast()) : url, .stripeAPIURL)
         }
         if let url = try values.string(.stripeJSURL) { configuration.stripe.scriptURL = try checkAbsoluteURL(url, .stripeJSURL) }
+        if let allow = try values.bool(.stripeTestKeys) { configuration.stripe.allowTestKeys = allow }
         guard configuration.effectivePayments == .stripe else { return }
         let required: [(String?, Setting)] = [
             (configuration.stripe.secretKeyFile, .stripeSecretKeyFile), (configuration.stripe.webhookSecretFile, .stripeWebhookSecretFile),

@@ -101,6 +101,11 @@ public struct MastheadConfiguration: Sendable, Equatable {
             where !url.lowercased().hasPrefix("https://") {
                 throw ConfigurationError(setting, "production needs an https:// URL, got \(url)")
             }
+            // The runtime checks that the secret key is of the same mode as the publishable one.
+            if stripe.publishableKey?.hasPrefix("pk_test_") == true, !stripe.allowTestKeys {
+                throw ConfigurationError(
+                    .stripePublishableKey, "is a test key: production takes real money with live keys (a staging site sets \(Setting.stripeTestKeys.environmentName)=true)")
+            }
         }
         guard mailFrom != nil else {
             throw ConfigurationError(.mailFrom, "production needs an explicit From address, e.g. \"Ukraine Daily <news@example.org>\"")
@@ -129,6 +134,8 @@ public struct StripeSettings: Sendable, Equatable {
     public var apiURL = "https://api.stripe.com"
     /// Where the payment page loads Stripe.js from.
     public var scriptURL = "https://js.stripe.com/v3/"
+    /// Whether production may run on test keys (a staging site that takes no real money).
+    public var allowTestKeys = false
 
     public init() {}
 }

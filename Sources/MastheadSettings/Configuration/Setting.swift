@@ -151,6 +151,9 @@ extension Setting {
         defaultValue: "https://api.stripe.com")
     public static let stripeJSURL = Setting(
         key: "stripe.js.url", summary: "where the payment page loads Stripe.js from", defaultValue: "https://js.stripe.com/v3/")
+    public static let stripeTestKeys = Setting(
+        key: "stripe.test.keys", summary: "true lets production run on Stripe's test keys (a staging site); production refuses them otherwise",
+        defaultValue: "false")
 
     /// Every setting, in the order the README's table lists them.
     public static let all: [Setting] = [
@@ -160,5 +163,6 @@ extension Setting {
         .signupCooldown, .signupNotice, .signupReturnURL, .confirmRedirectURL, .consentVersion, .confirmDays,
         .corsOrigins, .rateLimit, .rateBurst, .siteLinks, .payments, .paymentsWebhookURL, .pledgesPerDay, .pledgeDeclines,
         .pledgeCooldown, .stripeSecretKeyFile, .stripeWebhookSecretFile, .stripePublishableKey, .stripeAPIURL, .stripeJSURL,
+        .stripeTestKeys,
     ]
 }

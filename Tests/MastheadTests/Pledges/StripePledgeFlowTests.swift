@@ -275,4 +275,43 @@ struct StripePledgeFlowTests {
         #expect(unreadable.setting == .stripeSecretKeyFile)
         #expect(!unreadable.description.contains("whsec_a"), "a secret is never in a message")
     }
+
+    /// Production takes live keys unless told it is a staging site, and refuses secret files
+    /// every user of the machine may read.
+    @Test func productionRefusesTestKeysAndSecretsOthersCanRead() async throws {
+        var configuration = MastheadConfiguration()
+        configuration.environment = .production
+        configuration.publicURL = "https://news.example.org"
+        configuration.mailer = .sendmail(path: "/usr/sbin/sendmail")
+        configuration.mailFrom = "Ukraine Daily <news@example.org>"
+        configuration.payments = .stripe
+        configuration.stripe.publishableKey = "pk_test_a"
+        #expect(throws: ConfigurationError.self) { try configuration.validateForProduction() }
+        configuration.stripe.allowTestKeys = true
+        try configuration.validateForProduction()
+        configuration.stripe.allowTestKeys = false
+        configuration.stripe.publishableKey = "pk_live_a"
+        try configuration.validateForProduction()
+
+        let directory = try TemporaryDirectory()
+        configuration.database = .sqlite(path: directory.file("masthead.sqlite"))
+        configuration.keysPath = directory.file("masthead.keys")
+        try KeyRingFile.save(try KeyRing.generate(at: Date()), path: configuration.keysPath)
+        try "sk_live_a\n".write(toFile: directory.file("key"), atomically: true, encoding: .utf8)
+        try "whsec_a\n".write(toFile: directory.file("webhook"), atomically: true, encoding: .utf8)
+        configuration.stripe.secretKeyFile = directory.file("key")
+        configuration.stripe.webhookSecretFile = directory.file("webhook")
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: directory.file("webhook"))
+        for (mode, refused) in [(0o644, true), (0o640, false)] {
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: directory.file("key"))
+            do {
+                let runtime = try await Runtime.start(configuration: configuration, logger: CapturedLog().logger)
+                runtime.shutdown()
+                #expect(!refused, "mode \(String(mode, radix: 8)) was taken")
+            } catch let error as ConfigurationError {
+                #expect(refused && error.setting == .stripeSecretKeyFile && error.description.contains("readable by every user"), "\(error)")
+                #expect(!error.description.contains("sk_live_a"))
+            }
+        }
+    }
 }
