@@ -40,7 +40,8 @@ struct StripeRecurringFlowTests {
         return (id, setup)
     }
 
-    /// The receipts queued so far, delivered to the test's mail directory.
+    /// The messages in the test's mail directory once there are at least `count` (delivering
+    /// the outbox meanwhile; the daemon's own worker may deliver them first), parsed.
     static func receipts(_ test: TestRuntime, atLeast count: Int) async throws -> [ParsedEmail] {
         for _ in 0..<50 where try test.emails().count < count {
             try await test.deliver()
