@@ -62,7 +62,7 @@ let package = Package(
             name: "masthead",
             dependencies: [
                 "MastheadRuntime", "MastheadSettings", "DatabaseCopy", "SubscriberLists", "DonationPledges", "Migrations", "Mail",
-                "Signing",
+                "Signing", "Webhooks", "SideEffects",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -89,7 +89,7 @@ let package = Package(
             dependencies: [
                 "MastheadSettings", "MastheadHTTP", "SQLiteStorage", "PostgresStorage", "DatabaseHealth", "DatabaseCopy",
                 "Migrations", "PostgresMigrations", "SubscriberLists", "Signing", "Mail", "NewsletterSignup", "DonationPledges",
-                "PaymentProviders", "EmailAddress",
+                "PaymentProviders", "EmailAddress", "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -111,7 +111,7 @@ let package = Package(
             name: "SQLiteStorage",
             dependencies: [
                 "Migrations", "DatabaseHealth", "DatabaseCopy", "StoredRows", "SideEffects", "SubscriberLists",
-                "NewsletterSignup", "DonationPledges", "Mail",
+                "NewsletterSignup", "DonationPledges", "Mail", "Webhooks",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -120,7 +120,7 @@ let package = Package(
             name: "PostgresStorage",
             dependencies: [
                 "Migrations", "PostgresMigrations", "DatabaseHealth", "DatabaseCopy", "StoredRows", "SideEffects",
-                "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail",
+                "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail", "Webhooks",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 // Only for its error type: a pool with no connection to give is a 503, not a 500.
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
@@ -151,8 +151,22 @@ let package = Package(
             ],
             swiftSettings: strictness),
         .target(
+            name: "Webhooks",
+            dependencies: [
+                "SideEffects", "Signing", "Mail",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictness),
+        .target(
             name: "Mail",
             dependencies: [
+                "SideEffects",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -186,13 +200,13 @@ let package = Package(
             resources: [
                 .embedInCode("0001_init.sql"), .embedInCode("0002_signup.sql"), .embedInCode("0003_lists.sql"),
                 .embedInCode("0004_pledges.sql"), .embedInCode("0005_refunds.sql"),
-                .embedInCode("0006_annual.sql"),
+                .embedInCode("0006_annual.sql"), .embedInCode("0007_webhooks.sql"),
             ],
             swiftSettings: strictness),
         // What both stores share: reading rows into domain values, and the SQL text they both run.
         .target(
             name: "StoredRows",
-            dependencies: ["SideEffects", "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail"],
+            dependencies: ["SideEffects", "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail", "Webhooks"],
             swiftSettings: strictness),
         // What a store reports to operations (readiness, pool gauges), and what `db copy` moves.
         .target(name: "DatabaseHealth", dependencies: ["Migrations"], swiftSettings: strictness),
@@ -231,6 +245,7 @@ let package = Package(
             ],
             swiftSettings: strictness),
         .testTarget(name: "SideEffectsTests", dependencies: ["SideEffects"], swiftSettings: strictness),
+        .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "SideEffects"], swiftSettings: strictness),
         .testTarget(name: "SubscriberListsTests", dependencies: ["SubscriberLists", "SideEffects", "TestSupport"], swiftSettings: strictness),
         .testTarget(
             name: "NewsletterSignupTests", dependencies: ["NewsletterSignup", "SubscriberLists", "SideEffects"],
@@ -243,7 +258,7 @@ let package = Package(
             dependencies: [
                 "MastheadRuntime", "MastheadHTTP", "MastheadSettings", "SQLiteStorage", "PostgresStorage", "DatabaseHealth",
                 "DatabaseCopy", "Migrations", "PostgresMigrations", "SideEffects", "SubscriberLists", "Signing", "EmailAddress",
-                "Mail", "NewsletterSignup", "DonationPledges", "PaymentProviders", "TestSupport",
+                "Mail", "NewsletterSignup", "DonationPledges", "PaymentProviders", "Webhooks", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

@@ -13,5 +13,6 @@ public enum SQLiteMigrations {
         Migration(id: "0004_pledges", bytes: PackageResources._004_pledges_sql),
         Migration(id: "0005_refunds", bytes: PackageResources._005_refunds_sql),
         Migration(id: "0006_annual", bytes: PackageResources._006_annual_sql),
+        Migration(id: "0007_webhooks", bytes: PackageResources._007_webhooks_sql),
     ]
 }

@@ -39,6 +39,8 @@ public struct CopiedTable: Sendable, Equatable {
         CopiedTable("pledges"),
         CopiedTable("pledge_payments"),
         CopiedTable("payment_events", key: ["provider", "event_id"]),
+        CopiedTable("webhook_endpoints"),
+        CopiedTable("webhook_deliveries"),
     ]
 }
 

@@ -9,13 +9,16 @@ import PostgresMigrations
 public import PostgresStorage
 public import SQLiteStorage
 public import SubscriberLists
+public import Webhooks
 
 /// Everything the daemon and the CLI need from a store: every library's store protocol, plus
 /// the database's own lifecycle (migrations, readiness, pool gauges, closing).
 ///
 /// Two implementations: `SQLiteStore` (the embedded default) and `PostgresStore` (several
 /// daemons on one database). `MastheadStoreContractTests` runs the same expectations on both.
-public protocol MastheadStore: SignupStore, SubscriberStore, PledgeStore, OutboxStore, OutboxAdministration, DatabaseProbe {
+public protocol MastheadStore:
+    SignupStore, SubscriberStore, PledgeStore, OutboxStore, OutboxAdministration, WebhookStore, DatabaseProbe
+{
     /// The engine, for logs and `db status`: `sqlite 3.40.1`, `postgres`.
     var engine: String { get }
     /// The schema steps this binary ships for this engine.

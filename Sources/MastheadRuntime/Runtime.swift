@@ -8,6 +8,8 @@ public import NIOCore
 public import Prometheus
 public import ServiceLifecycle
 public import Signing
+public import Webhooks
+public import SideEffects
 import UnixSignals
 
 /// The composition root both executables share: the validated configuration, the opened
@@ -35,6 +37,8 @@ public struct Runtime: Sendable {
     public let now: @Sendable () -> Date
     /// Drains the outbox through the configured mailer; run it beside the HTTP server.
     public let deliveryWorker: DeliveryWorker
+    /// Sends webhook deliveries; run it beside the HTTP server.
+    public let webhookWorker: WebhookWorker
     /// The address the HTTP server listens on, once it does (the simulated provider posts there).
     public let listening: ListeningAddress
 
@@ -79,9 +83,12 @@ public struct Runtime: Sendable {
             messagesPerSecond: rate, lease: configuration.outboxLease, now: now,
             metrics: PrometheusMetricsFactory(registry: registry), logger: logger,
             delivered: logsConfirmLinks(configuration) ? Self.logConfirmLink : nil)
+        let webhookWorker = WebhookWorker(
+            deliverer: services.webhookDeliverer, retention: configuration.webhookRetention,
+            metrics: PrometheusMetricsFactory(registry: registry))
         return Runtime(
             configuration: configuration, logger: logger, store: store, keys: keys, services: services, metrics: registry,
-            now: now, deliveryWorker: worker, listening: listening)
+            now: now, deliveryWorker: worker, webhookWorker: webhookWorker, listening: listening)
     }
 
     /// In development with the file mailer, a confirmation's link is logged as it is written,

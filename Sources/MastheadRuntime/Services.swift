@@ -6,7 +6,9 @@ public import MastheadSettings
 public import NewsletterSignup
 public import PaymentProviders
 public import Signing
+public import SideEffects
 public import SubscriberLists
+public import Webhooks
 
 /// The library services, built one way over one store, one key ring and the configuration:
 /// the daemon's routes and worker and the CLI's commands all get theirs here, so a rule a
@@ -36,6 +38,10 @@ public struct Services: Sendable {
     public let stripePayments: StripePayments?
     /// Turns outbox rows into messages (the worker's, also used by `masthead outbox show`).
     public let composers: [any MessageComposer]
+    /// Sends one webhook delivery and records the outcome (the webhook worker's, and `webhooks test`).
+    public let webhookDeliverer: WebhookDeliverer
+    /// Webhook endpoints and their delivery log.
+    public let webhooks: WebhookAdministration
 
     /// Builds every service over `store`. Throws when the mail templates or the From address
     /// in the configuration cannot be used.
@@ -83,7 +89,15 @@ public struct Services: Sendable {
             PledgeMessageComposer(
                 templates: templates, signer: signer, publicURL: configuration.publicURL, from: from,
                 newsroom: configuration.newsroom),
+            WebhookAlertComposer(from: from, newsroom: configuration.newsroom),
         ]
+        let production = configuration.environment == .production
+        webhookDeliverer = WebhookDeliverer(
+            store: store,
+            sender: WebhookSender(allowNonPublicAddresses: !production, userAgent: "Masthead-Webhooks/\(MastheadVersion.current)"),
+            policy: WebhookRetryPolicy(base: .seconds(5), cap: .seconds(3600), window: configuration.webhookRetryWindow),
+            alertRecipient: configuration.operatorEmail, now: now, logger: logger)
+        webhooks = WebhookAdministration(store: store, deliverer: webhookDeliverer, requireHTTPS: production, now: now)
     }
 
     /// The simulated provider's webhook secret, derived from the keys file's address secret

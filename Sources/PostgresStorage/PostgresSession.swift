@@ -3,12 +3,15 @@ import Logging
 public import PostgresNIO
 public import StoredRows
 import SideEffects
+import Synchronization
 import SubscriberLists
 
 /// One pooled connection while a store call uses it: queries, with rows read by column name.
 struct PostgresSession: Sendable {
     let connection: PostgresConnection
     let logger: Logger
+    /// Signals to notify once the current transaction commits.
+    let committed = AfterCommit()
 
     /// Every row of `query`.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRandomAccessRow] {
@@ -36,8 +39,10 @@ struct PostgresSession: Sendable {
         do {
             let value = try await body(self)
             try await execute("COMMIT")
+            committed.notifyAll()
             return value
         } catch {
+            committed.discard()
             _ = try? await execute("ROLLBACK")
             throw error
         }
@@ -48,6 +53,22 @@ struct PostgresSession: Sendable {
         guard let row = try await row(query), row[0].bytes != nil else { return nil }
         return try row[0].decode(T.self)
     }
+}
+
+/// Signals a transaction notifies when it commits (none when it rolls back).
+final class AfterCommit: Sendable {
+    private let signals = Mutex<[WakeSignal]>([])
+
+    /// Notifies `signal` after the commit.
+    func wake(_ signal: WakeSignal) {
+        signals.withLock { if !$0.contains(where: { $0 === signal }) { $0.append(signal) } }
+    }
+
+    func notifyAll() {
+        for signal in signals.withLock({ signals in defer { signals = [] }; return signals }) { signal.notify() }
+    }
+
+    func discard() { signals.withLock { $0 = [] } }
 }
 
 /// A pooled connection was closed before a query could be sent on it (so nothing of the

@@ -2,9 +2,22 @@ import PostgresNIO
 import SideEffects
 
 extension PostgresStore {
-    /// Saves what a library decided a change causes: its audit records (`events`, migration 0001)
-    /// and its queued mail (`outbox`, the transactional outbox), in the change's own transaction.
+    /// Saves what a library decided a change causes: its webhook events (one delivery per
+    /// endpoint that asked for the type, migration 0007), its audit records (`events`, migration
+    /// 0001) and its queued mail (`outbox`, the transactional outbox), in the change's own transaction.
     static func save(_ effects: Effects, _ session: PostgresSession) async throws {
+        for event in effects.events {
+            let stamp = Timestamp.format(event.occurredAt)
+            let queued = try await session.execute(
+                """
+                INSERT INTO webhook_deliveries (endpoint_id, event_type, address, payload, next_attempt_at, retry_since, created_at)
+                SELECT id, \(event.type), \(event.address), \(String(decoding: event.body, as: UTF8.self)), \(stamp), \(stamp), \(stamp)
+                FROM webhook_endpoints WHERE events = '*' OR ',' || events || ',' LIKE \("%,\(event.type),%")
+                RETURNING 1
+                """)
+            // Wake this daemon's webhook worker once the transaction commits.
+            if queued > 0 { session.committed.wake(OutgoingEvent.committed) }
+        }
         for record in effects.audit {
             try await session.execute(
                 """

@@ -22,6 +22,8 @@ extension PostgresStore {
             }
             // lower() folds ASCII only under the database's C ctype (Ops/postgres/README.md), as SQLite's does.
             try await session.execute("DELETE FROM outbox WHERE lower(recipient) = \(normalizedEmail)")
+            // Webhook events about the address, sent or not, go too: a receiver is told of the erasure instead.
+            try await session.execute("DELETE FROM webhook_deliveries WHERE address = \(normalizedEmail)")
             // Pledges are accounting records: the amounts stay, the person does not.
             let pledges = try await session.execute(
                 """
@@ -32,7 +34,10 @@ extension PostgresStore {
                 """)
             try await Self.addSuppression(session, addressHash: addressHash, reason: .erased, note: nil, at: time, actor: actor)
             try await Self.save(
-                .erased(subscriber: subscriber, memberships: memberships, pledges: pledges, actor: actor, at: time), session)
+                .erased(
+                    subscriber: subscriber, addressHash: addressHash, memberships: memberships, pledges: pledges, actor: actor,
+                    at: time),
+                session)
             return subscriber != nil || pledges > 0
         }
     }

@@ -213,7 +213,7 @@ extension PostgresStore: PledgeStore {
             let stamp = Timestamp.format(time)
             try await session.execute(
                 "UPDATE pledges SET status = 'canceled', status_changed_at = \(stamp), updated_at = \(stamp) WHERE id = \(id)")
-            try await Self.save(.pledgeCanceled(pledge, actor: actor, at: time), session)
+            try await Self.save(.pledgeCanceled(pledge, address: try row["email_normalized"], actor: actor, at: time), session)
             pledge.status = .canceled
             pledge.updatedAt = time
             return (pledge, true)

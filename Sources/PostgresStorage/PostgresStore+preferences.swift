@@ -51,7 +51,10 @@ extension PostgresStore {
                     session, subscriber: subscriber, newsletter: newsletter.id, to: .unsubscribed, exists: true, createdAt: stamp,
                     at: stamp)
             }
-            try await Self.save(.preferencesChosen(change, subscriber: subscriber, client: client, at: time), session)
+            try await Self.save(
+                .preferencesChosen(
+                    change, subscriber: subscriber, address: try row["email_normalized", as: String.self], client: client, at: time),
+                session)
             return shown.applying(change)
         }
     }

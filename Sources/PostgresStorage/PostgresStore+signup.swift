@@ -100,7 +100,7 @@ extension PostgresStore: SignupStore {
     public func confirm(
         consent: Int64, at time: Date, client: ClientContext, isBound: @escaping @Sendable (String) -> Bool
     ) async throws -> LinkOutcome {
-        try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: true) { session, subscriberID, members in
+        try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: true) { session, subscriberID, address, members in
             let plan = LinkPlan.confirming(members)
             let stamp = Timestamp.format(time)
             for newsletter in plan.changing {
@@ -119,7 +119,7 @@ extension PostgresStore: SignupStore {
                     """)
             }
             try await Self.save(
-                .subscriptionConfirmed(consent: consent, subscriber: subscriberID, newsletters: plan.changing, at: time), session)
+                .subscriptionConfirmed(consent: consent, subscriber: subscriberID, address: address, newsletters: plan.changing, at: time), session)
             return plan.outcome
         }
     }
@@ -128,7 +128,7 @@ extension PostgresStore: SignupStore {
         consent: Int64, at time: Date, client: ClientContext, isBound: @escaping @Sendable (String) -> Bool
     ) async throws -> LinkOutcome {
         // Any unsubscribe link of the reader's works on whatever is active: leaving must always work.
-        try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: false) { session, subscriberID, members in
+        try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: false) { session, subscriberID, address, members in
             let plan = LinkPlan.unsubscribing(members)
             let stamp = Timestamp.format(time)
             for newsletter in plan.changing {
@@ -139,7 +139,7 @@ extension PostgresStore: SignupStore {
                     """)
             }
             try await Self.save(
-                .unsubscribedByLink(consent: consent, subscriber: subscriberID, newsletters: plan.changing, client: client, at: time),
+                .unsubscribedByLink(consent: consent, subscriber: subscriberID, address: address, newsletters: plan.changing, client: client, at: time),
                 session)
             return plan.outcome
         }
@@ -149,14 +149,15 @@ extension PostgresStore: SignupStore {
         try await write { session in
             // Locks the subscriber before the suppression row (the order every write path takes), so a
             // sign-up of this address on another daemon waits and then sees the suppression.
-            let subscriberID = try await session.value(
+            let subscriber = try await session.row(
                 """
-                SELECT s.id FROM consent_records c JOIN subscribers s ON s.id = c.subscriber_id
+                SELECT s.id, s.email_normalized FROM consent_records c JOIN subscribers s ON s.id = c.subscriber_id
                 WHERE c.id = \(consent) FOR UPDATE OF s
-                """, as: Int64.self)
+                """)
             try await Self.addSuppression(
                 session, addressHash: addressHash, reason: .bounced, note: nil, at: time, actor: "system")
-            guard let subscriberID else { return }
+            guard let subscriber else { return }
+            let subscriberID = try subscriber["id", as: Int64.self]
             let bouncing = LinkPlan.unsubscribing(
                 try await Self.consentNewsletters(session, consent: consent, subscriber: subscriberID)).changing
             let stamp = Timestamp.format(time)
@@ -168,7 +169,9 @@ extension PostgresStore: SignupStore {
                     """)
             }
             try await Self.save(
-                .subscriptionBounced(consent: consent, subscriber: subscriberID, newsletters: bouncing, reason: reason, at: time),
+                .subscriptionBounced(
+                    consent: consent, subscriber: subscriberID, address: try subscriber["email_normalized", as: String.self],
+                    newsletters: bouncing, reason: reason, at: time),
                 session)
         }
     }
@@ -179,7 +182,7 @@ extension PostgresStore: SignupStore {
     /// With `onlyItsOwnEpisode`, pending subscriptions started after the consent are hidden from `act`.
     private func follow(
         consent: Int64, isBound: @escaping @Sendable (String) -> Bool, onlyItsOwnEpisode: Bool,
-        _ act: @escaping @Sendable (PostgresSession, Int64, [ConsentMember]) async throws -> LinkOutcome
+        _ act: @escaping @Sendable (PostgresSession, Int64, String, [ConsentMember]) async throws -> LinkOutcome
     ) async throws -> LinkOutcome {
         try await write { session in
             // FOR UPDATE OF s locks the subscriber before its subscriptions are read: a second click on
@@ -189,13 +192,13 @@ extension PostgresStore: SignupStore {
                 SELECT c.subscriber_id, c.recorded_at, s.email_normalized FROM consent_records c
                 JOIN subscribers s ON s.id = c.subscriber_id WHERE c.id = \(consent) FOR UPDATE OF s
                 """),
-                isBound(try row["email_normalized", as: String.self])
+                case let address = try row["email_normalized", as: String.self], isBound(address)
             else { return .notFound }
             let subscriberID = try row["subscriber_id", as: Int64.self]
             let members = try await Self.consentNewsletters(session, consent: consent, subscriber: subscriberID)
-            guard onlyItsOwnEpisode else { return try await act(session, subscriberID, members) }
+            guard onlyItsOwnEpisode else { return try await act(session, subscriberID, address, members) }
             let recordedAt = try row["recorded_at", as: String.self]
-            return try await act(session, subscriberID, members.map { $0.asSeenBy(consentRecordedAt: recordedAt) })
+            return try await act(session, subscriberID, address, members.map { $0.asSeenBy(consentRecordedAt: recordedAt) })
         }
     }
 

@@ -100,7 +100,7 @@ extension PostgresStore: SubscriberStore {
                 WHERE subscriber_id = \(subscriber) AND newsletter_id = ANY(\(active.map(\.id)))
                 """)
             let slugs = active.map(\.slug)
-            try await Self.save(.membershipsUnsubscribed(subscriber: subscriber, slugs: slugs, actor: actor, at: time), session)
+            try await Self.save(.membershipsUnsubscribed(subscriber: subscriber, address: normalizedEmail, slugs: slugs, actor: actor, at: time), session)
             return slugs
         }
     }

@@ -2,10 +2,28 @@ import GRDB
 import SideEffects
 
 extension SQLiteStore {
-    /// Saves what a library decided a change causes: its audit records (`events`, migration 0001)
-    /// and its queued mail (`outbox`, the transactional outbox), in the change's own transaction.
+    /// Saves what a library decided a change causes: its webhook events (one delivery per
+    /// endpoint that asked for the type, migration 0007), its audit records (`events`, migration
+    /// 0001) and its queued mail (`outbox`, the transactional outbox), in the change's own transaction.
     static func save(_ effects: Effects, _ db: Database) throws {
         // Cached statements: every write path saves effects, and parsing each time showed in the profile.
+        if !effects.events.isEmpty {
+            let insert = try db.cachedStatement(sql: """
+                INSERT INTO webhook_deliveries (endpoint_id, event_type, address, payload, next_attempt_at, retry_since, created_at)
+                SELECT id, ?, ?, ?, ?, ?, ? FROM webhook_endpoints WHERE events = '*' OR ',' || events || ',' LIKE ?
+                """)
+            var queued = 0
+            for event in effects.events {
+                let stamp = Timestamp.format(event.occurredAt)
+                try insert.execute(arguments: [
+                    event.type, event.address, String(decoding: event.body, as: UTF8.self), stamp, stamp, stamp,
+                    "%,\(event.type),%",
+                ])
+                queued += db.changesCount
+            }
+            // Wake this daemon's webhook worker once the rows are visible (no wake-up without an endpoint).
+            if queued > 0 { db.afterNextTransaction(onCommit: { _ in OutgoingEvent.committed.notify() }) }
+        }
         if !effects.audit.isEmpty {
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO events (occurred_at, actor, action, subject_type, subject_id, subscriber_id, details)

@@ -20,6 +20,8 @@ extension SQLiteStore {
                 try db.execute(sql: "DELETE FROM subscribers WHERE id = ?", arguments: [subscriber])
             }
             try db.execute(sql: "DELETE FROM outbox WHERE lower(recipient) = ?", arguments: [normalizedEmail])
+            // Webhook events about the address, sent or not, go too: a receiver is told of the erasure instead.
+            try db.execute(sql: "DELETE FROM webhook_deliveries WHERE address = ?", arguments: [normalizedEmail])
             // Pledges are accounting records: the amounts stay, the person does not.
             try db.execute(
                 sql: """
@@ -29,7 +31,11 @@ extension SQLiteStore {
                     """, arguments: [ErasedAddress.placeholder, ErasedAddress.placeholder, Timestamp.format(time), normalizedEmail])
             let pledges = db.changesCount
             try Self.addSuppression(db, addressHash: addressHash, reason: .erased, note: nil, at: time, actor: actor)
-            try Self.save(.erased(subscriber: subscriber, memberships: memberships, pledges: pledges, actor: actor, at: time), db)
+            try Self.save(
+                .erased(
+                    subscriber: subscriber, addressHash: addressHash, memberships: memberships, pledges: pledges, actor: actor,
+                    at: time),
+                db)
             return subscriber != nil || pledges > 0
         }
     }

@@ -186,7 +186,7 @@ extension SQLiteStore: PledgeStore {
             try db.execute(
                 sql: "UPDATE pledges SET status = 'canceled', status_changed_at = ?, updated_at = ? WHERE id = ?",
                 arguments: [stamp, stamp, id])
-            try Self.save(.pledgeCanceled(pledge, actor: actor, at: time), db)
+            try Self.save(.pledgeCanceled(pledge, address: row["email_normalized"], actor: actor, at: time), db)
             pledge.status = .canceled
             pledge.updatedAt = time
             return (pledge, true)

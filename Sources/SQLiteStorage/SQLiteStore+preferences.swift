@@ -43,7 +43,8 @@ extension SQLiteStore {
                 try Self.setMembership(
                     db, subscriber: subscriber, newsletter: newsletter.id, to: .unsubscribed, exists: true, createdAt: stamp, at: stamp)
             }
-            try Self.save(.preferencesChosen(change, subscriber: subscriber, client: client, at: time), db)
+            try Self.save(
+                .preferencesChosen(change, subscriber: subscriber, address: row["email_normalized"], client: client, at: time), db)
             return shown.applying(change)
         }
     }

@@ -69,7 +69,7 @@ extension SQLiteStore: SignupStore {
     public func confirm(
         consent: Int64, at time: Date, client: ClientContext, isBound: @escaping @Sendable (String) -> Bool
     ) async throws -> LinkOutcome {
-        try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: true) { db, subscriberID, members in
+        try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: true) { db, subscriberID, address, members in
             let plan = LinkPlan.confirming(members)
             let stamp = Timestamp.format(time)
             for newsletter in plan.changing {
@@ -84,7 +84,7 @@ extension SQLiteStore: SignupStore {
                     WHERE id = ? AND confirmed_at IS NULL
                     """).execute(arguments: [stamp, client.ipAddress, client.userAgent, consent])
             }
-            try Self.save(.subscriptionConfirmed(consent: consent, subscriber: subscriberID, newsletters: plan.changing, at: time), db)
+            try Self.save(.subscriptionConfirmed(consent: consent, subscriber: subscriberID, address: address, newsletters: plan.changing, at: time), db)
             return plan.outcome
         }
     }
@@ -93,7 +93,7 @@ extension SQLiteStore: SignupStore {
         consent: Int64, at time: Date, client: ClientContext, isBound: @escaping @Sendable (String) -> Bool
     ) async throws -> LinkOutcome {
         // Any unsubscribe link of the reader's works on whatever is active: leaving must always work.
-        try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: false) { db, subscriberID, members in
+        try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: false) { db, subscriberID, address, members in
             let plan = LinkPlan.unsubscribing(members)
             let stamp = Timestamp.format(time)
             for newsletter in plan.changing {
@@ -103,7 +103,9 @@ extension SQLiteStore: SignupStore {
                     """).execute(arguments: [stamp, stamp, subscriberID, newsletter.id])
             }
             try Self.save(
-                .unsubscribedByLink(consent: consent, subscriber: subscriberID, newsletters: plan.changing, client: client, at: time), db)
+                .unsubscribedByLink(
+                    consent: consent, subscriber: subscriberID, address: address, newsletters: plan.changing, client: client, at: time),
+                db)
             return plan.outcome
         }
     }
@@ -111,9 +113,13 @@ extension SQLiteStore: SignupStore {
     public func markBounced(consent: Int64, addressHash: String, reason: String, at time: Date) async throws {
         try await write { db in
             try Self.addSuppression(db, addressHash: addressHash, reason: .bounced, note: nil, at: time, actor: "system")
-            guard let subscriberID = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT subscriber_id FROM consent_records WHERE id = ?"), arguments: [consent])
+            guard let subscriber = try Row.fetchOne(
+                db.cachedStatement(sql: """
+                    SELECT s.id, s.email_normalized FROM consent_records c JOIN subscribers s ON s.id = c.subscriber_id
+                    WHERE c.id = ?
+                    """), arguments: [consent])
             else { return }
+            let subscriberID: Int64 = subscriber["id"]
             let bouncing = LinkPlan.unsubscribing(try Self.consentNewsletters(db, consent: consent, subscriber: subscriberID)).changing
             let stamp = Timestamp.format(time)
             for newsletter in bouncing {
@@ -123,7 +129,10 @@ extension SQLiteStore: SignupStore {
                     """).execute(arguments: [stamp, subscriberID, newsletter.id])
             }
             try Self.save(
-                .subscriptionBounced(consent: consent, subscriber: subscriberID, newsletters: bouncing, reason: reason, at: time), db)
+                .subscriptionBounced(
+                    consent: consent, subscriber: subscriberID, address: subscriber["email_normalized"], newsletters: bouncing,
+                    reason: reason, at: time),
+                db)
         }
     }
 
@@ -133,7 +142,7 @@ extension SQLiteStore: SignupStore {
     /// With `onlyItsOwnEpisode`, pending subscriptions started after the consent are hidden from `act`.
     private func follow(
         consent: Int64, isBound: @escaping @Sendable (String) -> Bool, onlyItsOwnEpisode: Bool,
-        _ act: @escaping @Sendable (Database, Int64, [ConsentMember]) throws -> LinkOutcome
+        _ act: @escaping @Sendable (Database, Int64, String, [ConsentMember]) throws -> LinkOutcome
     ) async throws -> LinkOutcome {
         try await write { db in
             guard let row = try Row.fetchOne(
@@ -141,12 +150,12 @@ extension SQLiteStore: SignupStore {
                     SELECT c.subscriber_id, c.recorded_at, s.email_normalized FROM consent_records c
                     JOIN subscribers s ON s.id = c.subscriber_id WHERE c.id = ?
                     """), arguments: [consent]),
-                isBound(row["email_normalized"])
+                case let address: String = row["email_normalized"], isBound(address)
             else { return .notFound }
             let subscriberID: Int64 = row["subscriber_id"]
             let members = try Self.consentNewsletters(db, consent: consent, subscriber: subscriberID)
-            guard onlyItsOwnEpisode else { return try act(db, subscriberID, members) }
-            return try act(db, subscriberID, members.map { $0.asSeenBy(consentRecordedAt: row["recorded_at"]) })
+            guard onlyItsOwnEpisode else { return try act(db, subscriberID, address, members) }
+            return try act(db, subscriberID, address, members.map { $0.asSeenBy(consentRecordedAt: row["recorded_at"]) })
         }
     }
 

@@ -87,7 +87,7 @@ extension SQLiteStore: SubscriberStore {
                     """).execute(arguments: [stamp, stamp, subscriber, row["id"] as Int64])
             }
             let slugs = active.map { $0["slug"] as String }
-            try Self.save(.membershipsUnsubscribed(subscriber: subscriber, slugs: slugs, actor: actor, at: time), db)
+            try Self.save(.membershipsUnsubscribed(subscriber: subscriber, address: normalizedEmail, slugs: slugs, actor: actor, at: time), db)
             return slugs
         }
     }

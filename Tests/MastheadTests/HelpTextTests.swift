@@ -26,6 +26,9 @@ import Testing
         ["masthead", "pledges", "summary"], ["masthead", "pledges", "sync"],
         ["masthead", "tiers"], ["masthead", "tiers", "list"], ["masthead", "tiers", "set"], ["masthead", "tiers", "remove"],
         ["masthead", "tiers", "currency"],
+        ["masthead", "webhooks"], ["masthead", "webhooks", "add"], ["masthead", "webhooks", "list"], ["masthead", "webhooks", "remove"],
+        ["masthead", "webhooks", "pause"], ["masthead", "webhooks", "resume"], ["masthead", "webhooks", "rotate-secret"],
+        ["masthead", "webhooks", "test"], ["masthead", "webhooks", "deliveries"], ["masthead", "webhooks", "replay"],
     ]
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help")

@@ -31,6 +31,8 @@ import Testing
         #expect(email.address == "anna@example.org")
         #expect(email.locale == "uk")
         #expect(email.newsletters.map(\.slug) == ["daily"])
+        #expect(effects.events.map(\.type) == ["subscriber.pending"])
+        #expect(String(decoding: effects.events[0].body, as: UTF8.self) == #"{"data":{"email":"anna@example.org","newsletters":["daily"],"subscriber_id":3},"timestamp":"\#(Timestamp.format(now))","type":"subscriber.pending"}"#)
     }
 
     @Test func withoutAPlannedEmailNothingIsQueued() {
@@ -38,6 +40,7 @@ import Testing
         let effects = Effects.signupRequested(signup, newsletters: [daily], plan: plan, consent: 7, subscriber: 3)
         #expect(effects.mail.isEmpty)
         #expect(effects.audit.map(\.details["outcome"]) == ["cooldown"])
+        #expect(effects.events.isEmpty, "no membership moved")
     }
 
     @Test func aSuppressedSignUpIsRecordedWithoutTheAddress() {
@@ -50,17 +53,26 @@ import Testing
     }
 
     @Test func linksThatChangeNothingLeaveNoRecord() {
-        #expect(Effects.subscriptionConfirmed(consent: 1, subscriber: 1, newsletters: [], at: now).isEmpty)
-        #expect(Effects.unsubscribedByLink(consent: 1, subscriber: 1, newsletters: [], client: signup.client, at: now).isEmpty)
-        #expect(Effects.preferencesChosen(PreferencesChange(joining: [], leaving: []), subscriber: 1, client: nil, at: now).isEmpty)
-        #expect(Effects.unsubscribedByLink(consent: 1, subscriber: 1, newsletters: [daily], client: signup.client, at: now)
-            .audit.first?.details == ["newsletters": "daily", "client_ip": "203.0.113.7"])
+        let address = "anna@example.org"
+        #expect(Effects.subscriptionConfirmed(consent: 1, subscriber: 1, address: address, newsletters: [], at: now).isEmpty)
+        #expect(Effects.unsubscribedByLink(consent: 1, subscriber: 1, address: address, newsletters: [], client: signup.client, at: now).isEmpty)
+        #expect(
+            Effects.preferencesChosen(PreferencesChange(joining: [], leaving: []), subscriber: 1, address: address, client: nil, at: now)
+                .isEmpty)
+        let left = Effects.unsubscribedByLink(consent: 1, subscriber: 1, address: address, newsletters: [daily], client: signup.client, at: now)
+        #expect(left.audit.first?.details == ["newsletters": "daily", "client_ip": "203.0.113.7"])
+        #expect(left.events.map(\.type) == ["subscriber.unsubscribed"] && left.events[0].address == address)
+        #expect(
+            Effects.subscriptionConfirmed(consent: 1, subscriber: 1, address: address, newsletters: [daily], at: now).events
+                .map(\.type) == ["subscriber.confirmed"])
     }
 
     @Test func aBounceReasonIsCutToFiveHundredCharacters() {
         let effects = Effects.subscriptionBounced(
-            consent: 1, subscriber: 1, newsletters: [daily], reason: String(repeating: "x", count: 900), at: now)
+            consent: 1, subscriber: 1, address: "anna@example.org", newsletters: [daily], reason: String(repeating: "x", count: 900),
+            at: now)
         #expect(effects.audit.first?.details["reason"]?.count == 500)
+        #expect(effects.events.map(\.type) == ["subscriber.bounced"])
         #expect(effects.audit.first?.actor == "system")
     }
 

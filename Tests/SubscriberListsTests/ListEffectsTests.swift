@@ -28,6 +28,9 @@ import Testing
         #expect(email.consentID == 9)
         #expect(email.address == "bo@example.org")
         #expect(email.locale == "uk")
+        #expect(effects.events.map(\.type) == ["subscriber.pending"])
+        #expect(String(decoding: effects.events[0].body, as: UTF8.self).contains(#""email":"bo@example.org""#))
+        #expect(effects.events[0].address == "bo@example.org", "erasing the address deletes the event's copies")
     }
 
     @Test func aConfirmedAdditionSendsNothing() {
@@ -35,6 +38,10 @@ import Testing
             addition(confirmed: true), newsletter: daily, from: .unsubscribed, to: .confirmed, consent: 9, subscriber: contact)
         #expect(effects.mail.isEmpty)
         #expect(effects.audit.first?.details["from"] == "unsubscribed")
+        #expect(effects.events.map(\.type) == ["subscriber.confirmed"])
+        let unchanged = Effects.membershipAdded(
+            addition(confirmed: true), newsletter: daily, from: .confirmed, to: .confirmed, consent: 9, subscriber: contact)
+        #expect(unchanged.events.isEmpty, "nothing moved, nothing to tell")
     }
 
     @Test func anImportBatchCountsItsOutcomesAndADryRunRecordsNothing() {
@@ -52,18 +59,22 @@ import Testing
     }
 
     @Test func anErasureSaysWhatWasHeldButNotWhose() {
-        let erased = Effects.erased(subscriber: 5, memberships: 2, pledges: 1, actor: "admin:alice", at: now)
+        let erased = Effects.erased(subscriber: 5, addressHash: "ab12", memberships: 2, pledges: 1, actor: "admin:alice", at: now)
         #expect(erased.audit.first?.action == "subscriber.erased")
         #expect(erased.audit.first?.details == ["memberships": "2", "pledges": "1"])
         #expect(erased.audit.first?.subscriberID == nil)
-        let unknown = Effects.erased(subscriber: nil, memberships: nil, pledges: 0, actor: "admin:alice", at: now)
+        #expect(erased.events.map(\.type) == ["subscriber.erased"])
+        #expect(erased.events.first?.address == nil)
+        #expect(String(decoding: erased.events[0].body, as: UTF8.self).hasPrefix(#"{"data":{"address_hash":"ab12"},"timestamp":"#))
+        let unknown = Effects.erased(subscriber: nil, addressHash: "ab12", memberships: nil, pledges: 0, actor: "admin:alice", at: now)
         #expect(unknown.audit.first?.action == "subscriber.erase_requested")
         #expect(unknown.audit.first?.details == [:])
+        #expect(unknown.events.isEmpty, "nothing was held: nothing to tell")
     }
 
     @Test func nothingExpiredOrUnsubscribedLeavesNoRecord() {
         #expect(Effects.pendingExpired(count: 0, cutoff: now, actor: "system", at: now).isEmpty)
-        #expect(Effects.membershipsUnsubscribed(subscriber: 5, slugs: [], actor: "admin:alice", at: now).isEmpty)
+        #expect(Effects.membershipsUnsubscribed(subscriber: 5, address: "bo@example.org", slugs: [], actor: "admin:alice", at: now).isEmpty)
         #expect(Effects.pendingExpired(count: 3, cutoff: now, actor: "system", at: now).audit.first?.details["count"] == "3")
     }
 }

@@ -31,9 +31,14 @@ extension Effects {
 
     /// A reader's pledge was recorded, pending the provider's checkout.
     public static func pledgeCreated(_ record: PledgeRecord, id: Int64) -> Effects {
-        .record(AuditRecord(
+        let pledge = Pledge(
+            id: id, publicID: record.publicID, email: record.email, name: record.name, amount: record.amount,
+            interval: record.interval, tier: record.tier, status: .pending, card: nil, checkoutURL: record.checkoutURL,
+            returnURL: record.returnURL, provider: record.provider, createdAt: record.time, updatedAt: record.time)
+        return Effects.record(AuditRecord(
             occurredAt: record.time, actor: "reader", action: "pledge.created", subjectType: "pledge", subjectID: id,
-            details: ["amount": record.amount.formatted, "interval": record.interval.rawValue, "tier": record.tier ?? ""]))
+            details: ["amount": record.amount.formatted, "interval": record.interval.rawValue, "tier": record.tier ?? ""])
+        ).sending(PledgeEvent.event("created", pledge, address: record.normalizedEmail, status: .pending, at: record.time))
     }
 
     /// The provider started charging a recurring pledge (the reader's card is saved).
@@ -43,22 +48,26 @@ extension Effects {
             details: ["reference": start.reference, "interval": pledge.interval.rawValue]))
     }
 
-    /// A monthly or annual pledge was canceled by the reader or staff.
-    public static func pledgeCanceled(_ pledge: Pledge, actor: String, at time: Date) -> Effects {
-        .record(AuditRecord(
+    /// A monthly or annual pledge was canceled by the reader or staff (`address`: its normalised address).
+    public static func pledgeCanceled(_ pledge: Pledge, address: String, actor: String, at time: Date) -> Effects {
+        Effects.record(AuditRecord(
             occurredAt: time, actor: actor, action: "pledge.canceled", subjectType: "pledge", subjectID: pledge.id,
-            details: ["from": pledge.status.rawValue]))
+            details: ["from": pledge.status.rawValue])
+        ).sending(PledgeEvent.event("canceled", pledge, address: address, status: .canceled, at: time))
     }
 }
 
 extension PaymentEventPlan {
     /// What applying the plan leaves besides the pledge's row: the payment's record and its
-    /// receipt (not for a pledge whose reader was erased), then the move's record.
+    /// receipt (not for a pledge whose reader was erased), then the move's record; and the
+    /// webhook events `pledge.succeeded` (each payment), `pledge.failed`, `.canceled`, `.refunded`.
     /// `address` is the pledge's normalised address (its receipt's link is bound to it).
     public func effects(of event: PaymentEvent, on pledge: Pledge, address: String, at time: Date) -> Effects {
         var effects = Effects.none
+        let status = move ?? pledge.status
+        let payment = PledgeEvent.Payment(amountMinor: event.amountMinor ?? pledge.amount.minorUnits, event: event.id)
         if recordsPayment {
-            let amount = event.amountMinor ?? pledge.amount.minorUnits
+            let amount = payment.amountMinor
             effects.audit.append(AuditRecord(
                 occurredAt: event.occurredAt, actor: "provider", action: "pledge.payment_received", subjectType: "pledge",
                 subjectID: pledge.id,
@@ -75,6 +84,18 @@ extension PaymentEventPlan {
             effects.audit.append(AuditRecord(
                 occurredAt: time, actor: "provider", action: "pledge.\(move.rawValue)", subjectType: "pledge", subjectID: pledge.id,
                 details: ["from": pledge.status.rawValue, "event": event.id]))
+        }
+        let verb: String? =
+            if recordsPayment { "succeeded" } else if event.kind == .paymentFailed { "failed" } else {
+                switch move {
+                case .canceled?: "canceled"
+                case .refunded?: "refunded"
+                default: nil
+                }
+            }
+        if let verb {
+            let reported = verb == "canceled" ? nil : payment
+            effects.events.append(PledgeEvent.event(verb, pledge, address: address, status: status, payment: reported, at: time))
         }
         return effects
     }

@@ -2,6 +2,7 @@ public import CoreMetrics
 public import Foundation
 public import Logging
 public import ServiceLifecycle
+public import SideEffects
 
 /// Drains the outbox: claims due messages, composes and renders them, hands them to the mailer,
 /// and records the outcome. Run by the daemon under service lifecycle.

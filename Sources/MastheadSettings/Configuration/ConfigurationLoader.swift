@@ -191,6 +191,22 @@ public struct ConfigurationLoader: Sendable {
             guard (60...2_592_000).contains(seconds) else { throw ConfigurationError(.pledgeCooldown, "\(seconds) is outside 60-2592000 seconds") }
             configuration.pledgeCooldown = .seconds(seconds)
         }
+        if let address = try values.string(.operatorEmail) {
+            guard (try? EmailAddress(parsing: address)) != nil else {
+                throw ConfigurationError(.operatorEmail, "'\(address)' is not an email address")
+            }
+            configuration.operatorEmail = address
+        }
+        if let seconds = try values.int(.webhookRetryWindow) {
+            guard (1...2_592_000).contains(seconds) else {
+                throw ConfigurationError(.webhookRetryWindow, "\(seconds) is outside 1-2592000 seconds")
+            }
+            configuration.webhookRetryWindow = .seconds(seconds)
+        }
+        if let days = try values.int(.webhookRetentionDays) {
+            guard (1...3650).contains(days) else { throw ConfigurationError(.webhookRetentionDays, "\(days) is outside 1-3650 days") }
+            configuration.webhookRetention = .seconds(days * 86_400)
+        }
         if let url = try values.string(.paymentsWebhookURL) {
             configuration.paymentsWebhookURL = try Self.checkAbsoluteURL(url, .paymentsWebhookURL)
         }

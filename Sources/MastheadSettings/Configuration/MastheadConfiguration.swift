@@ -75,6 +75,12 @@ public struct MastheadConfiguration: Sendable, Equatable {
     public var paymentsWebhookURL: String?
     /// Stripe's keys and addresses, used when `payments` is `stripe`.
     public var stripe = StripeSettings()
+    /// Where operator alerts are mailed; nil sends none (they are logged either way).
+    public var operatorEmail: String?
+    /// How long a webhook delivery is retried, and how long an endpoint may fail before it is paused.
+    public var webhookRetryWindow: Duration = .seconds(259_200)
+    /// How long the webhook delivery log keeps a delivery.
+    public var webhookRetention: Duration = .seconds(30 * 86_400)
 
     /// The payment provider in effect.
     public var effectivePayments: PaymentsMode { payments ?? (environment == .production ? .off : .simulated) }

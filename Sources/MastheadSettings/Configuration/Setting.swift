@@ -154,6 +154,14 @@ extension Setting {
     public static let stripeTestKeys = Setting(
         key: "stripe.test.keys", summary: "true lets production run on Stripe's test keys (a staging site); production refuses them otherwise",
         defaultValue: "false")
+    public static let operatorEmail = Setting(
+        key: "operator.email", summary: "where operator alerts go (a webhook endpoint paused for failing)", defaultValue: "none")
+    public static let webhookRetryWindow = Setting(
+        key: "webhook.retry.window",
+        summary: "seconds a webhook delivery is retried; an endpoint failing this long is paused (86400 = 1 day)",
+        defaultValue: "259200")
+    public static let webhookRetentionDays = Setting(
+        key: "webhook.retention.days", summary: "days the webhook delivery log keeps each delivery", defaultValue: "30")
 
     /// Every setting, in the order the README's table lists them.
     public static let all: [Setting] = [
@@ -163,6 +171,6 @@ extension Setting {
         .signupCooldown, .signupNotice, .signupReturnURL, .confirmRedirectURL, .consentVersion, .confirmDays,
         .corsOrigins, .rateLimit, .rateBurst, .siteLinks, .payments, .paymentsWebhookURL, .pledgesPerDay, .pledgeDeclines,
         .pledgeCooldown, .stripeSecretKeyFile, .stripeWebhookSecretFile, .stripePublishableKey, .stripeAPIURL, .stripeJSURL,
-        .stripeTestKeys,
+        .stripeTestKeys, .operatorEmail, .webhookRetryWindow, .webhookRetentionDays,
     ]
 }

@@ -27,6 +27,10 @@ extension Effects {
                 issuedAt: signup.time)
             effects.mail.append(email.draft(recipient: signup.mailbox, subscriber: subscriber))
         }
+        let slugs = Dictionary(uniqueKeysWithValues: newsletters.map { ($0.id, $0.slug) })
+        var states: [String: SubscriptionStatus] = [:]
+        for (id, status) in plan.changes { if let slug = slugs[id] { states[slug] = status } }
+        effects.events = SubscriberEvent.events(subscriber: subscriber, address: signup.normalizedAddress, states: states, at: signup.time)
         return effects
     }
 
@@ -45,45 +49,64 @@ extension Effects {
     }
 
     /// A confirmation link confirmed these newsletters (nothing when none was pending).
-    public static func subscriptionConfirmed(consent: Int64, subscriber: Int64, newsletters: [Newsletter], at time: Date) -> Effects {
+    public static func subscriptionConfirmed(
+        consent: Int64, subscriber: Int64, address: String, newsletters: [Newsletter], at time: Date
+    ) -> Effects {
         guard !newsletters.isEmpty else { return .none }
-        return .record(AuditRecord(
-            occurredAt: time, actor: "reader", action: "subscription.confirmed", subjectType: "consent", subjectID: consent,
-            subscriberID: subscriber, details: ["newsletters": newsletters.map(\.slug).joined(separator: ",")]))
+        return Effects(
+            audit: [AuditRecord(
+                occurredAt: time, actor: "reader", action: "subscription.confirmed", subjectType: "consent", subjectID: consent,
+                subscriberID: subscriber, details: ["newsletters": newsletters.map(\.slug).joined(separator: ",")])],
+            events: SubscriberEvent.events(
+                subscriber: subscriber, address: address, states: states(newsletters, .confirmed), at: time))
+    }
+
+    /// Each newsletter's slug with the state it moved to.
+    private static func states(_ newsletters: [Newsletter], _ status: SubscriptionStatus) -> [String: SubscriptionStatus] {
+        Dictionary(newsletters.map { ($0.slug, status) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// An unsubscribe link (or one-click POST) left these newsletters (nothing when none was active).
     public static func unsubscribedByLink(
-        consent: Int64, subscriber: Int64, newsletters: [Newsletter], client: ClientContext, at time: Date
+        consent: Int64, subscriber: Int64, address: String, newsletters: [Newsletter], client: ClientContext, at time: Date
     ) -> Effects {
         guard !newsletters.isEmpty else { return .none }
-        return .record(AuditRecord(
-            occurredAt: time, actor: "reader", action: "subscription.unsubscribed", subjectType: "consent", subjectID: consent,
-            subscriberID: subscriber,
-            details: ["newsletters": newsletters.map(\.slug).joined(separator: ","), "client_ip": client.ipAddress ?? ""]))
+        return Effects(
+            audit: [AuditRecord(
+                occurredAt: time, actor: "reader", action: "subscription.unsubscribed", subjectType: "consent", subjectID: consent,
+                subscriberID: subscriber,
+                details: ["newsletters": newsletters.map(\.slug).joined(separator: ","), "client_ip": client.ipAddress ?? ""])],
+            events: SubscriberEvent.events(
+                subscriber: subscriber, address: address, states: states(newsletters, .unsubscribed), at: time))
     }
 
     /// A sign-up's address bounced: its active newsletters are marked bounced.
     public static func subscriptionBounced(
-        consent: Int64, subscriber: Int64, newsletters: [Newsletter], reason: String, at time: Date
+        consent: Int64, subscriber: Int64, address: String, newsletters: [Newsletter], reason: String, at time: Date
     ) -> Effects {
-        .record(AuditRecord(
-            occurredAt: time, actor: "system", action: "subscription.bounced", subjectType: "consent", subjectID: consent,
-            subscriberID: subscriber,
-            details: ["newsletters": newsletters.map(\.slug).joined(separator: ","), "reason": String(reason.prefix(500))]))
+        let reason = String(reason.prefix(500))
+        return Effects(
+            audit: [AuditRecord(
+                occurredAt: time, actor: "system", action: "subscription.bounced", subjectType: "consent", subjectID: consent,
+                subscriberID: subscriber, details: ["newsletters": newsletters.map(\.slug).joined(separator: ","), "reason": reason])],
+            events: [SubscriberEvent.event(
+                "bounced", subscriber: subscriber, address: address, newsletters: newsletters.map(\.slug), reason: reason, at: time)]
+                .compactMap { $0 })
     }
 
     /// The reader chose their newsletters on the preferences page (nothing when nothing changed).
     public static func preferencesChosen(
-        _ change: PreferencesChange, subscriber: Int64, client: ClientContext?, at time: Date
+        _ change: PreferencesChange, subscriber: Int64, address: String, client: ClientContext?, at time: Date
     ) -> Effects {
         guard !change.joining.isEmpty || !change.leaving.isEmpty else { return .none }
-        return .record(AuditRecord(
+        let moved = states(change.joining.map(\.newsletter), .confirmed).merging(states(change.leaving, .unsubscribed)) { $1 }
+        return Effects(audit: [AuditRecord(
             occurredAt: time, actor: "reader", action: "subscription.preferences", subjectType: "subscriber",
             subjectID: subscriber, subscriberID: subscriber,
             details: [
                 "joined": change.joining.map(\.newsletter.slug).joined(separator: ","),
                 "left": change.leaving.map(\.slug).joined(separator: ","), "client_ip": client?.ipAddress ?? "",
-            ]))
+            ])],
+            events: SubscriberEvent.events(subscriber: subscriber, address: address, states: moved, at: time))
     }
 }

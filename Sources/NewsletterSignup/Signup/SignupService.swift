@@ -2,6 +2,7 @@ public import Foundation
 import EmailAddress
 public import Mail
 public import Signing
+public import SideEffects
 import SubscriberLists
 
 /// Newsletter sign-up: validate, record with consent, queue the confirmation; confirm,

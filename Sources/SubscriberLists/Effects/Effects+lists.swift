@@ -14,6 +14,10 @@ extension Effects {
             subjectID: consent, subscriberID: subscriber.id,
             details: ["newsletter": newsletter.slug, "state": wanted.rawValue, "from": current?.rawValue ?? "none"]))
         if wanted == .pending { effects += .confirmation(consent: consent, subscriber: subscriber, newsletter: newsletter, at: addition.time) }
+        if current != wanted {
+            effects.events += SubscriberEvent.events(
+                subscriber: subscriber.id, address: subscriber.normalizedEmail, states: [newsletter.slug: wanted], at: addition.time)
+        }
         return effects
     }
 
@@ -26,11 +30,16 @@ extension Effects {
     }
 
     /// Staff unsubscribed an address from these newsletters (nothing when none changed).
-    public static func membershipsUnsubscribed(subscriber: Int64, slugs: [String], actor: String, at time: Date) -> Effects {
+    public static func membershipsUnsubscribed(
+        subscriber: Int64, address: String, slugs: [String], actor: String, at time: Date
+    ) -> Effects {
         guard !slugs.isEmpty else { return .none }
-        return .record(AuditRecord(
-            occurredAt: time, actor: actor, action: "subscription.unsubscribed", subjectType: "subscriber",
-            subjectID: subscriber, subscriberID: subscriber, details: ["newsletters": slugs.joined(separator: ",")]))
+        return Effects(
+            audit: [AuditRecord(
+                occurredAt: time, actor: actor, action: "subscription.unsubscribed", subjectType: "subscriber",
+                subjectID: subscriber, subscriberID: subscriber, details: ["newsletters": slugs.joined(separator: ",")])],
+            events: [SubscriberEvent.event("unsubscribed", subscriber: subscriber, address: address, newsletters: slugs, at: time)]
+                .compactMap { $0 })
     }
 
     /// Memberships left pending since before `cutoff` expired (nothing when none did).
@@ -41,8 +50,9 @@ extension Effects {
             details: ["count": String(count), "pending_before": Timestamp.format(cutoff)]))
     }
 
-    /// One applied batch of an import: its counts. A dry run, or a batch that added or changed no
-    /// membership (an import run again), records nothing: the trail says what changed.
+    /// One applied batch of an import: its counts, and one `subscriber.imported` event with the
+    /// rows it added or changed. A dry run, or a batch that added or changed no membership (an
+    /// import run again), records nothing: the trail says what changed.
     public static func importApplied(
         _ batch: ImportBatch, outcomes: [ImportRowOutcome], newsletters: [String], confirmations: Int
     ) -> Effects {
@@ -53,19 +63,33 @@ extension Effects {
         details["source"] = batch.options.source
         details["newsletters"] = newsletters.sorted().joined(separator: ",")
         if confirmations > 0 { details["confirmations"] = String(confirmations) }
-        return .record(AuditRecord(
-            occurredAt: batch.time, actor: batch.actor, action: "subscribers.imported", subjectType: "import", details: details))
+        // Outcomes are in the batch's row order, one per row.
+        let changed = zip(batch.rows, outcomes).filter { $0.1 == .added || $0.1 == .updated }.map { row, _ in
+            ImportedSubscribersEvent.Row(email: row.normalizedEmail, newsletter: row.newsletter, state: row.state.rawValue)
+        }
+        return Effects(
+            audit: [AuditRecord(
+                occurredAt: batch.time, actor: batch.actor, action: "subscribers.imported", subjectType: "import", details: details)],
+            events: [OutgoingEvent(
+                type: "subscriber.imported", at: batch.time, about: nil,
+                data: ImportedSubscribersEvent(source: batch.options.source, newsletters: newsletters.sorted(), subscribers: changed))])
     }
 
-    /// An erasure: what was held (counts only), never whose it was.
-    public static func erased(subscriber: Int64?, memberships: Int?, pledges: Int, actor: String, at time: Date) -> Effects {
+    /// An erasure: what was held (counts only), never whose it was; `subscriber.erased` names
+    /// only the address hash.
+    public static func erased(
+        subscriber: Int64?, addressHash: String, memberships: Int?, pledges: Int, actor: String, at time: Date
+    ) -> Effects {
         var details: [String: String] = [:]
         if let memberships { details["memberships"] = String(memberships) }
         if pledges > 0 { details["pledges"] = String(pledges) }
         let found = subscriber != nil || pledges > 0
-        return .record(AuditRecord(
+        let effects = Effects.record(AuditRecord(
             occurredAt: time, actor: actor, action: found ? "subscriber.erased" : "subscriber.erase_requested",
             subjectType: "subscriber", subjectID: subscriber, details: details))
+        guard found else { return effects }
+        return effects.sending(OutgoingEvent(
+            type: "subscriber.erased", at: time, about: nil, data: ErasedSubscriberEvent(addressHash: addressHash)))
     }
 
     /// A hash joined the suppression list (or an erasure replaced its reason).
