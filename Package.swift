@@ -90,6 +90,7 @@ let package = Package(
                 "MastheadSettings", "MastheadHTTP", "SQLiteStorage", "PostgresStorage", "DatabaseHealth", "DatabaseCopy",
                 "Migrations", "PostgresMigrations", "SubscriberLists", "Signing", "Mail", "NewsletterSignup", "DonationPledges",
                 "PaymentProviders", "EmailAddress", "Webhooks",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

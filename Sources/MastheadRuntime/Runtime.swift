@@ -62,15 +62,16 @@ public struct Runtime: Sendable {
             throw error
         }
         let listening = ListeningAddress()
+        let registry = PrometheusCollectorRegistry()
         let services: Services
         do {
             services = try Services(
-                configuration: configuration, store: store, keys: keys, listening: listening, now: now, logger: logger)
+                configuration: configuration, store: store, keys: keys, listening: listening, now: now,
+                metrics: PrometheusMetricsFactory(registry: registry), logger: logger)
         } catch {
             try? store.close()
             throw error
         }
-        let registry = PrometheusCollectorRegistry()
         var concurrency = 1
         var rate: Double?
         if case .smtp(let smtp) = configuration.mailer {

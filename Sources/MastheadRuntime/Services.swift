@@ -1,3 +1,4 @@
+public import CoreMetrics
 public import DonationPledges
 public import Foundation
 public import Logging
@@ -43,11 +44,11 @@ public struct Services: Sendable {
     /// Webhook endpoints and their delivery log.
     public let webhooks: WebhookAdministration
 
-    /// Builds every service over `store`. Throws when the mail templates or the From address
-    /// in the configuration cannot be used.
+    /// Builds every service over `store`; the ones that count (webhook deliveries) report to
+    /// `metrics`. Throws when the mail templates or the From address in the configuration cannot be used.
     public init(
         configuration: MastheadConfiguration, store: any MastheadStore, keys: KeyRing, listening: ListeningAddress,
-        now: @escaping @Sendable () -> Date, logger: Logger
+        now: @escaping @Sendable () -> Date, metrics: any MetricsFactory, logger: Logger
     ) throws {
         let templates = try TemplateLibrary(defaults: MailTemplates.defaults, overrides: configuration.templatesDirectory)
         let from = try configuration.mailFrom.map { text throws(ConfigurationError) in try MailFrom.parse(text) }
@@ -96,7 +97,7 @@ public struct Services: Sendable {
             store: store,
             sender: WebhookSender(allowNonPublicAddresses: !production, userAgent: "Masthead-Webhooks/\(MastheadVersion.current)"),
             policy: WebhookRetryPolicy(base: .seconds(5), cap: .seconds(3600), window: configuration.webhookRetryWindow),
-            alertRecipient: configuration.operatorEmail, now: now, logger: logger)
+            alertRecipient: configuration.operatorEmail, now: now, metrics: metrics, logger: logger)
         webhooks = WebhookAdministration(store: store, deliverer: webhookDeliverer, requireHTTPS: production, now: now)
     }
 

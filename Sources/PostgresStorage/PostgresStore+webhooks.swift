@@ -108,17 +108,23 @@ extension PostgresStore: WebhookStore {
         }
     }
 
-    public func recordDelivered(_ delivery: ClaimedDelivery, status: Int, at time: Date) async throws {
+    public func recordDelivered(_ attempts: [DeliveredAttempt], at time: Date) async throws {
+        guard !attempts.isEmpty else { return }
         let stamp = Timestamp.format(time)
         try await write { session in
+            // One statement for the batch: the ids and their statuses side by side.
             try await session.execute(
                 """
-                UPDATE webhook_deliveries SET state = 'delivered', delivered_at = \(stamp), last_attempt_at = \(stamp),
-                    last_status = \(Int64(status)), last_error = NULL, lease_until = NULL
-                WHERE id = \(delivery.id)
+                UPDATE webhook_deliveries d SET state = 'delivered', delivered_at = \(stamp), last_attempt_at = \(stamp),
+                    last_status = a.status, last_error = NULL, lease_until = NULL
+                FROM unnest(\(attempts.map(\.delivery.id)), \(attempts.map { Int64($0.status) })) AS a (id, status)
+                WHERE d.id = a.id
                 """)
             try await session.execute(
-                "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = \(delivery.endpointID) AND failing_since IS NOT NULL")
+                """
+                UPDATE webhook_endpoints SET failing_since = NULL
+                WHERE id = ANY(\(Array(Set(attempts.map(\.delivery.endpointID))))) AND failing_since IS NOT NULL
+                """)
         }
     }
 

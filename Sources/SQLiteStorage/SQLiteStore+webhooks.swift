@@ -100,16 +100,19 @@ extension SQLiteStore: WebhookStore {
         }
     }
 
-    public func recordDelivered(_ delivery: ClaimedDelivery, status: Int, at time: Date) async throws {
+    public func recordDelivered(_ attempts: [DeliveredAttempt], at time: Date) async throws {
+        guard !attempts.isEmpty else { return }
         let stamp = Timestamp.format(time)
         try await write { db in
-            try db.cachedStatement(sql: """
+            let delivered = try db.cachedStatement(sql: """
                 UPDATE webhook_deliveries SET state = 'delivered', delivered_at = ?, last_attempt_at = ?, last_status = ?,
                     last_error = NULL, lease_until = NULL
                 WHERE id = ?
-                """).execute(arguments: [stamp, stamp, status, delivery.id])
-            try db.cachedStatement(sql: "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL")
-                .execute(arguments: [delivery.endpointID])
+                """)
+            for attempt in attempts { try delivered.execute(arguments: [stamp, stamp, attempt.status, attempt.delivery.id]) }
+            let recovered = try db.cachedStatement(
+                sql: "UPDATE webhook_endpoints SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL")
+            for endpoint in Set(attempts.map(\.delivery.endpointID)) { try recovered.execute(arguments: [endpoint]) }
         }
     }
 

@@ -26,8 +26,9 @@ public protocol WebhookStore: Sendable {
     /// claimed by a worker whose lease ran out), marks them `sending` until `leaseUntil` and
     /// counts the attempt. On PostgreSQL several daemons claim side by side (`SKIP LOCKED`).
     func claimDueDeliveries(limit: Int, at time: Date, leaseUntil: Date) async throws -> [ClaimedDelivery]
-    /// Marks a claimed delivery delivered; its endpoint is no longer failing.
-    func recordDelivered(_ delivery: ClaimedDelivery, status: Int, at time: Date) async throws
+    /// Marks claimed deliveries delivered, in one transaction (a worker records its whole batch
+    /// at once); their endpoints are no longer failing.
+    func recordDelivered(_ attempts: [DeliveredAttempt], at time: Date) async throws
     /// Records a failed attempt as `decide` plans it from the endpoint's state: retry later or
     /// give up, and pause the endpoint or not (with the plan's effects). Returns the plan.
     func recordFailure(
@@ -92,6 +93,17 @@ public struct ClaimedDelivery: Sendable, Equatable {
 
     /// The `webhook-id` header: stable across retries and replays.
     public var messageID: String { "msg_\(id)" }
+}
+
+/// A delivery the receiver took, with its answer's status.
+public struct DeliveredAttempt: Sendable, Equatable {
+    public var delivery: ClaimedDelivery
+    public var status: Int
+
+    public init(delivery: ClaimedDelivery, status: Int) {
+        self.delivery = delivery
+        self.status = status
+    }
 }
 
 /// Why an attempt failed: the receiver's status, or the connection's error.

@@ -71,11 +71,23 @@ public struct WebhookWorker: Service {
             for (index, delivery) in deliveries.sorted(by: { $0.id < $1.id }).enumerated() { split[index % count].append(delivery) }
             lanes += split
         }
-        await withTaskGroup(of: Void.self) { group in
+        // Failures are recorded as they happen; successes, the common case, in one write at the end.
+        let delivered = await withTaskGroup(of: [DeliveredAttempt].self) { group in
             for lane in lanes {
-                group.addTask { for delivery in lane { _ = await deliverer.attempt(delivery) } }
+                group.addTask {
+                    var delivered: [DeliveredAttempt] = []
+                    for delivery in lane {
+                        switch await deliverer.send(delivery) {
+                        case .delivered(let status): delivered.append(DeliveredAttempt(delivery: delivery, status: status))
+                        case .failed(let failure): await deliverer.recordFailure(delivery, failure, retrying: true)
+                        }
+                    }
+                    return delivered
+                }
             }
+            return await group.reduce(into: []) { $0 += $1 }
         }
+        await deliverer.recordDelivered(delivered)
         return claimed.count
     }
 
@@ -119,39 +131,61 @@ public struct WebhookDeliverer: Sendable {
     /// Sends `delivery` and records the outcome; returns it. Without `retrying` a failure is
     /// final (`webhooks test`).
     public func attempt(_ delivery: ClaimedDelivery, retrying: Bool = true) async -> WebhookSender.Outcome {
+        let outcome = await send(delivery)
+        switch outcome {
+        case .delivered(let status): await recordDelivered([DeliveredAttempt(delivery: delivery, status: status)])
+        case .failed(let failure): await recordFailure(delivery, failure, retrying: retrying)
+        }
+        return outcome
+    }
+
+    /// Posts `delivery`, signed now; records nothing.
+    func send(_ delivery: ClaimedDelivery) async -> WebhookSender.Outcome {
+        await sender.send(delivery, at: now())
+    }
+
+    /// Records deliveries the receivers took.
+    func recordDelivered(_ attempts: [DeliveredAttempt]) async {
+        guard !attempts.isEmpty else { return }
+        do {
+            try await store.recordDelivered(attempts, at: now())
+            for attempt in attempts { count(attempt.delivery, "delivered") }
+        } catch {
+            // The leases run out and the deliveries are claimed again: sent twice at worst, never lost.
+            logger.error(
+                "webhook bookkeeping failed; the deliveries will be sent again",
+                metadata: ["error": "\(error)", "count": "\(attempts.count)"])
+        }
+    }
+
+    /// Records a failed attempt as the retry policy decides (or as final, without `retrying`).
+    func recordFailure(_ delivery: ClaimedDelivery, _ failure: AttemptFailure, retrying: Bool) async {
         var logger = self.logger
         logger[metadataKey: "webhook.endpoint"] = "\(delivery.endpointID)"
         logger[metadataKey: "webhook.delivery"] = "\(delivery.id)"
-        let outcome = await sender.send(delivery, at: now())
         let time = now()
         do {
-            switch outcome {
-            case .delivered(let status):
-                try await store.recordDelivered(delivery, status: status, at: time)
-                count(delivery, "delivered")
-            case .failed(let failure):
-                let (policy, jitter, alertRecipient) = (self.policy, self.jitter(), self.alertRecipient)
-                let plan = try await store.recordFailure(delivery, failure, at: time) { failingSince, paused in
-                    guard retrying else { return FailurePlan(nextAttempt: nil, pause: false) }
-                    return policy.plan(
-                        delivery, failingSince: failingSince, alreadyPaused: paused, at: time, jitter: jitter,
-                        alertRecipient: alertRecipient)
-                }
-                count(delivery, plan.nextAttempt == nil ? "failed" : "retried")
-                logger.warning(
-                    plan.nextAttempt == nil ? "webhook delivery failed; giving up (replay sends it again)" : "webhook delivery failed; will retry",
-                    metadata: ["error": "\(failure.error)", "attempts": "\(delivery.attempts)"])
-                if plan.pause {
-                    logger.error(
-                        "webhook endpoint paused: it failed for the whole retry window; its events are held until it is resumed",
-                        metadata: ["url": "\(delivery.url)"])
-                }
+            let (policy, jitter, alertRecipient) = (self.policy, self.jitter(), self.alertRecipient)
+            let plan = try await store.recordFailure(delivery, failure, at: time) { failingSince, paused in
+                guard retrying else { return FailurePlan(nextAttempt: nil, pause: false) }
+                return policy.plan(
+                    delivery, failingSince: failingSince, alreadyPaused: paused, at: time, jitter: jitter,
+                    alertRecipient: alertRecipient)
+            }
+            count(delivery, plan.nextAttempt == nil ? "failed" : "retried")
+            logger.warning(
+                plan.nextAttempt == nil
+                    ? "webhook delivery failed; giving up (replay sends it again)" : "webhook delivery failed; will retry",
+                metadata: ["error": "\(failure.error)", "attempts": "\(delivery.attempts)"])
+            if plan.pause {
+                logger.error(
+                    "webhook endpoint paused: it failed for the whole retry window; its events are held until it is resumed",
+                    metadata: ["url": "\(delivery.url)"])
             }
         } catch {
-            // The lease runs out and the delivery is claimed again: sent twice at worst, never lost.
+            // The lease runs out and the delivery is claimed again: tried again, never lost.
             logger.error("webhook bookkeeping failed; the delivery will be retried", metadata: ["error": "\(error)"])
         }
-        return outcome
     }
 
     private func count(_ delivery: ClaimedDelivery, _ outcome: String) {

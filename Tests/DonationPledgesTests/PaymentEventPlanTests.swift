@@ -37,6 +37,18 @@ import Testing
         #expect(effects.mail.first?.recipient == "Anna@Example.org")
         #expect(receipt.address == "anna@example.org")
         #expect(receipt.card?.display == "Visa ending in 4242")
+        #expect(effects.events.map(\.type) == ["pledge.succeeded"])
+        let body = String(decoding: effects.events[0].body, as: UTF8.self)
+        #expect(body.contains(#""payment":{"amount_minor":500,"event":"evt_1"}"#) && body.contains(#""status":"succeeded""#))
+        #expect(effects.events[0].address == "anna@example.org")
+    }
+
+    @Test(arguments: [(PaymentEvent.Kind.paymentFailed, "pledge.failed"), (.refunded, "pledge.refunded")])
+    func failuresAndRefundsAreTold(kind: PaymentEvent.Kind, type: String) {
+        let pledge = Self.pledge(status: kind == .refunded ? .succeeded : .pending)
+        let event = event(kind)
+        let effects = event.plan(for: pledge, lastChange: Self.created).effects(of: event, on: pledge, address: "anna@example.org", at: Self.created)
+        #expect(effects.events.map(\.type) == [type])
     }
 
     /// A provider whose clock runs ahead dates its event minutes after our now: the receipt is
@@ -65,8 +77,9 @@ import Testing
         let plan = event.plan(for: pledge, lastChange: Self.created)
         #expect(plan.move == nil)
         #expect(plan.outcome == .recorded)
-        #expect(plan.effects(of: event, on: pledge, address: "anna@example.org", at: Self.created).audit.map(\.action)
-            == ["pledge.payment_received"])
+        let effects = plan.effects(of: event, on: pledge, address: "anna@example.org", at: Self.created)
+        #expect(effects.audit.map(\.action) == ["pledge.payment_received"])
+        #expect(effects.events.map(\.type) == ["pledge.succeeded"], "each renewal is told")
     }
 
     @Test func anEventOlderThanTheLastChangeMovesNothingAndLeavesNoRecord() {

@@ -51,6 +51,7 @@ import Testing
         #expect(effects.audit.first?.details == [
             "added": "2", "unchanged": "1", "duplicates": "1", "source": "list.csv", "newsletters": "daily,weekend",
         ])
+        #expect(effects.events.map(\.type) == ["subscriber.imported"], "one event per batch")
         #expect(
             Effects.importApplied(batch, outcomes: [.unchanged, .kept(.unsubscribed), .duplicate(ofLine: 2)], newsletters: ["daily"], confirmations: 0)
                 .isEmpty, "a batch that changed nothing leaves no record (hardening, item 12)")

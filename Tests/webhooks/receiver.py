@@ -29,6 +29,8 @@ def main():
     verifiers = [Webhook(secret) for secret in options.secret.split(",")]
 
     class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as a receiver behind any real server would
+
         def do_POST(self):
             received = time.time()
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))

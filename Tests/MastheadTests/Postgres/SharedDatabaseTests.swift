@@ -99,6 +99,46 @@ struct SharedDatabaseTests {
         }
     }
 
+    @Test func twoDaemonsDeliverEveryWebhookEventOnce() async throws {
+        let setup = try await Setup()
+        try await setup.addNewsletter()
+        let receiver = try await WebhookReceiver(in: setup.directory.path, secret: WebhookDeliveryTests.secret)
+        let secretFile = setup.directory.file("webhook.secret")
+        try WebhookDeliveryTests.secret.write(toFile: secretFile, atomically: true, encoding: .utf8)
+        let added = try await Executables.run(
+            "masthead", ["webhooks", "add", receiver.url, "--events", "subscriber.pending", "--secret-file", secretFile],
+            in: setup.directory.path, environment: setup.environment())
+        try #require(added.status == 0, "\(added.stderr)")
+        let daemons = [try await setup.daemon(), try await setup.daemon()]
+        // 300 sign-ups, alternating between the daemons: each commits its own and wakes its own
+        // worker, and both workers claim from the one queue.
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<300 {
+                let daemon = daemons[index % 2]
+                group.addTask {
+                    try await HTTP.postJSON(daemon.baseURL + "/v1/subscriptions", #"{"email":"reader\#(index)@example.org"}"#)
+                }
+                if index % 50 == 49 { while try await group.next() != nil {} }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses.allSatisfy { $0 == 202 })
+        for _ in 0..<150 where receiver.received().count < 300 { try await Task.sleep(for: .milliseconds(100)) }
+        try await Task.sleep(for: .seconds(1))  // anything sent twice would have arrived by now
+        let received = receiver.received()
+        #expect(received.count == 300 && Set(received.map(\.id)).count == 300, "each event once, by one daemon or the other")
+        #expect(Set(received.compactMap { $0.data["email"] as? String }).count == 300)
+        #expect(received.allSatisfy { $0.verified })
+        #expect(try await setup.sql("SELECT state || ':' || count(*) FROM webhook_deliveries GROUP BY state") == ["delivered:300"])
+        let failures = daemons.map { $0.log.components(separatedBy: "webhook delivery failed").count - 1 }
+        #expect(failures == [0, 0])
+        for daemon in daemons {
+            daemon.signal(SIGTERM)
+            #expect(await daemon.waitForExit() == 0)
+        }
+        await receiver.stop()
+    }
+
     @Test func aKilledDaemonsClaimedMessagesAreSentByTheOtherAfterTheLease() async throws {
         let setup = try await Setup()
         try await setup.addNewsletter()

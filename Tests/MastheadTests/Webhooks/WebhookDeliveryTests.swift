@@ -56,15 +56,18 @@ struct WebhookDeliveryTests {
             try await test.application.test(.router) { client in
                 #expect(try await SignupHTTP.signUp(client, ["email": "Reader@Example.org", "newsletters": ["ukraine-daily"]]).status == .accepted)
                 try await Self.deliver(test, receiver, until: 1)
+                test.clock.advance(by: 1)  // the test's clock stands still otherwise: events one second apart
                 try await test.deliver()
                 let email = try await ParsedEmail.parse(try test.emails()[0])
                 let token = try #require(email.link("/v1/confirm")).token
                 _ = try await client.execute(
                     uri: "/v1/confirm", method: .post, headers: SignupHTTP.jsonHeaders, body: SignupHTTP.json(["token": token]))
                 try await Self.deliver(test, receiver, until: 2)
+                test.clock.advance(by: 1)
                 let unsubscribe = try #require(email.link("/v1/unsubscribe")).token
                 #expect(try await client.execute(uri: "/v1/unsubscribe?token=\(unsubscribe)", method: .post).status == .ok)
                 try await Self.deliver(test, receiver, until: 3)
+                test.clock.advance(by: 1)
             }
             _ = try await test.runtime.services.directory.erase("reader@example.org", actor: "admin:test")
             let received = try await Self.deliver(test, receiver, until: 4)
@@ -83,6 +86,10 @@ struct WebhookDeliveryTests {
             // Nothing more arrives: exactly those four.
             try await test.runtime.webhookWorker.deliverDue()
             #expect(receiver.received().count == 4)
+            try await test.application.test(.router) { client in
+                let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+                #expect(metrics.contains(#"masthead_webhook_deliveries_total{endpoint="1",outcome="delivered"} 4"#), "\(metrics)")
+            }
         }
     }
 
@@ -91,6 +98,7 @@ struct WebhookDeliveryTests {
             try await PledgeHTTP.live(test) { client in
                 let created = try await PledgeHTTP.create(client, ["email": "anna@example.org", "amount": "5", "currency": "USD"])
                 #expect(created.status == .created)
+                test.clock.advance(by: 1)  // the test's clock stands still otherwise: events one second apart
                 _ = try await PledgeHTTP.pay(client, try PledgeHTTP.checkoutPath(created), brand: "visa", outcome: "succeeded")
             }
             let received = try await Self.deliver(test, receiver, until: 2)
