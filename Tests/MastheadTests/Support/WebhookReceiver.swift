@@ -62,6 +62,8 @@ final class WebhookReceiver: Sendable {
         let type: String
         let timestamp: String
         let data: [String: Any]
+        /// How many `v1` signatures the request carried.
+        let signatures: Int
     }
 
     /// Everything received so far, in order of arrival.
@@ -75,7 +77,8 @@ final class WebhookReceiver: Sendable {
                 id: object["id"] as? String ?? "", verified: object["verified"] as? Bool ?? false,
                 answered: object["answered"] as? Int ?? 0,
                 receivedAt: Date(timeIntervalSince1970: object["received_at"] as? Double ?? 0), type: body["type"] as? String ?? "",
-                timestamp: body["timestamp"] as? String ?? "", data: body["data"] as? [String: Any] ?? [:])
+                timestamp: body["timestamp"] as? String ?? "", data: body["data"] as? [String: Any] ?? [:],
+                signatures: (object["signature"] as? String ?? "").split(separator: " ").count)
         }
     }
 

@@ -21,10 +21,13 @@ struct WebhookDeliveryTests {
     /// A runtime on the real clock (receivers refuse signatures more than 5 minutes off), a
     /// newsletter, a receiver and an endpoint for `events`.
     static func withReceiver(
-        _ store: StoreKind, events: [String] = ["*"], retryWindow: Duration = .seconds(259_200),
+        _ store: StoreKind, events: [String] = ["*"], retryWindow: Duration = .seconds(259_200), operatorEmail: String? = nil,
         _ body: (TestRuntime, WebhookReceiver, WebhookEndpoint) async throws -> Void
     ) async throws {
-        let test = try await TestRuntime(store: store, clock: TestClock(Date())) { $0.webhookRetryWindow = retryWindow }
+        let test = try await TestRuntime(store: store, clock: TestClock(Date())) { configuration in
+            configuration.webhookRetryWindow = retryWindow
+            configuration.operatorEmail = operatorEmail
+        }
         defer { test.shutdown() }
         try await test.newsletter("ukraine-daily")
         let receiver = try await WebhookReceiver(in: test.directory.path, secret: secret)
@@ -137,7 +140,7 @@ struct WebhookDeliveryTests {
     }
 
     @Test(arguments: StoreKind.allCases) func aReceiverFailingForTheWholeWindowIsPausedAndReplayResends(_ store: StoreKind) async throws {
-        try await Self.withReceiver(store, retryWindow: .seconds(600)) { test, receiver, endpoint in
+        try await Self.withReceiver(store, retryWindow: .seconds(600), operatorEmail: "ops@example.org") { test, receiver, endpoint in
             receiver.setFailing(true)
             try await test.application.test(.router) { client in
                 _ = try await SignupHTTP.signUp(client, ["email": "reader@example.org", "newsletters": ["ukraine-daily"]])
@@ -153,6 +156,15 @@ struct WebhookDeliveryTests {
             let failed = try await webhooks.deliveries(endpoint: endpoint.id, failedOnly: true, limit: 10)
             #expect(failed.count == 1 && failed[0].lastStatus == 500)
             #expect(try await test.sql("SELECT action FROM events WHERE action = 'webhook.paused'") == ["webhook.paused"])
+            // The operator is told once, by email through the outbox.
+            try await test.deliver()
+            var alerts: [ParsedEmail] = []
+            for file in try test.emails() {
+                let email = try await ParsedEmail.parse(file)
+                if (email.header("Subject") ?? "").contains("Webhook endpoint \(endpoint.id) paused") { alerts.append(email) }
+            }
+            #expect(alerts.count == 1 && alerts.first?.header("To") == "ops@example.org")
+            #expect(alerts.first?.text.contains("masthead webhooks resume \(endpoint.id)") == true)
 
             // Paused: a new event is held, not sent.
             let before = receiver.received().count
@@ -171,6 +183,31 @@ struct WebhookDeliveryTests {
             let delivered = received.dropFirst(before)
             #expect(Set(delivered.map { $0.data["email"] as? String ?? "" }) == ["reader@example.org", "second@example.org"])
             #expect(delivered.allSatisfy { $0.answered == 204 })
+        }
+    }
+
+    @Test func aRotatedSecretSignsBesideTheOldOneUntilTheOverlapEnds() async throws {
+        try await Self.withReceiver(.sqlite) { test, receiver, endpoint in
+            let newSecret = "whsec_" + Data((0..<32).map { UInt8($0) }).base64EncodedString()
+            let webhooks = test.runtime.services.webhooks
+            _ = try await webhooks.rotateSecret(endpoint.id, to: newSecret, overlap: .seconds(3600), actor: "admin:test")
+            try await test.application.test(.router) { client in
+                _ = try await SignupHTTP.signUp(client, ["email": "first@example.org", "newsletters": ["ukraine-daily"]])
+            }
+            // The receiver still knows only the old secret: the message verifies, and carries two signatures.
+            let first = try await Self.deliver(test, receiver, until: 1)
+            #expect(first.count == 1 && first[0].verified && first[0].signatures == 2)
+            await receiver.stop()
+
+            // The receiver switches to the new secret alone.
+            let switched = try await WebhookReceiver(in: test.directory.path, secret: newSecret, port: receiver.port)
+            try await test.application.test(.router) { client in
+                _ = try await SignupHTTP.signUp(client, ["email": "second@example.org", "newsletters": ["ukraine-daily"]])
+            }
+            let second = try await Self.deliver(test, switched, until: 2)
+            #expect(second.count == 2 && second[1].verified)
+            await switched.stop()
+            #expect(try await webhooks.endpoint(endpoint.id).signingSecrets(at: test.clock.now.addingTimeInterval(3601)) == [newSecret])
         }
     }
 
