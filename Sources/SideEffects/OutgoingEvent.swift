@@ -23,16 +23,12 @@ public struct OutgoingEvent: Sendable, Equatable {
     public var body: [UInt8]
 
     /// Creates an event whose body carries `data` (keys sorted, so equal data is equal text).
-    public init(type: String, at time: Date, about address: String?, data: some Encodable) {
+    public init(type: String, at time: Date, about address: String?, data: [String: JSONValue]) {
         self.type = type
         self.occurredAt = time
         self.address = address
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        // The data types are plain structs of strings, numbers and arrays: encoding cannot fail.
-        let encoded = (try? encoder.encode(data)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         body = Array(
-            "{\"data\":\(encoded),\"timestamp\":\(JSONText.string(Timestamp.format(time))),\"type\":\(JSONText.string(type))}".utf8)
+            JSONValue.object(["data": .object(data), "timestamp": .string(Timestamp.format(time)), "type": .string(type)]).text.utf8)
     }
 
     /// Every type an endpoint can ask for, in the order the README lists them.

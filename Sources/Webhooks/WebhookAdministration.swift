@@ -83,7 +83,7 @@ public struct WebhookAdministration: Sendable {
     public func test(_ id: Int64) async throws -> (delivery: Int64, outcome: WebhookSender.Outcome) {
         let time = now()
         let event = OutgoingEvent(
-            type: "webhook.test", at: time, about: nil, data: ["endpoint": String(id), "message": "A test event from Masthead"])
+            type: "webhook.test", at: time, about: nil, data: ["endpoint": .integer(id), "message": .string("A test event from Masthead")])
         guard let claimed = try await store.queueClaimedDelivery(endpoint: id, event: event, leaseUntil: time.addingTimeInterval(60))
         else { throw WebhookError.unknownEndpoint(id) }
         return (claimed.id, await deliverer.attempt(claimed, retrying: false))

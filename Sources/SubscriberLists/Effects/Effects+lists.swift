@@ -65,14 +65,13 @@ extension Effects {
         if confirmations > 0 { details["confirmations"] = String(confirmations) }
         // Outcomes are in the batch's row order, one per row.
         let changed = zip(batch.rows, outcomes).filter { $0.1 == .added || $0.1 == .updated }.map { row, _ in
-            ImportedSubscribersEvent.Row(email: row.normalizedEmail, newsletter: row.newsletter, state: row.state.rawValue)
+            (email: row.normalizedEmail, newsletter: row.newsletter, state: row.state.rawValue)
         }
         return Effects(
             audit: [AuditRecord(
                 occurredAt: batch.time, actor: batch.actor, action: "subscribers.imported", subjectType: "import", details: details)],
-            events: [OutgoingEvent(
-                type: "subscriber.imported", at: batch.time, about: nil,
-                data: ImportedSubscribersEvent(source: batch.options.source, newsletters: newsletters.sorted(), subscribers: changed))])
+            events: [SubscriberEvent.imported(
+                source: batch.options.source, newsletters: newsletters.sorted(), rows: changed, at: batch.time)])
     }
 
     /// An erasure: what was held (counts only), never whose it was; `subscriber.erased` names
@@ -88,8 +87,7 @@ extension Effects {
             occurredAt: time, actor: actor, action: found ? "subscriber.erased" : "subscriber.erase_requested",
             subjectType: "subscriber", subjectID: subscriber, details: details))
         guard found else { return effects }
-        return effects.sending(OutgoingEvent(
-            type: "subscriber.erased", at: time, about: nil, data: ErasedSubscriberEvent(addressHash: addressHash)))
+        return effects.sending(SubscriberEvent.erased(addressHash: addressHash, at: time))
     }
 
     /// A hash joined the suppression list (or an erasure replaced its reason).

@@ -1,28 +1,20 @@
 public import Foundation
 public import SideEffects
 
-/// The `data` of the `subscriber.*` webhook events: who (the normalised address and the
-/// subscriber's id) and which newsletters moved. `subscriber.erased` carries only the address
-/// hash (``ErasedSubscriberEvent``); `subscriber.imported` its batch (``ImportedSubscribersEvent``).
-public struct SubscriberEvent: Encodable, Sendable, Equatable {
-    public var subscriberID: Int64
-    public var email: String
-    public var newsletters: [String]
-    /// Why, for `subscriber.bounced` (the relay's answer).
-    public var reason: String?
-
-    enum CodingKeys: String, CodingKey {
-        case subscriberID = "subscriber_id", email, newsletters, reason
-    }
-
+/// The `subscriber.*` webhook events: who (the normalised address and the subscriber's id) and
+/// which newsletters moved. `subscriber.erased` carries only the address hash;
+/// `subscriber.imported` a whole batch.
+public enum SubscriberEvent {
     /// The event `subscriber.<verb>` about `address`, or nil when no newsletter moved.
     public static func event(
         _ verb: String, subscriber: Int64, address: String, newsletters: [String], reason: String? = nil, at time: Date
     ) -> OutgoingEvent? {
         guard !newsletters.isEmpty else { return nil }
-        return OutgoingEvent(
-            type: "subscriber.\(verb)", at: time, about: address,
-            data: SubscriberEvent(subscriberID: subscriber, email: address, newsletters: newsletters.sorted(), reason: reason))
+        var data: [String: JSONValue] = [
+            "subscriber_id": .integer(subscriber), "email": .string(address), "newsletters": .array(newsletters.sorted().map(JSONValue.string)),
+        ]
+        if let reason { data["reason"] = .string(reason) }
+        return OutgoingEvent(type: "subscriber.\(verb)", at: time, about: address, data: data)
     }
 
     /// The events for memberships that moved to `states` (newsletter slug → new state):
@@ -38,26 +30,24 @@ public struct SubscriberEvent: Encodable, Sendable, Equatable {
             event(verb, subscriber: subscriber, address: address, newsletters: states.filter { $0.value == status }.map(\.key), at: time)
         }
     }
-}
 
-/// The `data` of `subscriber.erased`: the address is gone, only its keyed hash (the one the
-/// suppression list keeps) says whom, for a receiver that stored the same hash.
-public struct ErasedSubscriberEvent: Encodable, Sendable, Equatable {
-    public var addressHash: String
-
-    enum CodingKeys: String, CodingKey { case addressHash = "address_hash" }
-}
-
-/// The `data` of `subscriber.imported`: one event per applied batch of an import, with the
-/// addresses it added or changed.
-public struct ImportedSubscribersEvent: Encodable, Sendable, Equatable {
-    public struct Row: Encodable, Sendable, Equatable {
-        public var email: String
-        public var newsletter: String
-        public var state: String
+    /// `subscriber.erased`: the address is gone; only its keyed hash (the one the suppression
+    /// list keeps) says whom, for a receiver that stored the same hash.
+    public static func erased(addressHash: String, at time: Date) -> OutgoingEvent {
+        OutgoingEvent(type: "subscriber.erased", at: time, about: nil, data: ["address_hash": .string(addressHash)])
     }
 
-    public var source: String
-    public var newsletters: [String]
-    public var subscribers: [Row]
+    /// `subscriber.imported`: one applied batch of an import, with the rows it added or changed.
+    public static func imported(
+        source: String, newsletters: [String], rows: [(email: String, newsletter: String, state: String)], at time: Date
+    ) -> OutgoingEvent {
+        OutgoingEvent(
+            type: "subscriber.imported", at: time, about: nil,
+            data: [
+                "source": .string(source), "newsletters": .array(newsletters.map(JSONValue.string)),
+                "subscribers": .array(rows.map { row in
+                    .object(["email": .string(row.email), "newsletter": .string(row.newsletter), "state": .string(row.state)])
+                }),
+            ])
+    }
 }
