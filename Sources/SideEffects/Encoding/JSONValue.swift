@@ -1,6 +1,6 @@
 /// A JSON value written by hand, keys sorted: webhook event bodies are built on every change's
-/// write path, where Foundation's `JSONEncoder` cost more than the rest of a sign-up's event
-/// (measured: about 150 µs of daemon CPU per sign-up).
+/// write path (a sign-up's whole event now costs about 2% of its daemon CPU in `perf record`),
+/// without an encoder and its intermediate containers per value.
 public indirect enum JSONValue: Sendable, Equatable {
     case string(String)
     case integer(Int64)
