@@ -200,15 +200,14 @@ extension PostgresStore: WebhookStore {
         return try await read { session in
             guard let row = try await session.row(
                 """
-                SELECT (SELECT count(*) FROM webhook_deliveries WHERE state IN ('pending', 'sending')) AS waiting,
-                    (SELECT min(d.created_at) FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
+                SELECT (SELECT min(d.created_at) FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
                      WHERE e.paused_at IS NULL AND d.state = 'pending' AND d.next_attempt_at <= \(stamp)) AS oldest,
                     (SELECT count(*) FROM webhook_endpoints WHERE paused_at IS NOT NULL) AS paused
                 """)
-            else { return WebhookQueueStatus(waiting: 0, oldestDueAge: 0, pausedEndpoints: 0) }
+            else { return WebhookQueueStatus(oldestDueAge: 0, pausedEndpoints: 0) }
             let oldest: Date? = try row.value("oldest")
             return WebhookQueueStatus(
-                waiting: try row.value("waiting"), oldestDueAge: oldest.map { max(0, time.timeIntervalSince($0)) } ?? 0,
+                oldestDueAge: oldest.map { max(0, time.timeIntervalSince($0)) } ?? 0,
                 pausedEndpoints: try row.value("paused"))
         }
     }

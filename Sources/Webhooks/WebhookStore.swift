@@ -173,15 +173,12 @@ public struct DeliveryRecord: Sendable, Equatable {
 
 /// How far behind delivery is.
 public struct WebhookQueueStatus: Sendable, Equatable {
-    /// Deliveries waiting (pending or being sent), paused endpoints' included.
-    public var waiting: Int
     /// Age of the oldest delivery due now at an endpoint that is not paused; zero when none is.
     public var oldestDueAge: TimeInterval
     /// Endpoints paused.
     public var pausedEndpoints: Int
 
-    public init(waiting: Int, oldestDueAge: TimeInterval, pausedEndpoints: Int) {
-        self.waiting = waiting
+    public init(oldestDueAge: TimeInterval, pausedEndpoints: Int) {
         self.oldestDueAge = oldestDueAge
         self.pausedEndpoints = pausedEndpoints
     }

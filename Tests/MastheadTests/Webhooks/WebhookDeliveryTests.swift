@@ -130,6 +130,7 @@ struct WebhookDeliveryTests {
 
             let back = try await WebhookReceiver(in: test.directory.path, secret: Self.secret, port: port)
             test.clock.advance(by: 30)
+            #expect(try await test.runtime.store.webhookQueueStatus(at: test.clock.now).oldestDueAge >= 30, "the queue-age gauge")
             let received = try await Self.deliver(test, back, until: 3)
             #expect(received.count == 3 && received.allSatisfy { $0.verified })
             let log = try await test.runtime.services.webhooks.deliveries(endpoint: endpoint.id, failedOnly: false, limit: 10)
@@ -153,6 +154,7 @@ struct WebhookDeliveryTests {
             let webhooks = test.runtime.services.webhooks
             let paused = try await webhooks.endpoint(endpoint.id)
             #expect(paused.isPaused && paused.pausedReason == "failing")
+            #expect(try await test.runtime.store.webhookQueueStatus(at: test.clock.now).pausedEndpoints == 1, "the paused gauge")
             let failed = try await webhooks.deliveries(endpoint: endpoint.id, failedOnly: true, limit: 10)
             #expect(failed.count == 1 && failed[0].lastStatus == 500)
             #expect(try await test.sql("SELECT action FROM events WHERE action = 'webhook.paused'") == ["webhook.paused"])
