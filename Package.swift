@@ -62,7 +62,7 @@ let package = Package(
             name: "masthead",
             dependencies: [
                 "MastheadRuntime", "MastheadSettings", "DatabaseCopy", "SubscriberLists", "DonationPledges", "Migrations", "Mail",
-                "Signing", "Webhooks", "SideEffects",
+                "Signing", "Webhooks", "SideEffects", "AdminAccess",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -73,7 +73,7 @@ let package = Package(
             name: "MastheadHTTP",
             dependencies: [
                 "MastheadSettings", "DatabaseHealth", "NewsletterSignup", "DonationPledges", "PaymentProviders", "Mail",
-                "SubscriberLists", "EmailAddress", "Signing",
+                "SubscriberLists", "EmailAddress", "Signing", "Webhooks", "AdminAccess",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -89,7 +89,7 @@ let package = Package(
             dependencies: [
                 "MastheadSettings", "MastheadHTTP", "SQLiteStorage", "PostgresStorage", "DatabaseHealth", "DatabaseCopy",
                 "Migrations", "PostgresMigrations", "SubscriberLists", "Signing", "Mail", "NewsletterSignup", "DonationPledges",
-                "PaymentProviders", "EmailAddress", "Webhooks",
+                "PaymentProviders", "EmailAddress", "Webhooks", "AdminAccess",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,7 +112,7 @@ let package = Package(
             name: "SQLiteStorage",
             dependencies: [
                 "Migrations", "DatabaseHealth", "DatabaseCopy", "StoredRows", "SideEffects", "SubscriberLists",
-                "NewsletterSignup", "DonationPledges", "Mail", "Webhooks",
+                "NewsletterSignup", "DonationPledges", "Mail", "Webhooks", "AdminAccess",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -121,7 +121,7 @@ let package = Package(
             name: "PostgresStorage",
             dependencies: [
                 "Migrations", "PostgresMigrations", "DatabaseHealth", "DatabaseCopy", "StoredRows", "SideEffects",
-                "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail", "Webhooks",
+                "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail", "Webhooks", "AdminAccess",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 // Only for its error type: a pool with no connection to give is a 503, not a 500.
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
@@ -182,6 +182,7 @@ let package = Package(
             resources: [.embedInCode("Resources/Templates")],
             swiftSettings: strictness),
         .target(name: "SubscriberLists", dependencies: ["SideEffects", "EmailAddress"], swiftSettings: strictness),
+        .target(name: "AdminAccess", dependencies: ["SideEffects", "Signing"], swiftSettings: strictness),
         .target(name: "SideEffects", swiftSettings: strictness),
         .target(name: "Signing", dependencies: ["COpenSSL"], swiftSettings: strictness),
         .target(name: "EmailAddress", dependencies: ["CIDN2"], swiftSettings: strictness),
@@ -201,13 +202,13 @@ let package = Package(
             resources: [
                 .embedInCode("0001_init.sql"), .embedInCode("0002_signup.sql"), .embedInCode("0003_lists.sql"),
                 .embedInCode("0004_pledges.sql"), .embedInCode("0005_refunds.sql"),
-                .embedInCode("0006_annual.sql"), .embedInCode("0007_webhooks.sql"),
+                .embedInCode("0006_annual.sql"), .embedInCode("0007_webhooks.sql"), .embedInCode("0008_admin_tokens.sql"),
             ],
             swiftSettings: strictness),
         // What both stores share: reading rows into domain values, and the SQL text they both run.
         .target(
             name: "StoredRows",
-            dependencies: ["SideEffects", "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail", "Webhooks"],
+            dependencies: ["SideEffects", "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail", "Webhooks", "AdminAccess"],
             swiftSettings: strictness),
         // What a store reports to operations (readiness, pool gauges), and what `db copy` moves.
         .target(name: "DatabaseHealth", dependencies: ["Migrations"], swiftSettings: strictness),
@@ -247,6 +248,7 @@ let package = Package(
             swiftSettings: strictness),
         .testTarget(name: "SideEffectsTests", dependencies: ["SideEffects"], swiftSettings: strictness),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "SideEffects"], swiftSettings: strictness),
+        .testTarget(name: "AdminAccessTests", dependencies: ["AdminAccess"], swiftSettings: strictness),
         .testTarget(name: "SubscriberListsTests", dependencies: ["SubscriberLists", "SideEffects", "TestSupport"], swiftSettings: strictness),
         .testTarget(
             name: "NewsletterSignupTests", dependencies: ["NewsletterSignup", "SubscriberLists", "SideEffects"],
@@ -259,7 +261,7 @@ let package = Package(
             dependencies: [
                 "MastheadRuntime", "MastheadHTTP", "MastheadSettings", "SQLiteStorage", "PostgresStorage", "DatabaseHealth",
                 "DatabaseCopy", "Migrations", "PostgresMigrations", "SideEffects", "SubscriberLists", "Signing", "EmailAddress",
-                "Mail", "NewsletterSignup", "DonationPledges", "PaymentProviders", "Webhooks", "TestSupport",
+                "Mail", "NewsletterSignup", "DonationPledges", "PaymentProviders", "Webhooks", "AdminAccess", "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

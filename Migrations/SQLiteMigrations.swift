@@ -14,5 +14,6 @@ public enum SQLiteMigrations {
         Migration(id: "0005_refunds", bytes: PackageResources._005_refunds_sql),
         Migration(id: "0006_annual", bytes: PackageResources._006_annual_sql),
         Migration(id: "0007_webhooks", bytes: PackageResources._007_webhooks_sql),
+        Migration(id: "0008_admin_tokens", bytes: PackageResources._008_admin_tokens_sql),
     ]
 }

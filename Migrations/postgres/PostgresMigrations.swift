@@ -16,5 +16,6 @@ public enum PostgresMigrations {
         Migration(id: "0005_refunds", bytes: PackageResources._005_refunds_sql),
         Migration(id: "0006_annual", bytes: PackageResources._006_annual_sql),
         Migration(id: "0007_webhooks", bytes: PackageResources._007_webhooks_sql),
+        Migration(id: "0008_admin_tokens", bytes: PackageResources._008_admin_tokens_sql),
     ]
 }

@@ -41,6 +41,7 @@ public struct CopiedTable: Sendable, Equatable {
         CopiedTable("payment_events", key: ["provider", "event_id"]),
         CopiedTable("webhook_endpoints"),
         CopiedTable("webhook_deliveries"),
+        CopiedTable("admin_tokens"),
     ]
 }
 

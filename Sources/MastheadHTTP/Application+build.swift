@@ -43,12 +43,7 @@ public func buildRouter(
     let pages = PageRenderer(
         templates: try TemplateLibrary(defaults: PageTemplates.defaults, overrides: configuration.templatesDirectory),
         newsroom: configuration.newsroom, base: configuration.publicURL, messages: messages, links: configuration.siteLinks)
-    let limiter =
-        if let rateClock {
-            RateLimiter(perMinute: configuration.rateLimitPerMinute, burst: configuration.rateBurst, clock: rateClock)
-        } else {
-            RateLimiter(perMinute: configuration.rateLimitPerMinute, burst: configuration.rateBurst)
-        }
+    let limiter = RateLimiter<IPAddress>(perMinute: configuration.rateLimitPerMinute, burst: configuration.rateBurst, clock: rateClock)
 
     router.add(
         middleware: RequestObservationMiddleware(
@@ -95,6 +90,26 @@ public func buildRouter(
             base: configuration.publicURL
         ).endpoints)
 
+    router.addRoutes(adminRoutes(configuration: configuration, services: services, rateClock: rateClock), atPath: "admin/v1")
+
     routeIndex.load(router.routes)
     return router
+}
+
+/// The admin API under `/admin/v1/`: every route behind the bearer-token check and the token's
+/// rate limit; each route checks its own scope.
+func adminRoutes(
+    configuration: MastheadConfiguration, services: HTTPServices, rateClock: (@Sendable () -> Double)?
+) -> RouteCollection<MastheadRequestContext> {
+    let perMinute = configuration.adminRateLimitPerMinute
+    let limiter = perMinute == 0 ? nil : RateLimiter<Int64>(perMinute: perMinute, burst: max(10, perMinute / 10), clock: rateClock)
+    let routes = RouteCollection(context: MastheadRequestContext.self)
+    let admin = services.admin
+    routes.add(middleware: AdminAuthMiddleware(tokens: admin.tokens, limiter: limiter))
+    let limit = configuration.bodyLimit
+    AdminSubscribersController(directory: admin.directory, bodyLimit: limit).add(to: routes)
+    AdminCatalogController(catalog: admin.catalog, directory: admin.directory, bodyLimit: limit).add(to: routes)
+    AdminPledgesController(pledges: admin.pledges, outbox: admin.outbox, now: services.now).add(to: routes)
+    AdminWebhooksController(webhooks: admin.webhooks, bodyLimit: limit).add(to: routes)
+    return routes
 }

@@ -29,13 +29,15 @@ public struct HTTPServices: Sendable {
     public var metrics: PrometheusCollectorRegistry
     /// The wall clock (tests inject theirs).
     public var now: @Sendable () -> Date
+    /// What the admin API works through.
+    public var admin: AdminServices
 
     /// Gathers the services.
     public init(
         signup: SignupService, pledges: PledgeService?, simulatedPayments: SimulatedProvider?, stripePayments: StripePayments? = nil,
         newsletters: any NewsletterStore,
         database: any DatabaseProbe, outbox: any OutboxAdministration, metrics: PrometheusCollectorRegistry,
-        now: @escaping @Sendable () -> Date
+        now: @escaping @Sendable () -> Date, admin: AdminServices
     ) {
         self.signup = signup
         self.pledges = pledges
@@ -46,5 +48,6 @@ public struct HTTPServices: Sendable {
         self.outbox = outbox
         self.metrics = metrics
         self.now = now
+        self.admin = admin
     }
 }

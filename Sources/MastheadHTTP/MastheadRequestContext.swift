@@ -1,3 +1,4 @@
+public import AdminAccess
 public import Hummingbird
 public import MastheadSettings
 public import NIOCore
@@ -11,11 +12,14 @@ public struct MastheadRequestContext: RequestContext, RemoteAddressRequestContex
     public var requestID: String
     /// The reader's address: the peer, or the right-most untrusted forwarded address.
     public var clientAddress: IPAddress?
+    /// The admin API token the request authenticated with (`/admin/v1/…` only).
+    public var adminToken: AdminToken?
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
         self.remoteAddress = source.channel.remoteAddress
         self.requestID = ""
         self.clientAddress = nil
+        self.adminToken = nil
     }
 }

@@ -9,7 +9,7 @@ public import Prometheus
 public import ServiceLifecycle
 public import Signing
 public import Webhooks
-public import SideEffects
+import SideEffects
 import UnixSignals
 
 /// The composition root both executables share: the validated configuration, the opened
@@ -130,7 +130,10 @@ extension Runtime {
         HTTPServices(
             signup: services.signup, pledges: services.pledges, simulatedPayments: services.simulatedPayments,
             stripePayments: services.stripePayments,
-            newsletters: store, database: store, outbox: store, metrics: metrics, now: now)
+            newsletters: store, database: store, outbox: store, metrics: metrics, now: now,
+            admin: AdminServices(
+                tokens: services.adminTokens, directory: services.directory, catalog: services.catalog, pledges: store, outbox: store,
+                webhooks: services.webhooks))
     }
 
     /// The HTTP router over this runtime's services (tests drive it with `app.test(.router)`).

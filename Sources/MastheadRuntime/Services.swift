@@ -1,3 +1,4 @@
+public import AdminAccess
 public import CoreMetrics
 public import DonationPledges
 public import Foundation
@@ -43,6 +44,8 @@ public struct Services: Sendable {
     public let webhookDeliverer: WebhookDeliverer
     /// Webhook endpoints and their delivery log.
     public let webhooks: WebhookAdministration
+    /// The admin API's bearer tokens.
+    public let adminTokens: AdminTokens
 
     /// Builds every service over `store`; the ones that count (webhook deliveries) report to
     /// `metrics`. Throws when the mail templates or the From address in the configuration cannot be used.
@@ -99,6 +102,7 @@ public struct Services: Sendable {
             policy: WebhookRetryPolicy(base: .seconds(5), cap: .seconds(3600), window: configuration.webhookRetryWindow),
             alertRecipient: configuration.operatorEmail, now: now, metrics: metrics, logger: logger)
         webhooks = WebhookAdministration(store: store, deliverer: webhookDeliverer, requireHTTPS: production, now: now)
+        adminTokens = AdminTokens(store: store, now: now)
     }
 
     /// The simulated provider's webhook secret, derived from the keys file's address secret

@@ -1,5 +1,6 @@
-import Foundation
+public import Foundation
 import PostgresNIO
+import SideEffects
 import StoredRows
 public import SubscriberLists
 
@@ -8,13 +9,14 @@ public import SubscriberLists
 /// end of a million rows as at the start).
 extension PostgresStore {
     public func exportMemberships(
-        newsletter: String?, state: SubscriptionStatus?, withConsent: Bool, after cursor: Int64, limit: Int
+        newsletter: String?, state: SubscriptionStatus?, updatedSince: Date?, withConsent: Bool, after cursor: Int64, limit: Int
     ) async throws -> [MembershipRow] {
         let status = state?.rawValue
+        let updated = updatedSince.map(Timestamp.format)
         let query: PostgresQuery = """
             \(unescaped: StoreSQL.membershipExport(withConsent: withConsent))
             WHERE s.id > \(cursor) AND (\(newsletter)::text IS NULL OR n.slug = \(newsletter))
-                AND (\(status)::text IS NULL OR s.status = \(status))
+                AND (\(status)::text IS NULL OR s.status = \(status)) AND (\(updated)::text IS NULL OR s.updated_at >= \(updated))
             ORDER BY s.id LIMIT \(limit)
             """
         return try await read { session in

@@ -26,28 +26,32 @@ extension PostgresStore: OutboxAdministration {
         }
     }
 
-    public func retryOutboxEntry(_ id: Int64, at time: Date) async throws -> Bool {
+    public func retryOutboxEntry(_ id: Int64, at time: Date, actor: String) async throws -> Bool {
         try await write { session in
             // A row a worker claimed meanwhile is 'sending' when the UPDATE rechecks it, and is left alone.
-            try await session.execute(
+            let retried = try await session.execute(
                 """
                 UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = \(Timestamp.format(time)), lease_until = NULL
                 WHERE id = \(id) AND state IN ('dead', 'queued')
                 RETURNING 1
                 """) > 0
+            if retried { try await Self.save(.outboxRetried(id: id, actor: actor, at: time), session) }
+            return retried
         }
     }
 
-    public func retryDeadOutboxEntries(at time: Date) async throws -> Int {
+    public func retryDeadOutboxEntries(at time: Date, actor: String) async throws -> Int {
         try await write { session in
             // Counted in the database: a mass retry need not send a row per message back.
-            try await session.value(
+            let count = try await session.value(
                 """
                 WITH retried AS (
                     UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = \(Timestamp.format(time)), lease_until = NULL
                     WHERE state = 'dead' RETURNING 1)
                 SELECT count(*) FROM retried
                 """, as: Int.self) ?? 0
+            if count > 0 { try await Self.save(.deadOutboxRetried(count: count, actor: actor, at: time), session) }
+            return count
         }
     }
 

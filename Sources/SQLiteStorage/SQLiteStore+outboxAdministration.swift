@@ -23,23 +23,27 @@ extension SQLiteStore: OutboxAdministration {
         }
     }
 
-    public func retryOutboxEntry(_ id: Int64, at time: Date) async throws -> Bool {
+    public func retryOutboxEntry(_ id: Int64, at time: Date, actor: String) async throws -> Bool {
         try await write { db in
             try db.execute(
                 sql: """
                     UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = ?, lease_until = NULL
                     WHERE id = ? AND state IN ('dead', 'queued')
                     """, arguments: [Timestamp.format(time), id])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            try Self.save(.outboxRetried(id: id, actor: actor, at: time), db)
+            return true
         }
     }
 
-    public func retryDeadOutboxEntries(at time: Date) async throws -> Int {
+    public func retryDeadOutboxEntries(at time: Date, actor: String) async throws -> Int {
         try await write { db in
             try db.execute(
                 sql: "UPDATE outbox SET state = 'queued', attempts = 0, next_attempt_at = ?, lease_until = NULL WHERE state = 'dead'",
                 arguments: [Timestamp.format(time)])
-            return db.changesCount
+            let count = db.changesCount
+            if count > 0 { try Self.save(.deadOutboxRetried(count: count, actor: actor, at: time), db) }
+            return count
         }
     }
 

@@ -2,7 +2,7 @@ import COpenSSL
 public import Foundation
 
 /// A plain SHA-256 digest through OpenSSL's one-shot `EVP_Digest` (a page's inline-script hash
-/// for its Content-Security-Policy).
+/// for its Content-Security-Policy, the stored form of an admin API token).
 public enum SHA256Digest {
     /// Length of a digest, in bytes.
     public static let length = 32
@@ -19,4 +19,7 @@ public enum SHA256Digest {
         precondition(succeeded && digestLength == UInt32(length), "OpenSSL EVP_Digest() failed")
         return digest
     }
+
+    /// The SHA-256 of `message`, as lower-case hex.
+    public static func hexHash(_ message: some ContiguousBytes) -> String { WebhookSignature.hex(hash(message)) }
 }

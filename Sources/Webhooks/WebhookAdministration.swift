@@ -1,8 +1,8 @@
 public import Foundation
-public import SideEffects
+import SideEffects
 import Signing
 
-/// What staff do with webhook endpoints (`masthead webhooks …`, later the admin API): add,
+/// What staff do with webhook endpoints (`masthead webhooks …`, the admin API): add,
 /// list, remove, pause, resume, rotate the secret, send a test, read the delivery log, replay.
 public struct WebhookAdministration: Sendable {
     let store: any WebhookStore

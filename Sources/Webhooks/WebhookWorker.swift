@@ -50,6 +50,9 @@ public struct WebhookWorker: Service {
                     try await housekeeping(at: time)
                     nextHousekeeping = time.addingTimeInterval(60)
                 }
+            } catch is CancellationError {
+                // Shutting down: a query cut short is not the queue failing.
+                return
             } catch {
                 deliverer.logger.error("webhook queue unavailable", metadata: ["error": "\(error)"])
             }

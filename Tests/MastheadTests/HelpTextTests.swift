@@ -29,6 +29,7 @@ import Testing
         ["masthead", "webhooks"], ["masthead", "webhooks", "add"], ["masthead", "webhooks", "list"], ["masthead", "webhooks", "remove"],
         ["masthead", "webhooks", "pause"], ["masthead", "webhooks", "resume"], ["masthead", "webhooks", "rotate-secret"],
         ["masthead", "webhooks", "test"], ["masthead", "webhooks", "deliveries"], ["masthead", "webhooks", "replay"],
+        ["masthead", "tokens"], ["masthead", "tokens", "create"], ["masthead", "tokens", "list"], ["masthead", "tokens", "revoke"],
     ]
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help")

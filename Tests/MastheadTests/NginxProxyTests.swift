@@ -132,6 +132,36 @@ struct NginxProxyTests {
     }
 }
 
+extension NginxProxyTests {
+    /// The admin API is refused at the edge for a reader's address, whatever the spelling, and
+    /// reaches the daemon (its own 401, then the token's answer) from the newsroom's network.
+    @Test func theAdminAPIIsKeptOffThePublicSide() async throws {
+        let nginx = try #require(Nginx.path, "nginx is required in CI")
+        let directory = try TemporaryDirectory()
+        try await Executables.prepareDeployment(in: directory.path)
+        let created = try await Executables.run("masthead", ["tokens", "create", "--name", "ops", "--scope", "stats:read"], in: directory.path)
+        let token = try #require(created.stdout.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+        let daemon = try await DaemonProcess(in: directory.path, environment: ["MASTHEAD_TRUSTED_PROXIES": "127.0.0.1"])
+        let (nginxPort, server) = try await startNginx(nginx, in: directory, daemon: daemon)
+        defer {
+            server.terminate()
+            SMTPTestServer.stop(server)
+        }
+        func status(from interface: String, _ path: String, token: String? = nil) async throws -> String {
+            try await Executables.runProgram(
+                "/usr/bin/curl",
+                ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--path-as-is", "--interface", interface]
+                    + (token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []) + ["http://127.0.0.1:\(nginxPort)\(path)"]).stdout
+        }
+        for path in ["/admin/v1/stats", "//admin/v1/stats", "/%61dmin/v1/stats", "/v1/../admin/v1/stats"] {
+            #expect(try await status(from: "127.0.0.2", path, token: token) == "403", "\(path)")
+        }
+        #expect(try await status(from: "127.0.0.1", "/admin/v1/stats") == "401")
+        #expect(try await status(from: "127.0.0.1", "/admin/v1/stats", token: token) == "200")
+        #expect(try await status(from: "127.0.0.2", "/v1/newsletters") == "200")
+    }
+}
+
 /// Where nginx is installed, if it is.
 enum Nginx {
     static let path: String? = ["/usr/sbin/nginx", "/usr/local/sbin/nginx"].first {

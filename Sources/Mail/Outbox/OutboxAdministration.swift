@@ -65,9 +65,9 @@ public protocol OutboxAdministration: Sendable {
     /// One row, with the item a composer needs to show its headers.
     func outboxEntry(_ id: Int64) async throws -> (entry: OutboxEntry, item: OutboxItem)?
     /// Queues a dead (or waiting) row again, due now, with a fresh attempt budget.
-    func retryOutboxEntry(_ id: Int64, at time: Date) async throws -> Bool
+    func retryOutboxEntry(_ id: Int64, at time: Date, actor: String) async throws -> Bool
     /// Queues every dead row again; returns how many.
-    func retryDeadOutboxEntries(at time: Date) async throws -> Int
+    func retryDeadOutboxEntries(at time: Date, actor: String) async throws -> Int
     /// Deletes rows sent before `time`; returns how many.
     func purgeSentOutboxEntries(before time: Date) async throws -> Int
     /// Depth and age of the queue.

@@ -8,7 +8,9 @@ public import Hummingbird
 /// A path with an empty segment (`//`, a trailing `/`) or a `.` or `..` segment is not served:
 /// `GET` and `HEAD` are sent to the canonical spelling with a 308 (a mistyped link still
 /// works), every other method gets a 404 problem naming the canonical path (an API client fixes
-/// its URL once; nothing is done twice). A percent-escape (no route has one) is a 404.
+/// its URL once; nothing is done twice). A percent-escape (no public route has one) is a 404;
+/// only the admin API, behind its literal `/admin/v1/` prefix and a token, takes escaped
+/// addresses in its paths (`/admin/v1/subscribers/anna%40example.org`).
 public struct CanonicalPathMiddleware: RouterMiddleware {
     public typealias Context = MastheadRequestContext
 
@@ -30,10 +32,10 @@ public struct CanonicalPathMiddleware: RouterMiddleware {
     }
 
     /// The path with empty, `.` and `..` segments removed (`path` itself when it is canonical),
-    /// or nil when it holds a percent-escape: no route has one, and guessing what it stands for
-    /// would make a second spelling again.
+    /// or nil when it holds a percent-escape outside the admin API: no public route has one, and
+    /// guessing what it stands for would make a second spelling again.
     static func canonical(_ path: String) -> String? {
-        guard !path.contains("%") else { return nil }
+        guard !path.contains("%") || path.hasPrefix("/admin/v1/") else { return nil }
         var segments: [Substring] = []
         for segment in path.split(separator: "/", omittingEmptySubsequences: true) {
             switch segment {

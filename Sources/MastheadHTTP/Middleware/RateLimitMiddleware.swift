@@ -1,4 +1,5 @@
 public import Hummingbird
+public import MastheadSettings
 
 /// Answers 429 with `Retry-After` when a client address posts to a limited route too often.
 ///
@@ -6,12 +7,12 @@ public import Hummingbird
 /// unsubscribe is not: mail providers send those for many readers from few addresses.
 public struct RateLimitMiddleware: RouterMiddleware {
     public typealias Context = MastheadRequestContext
-    let limiter: RateLimiter
+    let limiter: RateLimiter<IPAddress>
     let paths: Set<String>
     let message: String
 
     /// Creates the middleware for POSTs to `paths`.
-    public init(limiter: RateLimiter, paths: Set<String>, message: String) {
+    public init(limiter: RateLimiter<IPAddress>, paths: Set<String>, message: String) {
         self.limiter = limiter
         self.paths = paths
         self.message = message

@@ -221,6 +221,12 @@ public struct ConfigurationLoader: Sendable {
                     return (origin.hasSuffix("/") ? String(origin.dropLast()) : origin).lowercased()
                 }
         }
+        if let rate = try values.int(.adminRateLimit) {
+            guard (0...1_000_000).contains(rate) else {
+                throw ConfigurationError(.adminRateLimit, "\(rate) is outside 0-1000000 (0: no limit)")
+            }
+            configuration.adminRateLimitPerMinute = rate
+        }
         if let rate = try values.int(.rateLimit) {
             guard (0...100_000).contains(rate) else { throw ConfigurationError(.rateLimit, "\(rate) is outside 0-100000 (0: no limit)") }
             configuration.rateLimitPerMinute = rate

@@ -81,6 +81,8 @@ public struct MastheadConfiguration: Sendable, Equatable {
     public var webhookRetryWindow: Duration = .seconds(259_200)
     /// How long the webhook delivery log keeps a delivery.
     public var webhookRetention: Duration = .seconds(30 * 86_400)
+    /// Admin API requests per minute per token; 0 for no limit.
+    public var adminRateLimitPerMinute: Int = 600
 
     /// The payment provider in effect.
     public var effectivePayments: PaymentsMode { payments ?? (environment == .production ? .off : .simulated) }

@@ -162,6 +162,10 @@ extension Setting {
         defaultValue: "259200")
     public static let webhookRetentionDays = Setting(
         key: "webhook.retention.days", summary: "days the webhook delivery log keeps each delivery", defaultValue: "30")
+    public static let adminRateLimit = Setting(
+        key: "admin.rate.limit",
+        summary: "admin API requests per minute per token (a burst of a tenth of it, at least 10, may come at once); 0: no limit",
+        defaultValue: "600")
 
     /// Every setting, in the order the README's table lists them.
     public static let all: [Setting] = [
@@ -171,6 +175,6 @@ extension Setting {
         .signupCooldown, .signupNotice, .signupReturnURL, .confirmRedirectURL, .consentVersion, .confirmDays,
         .corsOrigins, .rateLimit, .rateBurst, .siteLinks, .payments, .paymentsWebhookURL, .pledgesPerDay, .pledgeDeclines,
         .pledgeCooldown, .stripeSecretKeyFile, .stripeWebhookSecretFile, .stripePublishableKey, .stripeAPIURL, .stripeJSURL,
-        .stripeTestKeys, .operatorEmail, .webhookRetryWindow, .webhookRetentionDays,
+        .stripeTestKeys, .operatorEmail, .webhookRetryWindow, .webhookRetentionDays, .adminRateLimit,
     ]
 }

@@ -48,7 +48,7 @@ public struct SubscriberExporter: Sendable {
         var written = 0
         while true {
             let page = try await store.exportMemberships(
-                newsletter: newsletter, state: state, withConsent: withConsent, after: cursor, limit: Self.pageSize)
+                newsletter: newsletter, state: state, updatedSince: nil, withConsent: withConsent, after: cursor, limit: Self.pageSize)
             for row in page {
                 let values = Self.values(row, withConsent: withConsent)
                 switch format {

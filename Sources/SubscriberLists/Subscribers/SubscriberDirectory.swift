@@ -55,6 +55,18 @@ public struct SubscriberDirectory: Sendable {
         return try await store.findMemberships(search)
     }
 
+    /// One page of memberships in id order after `cursor` (0 for the first page), narrowed by
+    /// newsletter, state and last change: the admin API's list. Keyset pagination, so rows
+    /// added while a client pages through are never skipped or repeated.
+    public func page(
+        newsletter: String?, state: SubscriptionStatus?, updatedSince: Date?, after cursor: Int64, limit: Int
+    ) async throws -> [MembershipRow] {
+        guard (1...100_000).contains(limit) else { throw SubscriberError.invalidLimit(limit) }
+        if let newsletter { try await requireNewsletter(newsletter) }
+        return try await store.exportMemberships(
+            newsletter: newsletter, state: state, updatedSince: updatedSince, withConsent: false, after: max(0, cursor), limit: limit)
+    }
+
     /// Unsubscribes the address from the newsletters named (all when none); returns the slugs
     /// that changed.
     public func unsubscribe(_ email: String, newsletters: [String], actor: String) async throws -> [String] {

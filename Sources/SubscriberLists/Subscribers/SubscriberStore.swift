@@ -25,9 +25,10 @@ public protocol SubscriberStore: NewsletterStore {
     /// Forgets the import run's record of addresses seen (its duplicate detection).
     func finishImport(run: Int64) async throws
 
-    /// One page of memberships in id order after `cursor`, for streaming exports.
+    /// One page of memberships in id order after `cursor`, for streaming exports and the admin
+    /// API's list; `updatedSince` keeps only memberships changed at or after it.
     func exportMemberships(
-        newsletter: String?, state: SubscriptionStatus?, withConsent: Bool, after cursor: Int64, limit: Int
+        newsletter: String?, state: SubscriptionStatus?, updatedSince: Date?, withConsent: Bool, after cursor: Int64, limit: Int
     ) async throws -> [MembershipRow]
 
     /// Deletes the subscriber, memberships, consent records, queued mail and the personal fields

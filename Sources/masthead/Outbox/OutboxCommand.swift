@@ -115,12 +115,12 @@ struct RetryOutbox: AsyncParsableCommand {
         try await global.withRuntime { runtime in
             let store = runtime.store
             if let id {
-                guard try await store.retryOutboxEntry(id, at: Date()) else {
+                guard try await store.retryOutboxEntry(id, at: Date(), actor: AdminActor.current) else {
                     throw ValidationError("message \(id) does not exist or is not dead or queued")
                 }
                 print("queued \(id) again")
             } else {
-                print("queued \(try await store.retryDeadOutboxEntries(at: Date())) dead messages again")
+                print("queued \(try await store.retryDeadOutboxEntries(at: Date(), actor: AdminActor.current)) dead messages again")
             }
         }
     }

@@ -21,34 +21,7 @@ extension PledgeStatus: ExpressibleByArgument {}
 extension PledgeInterval: ExpressibleByArgument {}
 extension PledgeSummaryGrouping: ExpressibleByArgument {}
 
-/// A pledge as the commands print it.
-struct PledgeRow: Encodable {
-    let pledge: String
-    let status: String
-    let amount: String
-    let amountMinor: Int64
-    let currency: String
-    let interval: String
-    let tier: String
-    let email: String
-    let name: String
-    let card: String
-    let created: String
-
-    init(_ pledge: Pledge) {
-        self.pledge = pledge.publicID
-        status = pledge.status.rawValue
-        amount = pledge.amount.formatted
-        amountMinor = pledge.amount.minorUnits
-        currency = pledge.amount.currency.code
-        interval = pledge.interval.rawValue
-        tier = pledge.tier ?? ""
-        email = pledge.email
-        name = pledge.name ?? ""
-        card = pledge.card?.display ?? ""
-        created = pledge.createdAt.formatted(.iso8601)
-    }
-
+extension PledgeRow {
     static var listing: Listing<PledgeRow> {
         Listing(columns: [
             ("PLEDGE", \.pledge), ("STATUS", \.status), ("AMOUNT", \.amount), ("INTERVAL", \.interval), ("TIER", \.tier),

@@ -4,30 +4,7 @@ import MastheadRuntime
 import SideEffects
 import Webhooks
 
-/// A delivery as the log shows it.
-struct DeliveryRow: Encodable {
-    let id: Int64
-    let event: String
-    let state: String
-    let attempts: Int
-    let lastStatus: Int?
-    let lastError: String?
-    let created: String
-    let delivered: String?
-    let nextAttempt: String?
-
-    init(_ record: DeliveryRecord) {
-        id = record.id
-        event = record.eventType
-        state = record.state.rawValue
-        attempts = record.attempts
-        lastStatus = record.lastStatus
-        lastError = record.lastError
-        created = Timestamp.format(record.createdAt)
-        delivered = record.deliveredAt.map(Timestamp.format)
-        nextAttempt = record.state == .pending ? Timestamp.format(record.nextAttemptAt) : nil
-    }
-
+extension DeliveryRow {
     static var listing: Listing<DeliveryRow> {
         Listing(columns: [
         ("ID", { String($0.id) }), ("EVENT", \.event), ("STATE", \.state), ("ATTEMPTS", { String($0.attempts) }),

@@ -1,4 +1,4 @@
-public import ArgumentParser
+import ArgumentParser
 import Foundation
 import MastheadRuntime
 import SideEffects
@@ -24,26 +24,7 @@ struct WebhooksCommand: AsyncParsableCommand {
         ])
 }
 
-/// An endpoint as `webhooks list` shows it (never its secret).
-struct EndpointRow: Encodable {
-    let id: Int64
-    let url: String
-    let events: String
-    let state: String
-    let failingSince: String?
-    let description: String?
-    let created: String
-
-    init(_ endpoint: WebhookEndpoint) {
-        id = endpoint.id
-        url = endpoint.url
-        events = endpoint.eventsText
-        state = endpoint.pausedAt.map { "paused (\(endpoint.pausedReason ?? "")) since \(Timestamp.format($0))" } ?? "active"
-        failingSince = endpoint.failingSince.map(Timestamp.format)
-        description = endpoint.description
-        created = Timestamp.format(endpoint.createdAt)
-    }
-
+extension EndpointRow {
     static var listing: Listing<EndpointRow> {
         Listing(columns: [
         ("ID", { String($0.id) }), ("URL", \.url), ("EVENTS", \.events), ("STATE", \.state),

@@ -85,7 +85,7 @@ final class WebhookReceiver: Sendable {
     /// While failing, the receiver answers 500.
     func setFailing(_ failing: Bool) {
         let path = directory + "/receiver.fail"
-        if failing { FileManager.default.createFile(atPath: path, contents: Data()) } else { try? FileManager.default.removeItem(atPath: path) }
+        if failing { _ = FileManager.default.createFile(atPath: path, contents: Data()) } else { try? FileManager.default.removeItem(atPath: path) }
     }
 
     /// Kills the receiver and waits until its port is closed. (Not `waitUntilExit`: the tests'
