@@ -167,7 +167,7 @@ let package = Package(
         .target(
             name: "Mail",
             dependencies: [
-                "SideEffects",
+                "SideEffects", "Signing",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -203,6 +203,7 @@ let package = Package(
                 .embedInCode("0001_init.sql"), .embedInCode("0002_signup.sql"), .embedInCode("0003_lists.sql"),
                 .embedInCode("0004_pledges.sql"), .embedInCode("0005_refunds.sql"),
                 .embedInCode("0006_annual.sql"), .embedInCode("0007_webhooks.sql"), .embedInCode("0008_admin_tokens.sql"),
+                .embedInCode("0009_bounces.sql"),
             ],
             swiftSettings: strictness),
         // What both stores share: reading rows into domain values, and the SQL text they both run.
@@ -241,7 +242,7 @@ let package = Package(
         .testTarget(
             name: "MailTests",
             dependencies: [
-                "Mail", "TestSupport",
+                "Mail", "Signing", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],

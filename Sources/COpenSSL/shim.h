@@ -1,4 +1,5 @@
-// The parts of OpenSSL's libcrypto that Masthead calls: HMAC, random bytes, constant-time compare.
+// The parts of OpenSSL's libcrypto that Masthead calls: HMAC, random bytes, constant-time compare,
+// and DKIM's keys (RSA and Ed25519: generating, PEM, signing, the public key for DNS).
 #ifndef MASTHEAD_COPENSSL_SHIM_H
 #define MASTHEAD_COPENSSL_SHIM_H
 #include <openssl/crypto.h>
@@ -6,4 +7,7 @@
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/opensslv.h>
+#include <openssl/pem.h>
+#include <openssl/rsa.h>
+#include <openssl/x509.h>
 #endif

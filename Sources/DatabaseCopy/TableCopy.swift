@@ -42,6 +42,7 @@ public struct CopiedTable: Sendable, Equatable {
         CopiedTable("webhook_endpoints"),
         CopiedTable("webhook_deliveries"),
         CopiedTable("admin_tokens"),
+        CopiedTable("bounce_reports"),
     ]
 }
 

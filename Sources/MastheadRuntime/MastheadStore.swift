@@ -18,7 +18,7 @@ public import Webhooks
 /// Two implementations: `SQLiteStore` (the embedded default) and `PostgresStore` (several
 /// daemons on one database). `MastheadStoreContractTests` runs the same expectations on both.
 public protocol MastheadStore:
-    SignupStore, SubscriberStore, PledgeStore, OutboxStore, OutboxAdministration, WebhookStore, AdminTokenStore, DatabaseProbe
+    SignupStore, SubscriberStore, PledgeStore, OutboxStore, OutboxAdministration, WebhookStore, AdminTokenStore, FeedbackStore, DatabaseProbe
 {
     /// The engine, for logs and `db status`: `sqlite 3.40.1`, `postgres`.
     var engine: String { get }

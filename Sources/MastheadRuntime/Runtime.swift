@@ -83,7 +83,10 @@ public struct Runtime: Sendable {
             failureListeners: [services.bounces], signal: services.outboxSignal, concurrency: concurrency,
             messagesPerSecond: rate, lease: configuration.outboxLease, now: now,
             metrics: PrometheusMetricsFactory(registry: registry), logger: logger,
-            delivered: logsConfirmLinks(configuration) ? Self.logConfirmLink : nil)
+            delivered: logsConfirmLinks(configuration) ? Self.logConfirmLink : nil, dkim: services.dkim, returnPath: services.returnPath)
+        if configuration.environment == .production, let gap = dkimGap(services.dkim, from: services.mailFrom) {
+            logger.warning("mail will not pass DMARC by DKIM: receivers such as Gmail and Yahoo may file it as spam", metadata: ["why": "\(gap)"])
+        }
         let webhookWorker = WebhookWorker(
             deliverer: services.webhookDeliverer, retention: configuration.webhookRetention,
             metrics: PrometheusMetricsFactory(registry: registry))

@@ -46,16 +46,30 @@ public struct Services: Sendable {
     public let webhooks: WebhookAdministration
     /// The admin API's bearer tokens.
     public let adminTokens: AdminTokens
+    /// The address mail comes from.
+    public let mailFrom: Mailbox
+    /// Signs outgoing mail with DKIM; nil when no key is configured.
+    public let dkim: DKIMSigner?
+    /// Each message's VERP envelope sender.
+    public let returnPath: ReturnPath
+    /// Applies bounces and complaints that come back to a return path (`masthead bounces ingest`).
+    public let bounceIntake: BounceIntake
 
     /// Builds every service over `store`; the ones that count (webhook deliveries) report to
-    /// `metrics`. Throws when the mail templates or the From address in the configuration cannot be used.
+    /// `metrics`. Throws when the mail templates, the From address or a DKIM key in the configuration cannot be used.
     public init(
         configuration: MastheadConfiguration, store: any MastheadStore, keys: KeyRing, listening: ListeningAddress,
         now: @escaping @Sendable () -> Date, metrics: any MetricsFactory, logger: Logger
     ) throws {
         let templates = try TemplateLibrary(defaults: MailTemplates.defaults, overrides: configuration.templatesDirectory)
-        let from = try configuration.mailFrom.map { text throws(ConfigurationError) in try MailFrom.parse(text) }
-            ?? Mailbox("newsletters@\(URL(string: configuration.publicURL)?.host ?? "localhost")", displayName: configuration.newsroom)
+        let from = try configuration.fromMailbox()
+        mailFrom = from
+        dkim = try Runtime.dkimSigner(configuration, from: from)
+        let verp = BounceAddress(secret: keys.addressSecret)
+        returnPath = ReturnPath(verp: verp, domain: configuration.bounceDomain ?? from.domain)
+        bounceIntake = BounceIntake(
+            verp: verp, outbox: store, store: store, addressHash: keys.addressHash,
+            policy: SoftBouncePolicy(limit: configuration.softBounceLimit, days: configuration.softBounceDays), now: now)
         signer = TokenSigner(ring: keys)
         outboxSignal = OutboxSignal()
         signup = SignupService(store: store, signer: signer, policy: configuration.signup, outbox: outboxSignal, now: now)

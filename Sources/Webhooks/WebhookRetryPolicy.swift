@@ -1,5 +1,5 @@
 public import Foundation
-public import SideEffects
+import SideEffects
 
 /// When a failed delivery is tried again, when it is given up, and when its endpoint is paused.
 ///

@@ -18,7 +18,7 @@ struct Masthead: AsyncParsableCommand {
         version: MastheadVersion.current,
         subcommands: [
             DatabaseCommand.self, NewslettersCommand.self, SubscribersCommand.self, PledgesCommand.self, TiersCommand.self,
-            KeysCommand.self, OutboxCommand.self, WebhooksCommand.self, TokensCommand.self,
+            KeysCommand.self, OutboxCommand.self, WebhooksCommand.self, TokensCommand.self, DKIMCommand.self, BouncesCommand.self,
         ])
 
     /// Runs the command line, with global options given before the subcommand moved after it.

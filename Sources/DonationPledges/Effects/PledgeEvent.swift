@@ -1,5 +1,5 @@
-public import Foundation
-public import SideEffects
+import Foundation
+import SideEffects
 
 /// The `pledge.*` webhook events: the pledge as the reader made it and its state after the
 /// change; `payment` for `pledge.succeeded` (each payment, renewals included), `pledge.failed`

@@ -67,3 +67,41 @@ extension String {
         return String(scalars)
     }
 }
+
+extension QuotedPrintable {
+    /// Decodes a quoted-printable body (reports mail systems send back): `=XX` becomes its
+    /// byte, a soft break (`=` at a line's end) joins the lines, anything malformed stays as is.
+    static func decode(_ input: [UInt8]) -> [UInt8] {
+        func value(_ byte: UInt8) -> UInt8? {
+            switch byte {
+            case 48...57: byte - 48
+            case 65...70: byte - 55
+            case 97...102: byte - 87
+            default: nil
+            }
+        }
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count)
+        var index = 0
+        while index < input.count {
+            let byte = input[index]
+            guard byte == UInt8(ascii: "=") else {
+                output.append(byte)
+                index += 1
+                continue
+            }
+            if index + 2 < input.count, input[index + 1] == 0x0D, input[index + 2] == 0x0A {
+                index += 3
+            } else if index + 1 < input.count, input[index + 1] == 0x0A {
+                index += 2
+            } else if index + 2 < input.count, let high = value(input[index + 1]), let low = value(input[index + 2]) {
+                output.append(high << 4 | low)
+                index += 3
+            } else {
+                output.append(byte)
+                index += 1
+            }
+        }
+        return output
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Development mailer: writes each message to `DIRECTORY/outbox-<id>.eml`.
+/// Development mailer: writes each message to `DIRECTORY/outbox-<id>.eml`, with the envelope
+/// sender in a `Return-Path` field on top, as the final MTA would record it (RFC 5321 §4.4).
 ///
 /// Files are written to a temporary name and renamed, so a reader of the directory never sees
 /// half a message; naming them after the outbox row makes a re-send after a crash replace the
@@ -23,7 +24,8 @@ public struct FileMailer: Mailer {
         }
         let final = directory + "/outbox-\(delivery.outboxID).eml"
         let temporary = directory + "/.outbox-\(delivery.outboxID).eml.tmp"
-        guard manager.createFile(atPath: temporary, contents: Data(delivery.data)) else {
+        let contents = Data("Return-Path: <\(delivery.sender)>\r\n".utf8) + Data(delivery.data)
+        guard manager.createFile(atPath: temporary, contents: contents) else {
             throw .transient("cannot write \(temporary)")
         }
         guard rename(temporary, final) == 0 else {

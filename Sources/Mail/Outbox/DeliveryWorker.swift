@@ -36,6 +36,10 @@ public struct DeliveryWorker: Service {
     let logger: Logger
     /// Told of each message the mailer accepted (the runtime logs confirmation links in development).
     let delivered: (@Sendable (MailMessage, Logger) -> Void)?
+    /// Signs each rendered message with DKIM, when keys are configured.
+    let dkim: DKIMSigner?
+    /// Gives each message its own VERP envelope sender; nil keeps the message's own.
+    let returnPath: ReturnPath?
     /// Pauses delivery while the relay is unavailable.
     public let breaker = RelayBreaker()
 
@@ -48,7 +52,7 @@ public struct DeliveryWorker: Service {
         idlePoll: Duration = .seconds(5), now: @escaping @Sendable () -> Date = Date.init,
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
         metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger,
-        delivered: (@Sendable (MailMessage, Logger) -> Void)? = nil
+        delivered: (@Sendable (MailMessage, Logger) -> Void)? = nil, dkim: DKIMSigner? = nil, returnPath: ReturnPath? = nil
     ) {
         var byKind: [String: any MessageComposer] = [:]
         for composer in composers {
@@ -74,6 +78,8 @@ public struct DeliveryWorker: Service {
         self.jitter = jitter
         self.logger = logger
         self.delivered = delivered
+        self.dkim = dkim
+        self.returnPath = returnPath
     }
 
     public func run() async throws {
@@ -132,9 +138,11 @@ public struct DeliveryWorker: Service {
         do {
             guard let composer = composers[item.kind] else { throw CompositionError("no composer for kind \(item.kind)") }
             message = try composer.compose(item)
+            let rendered = MIMERenderer.render(message)
             delivery = Delivery(
-                outboxID: item.id, sender: message.envelopeSender ?? message.from.address, recipient: message.to.address,
-                data: MIMERenderer.render(message), requiresSMTPUTF8: message.requiresSMTPUTF8)
+                outboxID: item.id, sender: returnPath?.address(for: item, at: now()) ?? message.envelopeSender ?? message.from.address,
+                recipient: message.to.address,
+                data: dkim?.sign(rendered, at: now()) ?? rendered, requiresSMTPUTF8: message.requiresSMTPUTF8)
         } catch {
             await record(logger, until: leaseEnds) { try await store.markDead(item.id, error: "\(error)", at: now()) }
             logger.error("outbox message cannot be composed; moved to dead letters", metadata: ["error": "\(error)"])

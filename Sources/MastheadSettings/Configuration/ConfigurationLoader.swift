@@ -221,6 +221,7 @@ public struct ConfigurationLoader: Sendable {
                     return (origin.hasSuffix("/") ? String(origin.dropLast()) : origin).lowercased()
                 }
         }
+        try Self.loadDeliverability(&values, into: &configuration)
         if let rate = try values.int(.adminRateLimit) {
             guard (0...1_000_000).contains(rate) else {
                 throw ConfigurationError(.adminRateLimit, "\(rate) is outside 0-1000000 (0: no limit)")
@@ -259,6 +260,34 @@ public struct ConfigurationLoader: Sendable {
         ]
         for (value, setting) in required where value?.isEmpty ?? true {
             throw ConfigurationError(setting, "is required when payments is stripe")
+        }
+    }
+
+    /// DKIM and bounces: the signing and bounce domains, the soft-bounce policy, and the DKIM
+    /// keys (`FILE` with `dkim.selector`, or `SELECTOR:FILE` pairs; the files are read when the
+    /// runtime starts).
+    private static func loadDeliverability(_ values: inout SettingValues, into configuration: inout MastheadConfiguration) throws(ConfigurationError) {
+        for (setting, path) in [(Setting.dkimDomain, \MastheadConfiguration.dkimDomain), (.bounceDomain, \.bounceDomain)] {
+            guard let domain = try values.string(setting) else { continue }
+            guard let host = URL(string: "https://\(domain)/")?.host, host == domain.lowercased(), domain.contains(".") else {
+                throw ConfigurationError(setting, "'\(domain)' is not a domain name")
+            }
+            configuration[keyPath: path] = host
+        }
+        for (setting, path, range) in [(Setting.softBounceLimit, \MastheadConfiguration.softBounceLimit, 1...1000), (.softBounceDays, \.softBounceDays, 1...365)] {
+            guard let value = try values.int(setting) else { continue }
+            guard range.contains(value) else { throw ConfigurationError(setting, "\(value) is outside \(range.lowerBound)-\(range.upperBound)") }
+            configuration[keyPath: path] = value
+        }
+        let selector = try values.string(.dkimSelector)
+        for entry in try values.strings(.dkimKeyFile) ?? [] {
+            let entry = entry.trimmingCharacters(in: .whitespaces)
+            guard !entry.isEmpty else { continue }
+            let named = entry.firstMatch(of: /^([A-Za-z0-9][A-Za-z0-9._-]*):(.+)$/)
+            guard let name = named.map({ String($0.output.1) }) ?? selector else {
+                throw ConfigurationError(.dkimKeyFile, "'\(entry)' names no selector: write SELECTOR:FILE, or set dkim.selector")
+            }
+            configuration.dkimKeys.append(DKIMKeyFile(selector: name, path: named.map { String($0.output.2) } ?? entry))
         }
     }
 

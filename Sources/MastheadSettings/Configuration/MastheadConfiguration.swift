@@ -1,5 +1,6 @@
 import Foundation
 public import Logging
+public import Mail
 public import NewsletterSignup
 
 /// Everything the daemon and the CLI are configured with, validated and typed.
@@ -83,6 +84,15 @@ public struct MastheadConfiguration: Sendable, Equatable {
     public var webhookRetention: Duration = .seconds(30 * 86_400)
     /// Admin API requests per minute per token; 0 for no limit.
     public var adminRateLimitPerMinute: Int = 600
+    /// The DKIM signing domain; nil for the From address's domain.
+    public var dkimDomain: String?
+    /// The DKIM keys that sign outgoing mail; none leaves it unsigned.
+    public var dkimKeys: [DKIMKeyFile] = []
+    /// The domain of VERP return paths; nil for the From domain.
+    public var bounceDomain: String?
+    /// Soft bounces within `softBounceDays` that count as a hard bounce.
+    public var softBounceLimit: Int = 5
+    public var softBounceDays: Int = 7
 
     /// The payment provider in effect.
     public var effectivePayments: PaymentsMode { payments ?? (environment == .production ? .off : .simulated) }
@@ -118,6 +128,14 @@ public struct MastheadConfiguration: Sendable, Equatable {
         guard mailFrom != nil else {
             throw ConfigurationError(.mailFrom, "production needs an explicit From address, e.g. \"Ukraine Daily <news@example.org>\"")
         }
+    }
+}
+
+extension MastheadConfiguration {
+    /// The From mailbox: `mail.from`, else `newsletters@` the public URL's host under the newsroom's name.
+    public func fromMailbox() throws(ConfigurationError) -> Mailbox {
+        try mailFrom.map { text throws(ConfigurationError) in try MailFrom.parse(text) }
+            ?? Mailbox("newsletters@\(URL(string: publicURL)?.host ?? "localhost")", displayName: newsroom)
     }
 }
 
@@ -183,5 +201,16 @@ extension MastheadConfiguration {
     static func origin(of url: String) -> String {
         guard let parsed = URL(string: url), let scheme = parsed.scheme, let host = parsed.host else { return url.lowercased() }
         return "\(scheme)://\(host)\(parsed.port.map { ":\($0)" } ?? "")".lowercased()
+    }
+}
+
+/// A DKIM private key file and the selector its public key is published under.
+public struct DKIMKeyFile: Sendable, Equatable {
+    public var selector: String
+    public var path: String
+
+    public init(selector: String, path: String) {
+        self.selector = selector
+        self.path = path
     }
 }

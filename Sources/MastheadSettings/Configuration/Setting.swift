@@ -162,6 +162,23 @@ extension Setting {
         defaultValue: "259200")
     public static let webhookRetentionDays = Setting(
         key: "webhook.retention.days", summary: "days the webhook delivery log keeps each delivery", defaultValue: "30")
+    public static let dkimDomain = Setting(
+        key: "dkim.domain", summary: "the domain DKIM signatures name (d=); align it with the From address's domain for DMARC",
+        defaultValue: "the From domain")
+    public static let dkimSelector = Setting(
+        key: "dkim.selector", summary: "the selector of a key file given without one (SELECTOR._domainkey.DOMAIN)", defaultValue: "none")
+    public static let dkimKeyFile = Setting(
+        key: "dkim.key.file",
+        summary: "DKIM private keys (PEM, from masthead dkim generate): FILE with dkim.selector, or SELECTOR:FILE pairs, comma-separated (an RSA and an Ed25519 key both sign)",
+        defaultValue: "none (mail is not signed)")
+    public static let bounceDomain = Setting(
+        key: "bounce.domain",
+        summary: "the domain of each message's VERP return path (bounces+TOKEN@DOMAIN), whose MX hands bounces to masthead bounces ingest",
+        defaultValue: "the From domain")
+    public static let softBounceLimit = Setting(
+        key: "soft.bounce.limit", summary: "soft bounces (4.x.x, delayed) within soft.bounce.days that end an address's mail as a hard bounce does",
+        defaultValue: "5")
+    public static let softBounceDays = Setting(key: "soft.bounce.days", summary: "the window soft bounces are counted in, in days", defaultValue: "7")
     public static let adminRateLimit = Setting(
         key: "admin.rate.limit",
         summary: "admin API requests per minute per token (a burst of a tenth of it, at least 10, may come at once); 0: no limit",
@@ -176,5 +193,6 @@ extension Setting {
         .corsOrigins, .rateLimit, .rateBurst, .siteLinks, .payments, .paymentsWebhookURL, .pledgesPerDay, .pledgeDeclines,
         .pledgeCooldown, .stripeSecretKeyFile, .stripeWebhookSecretFile, .stripePublishableKey, .stripeAPIURL, .stripeJSURL,
         .stripeTestKeys, .operatorEmail, .webhookRetryWindow, .webhookRetentionDays, .adminRateLimit,
+        .dkimDomain, .dkimSelector, .dkimKeyFile, .bounceDomain, .softBounceLimit, .softBounceDays,
     ]
 }

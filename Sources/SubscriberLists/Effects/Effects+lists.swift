@@ -145,3 +145,17 @@ public struct SubscriberContact: Sendable, Equatable {
         self.locale = locale
     }
 }
+
+extension Effects {
+    /// A bounce or complaint came back for the address (`action`: `address.soft_bounced`,
+    /// `subscription.bounced`, `subscription.complained`), with the newsletters it ended.
+    public static func feedbackReceived(
+        _ feedback: AddressFeedback, subscriber: Int64?, action: String, newsletters: [String]
+    ) -> Effects {
+        var details = ["status": feedback.status, "outbox_id": String(feedback.outboxID), "newsletters": newsletters.joined(separator: ",")]
+        if let detail = feedback.detail { details["detail"] = String(detail.prefix(500)) }
+        return .record(AuditRecord(
+            occurredAt: feedback.receivedAt, actor: "system", action: action, subjectType: "subscriber", subjectID: subscriber,
+            subscriberID: subscriber, details: details))
+    }
+}

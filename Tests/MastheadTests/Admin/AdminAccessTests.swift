@@ -128,7 +128,7 @@ import Testing
         let busy = try await test.adminToken("busy", [.statsRead])
         let quiet = try await test.adminToken("quiet", [.statsRead])
         let router = try test.runtime.router(rateClock: { 1000 })
-        try await Application(router: router).test(.router) { client in
+        try await Application(router: router, logger: test.runtime.logger).test(.router) { client in
             for _ in 0..<10 { #expect(try await AdminHTTP.request(client, .get, "/admin/v1/stats", token: busy).status == .ok) }
             let limited = try await AdminHTTP.request(client, .get, "/admin/v1/stats", token: busy)
             #expect(limited.status == .tooManyRequests && limited.headers[.retryAfter] == "1")

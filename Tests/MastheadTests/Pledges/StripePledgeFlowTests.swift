@@ -60,9 +60,15 @@ struct StripePledgeFlowTests {
         let test = try await Self.runtime(store, apiURL: server.url, scriptURL: server.url + "/js.stripe.com/v3/")
         defer { test.shutdown() }
         let api = StripeAPI(baseURL: server.url, secretKey: "sk_test_masthead", logger: Logger(label: "test"))
-        try await PledgeHTTP.live(test) { client in
-            try await Self.sendWebhooks(of: api, to: try #require(client.port))
-            try await body(test, api, server.url, client)
+        do {
+            try await PledgeHTTP.live(test) { client in
+                try await Self.sendWebhooks(of: api, to: try #require(client.port))
+                try await body(test, api, server.url, client)
+            }
+        } catch {
+            // A request that outlasts the test client's 20 s: say which, and what Stripe did meanwhile.
+            print("withStripe(\(store)) failed: \(error); the daemon's log:\n\(test.log.text.split(separator: "\n").suffix(40).joined(separator: "\n"))")
+            throw error
         }
     }
 

@@ -1,0 +1,44 @@
+import Foundation
+import Logging
+import Mail
+import MastheadSettings
+import Signing
+
+extension Runtime {
+    /// The DKIM signer of the configured keys, nil when none is configured. A key file that
+    /// cannot be read or is not an RSA or Ed25519 PEM key stops the start (exit 78), naming it;
+    /// in production so does one every user may read.
+    static func dkimSigner(_ configuration: MastheadConfiguration, from: Mailbox) throws(ConfigurationError) -> DKIMSigner? {
+        guard !configuration.dkimKeys.isEmpty else { return nil }
+        var keys: [DKIMSigner.Key] = []
+        for file in configuration.dkimKeys {
+            let path = absolute(file.path)
+            if configuration.environment == .production,
+                let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int, mode & 0o004 != 0
+            {
+                throw ConfigurationError(.dkimKeyFile, "\(path) is readable by every user (mode \(String(mode, radix: 8))); chmod 600 it")
+            }
+            guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw ConfigurationError(.dkimKeyFile, "cannot read \(path) (masthead dkim generate makes one)")
+            }
+            do {
+                keys.append(DKIMSigner.Key(selector: file.selector, key: try PrivateSigningKey(pem: pem)))
+            } catch {
+                throw ConfigurationError(.dkimKeyFile, "\(path): \(error)")
+            }
+        }
+        return DKIMSigner(domain: configuration.dkimDomain ?? from.domain, keys: keys)
+    }
+
+    /// Why mail from `from` will not pass DMARC by DKIM, if it will not: no key, or a signing
+    /// domain the From domain is not aligned with (relaxed alignment: the same organisational
+    /// domain, approximated as one being the other or a subdomain of it).
+    static func dkimGap(_ signer: DKIMSigner?, from: Mailbox) -> String? {
+        guard let signer else { return "no DKIM key signs mail from \(from.domain) (MASTHEAD_DKIM_KEY_FILE; masthead dkim generate)" }
+        let (sender, signing) = (from.domain.lowercased(), signer.domain.lowercased())
+        guard sender == signing || sender.hasSuffix("." + signing) || signing.hasSuffix("." + sender) else {
+            return "mail from \(sender) is signed for \(signing), which DMARC does not align with it (MASTHEAD_DKIM_DOMAIN)"
+        }
+        return nil
+    }
+}
