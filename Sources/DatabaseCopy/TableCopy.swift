@@ -43,6 +43,7 @@ public struct CopiedTable: Sendable, Equatable {
         CopiedTable("webhook_deliveries"),
         CopiedTable("admin_tokens"),
         CopiedTable("bounce_reports"),
+        CopiedTable("mail_provider_events", key: ["provider", "event_id"]),
     ]
 }
 

@@ -90,6 +90,7 @@ public func buildRouter(
             base: configuration.publicURL
         ).endpoints)
 
+    router.addRoutes(MailProvidersController(intake: services.mailProviders, bodyLimit: configuration.bodyLimit).endpoints)
     router.addRoutes(adminRoutes(configuration: configuration, services: services, rateClock: rateClock), atPath: "admin/v1")
 
     routeIndex.load(router.routes)

@@ -31,13 +31,15 @@ public struct HTTPServices: Sendable {
     public var now: @Sendable () -> Date
     /// What the admin API works through.
     public var admin: AdminServices
+    /// Email providers' event webhooks.
+    public var mailProviders: MailProviderIntake
 
     /// Gathers the services.
     public init(
         signup: SignupService, pledges: PledgeService?, simulatedPayments: SimulatedProvider?, stripePayments: StripePayments? = nil,
         newsletters: any NewsletterStore,
         database: any DatabaseProbe, outbox: any OutboxAdministration, metrics: PrometheusCollectorRegistry,
-        now: @escaping @Sendable () -> Date, admin: AdminServices
+        now: @escaping @Sendable () -> Date, admin: AdminServices, mailProviders: MailProviderIntake
     ) {
         self.signup = signup
         self.pledges = pledges
@@ -49,5 +51,6 @@ public struct HTTPServices: Sendable {
         self.metrics = metrics
         self.now = now
         self.admin = admin
+        self.mailProviders = mailProviders
     }
 }

@@ -136,7 +136,8 @@ extension Runtime {
             newsletters: store, database: store, outbox: store, metrics: metrics, now: now,
             admin: AdminServices(
                 tokens: services.adminTokens, directory: services.directory, catalog: services.catalog, pledges: store, outbox: store,
-                webhooks: services.webhooks))
+                webhooks: services.webhooks),
+            mailProviders: services.mailProviders)
     }
 
     /// The HTTP router over this runtime's services (tests drive it with `app.test(.router)`).

@@ -54,6 +54,8 @@ public struct Services: Sendable {
     public let returnPath: ReturnPath
     /// Applies bounces and complaints that come back to a return path (`masthead bounces ingest`).
     public let bounceIntake: BounceIntake
+    /// Applies email providers' signed event webhooks (Mailgun, SendGrid).
+    public let mailProviders: MailProviderIntake
 
     /// Builds every service over `store`; the ones that count (webhook deliveries) report to
     /// `metrics`. Throws when the mail templates, the From address or a DKIM key in the configuration cannot be used.
@@ -67,9 +69,10 @@ public struct Services: Sendable {
         dkim = try Runtime.dkimSigner(configuration, from: from)
         let verp = BounceAddress(secret: keys.addressSecret)
         returnPath = ReturnPath(verp: verp, domain: configuration.bounceDomain ?? from.domain)
-        bounceIntake = BounceIntake(
-            verp: verp, outbox: store, store: store, addressHash: keys.addressHash,
-            policy: SoftBouncePolicy(limit: configuration.softBounceLimit, days: configuration.softBounceDays), now: now)
+        let softBounces = SoftBouncePolicy(limit: configuration.softBounceLimit, days: configuration.softBounceDays)
+        bounceIntake = BounceIntake(verp: verp, outbox: store, store: store, addressHash: keys.addressHash, policy: softBounces, now: now)
+        mailProviders = MailProviderIntake(
+            keys: try Runtime.mailProviderKeys(configuration), store: store, addressHash: keys.addressHash, policy: softBounces, now: now)
         signer = TokenSigner(ring: keys)
         outboxSignal = OutboxSignal()
         signup = SignupService(store: store, signer: signer, policy: configuration.signup, outbox: outboxSignal, now: now)

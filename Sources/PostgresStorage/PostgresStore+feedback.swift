@@ -9,6 +9,15 @@ public import SubscriberLists
 extension PostgresStore: FeedbackStore {
     public func applyFeedback(_ feedback: AddressFeedback, policy: SoftBouncePolicy) async throws -> FeedbackPlan.Outcome {
         try await write { session in
+            if let event = feedback.providerEvent {
+                // A provider delivers an event again when it is unsure it arrived: the second time changes nothing.
+                let inserted = try await session.execute(
+                    """
+                    INSERT INTO mail_provider_events (provider, event_id, received_at)
+                    VALUES (\(event.provider), \(event.eventID), \(Timestamp.format(feedback.receivedAt))) ON CONFLICT DO NOTHING RETURNING 1
+                    """)
+                guard inserted > 0 else { return .alreadyReceived }
+            }
             let subscriber = try await session.value(
                 "SELECT id FROM subscribers WHERE email_normalized = \(feedback.address) FOR UPDATE", as: Int64.self)
             var members: [FeedbackMember] = []

@@ -8,6 +8,12 @@ public import SubscriberLists
 extension SQLiteStore: FeedbackStore {
     public func applyFeedback(_ feedback: AddressFeedback, policy: SoftBouncePolicy) async throws -> FeedbackPlan.Outcome {
         try await write { db in
+            if let event = feedback.providerEvent {
+                // A provider delivers an event again when it is unsure it arrived: the second time changes nothing.
+                try db.cachedStatement(sql: "INSERT INTO mail_provider_events (provider, event_id, received_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+                    .execute(arguments: [event.provider, event.eventID, Timestamp.format(feedback.receivedAt)])
+                guard db.changesCount > 0 else { return .alreadyReceived }
+            }
             let subscriber = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT id FROM subscribers WHERE email_normalized = ?"), arguments: [feedback.address])
             var members: [FeedbackMember] = []

@@ -101,12 +101,15 @@ struct PledgesController: Sendable {
     /// The pledge a form or JSON body asks for. A plain HTML form cannot send headers: the
     /// support page carries its idempotency key in a field.
     static func pledgeRequest(_ fields: SubmittedFields, _ request: Request, _ context: MastheadRequestContext) -> PledgeRequest {
-        PledgeRequest(
+        // A key sent in the form is checked as the key (a UUID's hex groups can line up as a
+        // card number's digits), not a second time as one more field.
+        let keyField = request.headers[.idempotencyKey] == nil ? "idempotency_key" : nil
+        return PledgeRequest(
             email: fields.first("email"), name: fields.first("name"), amount: fields.first("amount"),
             amountMinor: fields.first("amount_minor"), currency: fields.first("currency"), interval: fields.first("interval"),
             tier: fields.first("tier"), returnURL: fields.first("return_url"), newsletters: fields.all("newsletter_opt_in"),
             source: fields.first("source"), locale: request.readerLocale(fields),
-            otherFields: fields.values.filter { !PledgeRequest.fieldNames.contains($0.key) },
+            otherFields: fields.values.filter { !PledgeRequest.fieldNames.contains($0.key) && $0.key != keyField },
             idempotencyKey: request.headers[.idempotencyKey] ?? fields.first("idempotency_key"),
             clientIP: context.clientAddress?.description, userAgent: request.headers[.userAgent])
     }

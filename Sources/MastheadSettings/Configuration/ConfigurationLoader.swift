@@ -279,6 +279,8 @@ public struct ConfigurationLoader: Sendable {
             guard range.contains(value) else { throw ConfigurationError(setting, "\(value) is outside \(range.lowerBound)-\(range.upperBound)") }
             configuration[keyPath: path] = value
         }
+        configuration.mailgunSigningKeyFile = try values.string(.mailgunSigningKeyFile)
+        configuration.sendGridVerificationKey = try values.string(.sendGridVerificationKey)
         let selector = try values.string(.dkimSelector)
         for entry in try values.strings(.dkimKeyFile) ?? [] {
             let entry = entry.trimmingCharacters(in: .whitespaces)

@@ -93,6 +93,10 @@ public struct MastheadConfiguration: Sendable, Equatable {
     /// Soft bounces within `softBounceDays` that count as a hard bounce.
     public var softBounceLimit: Int = 5
     public var softBounceDays: Int = 7
+    /// The file holding Mailgun's webhook signing key; nil leaves Mailgun's webhook off.
+    public var mailgunSigningKeyFile: String?
+    /// SendGrid's Event Webhook verification key (base64 DER); nil leaves SendGrid's webhook off.
+    public var sendGridVerificationKey: String?
 
     /// The payment provider in effect.
     public var effectivePayments: PaymentsMode { payments ?? (environment == .production ? .off : .simulated) }

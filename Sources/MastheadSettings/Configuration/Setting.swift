@@ -179,6 +179,14 @@ extension Setting {
         key: "soft.bounce.limit", summary: "soft bounces (4.x.x, delayed) within soft.bounce.days that end an address's mail as a hard bounce does",
         defaultValue: "5")
     public static let softBounceDays = Setting(key: "soft.bounce.days", summary: "the window soft bounces are counted in, in days", defaultValue: "7")
+    public static let mailgunSigningKeyFile = Setting(
+        key: "mailgun.signing.key.file",
+        summary: "a file holding Mailgun's webhook signing key: POST /v1/webhooks/mail/mailgun takes its bounce, complaint and unsubscribe events",
+        defaultValue: "none")
+    public static let sendGridVerificationKey = Setting(
+        key: "sendgrid.verification.key",
+        summary: "SendGrid's Event Webhook verification key (base64): POST /v1/webhooks/mail/sendgrid takes its signed events",
+        defaultValue: "none")
     public static let adminRateLimit = Setting(
         key: "admin.rate.limit",
         summary: "admin API requests per minute per token (a burst of a tenth of it, at least 10, may come at once); 0: no limit",
@@ -194,5 +202,6 @@ extension Setting {
         .pledgeCooldown, .stripeSecretKeyFile, .stripeWebhookSecretFile, .stripePublishableKey, .stripeAPIURL, .stripeJSURL,
         .stripeTestKeys, .operatorEmail, .webhookRetryWindow, .webhookRetentionDays, .adminRateLimit,
         .dkimDomain, .dkimSelector, .dkimKeyFile, .bounceDomain, .softBounceLimit, .softBounceDays,
+        .mailgunSigningKeyFile, .sendGridVerificationKey,
     ]
 }

@@ -152,10 +152,12 @@ extension Effects {
     public static func feedbackReceived(
         _ feedback: AddressFeedback, subscriber: Int64?, action: String, newsletters: [String]
     ) -> Effects {
-        var details = ["status": feedback.status, "outbox_id": String(feedback.outboxID), "newsletters": newsletters.joined(separator: ",")]
+        var details = ["status": feedback.status, "newsletters": newsletters.joined(separator: ",")]
+        if let outbox = feedback.outboxID { details["outbox_id"] = String(outbox) }
+        if let event = feedback.providerEvent { details["event_id"] = event.eventID }
         if let detail = feedback.detail { details["detail"] = String(detail.prefix(500)) }
         return .record(AuditRecord(
-            occurredAt: feedback.receivedAt, actor: "system", action: action, subjectType: "subscriber", subjectID: subscriber,
+            occurredAt: feedback.receivedAt, actor: feedback.reporter, action: action, subjectType: "subscriber", subjectID: subscriber,
             subscriberID: subscriber, details: details))
     }
 }

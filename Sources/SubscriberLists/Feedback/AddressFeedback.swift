@@ -10,6 +10,8 @@ public struct AddressFeedback: Sendable, Equatable {
         case softBounce = "soft"
         /// The reader marked our mail as spam.
         case complaint
+        /// The reader unsubscribed through the provider's own link.
+        case unsubscribe
     }
 
     public var kind: Kind
@@ -17,21 +19,41 @@ public struct AddressFeedback: Sendable, Equatable {
     public var address: String
     /// The keyed hash the suppression list keeps.
     public var addressHash: String
-    /// The outbox row of the message the report is about.
-    public var outboxID: Int64
+    /// The outbox row of the message the report is about (a VERP return path names it).
+    public var outboxID: Int64?
+    /// Who reported it: `system` for a report to a return path, `provider:NAME` for a provider's webhook.
+    public var reporter: String
+    /// A provider's event, which is applied once however often it is delivered.
+    public var providerEvent: ProviderEventKey?
     /// The DSN status (`5.1.1`) or the feedback type (`abuse`), and the remote server's words.
     public var status: String
     public var detail: String?
     public var receivedAt: Date
 
-    public init(kind: Kind, address: String, addressHash: String, outboxID: Int64, status: String, detail: String?, receivedAt: Date) {
+    public init(
+        kind: Kind, address: String, addressHash: String, outboxID: Int64?, reporter: String = "system", providerEvent: ProviderEventKey? = nil,
+        status: String, detail: String?, receivedAt: Date
+    ) {
         self.kind = kind
         self.address = address
         self.addressHash = addressHash
         self.outboxID = outboxID
+        self.reporter = reporter
+        self.providerEvent = providerEvent
         self.status = status
         self.detail = detail
         self.receivedAt = receivedAt
+    }
+}
+
+/// A provider's event id, unique per provider.
+public struct ProviderEventKey: Sendable, Equatable {
+    public var provider: String
+    public var eventID: String
+
+    public init(provider: String, eventID: String) {
+        self.provider = provider
+        self.eventID = eventID
     }
 }
 

@@ -26,6 +26,10 @@ public struct FeedbackPlan: Sendable, Equatable {
         case bounced(newsletters: [String], escalated: Bool)
         /// The reader complained: every membership ended as `complained`.
         case complained(newsletters: [String])
+        /// The reader unsubscribed through the provider: every membership ended as `unsubscribed`.
+        case unsubscribed(newsletters: [String])
+        /// A provider's event applied before (a replayed webhook): nothing changed.
+        case alreadyReceived
     }
 
     public var outcome: Outcome
@@ -45,7 +49,7 @@ public struct FeedbackPlan: Sendable, Equatable {
         let escalated = feedback.kind == .softBounce && softBounces + 1 >= policy.limit
         let kind: AddressFeedback.Kind = escalated ? .hardBounce : feedback.kind
         let status: SubscriptionStatus
-        let reason: SuppressionReason
+        let reason: SuppressionReason?
         switch kind {
         case .softBounce:
             return FeedbackPlan(
@@ -53,19 +57,24 @@ public struct FeedbackPlan: Sendable, Equatable {
                 effects: .feedbackReceived(feedback, subscriber: subscriber, action: "address.soft_bounced", newsletters: []))
         case .hardBounce: (status, reason) = (.bounced, .bounced)
         case .complaint: (status, reason) = (.complained, .complained)
+        case .unsubscribe: (status, reason) = (.unsubscribed, nil)
         }
-        // A complaint ends every membership still receiving mail; a bounce those mail goes to.
+        // Every membership still receiving mail ends: the address bounces, or its reader said stop.
         let changing = members.filter { [.pending, .confirmed].contains($0.status) }
         let slugs = changing.map(\.slug)
-        var effects = Effects.feedbackReceived(
-            feedback, subscriber: subscriber, action: kind == .complaint ? "subscription.complained" : "subscription.bounced", newsletters: slugs)
+        let action = ["complaint": "subscription.complained", "unsubscribe": "subscription.unsubscribed"][kind.rawValue] ?? "subscription.bounced"
+        var effects = Effects.feedbackReceived(feedback, subscriber: subscriber, action: action, newsletters: slugs)
         if let subscriber {
             effects.events += SubscriberEvent.events(
                 subscriber: subscriber, address: feedback.address, states: Dictionary(uniqueKeysWithValues: slugs.map { ($0, status) }),
                 at: feedback.receivedAt)
         }
-        return FeedbackPlan(
-            outcome: kind == .complaint ? .complained(newsletters: slugs) : .bounced(newsletters: slugs, escalated: escalated),
-            newStatus: status, changing: changing, suppression: reason, recordedKind: kind, effects: effects)
+        let outcome: Outcome =
+            switch kind {
+            case .complaint: .complained(newsletters: slugs)
+            case .unsubscribe: .unsubscribed(newsletters: slugs)
+            default: .bounced(newsletters: slugs, escalated: escalated)
+            }
+        return FeedbackPlan(outcome: outcome, newStatus: status, changing: changing, suppression: reason, recordedKind: kind, effects: effects)
     }
 }

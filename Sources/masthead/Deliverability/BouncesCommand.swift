@@ -62,6 +62,8 @@ struct IngestBounce: AsyncParsableCommand {
         case .bounced(let newsletters, let escalated):
             (escalated ? "soft bounces reached the limit; " : "") + "suppressed; bounced from " + list(newsletters)
         case .complained(let newsletters): "suppressed; complained, off " + list(newsletters)
+        case .unsubscribed(let newsletters): "unsubscribed from " + list(newsletters)
+        case .alreadyReceived: "already received; nothing changed"
         }
     }
 

@@ -89,21 +89,27 @@ struct ListDKIMKeys: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try await global.loadConfiguration()
-        try await CommandFailure.reporting {
-            guard !configuration.dkimKeys.isEmpty else {
-                throw ValidationError("no DKIM key is configured (MASTHEAD_DKIM_KEY_FILE); `masthead dkim generate` makes one")
-            }
-            let domain = try configuration.dkimDomain ?? configuration.fromMailbox().domain
-            let entries = try configuration.dkimKeys.map { file in
-                let key = try PrivateSigningKey(pem: try String(contentsOfFile: file.path, encoding: .utf8))
-                return Entry(
-                    selector: file.selector, type: key.kind.rawValue, file: file.path, name: "\(file.selector)._domainkey.\(domain)",
-                    record: DKIMSigner.dnsRecord(for: key))
-            }
-            let listing = Listing<Entry>(columns: [
-                ("SELECTOR", \.selector), ("TYPE", \.type), ("FILE", \.file), ("TXT NAME", \.name), ("TXT RECORD", \.record),
-            ])
-            print(try listing.render(entries, as: output.resolved), terminator: "")
+        let entries = try await CommandFailure.reporting { try Self.entries(configuration) }
+        let listing = Listing<Entry>(columns: [
+            ("SELECTOR", \.selector), ("TYPE", \.type), ("FILE", \.file), ("TXT NAME", \.name), ("TXT RECORD", \.record),
+        ])
+        print(try listing.render(entries, as: output.resolved), terminator: "")
+    }
+
+    /// Each configured key with its record. (Synchronous and outside `run`'s closure: the
+    /// release compiler crashed splitting the coroutine of the same code written inline.)
+    static func entries(_ configuration: MastheadConfiguration) throws -> [Entry] {
+        guard !configuration.dkimKeys.isEmpty else {
+            throw ValidationError("no DKIM key is configured (MASTHEAD_DKIM_KEY_FILE); `masthead dkim generate` makes one")
         }
+        let domain = try configuration.dkimDomain ?? configuration.fromMailbox().domain
+        var entries: [Entry] = []
+        for file in configuration.dkimKeys {
+            let key = try PrivateSigningKey(pem: try String(contentsOfFile: file.path, encoding: .utf8))
+            entries.append(Entry(
+                selector: file.selector, type: key.kind.rawValue, file: file.path, name: "\(file.selector)._domainkey.\(domain)",
+                record: DKIMSigner.dnsRecord(for: key)))
+        }
+        return entries
     }
 }

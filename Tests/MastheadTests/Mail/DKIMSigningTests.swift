@@ -23,7 +23,7 @@ struct DKIMSigningTests {
             // `s2026._domainkey.news.example.org TXT "v=DKIM1; k=rsa; p=…"`
             let line = try #require(made.stdout.split(separator: "\n").first { $0.contains("._domainkey.") && $0.contains(" TXT ") })
             let parts = line.components(separatedBy: " TXT ")
-            records.append("\(parts[0])=\(parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))))")
+            records.append("\(parts[0])=\(parts[1].trimmingCharacters(in: CharacterSet(charactersIn: "\"")))")
             let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
             #expect(mode == 0o600)
             files.append(DKIMKeyFile(selector: selector, path: path))
@@ -32,6 +32,14 @@ struct DKIMSigningTests {
         let again = try await Executables.run(
             "masthead", ["dkim", "generate", "--selector", "s2026", "--domain", "news.example.org", "--out", files[0].path], in: keys.path)
         #expect(again.status == 1 && again.stderr.contains("already exists"))
+        let listed = try await Executables.run(
+            "masthead", ["dkim", "list", "--format", "json"], in: keys.path,
+            environment: ["MASTHEAD_DKIM_KEY_FILE": files.map { "\($0.selector):\($0.path)" }.joined(separator: ","), "MASTHEAD_DKIM_DOMAIN": "news.example.org"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        for record in records {
+            let (name, value) = (String(record.prefix { $0 != "=" }), String(record.drop { $0 != "=" }.dropFirst()))
+            #expect(listed.stdout.contains(name) && listed.stdout.contains(value), "\(listed.stdout)")
+        }
 
         let test = try await TestRuntime { configuration in
             configuration.mailFrom = "Ukraine Daily <news@news.example.org>"

@@ -286,6 +286,23 @@ import Testing
         #expect(try await test.sql("SELECT count(*) FROM pledges") == ["0"])
     }
 
+    /// The support form carries its key in a field; a UUID there whose digits happen to line up
+    /// as a card number's (here 4242 4242 4242 000000, Luhn-valid) is a key, not a card number.
+    @Test func aUUIDKeyInTheFormIsNeverTakenForACardNumber() async throws {
+        let test = try await TestRuntime()
+        defer { test.shutdown() }
+        let key = "ABCDEFAB-4242-4242-4242-000000ABCDEF"
+        #expect(UUID(uuidString: key) != nil && CardNumberDetector.containsCardNumber(key))
+        try await test.application.test(.router) { client in
+            let posted = try await client.execute(
+                uri: "/v1/pledges", method: .post, headers: SignupHTTP.formHeaders,
+                body: SignupHTTP.form([("idempotency_key", key), ("email", "a@example.org"), ("amount", "5"), ("currency", "USD")]))
+            #expect(posted.status == .seeOther)
+            #expect(posted.headers[.location]?.contains("card_number") == false, "\(posted.headers[.location] ?? "")")
+        }
+        #expect(try await test.sql("SELECT count(*) FROM pledges") == ["1"])
+    }
+
     /// A refused tier, currency or interval is named, never repeated: what was typed there may
     /// be anything (hardening, item 3).
     @Test func refusedValuesAreNotEchoed() async throws {

@@ -60,15 +60,16 @@ struct StripePledgeFlowTests {
         let test = try await Self.runtime(store, apiURL: server.url, scriptURL: server.url + "/js.stripe.com/v3/")
         defer { test.shutdown() }
         let api = StripeAPI(baseURL: server.url, secretKey: "sk_test_masthead", logger: Logger(label: "test"))
-        do {
-            try await PledgeHTTP.live(test) { client in
-                try await Self.sendWebhooks(of: api, to: try #require(client.port))
+        // The daemon listens for real, for localstripe's webhooks; the test's own requests go
+        // straight to the router. The live test client gives up on an answer after 20 s, and on
+        // this 2-core machine, with the whole suite running, a pledge through localstripe once
+        // took 21 s to answer (every request of the test was seconds slow): that is load, not a
+        // failure, and the router's client waits for the answer however long it takes.
+        try await PledgeHTTP.live(test) { live in
+            try await Self.sendWebhooks(of: api, to: try #require(live.port))
+            try await test.application.test(.router) { client in
                 try await body(test, api, server.url, client)
             }
-        } catch {
-            // A request that outlasts the test client's 20 s: say which, and what Stripe did meanwhile.
-            print("withStripe(\(store)) failed: \(error); the daemon's log:\n\(test.log.text.split(separator: "\n").suffix(40).joined(separator: "\n"))")
-            throw error
         }
     }
 

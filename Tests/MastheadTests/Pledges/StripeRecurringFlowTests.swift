@@ -76,7 +76,9 @@ struct StripeRecurringFlowTests {
             let link = try #require(receipt.link("/v1/pledges/manage"))
 
             // The reader cancels from the receipt's link: the subscription is deleted in Stripe at
-            // once, and Stripe's `customer.subscription.deleted` finds the pledge already canceled.
+            // once, and Stripe's `customer.subscription.deleted` finds the pledge already canceled
+            // (or, on a loaded machine where the daemon's own write came after it, cancels it:
+            // the pledge ends canceled either way, once).
             let manage = String(buffer: try await client.execute(
                 uri: "/v1/pledges/manage?token=\(link.token)", method: .get, headers: [.accept: "text/html"]).body)
             #expect(manage.contains("$5.00 a month") && manage.contains("Cancel my recurring support"))
@@ -91,7 +93,8 @@ struct StripeRecurringFlowTests {
                 if !outcome.isEmpty { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(outcome == ["ignored: already canceled"], "\(outcome)")
+            #expect(outcome == ["ignored: already canceled"] || outcome == ["moved active -> canceled"], "\(outcome)")
+            #expect(try await test.pledge(id)?.status == .canceled)
         }
     }
 

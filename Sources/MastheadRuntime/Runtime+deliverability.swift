@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Mail
+import NewsletterSignup
 import MastheadSettings
 import Signing
 
@@ -40,5 +41,27 @@ extension Runtime {
             return "mail from \(sender) is signed for \(signing), which DMARC does not align with it (MASTHEAD_DKIM_DOMAIN)"
         }
         return nil
+    }
+}
+
+extension Runtime {
+    /// The keys that check email providers' webhooks: Mailgun's signing key from its file,
+    /// SendGrid's verification key from the setting. Either one wrong stops the start.
+    static func mailProviderKeys(_ configuration: MastheadConfiguration) throws(ConfigurationError) -> MailProviderIntake.Keys {
+        var keys = MailProviderIntake.Keys()
+        if let file = configuration.mailgunSigningKeyFile {
+            guard let text = try? String(contentsOfFile: absolute(file), encoding: .utf8),
+                let key = text.split(whereSeparator: \.isNewline).first.map({ $0.trimmingCharacters(in: .whitespaces) }), !key.isEmpty
+            else { throw ConfigurationError(.mailgunSigningKeyFile, "cannot read a signing key from \(absolute(file))") }
+            keys.mailgunSigningKey = Array(key.utf8)
+        }
+        if let text = configuration.sendGridVerificationKey {
+            do {
+                keys.sendGridVerificationKey = try ECDSAPublicKey(base64: text)
+            } catch {
+                throw ConfigurationError(.sendGridVerificationKey, "\(error) (copy the verification key from SendGrid's Mail Settings)")
+            }
+        }
+        return keys
     }
 }

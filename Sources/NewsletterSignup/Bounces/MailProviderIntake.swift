@@ -1,0 +1,85 @@
+public import Foundation
+import EmailAddress
+public import Mail
+public import Signing
+public import SubscriberLists
+
+/// Takes in an email provider's event webhook (for newsrooms that relay through Mailgun or
+/// SendGrid): checks the provider's signature, then applies each bounce, complaint or
+/// unsubscribe to its address, as a report to a return path would be, once per event id.
+public struct MailProviderIntake: Sendable {
+    /// What checks each provider's signatures; nil for a provider not configured.
+    public struct Keys: Sendable {
+        public var mailgunSigningKey: [UInt8]?
+        public var sendGridVerificationKey: ECDSAPublicKey?
+
+        public init(mailgunSigningKey: [UInt8]? = nil, sendGridVerificationKey: ECDSAPublicKey? = nil) {
+            self.mailgunSigningKey = mailgunSigningKey
+            self.sendGridVerificationKey = sendGridVerificationKey
+        }
+    }
+
+    /// Why a webhook was not taken.
+    public enum Refusal: Error, Sendable, Equatable {
+        /// No such provider, or it is not configured here.
+        case notConfigured(String)
+        /// The signature, its age or the body's shape is wrong.
+        case refused(MailWebhookRejection)
+    }
+
+    let keys: Keys
+    let store: any FeedbackStore
+    let addressHash: @Sendable (String) -> String
+    let policy: SoftBouncePolicy
+    let now: @Sendable () -> Date
+
+    public init(
+        keys: Keys, store: any FeedbackStore, addressHash: @escaping @Sendable (String) -> String, policy: SoftBouncePolicy,
+        now: @escaping @Sendable () -> Date
+    ) {
+        self.keys = keys
+        self.store = store
+        self.addressHash = addressHash
+        self.policy = policy
+        self.now = now
+    }
+
+    /// Verifies `body` as `provider` signs it (`header` reads the request's headers) and applies
+    /// its events; returns what each came to.
+    public func receive(provider: String, body: [UInt8], header: (String) -> String?) async throws -> [FeedbackPlan.Outcome] {
+        let events: [ProviderFeedback]
+        do {
+            switch provider {
+            case "mailgun":
+                guard let key = keys.mailgunSigningKey else { throw Refusal.notConfigured(provider) }
+                events = try MailgunWebhook.read(body, signingKey: key, at: now()).map { [$0] } ?? []
+            case "sendgrid":
+                guard let key = keys.sendGridVerificationKey else { throw Refusal.notConfigured(provider) }
+                events = try SendGridWebhook.read(
+                    body, signature: header(SendGridWebhook.signatureHeader), timestamp: header(SendGridWebhook.timestampHeader), key: key, at: now())
+            default:
+                throw Refusal.notConfigured(provider)
+            }
+        } catch let rejection as MailWebhookRejection {
+            throw Refusal.refused(rejection)
+        }
+        var outcomes: [FeedbackPlan.Outcome] = []
+        for event in events {
+            let address = (try? EmailAddress(parsing: event.address))?.normalized ?? event.address.lowercased()
+            let kind: AddressFeedback.Kind =
+                switch event.kind {
+                case .hardBounce: .hardBounce
+                case .softBounce: .softBounce
+                case .complaint: .complaint
+                case .unsubscribe: .unsubscribe
+                }
+            outcomes.append(try await store.applyFeedback(
+                AddressFeedback(
+                    kind: kind, address: address, addressHash: addressHash(address), outboxID: nil, reporter: "provider:\(provider)",
+                    providerEvent: ProviderEventKey(provider: provider, eventID: event.eventID), status: event.status, detail: event.detail,
+                    receivedAt: now()),
+                policy: policy))
+        }
+        return outcomes
+    }
+}
