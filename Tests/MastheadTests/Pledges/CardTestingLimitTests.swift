@@ -27,12 +27,15 @@ import Testing
         return created
     }
 
-    @Test(arguments: StoreKind.allCases) func thirtyDeclinedAttemptsFromOneClientAreStoppedAndAnotherClientIsNot(_ store: StoreKind) async throws {
+    @Test(arguments: StoreKind.allCases) func declinedAttemptsFromOneClientAreStoppedAndAnotherClientIsNot(_ store: StoreKind) async throws {
         let test = try await Self.runtime(store)
         defer { test.shutdown() }
         try await PledgeHTTP.live(test) { client in
             var answers: [TestResponse] = []
-            for attempt in 1...30 {
+            // Twelve attempts: five declined, seven refused. (Each is real HTTP to a live daemon, and
+            // the live client gives up on an answer after 20 s: on a loaded machine, the fewer
+            // requests, the fewer chances for one to be that slow.)
+            for attempt in 1...12 {
                 answers.append(try await Self.declinedAttempt(test, client, from: "198.51.100.7", email: "tester\(attempt)@example.org"))
             }
             // Five payments declined, then every pledge refused before it reaches the provider.
@@ -48,11 +51,11 @@ import Testing
             let other = try await PledgeHTTP.create(client, ["email": "reader@example.org", "amount": "5", "currency": "USD"], from: "203.0.113.20")
             #expect(other.status == .created)
             let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
-            #expect(metrics.contains(#"masthead_pledges_refused_total{reason="declines_from_client"} 25"#), "\(metrics)")
+            #expect(metrics.contains(#"masthead_pledges_refused_total{reason="declines_from_client"} 7"#), "\(metrics)")
 
             // Once the declines are older than the cool-down, the client may pledge again.
             test.clock.advance(by: 6 * 3600 + 1)
-            let later = try await PledgeHTTP.create(client, ["email": "tester31@example.org", "amount": "1", "currency": "USD"], from: "198.51.100.7")
+            let later = try await PledgeHTTP.create(client, ["email": "tester13@example.org", "amount": "1", "currency": "USD"], from: "198.51.100.7")
             #expect(later.status == .created)
         }
         #expect(try await test.sql("SELECT count(*) FROM pledges") == ["7"], "refused pledges were never recorded")
