@@ -18,6 +18,8 @@ struct DKIMSignerTests {
         #expect(String(decoding: DKIMCanonicalization.header(Array("Subject:  Re:  hello \r\n there ".utf8)[...]), as: UTF8.self)
             == "subject:Re: hello there")
         #expect(DKIMCanonicalization.body(Array("\r\n\r\n".utf8)[...]).isEmpty)
+        // Empty lines inside the body stay (a blank one too); only those at its end go.
+        #expect(DKIMCanonicalization.body(Array("a\r\n\r\n \t\r\nb \r\n\r\n".utf8)[...]) == Array("a\r\n\r\n\r\nb\r\n".utf8))
         #expect(DKIMCanonicalization.body(Array("last line without CRLF".utf8)[...]) == Array("last line without CRLF\r\n".utf8))
     }
 

@@ -35,15 +35,18 @@ enum DKIMCanonicalization {
     /// The body: each line's runs of spaces and tabs one space, none at a line's end, empty
     /// lines at the end removed, and a CRLF after the last line (nothing for an empty body).
     static func body(_ body: ArraySlice<UInt8>) -> [UInt8] {
-        var lines: [[UInt8]] = []
-        var line: [UInt8] = []
+        var output: [UInt8] = []
+        output.reserveCapacity(body.count)
+        // Empty lines are held back until a line with text follows: those at the end go.
+        var heldEmptyLines = 0
+        var lineIsEmpty = true
         var pendingSpace = false
         var index = body.startIndex
         while index < body.endIndex {
             let byte = body[index]
             if byte == cr, index + 1 < body.endIndex, body[index + 1] == lf {
-                lines.append(line)
-                line = []
+                if lineIsEmpty { heldEmptyLines += 1 } else { output += [cr, lf] }
+                lineIsEmpty = true
                 pendingSpace = false
                 index += 2
                 continue
@@ -51,15 +54,20 @@ enum DKIMCanonicalization {
             if byte == space || byte == tab {
                 pendingSpace = true
             } else {
-                if pendingSpace { line.append(space) }
+                if lineIsEmpty {
+                    for _ in 0..<heldEmptyLines { output += [cr, lf] }
+                    heldEmptyLines = 0
+                }
+                if pendingSpace { output.append(space) }
                 pendingSpace = false
-                line.append(byte)
+                lineIsEmpty = false
+                output.append(byte)
             }
             index += 1
         }
-        if !line.isEmpty { lines.append(line) }
-        while lines.last?.isEmpty == true { lines.removeLast() }
-        return lines.flatMap { $0 + [cr, lf] }
+        // A last line without its CRLF gets one.
+        if !lineIsEmpty { output += [cr, lf] }
+        return output
     }
 
     /// The header fields of a message (each with its folded continuation lines, without the

@@ -42,13 +42,14 @@ public struct DKIMSigner: Sendable {
     public func sign(_ message: [UInt8], at time: Date) -> [UInt8] {
         let (fields, body) = DKIMCanonicalization.split(message)
         let bodyHash = SHA256Digest.hash(DKIMCanonicalization.body(body)).base64
-        let names = Self.signedFields.filter { name in fields.contains { DKIMCanonicalization.name($0) == name } }
+        let byName = Dictionary(grouping: fields, by: DKIMCanonicalization.name)
+        let names = Self.signedFields.filter { byName[$0] != nil }
         // The fields in the order `h=` names them, each found from the bottom (RFC 6376 §5.4.2);
         // an oversigned name with no further instance adds nothing.
         var signedData: [UInt8] = []
         var used: [String: Int] = [:]
         for name in names {
-            let instances = fields.filter { DKIMCanonicalization.name($0) == name }
+            let instances = byName[name] ?? []
             let seen = used[name, default: 0]
             used[name] = seen + 1
             guard seen < instances.count else { continue }

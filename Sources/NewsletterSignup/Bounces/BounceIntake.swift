@@ -53,13 +53,19 @@ public struct BounceIntake: Sendable {
         case .complaint(let type): (kind, status, detail) = (.complaint, type, nil)
         case .ignored(let reason): return .ignored(reason)
         }
-        let address = (try? EmailAddress(parsing: entry.recipient))?.normalized ?? entry.recipient.lowercased()
+        let address = Self.normalized(entry.recipient)
         let outcome = try await store.applyFeedback(
             AddressFeedback(
                 kind: kind, address: address, addressHash: addressHash(address), outboxID: opened.outboxID, status: status, detail: detail,
                 receivedAt: now()),
             policy: policy)
         return .applied(kind, status: status, outcome)
+    }
+
+    /// The address as the lists keep it; as typed, lower-cased, if it does not parse (a report
+    /// is about an address that received mail, so it is one; this is only a fallback).
+    static func normalized(_ address: String) -> String {
+        (try? EmailAddress(parsing: address))?.normalized ?? address.lowercased()
     }
 
     /// The return path (`bounces+…@…`) in the report's own `Delivered-To`, `X-Original-To` or

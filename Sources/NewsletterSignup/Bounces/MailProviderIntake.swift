@@ -1,5 +1,4 @@
 public import Foundation
-import EmailAddress
 public import Mail
 public import Signing
 public import SubscriberLists
@@ -65,7 +64,7 @@ public struct MailProviderIntake: Sendable {
         }
         var outcomes: [FeedbackPlan.Outcome] = []
         for event in events {
-            let address = (try? EmailAddress(parsing: event.address))?.normalized ?? event.address.lowercased()
+            let address = BounceIntake.normalized(event.address)
             let kind: AddressFeedback.Kind =
                 switch event.kind {
                 case .hardBounce: .hardBounce
