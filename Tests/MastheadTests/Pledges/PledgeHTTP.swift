@@ -57,8 +57,15 @@ enum PledgeHTTP {
     }
 
     /// A live application over the runtime (the simulated provider posts its webhooks to it).
+    /// A live daemon and its one-connection client. When the body fails (the client gives up on
+    /// an answer after 20 s), the daemon's last log lines are printed: which request, how long.
     static func live(_ test: TestRuntime, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        try await test.application.test(.live) { client in try await body(client) }
+        do {
+            try await test.application.test(.live) { client in try await body(client) }
+        } catch {
+            print("live test failed: \(error); the daemon's log:\n\(test.log.text.split(separator: "\n").suffix(40).joined(separator: "\n"))")
+            throw error
+        }
     }
 }
 
