@@ -1,5 +1,8 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
+import NIOCore
+import NIOHTTP1
 import Mail
 import NewsletterSignup
 import MastheadSettings
@@ -46,7 +49,8 @@ extension Runtime {
 
 extension Runtime {
     /// The keys that check email providers' webhooks: Mailgun's signing key from its file,
-    /// SendGrid's verification key from the setting. Either one wrong stops the start.
+    /// SendGrid's verification key from the setting, SNS's pinned certificates from their file.
+    /// Any one wrong stops the start.
     static func mailProviderKeys(_ configuration: MastheadConfiguration) throws(ConfigurationError) -> MailProviderIntake.Keys {
         var keys = MailProviderIntake.Keys()
         if let file = configuration.mailgunSigningKeyFile {
@@ -62,6 +66,40 @@ extension Runtime {
                 throw ConfigurationError(.sendGridVerificationKey, "\(error) (copy the verification key from SendGrid's Mail Settings)")
             }
         }
+        if let file = configuration.sesCertificateFile {
+            guard let pem = try? String(contentsOfFile: absolute(file), encoding: .utf8) else {
+                throw ConfigurationError(.sesCertificateFile, "cannot read \(absolute(file))")
+            }
+            do {
+                keys.amazonSNS = (try SigningCertificate.read(pem: pem), Set(configuration.sesTopics))
+            } catch {
+                throw ConfigurationError(.sesCertificateFile, "\(absolute(file)): \(error) (save the PEM a message's SigningCertURL names)")
+            }
+        }
         return keys
     }
+
+    /// Confirms an SNS subscription by a GET of its SubscribeURL, when the setting allows it.
+    /// Only SNS's own endpoints (`https://sns.REGION.amazonaws.com/`) are fetched; development
+    /// also fetches one on loopback, for tests. No redirect is followed.
+    static func snsSubscriptionConfirmer(_ configuration: MastheadConfiguration) -> (@Sendable (String) async throws -> Void)? {
+        guard configuration.sesConfirmSubscriptions else { return nil }
+        let allowLoopback = configuration.environment == .development
+        return { text in
+            guard let url = URL(string: text), let host = url.host?.lowercased(),
+                (url.scheme == "https" && host.wholeMatch(of: /sns\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/) != nil)
+                    || (allowLoopback && ["127.0.0.1", "localhost", "::1"].contains(host))
+            else { throw SNSConfirmationError("\(text) is not an Amazon SNS endpoint") }
+            let response = try await snsClient.execute(HTTPClientRequest(url: text), timeout: .seconds(10))
+            guard (200..<300).contains(response.status.code) else { throw SNSConfirmationError("SNS answered \(response.status.code)") }
+        }
+    }
+
+    private static let snsClient = HTTPClient(
+        eventLoopGroupProvider: .singleton, configuration: HTTPClient.Configuration(redirectConfiguration: .disallow))
+}
+
+struct SNSConfirmationError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -54,7 +54,7 @@ public struct Services: Sendable {
     public let returnPath: ReturnPath
     /// Applies bounces and complaints that come back to a return path (`masthead bounces ingest`).
     public let bounceIntake: BounceIntake
-    /// Applies email providers' signed event webhooks (Mailgun, SendGrid).
+    /// Applies email providers' signed event webhooks (Amazon SES, Mailgun, SendGrid).
     public let mailProviders: MailProviderIntake
 
     /// Builds every service over `store`; the ones that count (webhook deliveries) report to
@@ -72,7 +72,8 @@ public struct Services: Sendable {
         let softBounces = SoftBouncePolicy(limit: configuration.softBounceLimit, days: configuration.softBounceDays)
         bounceIntake = BounceIntake(verp: verp, outbox: store, store: store, addressHash: keys.addressHash, policy: softBounces, now: now)
         mailProviders = MailProviderIntake(
-            keys: try Runtime.mailProviderKeys(configuration), store: store, addressHash: keys.addressHash, policy: softBounces, now: now)
+            keys: try Runtime.mailProviderKeys(configuration), store: store, addressHash: keys.addressHash, policy: softBounces, now: now,
+            confirmSubscription: Runtime.snsSubscriptionConfirmer(configuration))
         signer = TokenSigner(ring: keys)
         outboxSignal = OutboxSignal()
         signup = SignupService(store: store, signer: signer, policy: configuration.signup, outbox: outboxSignal, now: now)

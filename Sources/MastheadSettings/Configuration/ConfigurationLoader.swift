@@ -281,6 +281,15 @@ public struct ConfigurationLoader: Sendable {
         }
         configuration.mailgunSigningKeyFile = try values.string(.mailgunSigningKeyFile)
         configuration.sendGridVerificationKey = try values.string(.sendGridVerificationKey)
+        configuration.sesCertificateFile = try values.string(.sesCertificateFile)
+        configuration.sesTopics = (try values.strings(.sesTopics) ?? []).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for topic in configuration.sesTopics where !topic.hasPrefix("arn:") {
+            throw ConfigurationError(.sesTopics, "'\(topic)' is not a topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)")
+        }
+        if configuration.sesCertificateFile != nil, configuration.sesTopics.isEmpty {
+            throw ConfigurationError(.sesTopics, "is required with ses.certificate.file: SNS signs every AWS customer's messages with one certificate")
+        }
+        if let confirm = try values.bool(.sesConfirmSubscriptions) { configuration.sesConfirmSubscriptions = confirm }
         let selector = try values.string(.dkimSelector)
         for entry in try values.strings(.dkimKeyFile) ?? [] {
             let entry = entry.trimmingCharacters(in: .whitespaces)

@@ -97,6 +97,12 @@ public struct MastheadConfiguration: Sendable, Equatable {
     public var mailgunSigningKeyFile: String?
     /// SendGrid's Event Webhook verification key (base64 DER); nil leaves SendGrid's webhook off.
     public var sendGridVerificationKey: String?
+    /// Amazon SNS's pinned signing certificates (a PEM file); nil leaves SES's webhook off.
+    public var sesCertificateFile: String?
+    /// The SNS topics SES publishes to; messages from any other are refused.
+    public var sesTopics: [String] = []
+    /// Whether an SNS subscription confirmation is confirmed by fetching its URL.
+    public var sesConfirmSubscriptions = false
 
     /// The payment provider in effect.
     public var effectivePayments: PaymentsMode { payments ?? (environment == .production ? .off : .simulated) }

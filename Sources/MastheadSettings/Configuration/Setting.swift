@@ -187,6 +187,16 @@ extension Setting {
         key: "sendgrid.verification.key",
         summary: "SendGrid's Event Webhook verification key (base64): POST /v1/webhooks/mail/sendgrid takes its signed events",
         defaultValue: "none")
+    public static let sesCertificateFile = Setting(
+        key: "ses.certificate.file",
+        summary: "Amazon SNS's signing certificate (PEM, downloaded once from a message's SigningCertURL; several for a rotation): POST /v1/webhooks/mail/ses takes SES's bounces and complaints",
+        defaultValue: "none")
+    public static let sesTopics = Setting(
+        key: "ses.topics", summary: "the SNS topic ARNs SES publishes to, comma-separated (required with ses.certificate.file)", defaultValue: "none")
+    public static let sesConfirmSubscriptions = Setting(
+        key: "ses.confirm.subscriptions",
+        summary: "true: confirm an SNS subscription to a configured topic by fetching its SubscribeURL; false: log the URL for the operator",
+        defaultValue: "false")
     public static let adminRateLimit = Setting(
         key: "admin.rate.limit",
         summary: "admin API requests per minute per token (a burst of a tenth of it, at least 10, may come at once); 0: no limit",
@@ -202,6 +212,6 @@ extension Setting {
         .pledgeCooldown, .stripeSecretKeyFile, .stripeWebhookSecretFile, .stripePublishableKey, .stripeAPIURL, .stripeJSURL,
         .stripeTestKeys, .operatorEmail, .webhookRetryWindow, .webhookRetentionDays, .adminRateLimit,
         .dkimDomain, .dkimSelector, .dkimKeyFile, .bounceDomain, .softBounceLimit, .softBounceDays,
-        .mailgunSigningKeyFile, .sendGridVerificationKey,
+        .mailgunSigningKeyFile, .sendGridVerificationKey, .sesCertificateFile, .sesTopics, .sesConfirmSubscriptions,
     ]
 }
