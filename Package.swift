@@ -62,9 +62,13 @@ let package = Package(
             name: "masthead",
             dependencies: [
                 "MastheadRuntime", "MastheadSettings", "DatabaseCopy", "SubscriberLists", "DonationPledges", "Migrations", "Mail",
-                "Signing", "Webhooks", "SideEffects", "AdminAccess",
+                "Signing", "Webhooks", "SideEffects", "AdminAccess", "DNSLookup", "SenderChecks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strictness),
 
@@ -73,7 +77,7 @@ let package = Package(
             name: "MastheadHTTP",
             dependencies: [
                 "MastheadSettings", "DatabaseHealth", "NewsletterSignup", "DonationPledges", "PaymentProviders", "Mail",
-                "SubscriberLists", "EmailAddress", "Signing", "Webhooks", "AdminAccess",
+                "SubscriberLists", "EmailAddress", "Signing", "Webhooks", "AdminAccess", "DNSLookup",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,10 +105,12 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strictness),
+        .target(name: "DNSLookup", swiftSettings: strictness),
+        .target(name: "SenderChecks", dependencies: ["DNSLookup"], swiftSettings: strictness),
         .target(
             name: "MastheadSettings",
             dependencies: [
-                "Mail", "NewsletterSignup", "EmailAddress",
+                "Mail", "NewsletterSignup", "EmailAddress", "DNSLookup",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -205,7 +211,7 @@ let package = Package(
                 .embedInCode("0001_init.sql"), .embedInCode("0002_signup.sql"), .embedInCode("0003_lists.sql"),
                 .embedInCode("0004_pledges.sql"), .embedInCode("0005_refunds.sql"),
                 .embedInCode("0006_annual.sql"), .embedInCode("0007_webhooks.sql"), .embedInCode("0008_admin_tokens.sql"),
-                .embedInCode("0009_bounces.sql"),
+                .embedInCode("0009_bounces.sql"), .embedInCode("0010_outbox_sent.sql"),
             ],
             swiftSettings: strictness),
         // What both stores share: reading rows into domain values, and the SQL text they both run.
@@ -264,7 +270,8 @@ let package = Package(
             dependencies: [
                 "MastheadRuntime", "MastheadHTTP", "MastheadSettings", "SQLiteStorage", "PostgresStorage", "DatabaseHealth",
                 "DatabaseCopy", "Migrations", "PostgresMigrations", "SideEffects", "SubscriberLists", "Signing", "EmailAddress",
-                "Mail", "NewsletterSignup", "DonationPledges", "PaymentProviders", "Webhooks", "AdminAccess", "TestSupport",
+                "Mail", "NewsletterSignup", "DonationPledges", "PaymentProviders", "Webhooks", "AdminAccess", "DNSLookup", "SenderChecks",
+                "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

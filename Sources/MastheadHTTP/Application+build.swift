@@ -1,3 +1,4 @@
+import DNSLookup
 import Foundation
 public import Hummingbird
 public import Logging
@@ -59,7 +60,8 @@ public func buildRouter(
                 message: messages["rate.limited"]))
     }
 
-    router.addRoutes(OperationsController(database: services.database, outbox: services.outbox, metrics: metrics).endpoints)
+    router.addRoutes(OperationsController(
+        database: services.database, outbox: services.outbox, feedback: services.feedback, now: services.now, metrics: metrics).endpoints)
     router.addRoutes(NewslettersController(store: services.newsletters).endpoints)
     router.addRoutes(
         SubscriptionsController(

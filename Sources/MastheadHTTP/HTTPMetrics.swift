@@ -1,5 +1,6 @@
 import DatabaseHealth
 import Mail
+import SubscriberLists
 public import Prometheus
 
 
@@ -53,6 +54,27 @@ public struct HTTPMetrics: Sendable {
             helpText: "Age of the oldest message still waiting (0 when none is).")
     }
 
+    static var feedbackReports: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "mail", metricName: "feedback_reports", unitName: "",
+            helpText: "Bounce, complaint and unsubscribe reports kept, by kind (hard, soft, complaint, unsubscribe); counted in the database, so reports masthead bounces ingest took in count too.")
+    }
+    static var sentRecent: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "mail", metricName: "sent_7d", unitName: "",
+            helpText: "Messages sent in the last 7 days to readers on the newsletter.")
+    }
+    static var complaintsRecent: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "mail", metricName: "complaints_7d", unitName: "",
+            helpText: "The newsletter's memberships ended by a spam complaint in the last 7 days.")
+    }
+    static var complaintRate: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "mail", metricName: "complaint_rate", unitName: "",
+            helpText: "complaints_7d / sent_7d per newsletter (Gmail and Yahoo want it under 0.003; Ops/prometheus alerts at 0.001 and 0.003).")
+    }
+
     static var pledgesRefused: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "masthead", subsystem: "pledges", metricName: "refused", unitName: "total",
@@ -98,6 +120,19 @@ public struct HTTPMetrics: Sendable {
         registry.makeGauge(descriptor: Self.outboxDepth).set(Double(outbox.depth))
         registry.makeGauge(descriptor: Self.outboxDead).set(Double(outbox.dead))
         registry.makeGauge(descriptor: Self.outboxOldest).set(outbox.oldestWaiting ?? 0)
+    }
+
+    /// Sets the bounce and complaint gauges.
+    func observe(feedback: FeedbackStatistics) {
+        for kind in ["hard", "soft", "complaint", "unsubscribe"] {
+            registry.makeGauge(descriptor: Self.feedbackReports, labels: [("kind", kind)]).set(Double(feedback.reports[kind] ?? 0))
+        }
+        for newsletter in feedback.newsletters {
+            let labels = [("newsletter", newsletter.slug)]
+            registry.makeGauge(descriptor: Self.sentRecent, labels: labels).set(Double(newsletter.sent))
+            registry.makeGauge(descriptor: Self.complaintsRecent, labels: labels).set(Double(newsletter.complaints))
+            registry.makeGauge(descriptor: Self.complaintRate, labels: labels).set(newsletter.complaintRate)
+        }
     }
 
     /// The registry in Prometheus text exposition format.

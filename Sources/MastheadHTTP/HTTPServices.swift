@@ -33,13 +33,16 @@ public struct HTTPServices: Sendable {
     public var admin: AdminServices
     /// Email providers' event webhooks.
     public var mailProviders: MailProviderIntake
+    /// Bounce and complaint counts for `/metrics`.
+    public var feedback: any FeedbackStore
 
     /// Gathers the services.
     public init(
         signup: SignupService, pledges: PledgeService?, simulatedPayments: SimulatedProvider?, stripePayments: StripePayments? = nil,
         newsletters: any NewsletterStore,
         database: any DatabaseProbe, outbox: any OutboxAdministration, metrics: PrometheusCollectorRegistry,
-        now: @escaping @Sendable () -> Date, admin: AdminServices, mailProviders: MailProviderIntake
+        now: @escaping @Sendable () -> Date, admin: AdminServices, mailProviders: MailProviderIntake,
+        feedback: any FeedbackStore
     ) {
         self.signup = signup
         self.pledges = pledges
@@ -52,5 +55,6 @@ public struct HTTPServices: Sendable {
         self.now = now
         self.admin = admin
         self.mailProviders = mailProviders
+        self.feedback = feedback
     }
 }

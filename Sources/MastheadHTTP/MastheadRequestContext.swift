@@ -1,4 +1,5 @@
 public import AdminAccess
+public import DNSLookup
 public import Hummingbird
 public import MastheadSettings
 public import NIOCore

@@ -21,6 +21,12 @@ extension Runtime {
                     "no database at \(absolute(path)); run masthead where mastheadd runs, or name it with --database or "
                         + "MASTHEAD_DATABASE (masthead db migrate, or --create, makes a new one)")
             }
+            if path != ":memory:", !path.hasPrefix("file:"), !FileManager.default.fileExists(atPath: path) {
+                // Readers' addresses: only the owner may read them. SQLite gives the -wal and
+                // -shm files it makes beside the database the database's own mode.
+                let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+                if descriptor >= 0 { close(descriptor) }
+            }
             return try SQLiteStore(path: path)
         case .postgres(let url):
             do {

@@ -137,7 +137,7 @@ extension Runtime {
             admin: AdminServices(
                 tokens: services.adminTokens, directory: services.directory, catalog: services.catalog, pledges: store, outbox: store,
                 webhooks: services.webhooks),
-            mailProviders: services.mailProviders)
+            mailProviders: services.mailProviders, feedback: store)
     }
 
     /// The HTTP router over this runtime's services (tests drive it with `app.test(.router)`).

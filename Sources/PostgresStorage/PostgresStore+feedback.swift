@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import PostgresNIO
 import SideEffects
 import StoredRows
@@ -56,6 +56,22 @@ extension PostgresStore: FeedbackStore {
             }
             try await Self.save(plan.effects, session)
             return plan.outcome
+        }
+    }
+
+    public func feedbackStatistics(since start: Date) async throws -> FeedbackStatistics {
+        try await read { session in
+            let since = Timestamp.format(start)
+            var reports: [String: Int] = [:]
+            for row in try await session.rows("SELECT kind, count(*)::bigint AS n FROM bounce_reports GROUP BY kind") {
+                reports[try row.value("kind")] = try row["n", as: Int.self]
+            }
+            var binds = PostgresBindings()
+            binds.append(since)
+            let newsletters = try await session.rows(PostgresQuery(unsafeSQL: StoreSQL.feedbackPerNewsletter(since: "$1"), binds: binds)).map { row in
+                FeedbackStatistics.Newsletter(slug: try row.value("slug"), sent: try row["sent", as: Int.self], complaints: try row["complaints", as: Int.self])
+            }
+            return FeedbackStatistics(reports: reports, newsletters: newsletters)
         }
     }
 }

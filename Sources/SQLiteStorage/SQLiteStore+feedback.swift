@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import GRDB
 import SideEffects
 import StoredRows
@@ -47,6 +47,20 @@ extension SQLiteStore: FeedbackStore {
             }
             try Self.save(plan.effects, db)
             return plan.outcome
+        }
+    }
+
+    public func feedbackStatistics(since start: Date) async throws -> FeedbackStatistics {
+        try await read { db in
+            let since = Timestamp.format(start)
+            var reports: [String: Int] = [:]
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT kind, count(*) AS n FROM bounce_reports GROUP BY kind")) {
+                reports[row["kind"]] = row["n"]
+            }
+            let newsletters = try Row.fetchAll(db.cachedStatement(sql: StoreSQL.feedbackPerNewsletter(since: "?1")), arguments: [since]).map { row in
+                FeedbackStatistics.Newsletter(slug: row["slug"], sent: row["sent"], complaints: row["complaints"])
+            }
+            return FeedbackStatistics(reports: reports, newsletters: newsletters)
         }
     }
 }

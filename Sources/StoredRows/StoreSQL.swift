@@ -38,6 +38,18 @@ public enum StoreSQL {
             WHERE cr.subscriber_id = s.subscriber_id)
         """
 
+    /// Per newsletter: the messages sent since the parameter `since` (the engine's placeholder
+    /// for it, used twice) to readers on it, and its memberships ended by a complaint since then.
+    public static func feedbackPerNewsletter(since: String) -> String {
+        """
+        SELECT n.slug,
+            (SELECT count(*) FROM outbox o JOIN subscriptions s ON s.subscriber_id = o.subscriber_id
+             WHERE s.newsletter_id = n.id AND o.state = 'sent' AND o.sent_at >= \(since)) AS sent,
+            (SELECT count(*) FROM subscriptions s WHERE s.newsletter_id = n.id AND s.status = 'complained' AND s.updated_at >= \(since)) AS complaints
+        FROM newsletters n ORDER BY n.slug
+        """
+    }
+
     /// `SignupEmail.cappedKinds` as an SQL list, for `kind IN \(cappedKinds)`.
     public static let cappedKinds = "(" + SignupEmail.cappedKinds.map { "'\($0.rawValue)'" }.joined(separator: ", ") + ")"
 

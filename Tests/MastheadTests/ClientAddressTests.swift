@@ -1,3 +1,4 @@
+import DNSLookup
 import MastheadHTTP
 import MastheadRuntime
 import MastheadSettings

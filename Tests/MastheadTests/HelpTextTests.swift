@@ -31,6 +31,7 @@ import Testing
         ["masthead", "webhooks", "test"], ["masthead", "webhooks", "deliveries"], ["masthead", "webhooks", "replay"],
         ["masthead", "tokens"], ["masthead", "tokens", "create"], ["masthead", "tokens", "list"], ["masthead", "tokens", "revoke"],
         ["masthead", "dkim"], ["masthead", "dkim", "generate"], ["masthead", "dkim", "list"], ["masthead", "bounces"], ["masthead", "bounces", "ingest"],
+        ["masthead", "doctor"],
     ]
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help")

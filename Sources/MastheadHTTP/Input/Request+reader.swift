@@ -1,3 +1,4 @@
+import DNSLookup
 import Hummingbird
 import MastheadSettings
 import NewsletterSignup

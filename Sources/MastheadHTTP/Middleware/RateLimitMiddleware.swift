@@ -1,3 +1,4 @@
+public import DNSLookup
 public import Hummingbird
 public import MastheadSettings
 

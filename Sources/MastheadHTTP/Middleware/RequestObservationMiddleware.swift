@@ -1,3 +1,4 @@
+import DNSLookup
 import Foundation
 public import Hummingbird
 import HTTPTypes

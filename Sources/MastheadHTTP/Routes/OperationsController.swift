@@ -3,11 +3,14 @@ import Foundation
 import Hummingbird
 import Logging
 import Mail
+import SubscriberLists
 
 /// The endpoints operators and their tools call: liveness, readiness, metrics and the API description.
 struct OperationsController: Sendable {
     let database: any DatabaseProbe
     let outbox: any OutboxAdministration
+    let feedback: any FeedbackStore
+    let now: @Sendable () -> Date
     let metrics: HTTPMetrics
 
     /// `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.yaml`.
@@ -39,6 +42,7 @@ struct OperationsController: Sendable {
     func renderMetrics() async throws -> Response {
         metrics.observe(pool: database.poolStatistics)
         metrics.observe(outbox: try await outbox.outboxQueueStatistics(at: Date()))
+        metrics.observe(feedback: try await feedback.feedbackStatistics(since: now().addingTimeInterval(-FeedbackStatistics.window)))
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))

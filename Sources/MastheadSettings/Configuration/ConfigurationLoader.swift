@@ -1,4 +1,5 @@
 import Configuration
+import DNSLookup
 import EmailAddress
 import NewsletterSignup
 import Foundation

@@ -1,3 +1,4 @@
+public import DNSLookup
 import Foundation
 public import Logging
 public import Mail

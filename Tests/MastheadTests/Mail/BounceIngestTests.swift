@@ -1,6 +1,9 @@
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
 import MastheadRuntime
 import NewsletterSignup
+import NIOCore
 import SubscriberLists
 import Testing
 import TestSupport
@@ -90,6 +93,41 @@ import TestSupport
         await #expect(throws: SubscriberError.suppressed(.complained)) {
             try await other.runtime.services.directory.add("anna@example.org", newsletter: "culture", confirmed: false, basis: nil, actor: "test")
         }
+    }
+
+    /// `/metrics` counts what came back from the database (so a report the command took in, in
+    /// another process, counts too): reports by kind, and per newsletter the week's messages,
+    /// complaints and their rate.
+    @Test(arguments: StoreKind.allCases) func metricsShowReportsByKindAndEachNewslettersComplaintRate(_ store: StoreKind) async throws {
+        let (test, returnPath) = try await Self.readerWithMail(store)
+        defer { test.shutdown() }
+        _ = try await test.runtime.services.directory.add("bohdan@example.org", newsletter: "culture", confirmed: false, basis: nil, actor: "test")
+        try await test.deliver()
+        let intake = test.runtime.services.bounceIntake
+        _ = try await intake.ingest(try Self.report("postfix-delayed.eml", returnPath: returnPath), recipient: nil)
+        _ = try await intake.ingest(try Self.report("arf-abuse.eml", returnPath: returnPath), recipient: nil)
+        func metrics() async throws -> [String] {
+            try await test.application.test(.router) { client in
+                let response = try await client.execute(uri: "/metrics", method: .get)
+                return String(buffer: response.body).split(separator: "\n").map(String.init).filter { $0.hasPrefix("masthead_mail_") }
+            }
+        }
+        let now = try await metrics()
+        for line in [
+            #"masthead_mail_feedback_reports{kind="soft"} 1.0"#, #"masthead_mail_feedback_reports{kind="complaint"} 1.0"#,
+            #"masthead_mail_feedback_reports{kind="hard"} 0.0"#,
+            // culture: anna's and bohdan's confirmations, anna complained; ukraine-daily: anna's only.
+            #"masthead_mail_sent_7d{newsletter="culture"} 2.0"#, #"masthead_mail_complaints_7d{newsletter="culture"} 1.0"#,
+            #"masthead_mail_complaint_rate{newsletter="culture"} 0.5"#,
+            #"masthead_mail_sent_7d{newsletter="ukraine-daily"} 1.0"#, #"masthead_mail_complaint_rate{newsletter="ukraine-daily"} 1.0"#,
+        ] {
+            #expect(now.contains(line), "\(line) in \(now)")
+        }
+        // A week later the window holds neither the messages nor the complaint.
+        test.clock.advance(by: 8 * 86_400)
+        let later = try await metrics()
+        #expect(later.contains(#"masthead_mail_sent_7d{newsletter="culture"} 0.0"#) && later.contains(#"masthead_mail_complaint_rate{newsletter="culture"} 0.0"#))
+        #expect(later.contains(#"masthead_mail_feedback_reports{kind="complaint"} 1.0"#))
     }
 
     /// A return path whose token was altered, or that names another message's recipient, is ignored.

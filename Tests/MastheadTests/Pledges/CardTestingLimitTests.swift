@@ -1,3 +1,4 @@
+import DNSLookup
 import DonationPledges
 import Foundation
 import HTTPTypes

@@ -31,8 +31,17 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
+    /// An address from its 4 or 16 bytes.
+    public init(bytes: [UInt8]) {
+        precondition(bytes.count == 4 || bytes.count == 16, "an IP address is 4 or 16 bytes")
+        self.bytes = bytes
+    }
+
     /// True for IPv4 (including mapped IPv6).
     public var isIPv4: Bool { bytes.count == 4 }
+
+    /// True for 127.0.0.0/8 and ::1.
+    public var isLoopback: Bool { isIPv4 ? bytes[0] == 127 : bytes == Array(repeating: 0, count: 15) + [1] }
 
     /// The canonical text form (`inet_ntop`).
     public var description: String {
