@@ -30,7 +30,7 @@ import Testing
         ["masthead", "webhooks", "pause"], ["masthead", "webhooks", "resume"], ["masthead", "webhooks", "rotate-secret"],
         ["masthead", "webhooks", "test"], ["masthead", "webhooks", "deliveries"], ["masthead", "webhooks", "replay"],
         ["masthead", "tokens"], ["masthead", "tokens", "create"], ["masthead", "tokens", "list"], ["masthead", "tokens", "revoke"],
-        ["masthead", "dkim"], ["masthead", "dkim", "generate"], ["masthead", "dkim", "list"], ["masthead", "bounces"], ["masthead", "bounces", "ingest"],
+        ["masthead", "dkim"], ["masthead", "dkim", "generate"], ["masthead", "dkim", "list"], ["masthead", "dkim", "retire"], ["masthead", "bounces"], ["masthead", "bounces", "ingest"],
         ["masthead", "doctor"],
     ]
 

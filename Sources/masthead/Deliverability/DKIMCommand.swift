@@ -16,10 +16,10 @@ struct DKIMCommand: AsyncParsableCommand {
             you like (RFC 8463; receivers that do not know Ed25519 use the RSA signature).
 
             To change keys: generate one under a new selector, publish its record, wait for DNS \
-            (an hour), point MASTHEAD_DKIM_KEY_FILE at it and restart, then remove the old \
-            record a week later (mail in flight is still checked against it).
+            (an hour), point MASTHEAD_DKIM_KEY_FILE at it and restart, then `dkim retire` the \
+            old one and remove its record a week later (mail in flight is still checked against it).
             """,
-        subcommands: [GenerateDKIMKey.self, ListDKIMKeys.self])
+        subcommands: [GenerateDKIMKey.self, ListDKIMKeys.self, RetireDKIMKey.self])
 }
 
 struct GenerateDKIMKey: AsyncParsableCommand {
@@ -111,5 +111,45 @@ struct ListDKIMKeys: AsyncParsableCommand {
                 record: DKIMSigner.dnsRecord(for: key)))
         }
         return entries
+    }
+}
+
+struct RetireDKIMKey: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retire",
+        abstract: "Delete a private key that no longer signs, and say when to remove its DNS record.",
+        discussion: """
+            Refuses a selector MASTHEAD_DKIM_KEY_FILE still names: take it out and restart \
+            mastheadd first. The DNS record stays a week more, so mail signed before the switch \
+            still verifies; the private key is no use after that and is deleted now.
+
+            Examples:
+              masthead dkim retire --selector s2025
+              masthead dkim retire --selector s2025 --file /var/lib/masthead/old/dkim-s2025.pem
+            """)
+
+    @OptionGroup var global: GlobalOptions
+    @Option(help: "The selector of the key to retire.") var selector: String
+    @Option(help: "The key's file (default: dkim-SELECTOR.pem beside the keys file).") var file: String?
+
+    func run() async throws {
+        let configuration = try await global.loadConfiguration()
+        try await CommandFailure.reporting { print(try Self.retire(selector: selector, file: file, configuration)) }
+    }
+
+    /// Deletes the key file and returns what to tell the operator. (Synchronous: see `dkim list`.)
+    static func retire(selector: String, file: String?, _ configuration: MastheadConfiguration) throws -> String {
+        if let signing = configuration.dkimKeys.first(where: { $0.selector == selector }) {
+            throw ValidationError(
+                "\(selector) still signs mail (MASTHEAD_DKIM_KEY_FILE names \(signing.path)): take it out and restart mastheadd first")
+        }
+        let path = file ?? URL(fileURLWithPath: configuration.keysPath).deletingLastPathComponent().appendingPathComponent("dkim-\(selector).pem").path
+        guard let pem = try? String(contentsOfFile: path, encoding: .utf8) else { throw ValidationError("no key at \(path) (--file names it)") }
+        // Only a DKIM private key is deleted, never whatever file a typo named.
+        guard (try? PrivateSigningKey(pem: pem)) != nil else { throw ValidationError("\(path) is not a private key; nothing deleted") }
+        try FileManager.default.removeItem(atPath: path)
+        let domain = try configuration.dkimDomain ?? configuration.fromMailbox().domain
+        let week = Date().addingTimeInterval(7 * 86_400).formatted(.iso8601.year().month().day())
+        return "deleted \(path)\nremove the TXT record \(selector)._domainkey.\(domain) on or after \(week) (mail signed before the switch is checked against it until then)"
     }
 }

@@ -11,6 +11,9 @@ import TestSupport
     .timeLimit(.minutes(3)),
     .enabled(if: DKIMVerifier.available || ProcessInfo.processInfo.environment["CI"] != nil, "dkimpy is not installed; Ops/test installs it"))
 struct DKIMSigningTests {
+    /// A file that is not a key (this test's own source), which `retire` must not delete.
+    static let fixture = #filePath
+
     @Test func confirmationNoticeAndReceiptCarryAnRSAAndAnEd25519SignatureThatVerify() async throws {
         let keys = try TemporaryDirectory()
         var records: [String] = []
@@ -40,6 +43,20 @@ struct DKIMSigningTests {
             let (name, value) = (String(record.prefix { $0 != "=" }), String(record.drop { $0 != "=" }.dropFirst()))
             #expect(listed.stdout.contains(name) && listed.stdout.contains(value), "\(listed.stdout)")
         }
+
+        // A key still configured is not retired; one taken out is deleted, with the DNS step to take.
+        let old = keys.file("dkim-s2025.pem")
+        _ = try await Executables.run("masthead", ["dkim", "generate", "--selector", "s2025", "--domain", "news.example.org", "--out", old], in: keys.path)
+        let signing = try await Executables.run(
+            "masthead", ["dkim", "retire", "--selector", "s2025", "--file", old], in: keys.path, environment: ["MASTHEAD_DKIM_KEY_FILE": "s2025:\(old)"])
+        #expect(signing.status == 1 && signing.stderr.contains("s2025 still signs mail") && FileManager.default.fileExists(atPath: old))
+        let notAKey = try await Executables.run("masthead", ["dkim", "retire", "--selector", "x", "--file", Self.fixture], in: keys.path)
+        #expect(notAKey.status == 1 && notAKey.stderr.contains("is not a private key") && FileManager.default.fileExists(atPath: Self.fixture))
+        let retired = try await Executables.run(
+            "masthead", ["dkim", "retire", "--selector", "s2025", "--file", old], in: keys.path,
+            environment: ["MASTHEAD_MAIL_FROM": "news@news.example.org"])
+        #expect(retired.status == 0 && retired.stdout.contains("remove the TXT record s2025._domainkey.news.example.org on or after"), "\(retired.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: old))
 
         let test = try await TestRuntime { configuration in
             configuration.mailFrom = "Ukraine Daily <news@news.example.org>"
