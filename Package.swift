@@ -140,7 +140,7 @@ let package = Package(
             swiftSettings: strictness),
         .target(
             name: "NewsletterSignup",
-            dependencies: ["SideEffects", "SubscriberLists", "EmailAddress", "Signing", "Mail"],
+            dependencies: ["SideEffects", "SubscriberLists", "EmailAddress", "Signing", "Mail", "DNSLookup"],
             swiftSettings: strictness),
         .target(
             name: "DonationPledges",
@@ -212,6 +212,7 @@ let package = Package(
                 .embedInCode("0004_pledges.sql"), .embedInCode("0005_refunds.sql"),
                 .embedInCode("0006_annual.sql"), .embedInCode("0007_webhooks.sql"), .embedInCode("0008_admin_tokens.sql"),
                 .embedInCode("0009_bounces.sql"), .embedInCode("0010_outbox_sent.sql"),
+                .embedInCode("0011_domain_rules.sql"),
             ],
             swiftSettings: strictness),
         // What both stores share: reading rows into domain values, and the SQL text they both run.

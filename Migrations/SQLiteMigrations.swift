@@ -17,5 +17,6 @@ public enum SQLiteMigrations {
         Migration(id: "0008_admin_tokens", bytes: PackageResources._008_admin_tokens_sql),
         Migration(id: "0009_bounces", bytes: PackageResources._009_bounces_sql),
         Migration(id: "0010_outbox_sent", bytes: PackageResources._010_outbox_sent_sql),
+        Migration(id: "0011_domain_rules", bytes: PackageResources._011_domain_rules_sql),
     ]
 }

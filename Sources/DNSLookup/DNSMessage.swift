@@ -94,7 +94,7 @@ enum DNSMessage {
                 return IPAddress(bytes: raw).description
             case .mx:
                 guard let preference = take(2), let host = name() else { return nil }
-                return "\(Int(preference[0]) << 8 | Int(preference[1])) \(host)"
+                return "\(Int(preference[0]) << 8 | Int(preference[1])) \(host.isEmpty ? "." : host)"  // "0 ." is a null MX
             case .cname:
                 return name()
             case .txt:

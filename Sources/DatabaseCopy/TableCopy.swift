@@ -44,6 +44,7 @@ public struct CopiedTable: Sendable, Equatable {
         CopiedTable("admin_tokens"),
         CopiedTable("bounce_reports"),
         CopiedTable("mail_provider_events", key: ["provider", "event_id"]),
+        CopiedTable("domain_rules", key: ["domain"]),
     ]
 }
 

@@ -18,7 +18,8 @@ public import Webhooks
 /// Two implementations: `SQLiteStore` (the embedded default) and `PostgresStore` (several
 /// daemons on one database). `MastheadStoreContractTests` runs the same expectations on both.
 public protocol MastheadStore:
-    SignupStore, SubscriberStore, PledgeStore, OutboxStore, OutboxAdministration, WebhookStore, AdminTokenStore, FeedbackStore, DatabaseProbe
+    SignupStore, SubscriberStore, PledgeStore, OutboxStore, OutboxAdministration, WebhookStore, AdminTokenStore, FeedbackStore, DomainRuleStore,
+    DatabaseProbe
 {
     /// The engine, for logs and `db status`: `sqlite 3.40.1`, `postgres`.
     var engine: String { get }

@@ -22,6 +22,8 @@ public struct Services: Sendable {
     public let outboxSignal: OutboxSignal
     /// Newsletter sign-up, confirmation, resend, unsubscribe and preferences.
     public let signup: SignupService
+    /// Staff's rules for sign-up domains (`masthead domains`).
+    public let domainRules: DomainRules
     /// What happens to a sign-up whose confirmation bounced (the worker's failure listener).
     public let bounces: SignupBounces
     /// Creating and changing newsletters.
@@ -76,7 +78,10 @@ public struct Services: Sendable {
             confirmSubscription: Runtime.snsSubscriptionConfirmer(configuration))
         signer = TokenSigner(ring: keys)
         outboxSignal = OutboxSignal()
-        signup = SignupService(store: store, signer: signer, policy: configuration.signup, outbox: outboxSignal, now: now)
+        signup = SignupService(
+            store: store, signer: signer, policy: configuration.signup, outbox: outboxSignal, gate: Runtime.domainGate(configuration, store: store, now: now),
+            now: now)
+        domainRules = DomainRules(store: store, now: now)
         bounces = SignupBounces(store: store, addressHash: keys.addressHash)
         catalog = NewsletterCatalog(store: store, now: now)
         directory = SubscriberDirectory(store: store, addressHash: keys.addressHash, now: now)

@@ -1,3 +1,4 @@
+import DNSLookup
 import Foundation
 import Logging
 import MastheadRuntime

@@ -31,7 +31,8 @@ import Testing
         ["masthead", "webhooks", "test"], ["masthead", "webhooks", "deliveries"], ["masthead", "webhooks", "replay"],
         ["masthead", "tokens"], ["masthead", "tokens", "create"], ["masthead", "tokens", "list"], ["masthead", "tokens", "revoke"],
         ["masthead", "dkim"], ["masthead", "dkim", "generate"], ["masthead", "dkim", "list"], ["masthead", "dkim", "retire"], ["masthead", "bounces"], ["masthead", "bounces", "ingest"],
-        ["masthead", "doctor"],
+        ["masthead", "doctor"], ["masthead", "domains"], ["masthead", "domains", "block"], ["masthead", "domains", "allow"],
+        ["masthead", "domains", "remove"], ["masthead", "domains", "list"], ["masthead", "domains", "import"],
     ]
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help")

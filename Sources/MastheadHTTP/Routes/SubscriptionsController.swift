@@ -136,6 +136,19 @@ extension ProblemDetails {
             errors = [FieldError(field: field, code: "too_long", message: text("signup.invalid_field"))]
         case .invalidField(let field):
             errors = [FieldError(field: field, code: "invalid", message: text("signup.invalid_field"))]
+        case .refusedDomain:
+            errors = [FieldError(field: "email", code: "refused_domain", message: text("signup.refused_domain"))]
+        case .noMailServer:
+            errors = [FieldError(field: "email", code: "no_mail_server", message: text("signup.no_mail_server"))]
+        case .domainBusy:
+            errors = [FieldError(field: "email", code: "domain_busy", message: text("signup.domain_busy"))]
+        }
+        if case .domainBusy = error {
+            // The cap counts clock hours: the next one starts afresh.
+            let wait = 3600 - Int(Date().timeIntervalSince1970) % 3600
+            return ProblemDetails(
+                status: .tooManyRequests, type: "urn:masthead:problem:rate-limited", title: "Too many sign-ups", detail: errors[0].message,
+                errors: errors, headers: [.retryAfter: String(wait)])
         }
         let detail: String =
             if case .invalidAddress(let problem) = error { "\(text("signup.invalid_email")): \(problem)." } else { "\(error)." }

@@ -154,6 +154,14 @@ public struct ConfigurationLoader: Sendable {
             guard (0...86_400).contains(seconds) else { throw ConfigurationError(.signupCooldown, "\(seconds) is outside 0-86400") }
             configuration.signup.repeatCooldown = .seconds(seconds)
         }
+        if let count = try values.int(.signupDomainHourly) {
+            guard (0...1_000_000).contains(count) else { throw ConfigurationError(.signupDomainHourly, "\(count) is outside 0-1000000") }
+            configuration.signupDomainHourly = count
+        }
+        if let check = try values.bool(.signupMXCheck) { configuration.signupMXCheck = check }
+        if let text = try values.string(.dnsServer) {
+            do { configuration.dnsServer = try DNSServer(text) } catch { throw ConfigurationError(.dnsServer, error.description) }
+        }
         if let notice = try values.bool(.signupNotice) { configuration.signup.noticeWhenAlreadySubscribed = notice }
         if let url = try values.string(.signupReturnURL) { configuration.signupReturnURL = try Self.checkAbsoluteURL(url, .signupReturnURL) }
         if let url = try values.string(.confirmRedirectURL) {

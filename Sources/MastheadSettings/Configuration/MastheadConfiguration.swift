@@ -53,6 +53,12 @@ public struct MastheadConfiguration: Sendable, Equatable {
     public var templatesDirectory: String?
     /// The sign-up rules.
     public var signup = SignupPolicy()
+    /// Sign-ups one domain may make per hour in one daemon; 0 for no cap.
+    public var signupDomainHourly = 0
+    /// Whether a sign-up's domain must receive mail according to DNS.
+    public var signupMXCheck = false
+    /// The DNS server the MX check asks; nil for the system's.
+    public var dnsServer: DNSServer?
     /// Where a plain HTML sign-up form is sent back to.
     public var signupReturnURL: String?
     /// Where a confirmation lands.

@@ -92,6 +92,14 @@ extension Setting {
         key: "signup.emails.per.day", summary: "confirmation/notice emails per address per 24 h", defaultValue: "3")
     public static let signupCooldown = Setting(
         key: "signup.cooldown", summary: "seconds during which a repeated sign-up sends nothing new", defaultValue: "120")
+    public static let signupDomainHourly = Setting(
+        key: "signup.domain.hourly",
+        summary: "sign-ups one address domain may make per hour, per daemon (allowed domains are exempt); 0: no cap", defaultValue: "0")
+    public static let signupMXCheck = Setting(
+        key: "signup.mx.check", summary: "true: refuse a sign-up whose domain has no MX and no address in DNS (a DNS failure refuses nothing)",
+        defaultValue: "false")
+    public static let dnsServer = Setting(
+        key: "dns.server", summary: "the DNS server the MX check asks, ADDRESS[:PORT]", defaultValue: "the first nameserver in /etc/resolv.conf")
     public static let signupNotice = Setting(
         key: "signup.notice", summary: "true: a sign-up for newsletters already confirmed sends a short notice",
         defaultValue: "true")
@@ -206,7 +214,7 @@ extension Setting {
     public static let all: [Setting] = [
         .host, .port, .database, .databasePasswordFile, .databasePool, .mailer, .publicURL, .keys, .environment, .trustedProxies,
         .logLevel, .logFormat, .bodyLimit, .headerTimeout, .bodyTimeout, .shutdownGrace, .outboxLease, .config,
-        .newsroom, .mailFrom, .unsubscribeMailto, .templates, .signupNewsletters, .signupEmailsPerDay,
+        .newsroom, .mailFrom, .unsubscribeMailto, .templates, .signupNewsletters, .signupEmailsPerDay, .signupDomainHourly, .signupMXCheck, .dnsServer,
         .signupCooldown, .signupNotice, .signupReturnURL, .confirmRedirectURL, .consentVersion, .confirmDays,
         .corsOrigins, .rateLimit, .rateBurst, .siteLinks, .payments, .paymentsWebhookURL, .pledgesPerDay, .pledgeDeclines,
         .pledgeCooldown, .stripeSecretKeyFile, .stripeWebhookSecretFile, .stripePublishableKey, .stripeAPIURL, .stripeJSURL,

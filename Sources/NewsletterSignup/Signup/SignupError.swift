@@ -17,6 +17,12 @@ public enum SignupError: Error, Sendable, Equatable, CustomStringConvertible {
     case fieldTooLong(field: String, maximum: Int)
     /// A field has characters it may not have.
     case invalidField(field: String)
+    /// The address's domain is refused (staff's rule, or an email-to-SMS gateway).
+    case refusedDomain(String)
+    /// DNS says the domain receives no mail (no MX and no address, or a null MX).
+    case noMailServer(String)
+    /// The domain reached its sign-ups for this hour.
+    case domainBusy(String)
 
     public var description: String {
         switch self {
@@ -27,6 +33,9 @@ public enum SignupError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooManyNewsletters(let maximum): "more than \(maximum) newsletters"
         case .fieldTooLong(let field, let maximum): "\(field) is longer than \(maximum) characters"
         case .invalidField(let field): "\(field) has characters that are not allowed"
+        case .refusedDomain(let domain): "addresses at \(domain) are refused"
+        case .noMailServer(let domain): "\(domain) receives no mail"
+        case .domainBusy(let domain): "\(domain) reached its sign-ups for this hour"
         }
     }
 }

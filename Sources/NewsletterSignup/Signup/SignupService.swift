@@ -19,24 +19,30 @@ public struct SignupService: Sendable {
     let signer: TokenSigner
     let policy: SignupPolicy
     let outbox: OutboxSignal
+    let gate: DomainGate?
     let now: @Sendable () -> Date
 
-    /// Creates the service; `outbox` is notified after each commit that queued an email.
+    /// Creates the service; `outbox` is notified after each commit that queued an email;
+    /// `gate` checks each sign-up's domain (nil: no domain policy).
     public init(
-        store: any SignupStore, signer: TokenSigner, policy: SignupPolicy, outbox: OutboxSignal,
+        store: any SignupStore, signer: TokenSigner, policy: SignupPolicy, outbox: OutboxSignal, gate: DomainGate? = nil,
         now: @escaping @Sendable () -> Date
     ) {
         self.store = store
         self.signer = signer
         self.policy = policy
         self.outbox = outbox
+        self.gate = gate
         self.now = now
     }
 
-    /// Records a sign-up and, when the rules allow, queues one confirmation email.
+    /// Records a sign-up and, when the rules allow, queues one confirmation email. The domain
+    /// policy is checked first: a refused domain records nothing.
     @discardableResult
     public func signUp(_ request: SignupRequest) async throws -> SignupOutcome {
-        let outcome = try await store.recordSignup(try prepare(request))
+        let prepared = try prepare(request)
+        if let gate { try await gate.admit(String(prepared.record.normalizedAddress.drop { $0 != "@" }.dropFirst())) }
+        let outcome = try await store.recordSignup(prepared)
         recorded(outcome)
         return outcome
     }
