@@ -78,10 +78,11 @@ public struct Services: Sendable {
             confirmSubscription: Runtime.snsSubscriptionConfirmer(configuration))
         signer = TokenSigner(ring: keys)
         outboxSignal = OutboxSignal()
+        let domainRuleCache = DomainRuleCache(store: store)
         signup = SignupService(
-            store: store, signer: signer, policy: configuration.signup, outbox: outboxSignal, gate: Runtime.domainGate(configuration, store: store, now: now),
-            now: now)
-        domainRules = DomainRules(store: store, now: now)
+            store: store, signer: signer, policy: configuration.signup, outbox: outboxSignal,
+            gate: Runtime.domainGate(configuration, rules: domainRuleCache, now: now), now: now)
+        domainRules = DomainRules(store: store, cache: domainRuleCache, now: now)
         bounces = SignupBounces(store: store, addressHash: keys.addressHash)
         catalog = NewsletterCatalog(store: store, now: now)
         directory = SubscriberDirectory(store: store, addressHash: keys.addressHash, now: now)

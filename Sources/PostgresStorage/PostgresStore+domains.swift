@@ -6,14 +6,10 @@ import StoredRows
 
 /// Staff's domain rules (migration 0011), shared by every daemon on the database.
 extension PostgresStore: DomainRuleStore {
-    public func domainRules(among domains: [String]) async throws -> [String: DomainRule] {
-        guard !domains.isEmpty else { return [:] }
-        return try await read { session in
-            var rules: [String: DomainRule] = [:]
-            for row in try await session.rows("SELECT domain, rule FROM domain_rules WHERE domain = ANY(\(domains))") {
-                rules[try row.value("domain")] = DomainRule(rawValue: try row.value("rule"))
-            }
-            return rules
+    public func domainRulesFingerprint() async throws -> String {
+        try await read { session in
+            let row = try await session.row("SELECT count(*)::bigint AS n, coalesce(max(created_at), '') AS latest FROM domain_rules")
+            return "\(try row.map { try $0["n", as: Int.self] } ?? 0) \(try row.map { try $0.value("latest", as: String.self) } ?? "")"
         }
     }
 

@@ -6,17 +6,10 @@ import StoredRows
 
 /// Staff's domain rules (migration 0011).
 extension SQLiteStore: DomainRuleStore {
-    public func domainRules(among domains: [String]) async throws -> [String: DomainRule] {
-        guard !domains.isEmpty else { return [:] }
-        return try await read { db in
-            let placeholders = Array(repeating: "?", count: domains.count).joined(separator: ", ")
-            var rules: [String: DomainRule] = [:]
-            for row in try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT domain, rule FROM domain_rules WHERE domain IN (\(placeholders))"), arguments: StatementArguments(domains))
-            {
-                rules[row["domain"]] = DomainRule(rawValue: row["rule"])
-            }
-            return rules
+    public func domainRulesFingerprint() async throws -> String {
+        try await read { db in
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT count(*) AS n, coalesce(max(created_at), '') AS latest FROM domain_rules"))
+            return "\(row?["n"] ?? 0) \(row?["latest"] ?? "")"
         }
     }
 

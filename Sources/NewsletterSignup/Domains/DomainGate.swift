@@ -15,13 +15,13 @@ public struct DomainGate: Sendable {
         case unknown
     }
 
-    let rules: any DomainRuleStore
+    let rules: DomainRuleCache
     let hourly: DomainSignupCounter?
     let mailDomain: (@Sendable (String) async -> MailDomain)?
 
     /// `hourly`: sign-ups one domain may make per hour (nil: no cap); `mailDomain`: the DNS
     /// check (nil: off).
-    public init(rules: any DomainRuleStore, hourly: DomainSignupCounter?, mailDomain: (@Sendable (String) async -> MailDomain)?) {
+    public init(rules: DomainRuleCache, hourly: DomainSignupCounter?, mailDomain: (@Sendable (String) async -> MailDomain)?) {
         self.rules = rules
         self.hourly = hourly
         self.mailDomain = mailDomain
@@ -29,7 +29,7 @@ public struct DomainGate: Sendable {
 
     /// Passes, or throws the ``SignupError`` that says why not.
     public func admit(_ domain: String) async throws {
-        switch DomainPolicy.rule(for: domain, stored: try await rules.domainRules(among: DomainPolicy.names(for: domain))) {
+        switch DomainPolicy.rule(for: domain, stored: try await rules.rules()) {
         case .allow: return
         case .block: throw SignupError.refusedDomain(domain)
         case nil: break

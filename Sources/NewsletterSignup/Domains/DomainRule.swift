@@ -31,8 +31,9 @@ public struct DomainRuleRow: Sendable, Equatable, Codable {
 
 /// Where domain rules are kept. Implementations: `SQLiteStore`, `PostgresStore` (migration 0011).
 public protocol DomainRuleStore: Sendable {
-    /// The stored rules among `domains` (a sign-up's domain and its parents), by domain.
-    func domainRules(among domains: [String]) async throws -> [String: DomainRule]
+    /// What changes whenever a rule is set or removed (their number and latest time): the
+    /// daemons' caches reload the rules when it differs.
+    func domainRulesFingerprint() async throws -> String
     /// Sets each row's rule (replacing one the domain had) and saves `effects`; returns how
     /// many rules were new or changed.
     func saveDomainRules(_ rows: [DomainRuleRow], effects: Effects) async throws -> Int

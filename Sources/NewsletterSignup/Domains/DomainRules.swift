@@ -5,10 +5,13 @@ public import SideEffects
 /// file (a disposable-address list), remove a rule, list them. Every change is audited.
 public struct DomainRules: Sendable {
     let store: any DomainRuleStore
+    let cache: DomainRuleCache?
     let now: @Sendable () -> Date
 
-    public init(store: any DomainRuleStore, now: @escaping @Sendable () -> Date) {
+    /// `cache`: the sign-up gate's, cleared by each change made here.
+    public init(store: any DomainRuleStore, cache: DomainRuleCache?, now: @escaping @Sendable () -> Date) {
         self.store = store
+        self.cache = cache
         self.now = now
     }
 
@@ -53,6 +56,7 @@ public struct DomainRules: Sendable {
         let removed = try await store.removeDomainRule(
             domain, effects: .record(AuditRecord(occurredAt: time, actor: actor, action: "domain.rule_removed", subjectType: "domain", details: ["domain": domain])))
         guard removed else { throw DomainRuleError.noRule(domain) }
+        cache?.invalidate()
     }
 
     public func list() async throws -> [DomainRuleRow] {
@@ -66,8 +70,10 @@ public struct DomainRules: Sendable {
         // One audit record for the change, naming the domains when they are few (an imported list may hold thousands).
         var details = ["count": String(unique.count), "source": source]
         if unique.count <= 20 { details["domains"] = unique.joined(separator: ",") }
-        return try await store.saveDomainRules(
+        let changed = try await store.saveDomainRules(
             unique.map { DomainRuleRow(domain: $0, rule: rule, source: source, createdAt: time) },
             effects: .record(AuditRecord(occurredAt: time, actor: actor, action: "domain.\(rule == .block ? "blocked" : "allowed")", subjectType: "domain", details: details)))
+        cache?.invalidate()
+        return changed
     }
 }

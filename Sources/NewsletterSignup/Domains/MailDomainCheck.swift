@@ -4,7 +4,8 @@ import Synchronization
 
 /// Whether a domain receives mail, as an MTA would find out (RFC 5321 §5.1): its MX records,
 /// else its address records; a null MX (RFC 7505, `0 .`) says it takes none. Answers are kept an
-/// hour (a failed lookup is not kept), so a flood from one domain costs one lookup.
+/// hour, so a flood from one domain costs one lookup; a lookup that failed is kept a minute, so
+/// while DNS is down only one sign-up a minute per domain waits for the timeout.
 public final class MailDomainCheck: Sendable {
     let dns: DNSResolver
     let now: @Sendable () -> Date
@@ -22,11 +23,9 @@ public final class MailDomainCheck: Sendable {
         let verdict = await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: self.lookUp(domain)) }
         }
-        if verdict != .unknown {
-            answers.withLock { kept in
-                if kept.count >= 10_000 { kept = kept.filter { $0.value.until > time } }
-                kept[domain] = (verdict, time.addingTimeInterval(3600))
-            }
+        answers.withLock { kept in
+            if kept.count >= 10_000 { kept = kept.filter { $0.value.until > time } }
+            kept[domain] = (verdict, time.addingTimeInterval(verdict == .unknown ? 60 : 3600))
         }
         return verdict
     }

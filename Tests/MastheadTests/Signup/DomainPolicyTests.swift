@@ -53,6 +53,10 @@ import TestSupport
     @Test func theCommandBlocksImportsListsAndRemoves() async throws {
         let test = try await TestRuntime()
         defer { test.shutdown() }
+        try await test.newsletter("ukraine-daily")
+        // The running daemon holds the rules in memory; it has read them (none yet) before the command changes them.
+        let before = try await test.application.test(.router) { client in try await Self.outcome(client, "a@mailinator.com") }
+        #expect(before == "202")
         let list = test.directory.file("disposable.conf")
         try "# disposable-email-domains\nmailinator.com\n\nguerrillamail.com   # trailing comment\nnot a domain\nYOPMAIL.com\n"
             .write(toFile: list, atomically: true, encoding: .utf8)
@@ -69,6 +73,13 @@ import TestSupport
         #expect(listed.stdout.split(separator: "\r\n").map { $0.split(separator: ",").prefix(3).joined(separator: ",") }
             == ["DOMAIN,RULE,SOURCE", "guerrillamail.com,block,import:disposable.conf", "mailinator.com,block,import:disposable.conf",
                 "newsroom.example.org,allow,masthead domains allow", "yopmail.com,block,import:disposable.conf"], "\(listed.stdout)")
+        // Another process's change reaches the daemon's sign-ups within seconds (its cache checks every 5 s).
+        var after = ""
+        for _ in 0..<80 where after != "422 refused_domain" {
+            after = try await test.application.test(.router) { client in try await Self.outcome(client, "b@yopmail.com") }
+            if after != "422 refused_domain" { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(after == "422 refused_domain")
         #expect(try await masthead(["domains", "remove", "mailinator.com"]).status == 0)
         let missing = try await masthead(["domains", "remove", "mailinator.com"])
         #expect(missing.status == 1 && missing.stderr.contains("mailinator.com has no rule"))
