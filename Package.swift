@@ -62,7 +62,7 @@ let package = Package(
             name: "masthead",
             dependencies: [
                 "MastheadRuntime", "MastheadSettings", "DatabaseCopy", "SubscriberLists", "DonationPledges", "Migrations", "Mail",
-                "Signing", "Webhooks", "SideEffects", "AdminAccess", "DNSLookup", "SenderChecks",
+                "Signing", "Webhooks", "SideEffects", "AdminAccess", "DNSLookup", "SenderChecks", "AbuseDefence",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
@@ -77,7 +77,7 @@ let package = Package(
             name: "MastheadHTTP",
             dependencies: [
                 "MastheadSettings", "DatabaseHealth", "NewsletterSignup", "DonationPledges", "PaymentProviders", "Mail",
-                "SubscriberLists", "EmailAddress", "Signing", "Webhooks", "AdminAccess", "DNSLookup",
+                "SubscriberLists", "EmailAddress", "Signing", "Webhooks", "AdminAccess", "DNSLookup", "AbuseDefence",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,7 +93,7 @@ let package = Package(
             dependencies: [
                 "MastheadSettings", "MastheadHTTP", "SQLiteStorage", "PostgresStorage", "DatabaseHealth", "DatabaseCopy",
                 "Migrations", "PostgresMigrations", "SubscriberLists", "Signing", "Mail", "NewsletterSignup", "DonationPledges",
-                "PaymentProviders", "EmailAddress", "Webhooks", "AdminAccess",
+                "PaymentProviders", "EmailAddress", "Webhooks", "AdminAccess", "AbuseDefence",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -110,7 +110,7 @@ let package = Package(
         .target(
             name: "MastheadSettings",
             dependencies: [
-                "Mail", "NewsletterSignup", "EmailAddress", "DNSLookup",
+                "Mail", "NewsletterSignup", "EmailAddress", "DNSLookup", "AbuseDefence",
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -120,7 +120,7 @@ let package = Package(
             name: "SQLiteStorage",
             dependencies: [
                 "Migrations", "DatabaseHealth", "DatabaseCopy", "StoredRows", "SideEffects", "SubscriberLists",
-                "NewsletterSignup", "DonationPledges", "Mail", "Webhooks", "AdminAccess",
+                "NewsletterSignup", "DonationPledges", "Mail", "Webhooks", "AdminAccess", "AbuseDefence",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ],
@@ -129,7 +129,7 @@ let package = Package(
             name: "PostgresStorage",
             dependencies: [
                 "Migrations", "PostgresMigrations", "DatabaseHealth", "DatabaseCopy", "StoredRows", "SideEffects",
-                "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail", "Webhooks", "AdminAccess",
+                "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail", "Webhooks", "AdminAccess", "AbuseDefence",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 // Only for its error type: a pool with no connection to give is a 503, not a 500.
                 .product(name: "_ConnectionPoolModule", package: "postgres-nio"),
@@ -189,6 +189,14 @@ let package = Package(
             ],
             resources: [.embedInCode("Resources/Templates")],
             swiftSettings: strictness),
+        .target(
+            name: "AbuseDefence",
+            dependencies: [
+                "SideEffects", "Signing", "Mail", "DNSLookup",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictness),
         .target(name: "SubscriberLists", dependencies: ["SideEffects", "EmailAddress"], swiftSettings: strictness),
         .target(name: "AdminAccess", dependencies: ["SideEffects", "Signing"], swiftSettings: strictness),
         .target(name: "SideEffects", swiftSettings: strictness),
@@ -212,13 +220,15 @@ let package = Package(
                 .embedInCode("0004_pledges.sql"), .embedInCode("0005_refunds.sql"),
                 .embedInCode("0006_annual.sql"), .embedInCode("0007_webhooks.sql"), .embedInCode("0008_admin_tokens.sql"),
                 .embedInCode("0009_bounces.sql"), .embedInCode("0010_outbox_sent.sql"),
-                .embedInCode("0011_domain_rules.sql"),
+                .embedInCode("0011_domain_rules.sql"), .embedInCode("0012_abuse.sql"),
             ],
             swiftSettings: strictness),
         // What both stores share: reading rows into domain values, and the SQL text they both run.
         .target(
             name: "StoredRows",
-            dependencies: ["SideEffects", "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail", "Webhooks", "AdminAccess"],
+            dependencies: [
+                "SideEffects", "SubscriberLists", "NewsletterSignup", "DonationPledges", "Mail", "Webhooks", "AdminAccess", "AbuseDefence",
+            ],
             swiftSettings: strictness),
         // What a store reports to operations (readiness, pool gauges), and what `db copy` moves.
         .target(name: "DatabaseHealth", dependencies: ["Migrations"], swiftSettings: strictness),
@@ -259,6 +269,7 @@ let package = Package(
         .testTarget(name: "SideEffectsTests", dependencies: ["SideEffects"], swiftSettings: strictness),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "SideEffects"], swiftSettings: strictness),
         .testTarget(name: "AdminAccessTests", dependencies: ["AdminAccess"], swiftSettings: strictness),
+        .testTarget(name: "AbuseDefenceTests", dependencies: ["AbuseDefence", "Signing", "SideEffects", "Mail"], swiftSettings: strictness),
         .testTarget(name: "SubscriberListsTests", dependencies: ["SubscriberLists", "SideEffects", "TestSupport"], swiftSettings: strictness),
         .testTarget(
             name: "NewsletterSignupTests", dependencies: ["NewsletterSignup", "SubscriberLists", "SideEffects"],
@@ -272,6 +283,7 @@ let package = Package(
                 "MastheadRuntime", "MastheadHTTP", "MastheadSettings", "SQLiteStorage", "PostgresStorage", "DatabaseHealth",
                 "DatabaseCopy", "Migrations", "PostgresMigrations", "SideEffects", "SubscriberLists", "Signing", "EmailAddress",
                 "Mail", "NewsletterSignup", "DonationPledges", "PaymentProviders", "Webhooks", "AdminAccess", "DNSLookup", "SenderChecks",
+                "AbuseDefence",
                 "TestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -18,5 +18,6 @@ public enum SQLiteMigrations {
         Migration(id: "0009_bounces", bytes: PackageResources._009_bounces_sql),
         Migration(id: "0010_outbox_sent", bytes: PackageResources._010_outbox_sent_sql),
         Migration(id: "0011_domain_rules", bytes: PackageResources._011_domain_rules_sql),
+        Migration(id: "0012_abuse", bytes: PackageResources._012_abuse_sql),
     ]
 }

@@ -24,7 +24,7 @@ public struct CopiedTable: Sendable, Equatable {
         self.key = key
     }
 
-    /// Every data table, parents before children; `schema_migrations` is each engine's own.
+    /// Every lasting data table, parents before children; `schema_migrations` is each engine's own.
     public static let all: [CopiedTable] = [
         CopiedTable("newsletters"),
         CopiedTable("subscribers"),
@@ -45,6 +45,8 @@ public struct CopiedTable: Sendable, Equatable {
         CopiedTable("bounce_reports"),
         CopiedTable("mail_provider_events", key: ["provider", "event_id"]),
         CopiedTable("domain_rules", key: ["domain"]),
+        CopiedTable("alerts"),
+        // Not `spent_challenges`: each lives five minutes, and a copy is made with the daemons stopped.
     ]
 }
 

@@ -61,35 +61,37 @@ public func buildRouter(
     }
 
     router.addRoutes(OperationsController(
-        database: services.database, outbox: services.outbox, feedback: services.feedback, now: services.now, metrics: metrics).endpoints)
+        database: services.database, outbox: services.outbox, feedback: services.feedback, abuse: services.abuse,
+        budget: services.confirmationBudget, now: services.now, metrics: metrics).endpoints)
     router.addRoutes(NewslettersController(store: services.newsletters).endpoints)
+    router.addRoutes(ChallengesController(challenges: services.challenges).endpoints)
     router.addRoutes(
         SubscriptionsController(
-            signup: services.signup, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
-            returnURL: configuration.signupReturnURL,
+            signup: services.signup, abuse: services.abuse, challenges: services.challenges, pages: pages, messages: messages,
+            bodyLimit: configuration.bodyLimit, returnURL: configuration.signupReturnURL,
             trustedOrigins: configuration.siteOrigins, base: configuration.publicURL
         ).endpoints)
     router.addRoutes(
         LinksController(
-            signup: services.signup, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
+            signup: services.signup, abuse: services.abuse, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
             confirmRedirect: configuration.confirmRedirectURL
         ).endpoints)
 
     router.addRoutes(
         PledgesController(
-            pledges: services.pledges, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
-            base: configuration.publicURL, metrics: metrics
+            pledges: services.pledges, challenges: services.challenges, pages: pages, messages: messages,
+            bodyLimit: configuration.bodyLimit, base: configuration.publicURL, metrics: metrics
         ).endpoints)
     router.addRoutes(
         PaymentsController(
-            pledges: services.pledges, simulated: services.simulatedPayments, stripe: services.stripePayments, pages: pages, messages: messages,
+            pledges: services.pledges, abuse: services.abuse, simulated: services.simulatedPayments, stripe: services.stripePayments, pages: pages, messages: messages,
             bodyLimit: configuration.bodyLimit, now: services.now
         ).endpoints)
 
     router.addRoutes(
         ReaderPagesController(
             store: services.newsletters, pledges: services.pledges, pages: pages, messages: messages, siteOrigins: configuration.corsOrigins,
-            base: configuration.publicURL
+            base: configuration.publicURL, challenge: configuration.challenge
         ).endpoints)
 
     router.addRoutes(MailProvidersController(intake: services.mailProviders, bodyLimit: configuration.bodyLimit).endpoints)

@@ -1,3 +1,6 @@
+import AbuseDefence
+import Foundation
+import Signing
 import DatabaseHealth
 import Mail
 import SubscriberLists
@@ -75,6 +78,37 @@ public struct HTTPMetrics: Sendable {
             helpText: "complaints_7d / sent_7d per newsletter (Gmail and Yahoo want it under 0.003; Ops/prometheus alerts at 0.001 and 0.003).")
     }
 
+    static var alertActive: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "abuse", metricName: "alerts_active", unitName: "",
+            helpText: "Alerts this daemon's spike detector holds open, by kind (signup_rate, signup_network, signup_domain, confirmation_rate, payment_failures).")
+    }
+    static var challengeRequired: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "abuse", metricName: "challenge_required", unitName: "",
+            helpText: "1 while a proof of work is required for the purpose (signup, pledge), else 0.")
+    }
+    static var lastMinute: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "abuse", metricName: "last_minute", unitName: "",
+            helpText: "Events in the last minute, by signal (signups, confirmations, failed_payments).")
+    }
+    static var baseline: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "abuse", metricName: "baseline_per_minute", unitName: "",
+            helpText: "The detector's slow baseline, events a minute, by signal.")
+    }
+    static var budgetSpent: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "mail", metricName: "confirmation_budget_spent", unitName: "",
+            helpText: "Confirmation and already-subscribed emails sent this clock hour (the budget holds the rest).")
+    }
+    static var budgetLimit: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "mail", metricName: "confirmation_budget", unitName: "",
+            helpText: "The confirmation budget per hour now (MASTHEAD_CONFIRMATION_BUDGET).")
+    }
+
     static var pledgesRefused: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "masthead", subsystem: "pledges", metricName: "refused", unitName: "total",
@@ -120,6 +154,31 @@ public struct HTTPMetrics: Sendable {
         registry.makeGauge(descriptor: Self.outboxDepth).set(Double(outbox.depth))
         registry.makeGauge(descriptor: Self.outboxDead).set(Double(outbox.dead))
         registry.makeGauge(descriptor: Self.outboxOldest).set(outbox.oldestWaiting ?? 0)
+    }
+
+    /// Sets the abuse defence's gauges: open alerts, whether a challenge is required, the
+    /// detector's rates, the confirmation budget.
+    func observe(abuse: AbuseMonitor, budget: SendingBudget?, at now: Date) {
+        let active = abuse.detector?.activeAlerts ?? []
+        for kind in AlertKind.allCases {
+            registry.makeGauge(descriptor: Self.alertActive, labels: [("kind", kind.rawValue)])
+                .set(Double(active.filter { $0.kind == kind }.count))
+        }
+        for purpose in ChallengePurpose.allCases {
+            registry.makeGauge(descriptor: Self.challengeRequired, labels: [("purpose", purpose.description)])
+                .set(abuse.challengeRequired(purpose) ? 1.0 : 0.0)
+        }
+        if let detector = abuse.detector {
+            for signal in TrafficSignal.allCases {
+                let rate = detector.rate(of: signal, at: now)
+                registry.makeGauge(descriptor: Self.lastMinute, labels: [("signal", signal.rawValue)]).set(Double(rate.lastMinute))
+                registry.makeGauge(descriptor: Self.baseline, labels: [("signal", signal.rawValue)]).set(rate.baseline)
+            }
+        }
+        if let budget {
+            registry.makeGauge(descriptor: Self.budgetSpent).set(Double(budget.spent(at: now)))
+            registry.makeGauge(descriptor: Self.budgetLimit).set(Double(budget.limit() ?? 0))
+        }
     }
 
     /// Sets the bounce and complaint gauges.

@@ -1,3 +1,4 @@
+public import AbuseDefence
 public import DatabaseHealth
 public import DonationPledges
 public import Foundation
@@ -35,6 +36,12 @@ public struct HTTPServices: Sendable {
     public var mailProviders: MailProviderIntake
     /// Bounce and complaint counts for `/metrics`.
     public var feedback: any FeedbackStore
+    /// The spike detector: sign-ups, confirmations and failed payments are counted into it.
+    public var abuse: AbuseMonitor
+    /// Proof-of-work challenges for sign-up and pledge posts.
+    public var challenges: ChallengeGate
+    /// The confirmation budget, for `/metrics`; nil when off.
+    public var confirmationBudget: SendingBudget?
 
     /// Gathers the services.
     public init(
@@ -42,7 +49,7 @@ public struct HTTPServices: Sendable {
         newsletters: any NewsletterStore,
         database: any DatabaseProbe, outbox: any OutboxAdministration, metrics: PrometheusCollectorRegistry,
         now: @escaping @Sendable () -> Date, admin: AdminServices, mailProviders: MailProviderIntake,
-        feedback: any FeedbackStore
+        feedback: any FeedbackStore, abuse: AbuseMonitor, challenges: ChallengeGate, confirmationBudget: SendingBudget?
     ) {
         self.signup = signup
         self.pledges = pledges
@@ -56,5 +63,8 @@ public struct HTTPServices: Sendable {
         self.admin = admin
         self.mailProviders = mailProviders
         self.feedback = feedback
+        self.abuse = abuse
+        self.challenges = challenges
+        self.confirmationBudget = confirmationBudget
     }
 }

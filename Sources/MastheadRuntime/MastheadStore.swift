@@ -1,3 +1,4 @@
+public import AbuseDefence
 public import AdminAccess
 public import DatabaseHealth
 public import DonationPledges
@@ -19,7 +20,7 @@ public import Webhooks
 /// daemons on one database). `MastheadStoreContractTests` runs the same expectations on both.
 public protocol MastheadStore:
     SignupStore, SubscriberStore, PledgeStore, OutboxStore, OutboxAdministration, WebhookStore, AdminTokenStore, FeedbackStore, DomainRuleStore,
-    DatabaseProbe
+    AlertStore, ChallengeStore, DatabaseProbe
 {
     /// The engine, for logs and `db status`: `sqlite 3.40.1`, `postgres`.
     var engine: String { get }

@@ -83,7 +83,8 @@ public struct Runtime: Sendable {
             failureListeners: [services.bounces], signal: services.outboxSignal, concurrency: concurrency,
             messagesPerSecond: rate, lease: configuration.outboxLease, now: now,
             metrics: PrometheusMetricsFactory(registry: registry), logger: logger,
-            delivered: logsConfirmLinks(configuration) ? Self.logConfirmLink : nil, dkim: services.dkim, returnPath: services.returnPath)
+            delivered: logsConfirmLinks(configuration) ? Self.logConfirmLink : nil, dkim: services.dkim, returnPath: services.returnPath,
+            budget: services.confirmationBudget)
         if configuration.environment == .production, let gap = dkimGap(services.dkim, from: services.mailFrom) {
             logger.warning("mail will not pass DMARC by DKIM: receivers such as Gmail and Yahoo may file it as spam", metadata: ["why": "\(gap)"])
         }
@@ -137,7 +138,8 @@ extension Runtime {
             admin: AdminServices(
                 tokens: services.adminTokens, directory: services.directory, catalog: services.catalog, pledges: store, outbox: store,
                 webhooks: services.webhooks),
-            mailProviders: services.mailProviders, feedback: store)
+            mailProviders: services.mailProviders, feedback: store, abuse: services.abuse, challenges: services.challenges,
+            confirmationBudget: services.confirmationBudget)
     }
 
     /// The HTTP router over this runtime's services (tests drive it with `app.test(.router)`).

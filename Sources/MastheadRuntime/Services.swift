@@ -1,3 +1,4 @@
+public import AbuseDefence
 public import AdminAccess
 public import CoreMetrics
 public import DonationPledges
@@ -58,6 +59,12 @@ public struct Services: Sendable {
     public let bounceIntake: BounceIntake
     /// Applies email providers' signed event webhooks (Amazon SES, Mailgun, SendGrid).
     public let mailProviders: MailProviderIntake
+    /// The spike detector and its alerts; says when a proof of work is required.
+    public let abuse: AbuseMonitor
+    /// Issues proof-of-work challenges and admits requests by their proof.
+    public let challenges: ChallengeGate
+    /// The hourly cap on confirmation emails (the delivery worker's); nil when off.
+    public let confirmationBudget: SendingBudget?
 
     /// Builds every service over `store`; the ones that count (webhook deliveries) report to
     /// `metrics`. Throws when the mail templates, the From address or a DKIM key in the configuration cannot be used.
@@ -118,7 +125,16 @@ public struct Services: Sendable {
                 templates: templates, signer: signer, publicURL: configuration.publicURL, from: from,
                 newsroom: configuration.newsroom),
             WebhookAlertComposer(from: from, newsroom: configuration.newsroom),
+            OperatorAlertComposer(from: from, newsroom: configuration.newsroom),
         ]
+        let abuse = AbuseMonitor(
+            detector: configuration.alerts.map(SpikeDetector.init(settings:)), store: store, mode: configuration.challenge,
+            recipient: configuration.operatorEmail, now: now, logger: logger)
+        self.abuse = abuse
+        challenges = ChallengeGate(
+            signer: ChallengeSigner(ring: keys), store: store, difficulty: configuration.challengeDifficulty,
+            required: { abuse.challengeRequired($0) }, now: now)
+        confirmationBudget = Runtime.confirmationBudget(configuration, detector: abuse.detector, now: now)
         let production = configuration.environment == .production
         webhookDeliverer = WebhookDeliverer(
             store: store,

@@ -45,6 +45,17 @@ extension PostgresStore: OutboxStore {
         }
     }
 
+    public func postpone(_ id: Int64, until: Date, reason: String) async throws {
+        try await write { session in
+            try await session.execute(
+                """
+                UPDATE outbox SET state = 'queued', next_attempt_at = \(Timestamp.format(until)), lease_until = NULL,
+                    last_error = \(reason), attempts = greatest(attempts - 1, 0)
+                WHERE id = \(id)
+                """)
+        }
+    }
+
     public func markDead(_ id: Int64, error: String, at time: Date) async throws {
         try await write { session in
             try await session.execute("UPDATE outbox SET state = 'dead', lease_until = NULL, last_error = \(error) WHERE id = \(id)")

@@ -43,6 +43,17 @@ extension SQLiteStore: OutboxStore {
         }
     }
 
+    public func postpone(_ id: Int64, until: Date, reason: String) async throws {
+        try await write { db in
+            try db.cachedStatement(
+                sql: """
+                    UPDATE outbox SET state = 'queued', next_attempt_at = ?, lease_until = NULL, last_error = ?,
+                        attempts = max(attempts - 1, 0) WHERE id = ?
+                    """
+            ).execute(arguments: [Timestamp.format(until), reason, id])
+        }
+    }
+
     public func markDead(_ id: Int64, error: String, at time: Date) async throws {
         try await write { db in
             try db.cachedStatement(

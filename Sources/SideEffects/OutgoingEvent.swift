@@ -36,6 +36,7 @@ public struct OutgoingEvent: Sendable, Equatable {
         "subscriber.pending", "subscriber.confirmed", "subscriber.unsubscribed", "subscriber.bounced",
         "subscriber.complained", "subscriber.erased", "subscriber.imported",
         "pledge.created", "pledge.succeeded", "pledge.failed", "pledge.canceled", "pledge.refunded",
+        "alert.raised",
     ]
 
     /// Wakes this process's webhook worker once a transaction that saved events has committed

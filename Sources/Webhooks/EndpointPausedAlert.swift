@@ -31,14 +31,11 @@ public struct WebhookAlertComposer: MessageComposer {
     public var kinds: Set<String> { [EndpointPausedAlert.kind] }
 
     public func compose(_ item: OutboxItem) throws -> MailMessage {
-        guard let alert = try? JSONDecoder().decode(EndpointPausedAlert.self, from: Data(item.payload)) else {
-            throw CompositionError("unreadable \(EndpointPausedAlert.kind) payload")
-        }
-        let host = from.address.split(separator: "@").last.map(String.init) ?? "localhost"
-        return MailMessage(
-            from: from, to: Mailbox(item.recipient),
+        let alert = try item.payload(as: EndpointPausedAlert.self)
+        return .operatorNotice(
+            from: from, item: item,
             subject: "[\(newsroom)] Webhook endpoint \(alert.endpoint) paused: failing since \(Timestamp.format(alert.failingSince))",
-            textBody: """
+            text: """
                 Masthead paused webhook endpoint \(alert.endpoint) (\(alert.url)): every delivery to it has failed since \
                 \(Timestamp.format(alert.failingSince)).
 
@@ -51,8 +48,6 @@ public struct WebhookAlertComposer: MessageComposer {
                     masthead webhooks resume \(alert.endpoint)
                     masthead webhooks replay --endpoint \(alert.endpoint) --failed
 
-                """,
-            htmlBody: nil, messageID: "\(Int64(item.createdAt.timeIntervalSince1970 * 1000)).\(item.id)@\(host)",
-            date: item.createdAt, headers: [])
+                """)
     }
 }

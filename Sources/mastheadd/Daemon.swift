@@ -60,7 +60,7 @@ enum Daemon {
         if let reclaimed = try await runtime.store.reclaimOutboxLeases(at: runtime.now()), reclaimed > 0 {
             logger.notice("reclaimed the outbox leases an earlier run left unfinished", metadata: ["messages": "\(reclaimed)"])
         }
-        try await runtime.serviceGroup(running: [app, runtime.deliveryWorker, runtime.webhookWorker]).run()
+        try await runtime.serviceGroup(running: [app, runtime.deliveryWorker, runtime.webhookWorker, runtime.services.abuse]).run()
         logger.info("mastheadd stopped")
     }
 

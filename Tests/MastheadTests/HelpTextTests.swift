@@ -33,6 +33,7 @@ import Testing
         ["masthead", "dkim"], ["masthead", "dkim", "generate"], ["masthead", "dkim", "list"], ["masthead", "dkim", "retire"], ["masthead", "bounces"], ["masthead", "bounces", "ingest"],
         ["masthead", "doctor"], ["masthead", "domains"], ["masthead", "domains", "block"], ["masthead", "domains", "allow"],
         ["masthead", "domains", "remove"], ["masthead", "domains", "list"], ["masthead", "domains", "import"],
+        ["masthead", "alerts"], ["masthead", "alerts", "list"],
     ]
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help")

@@ -8,6 +8,8 @@ struct DeliveryMetrics: Sendable {
     let failed: Counter
     let retried: Counter
     let dead: Counter
+    /// Messages put back by the sending budget (each time one is held).
+    let held: Counter
     let latency: CoreMetrics.Timer
 
     init(factory: any MetricsFactory) {
@@ -15,6 +17,7 @@ struct DeliveryMetrics: Sendable {
         failed = Counter(label: "masthead_mail_failed_total", factory: factory)
         retried = Counter(label: "masthead_mail_retried_total", factory: factory)
         dead = Counter(label: "masthead_mail_dead_total", factory: factory)
+        held = Counter(label: "masthead_mail_held_total", factory: factory)
         latency = CoreMetrics.Timer(label: "masthead_mail_send_duration_seconds", factory: factory)
     }
 }

@@ -40,6 +40,8 @@ public struct DeliveryWorker: Service {
     let dkim: DKIMSigner?
     /// Gives each message its own VERP envelope sender; nil keeps the message's own.
     let returnPath: ReturnPath?
+    /// Caps some kinds per hour (the confirmation budget); nil sends everything.
+    let budget: SendingBudget?
     /// Pauses delivery while the relay is unavailable.
     public let breaker = RelayBreaker()
 
@@ -52,7 +54,8 @@ public struct DeliveryWorker: Service {
         idlePoll: Duration = .seconds(5), now: @escaping @Sendable () -> Date = Date.init,
         jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
         metrics: any MetricsFactory = NOOPMetricsHandler.instance, logger: Logger,
-        delivered: (@Sendable (MailMessage, Logger) -> Void)? = nil, dkim: DKIMSigner? = nil, returnPath: ReturnPath? = nil
+        delivered: (@Sendable (MailMessage, Logger) -> Void)? = nil, dkim: DKIMSigner? = nil, returnPath: ReturnPath? = nil,
+        budget: SendingBudget? = nil
     ) {
         var byKind: [String: any MessageComposer] = [:]
         for composer in composers {
@@ -80,6 +83,7 @@ public struct DeliveryWorker: Service {
         self.delivered = delivered
         self.dkim = dkim
         self.returnPath = returnPath
+        self.budget = budget
     }
 
     public func run() async throws {
@@ -133,6 +137,22 @@ public struct DeliveryWorker: Service {
         var logger = self.logger
         logger[metadataKey: "outbox.id"] = "\(item.id)"
         logger[metadataKey: "outbox.kind"] = "\(item.kind)"
+        switch budget?.decide(item, at: now()) ?? .send {
+        case .send: break
+        case .hold(let until):
+            metrics.held.increment()
+            await record(logger, until: leaseEnds) {
+                try await store.postpone(item.id, until: until, reason: "held: this hour's sending budget for \(item.kind) is spent")
+            }
+            return
+        case .drop:
+            metrics.dead.increment()
+            await record(logger, until: leaseEnds) {
+                try await store.markDead(item.id, error: "not sent: held by the sending budget until its link expired", at: now())
+            }
+            logger.notice("outbox message dropped: held by the sending budget until its link expired")
+            return
+        }
         let delivery: Delivery
         let message: MailMessage
         do {

@@ -10,6 +10,9 @@ public protocol OutboxStore: Sendable {
     func markSent(_ id: Int64, at time: Date) async throws
     /// Puts a claimed row back in the queue for another attempt at `nextAttempt`.
     func reschedule(_ id: Int64, nextAttempt: Date, error: String) async throws
+    /// Puts a claimed row back in the queue until `until` without counting its attempt: it was
+    /// not tried (held by the sending budget).
+    func postpone(_ id: Int64, until: Date, reason: String) async throws
     /// Gives up on a row: it moves to the dead letters with its last error.
     func markDead(_ id: Int64, error: String, at time: Date) async throws
 }

@@ -9,9 +9,10 @@ import MastheadSettings
 ///
 /// Pages run no scripts (`script-src 'none'`): every form works as a plain post. They only post
 /// to us, send no `Referer` (their URLs may carry tokens) and cannot be framed — except the
-/// embeddable box, which the configured site origins may frame. The one exception is the
-/// payment page, which runs the payment provider's script and our one inline script, named by
-/// its hash (``PageScripts``).
+/// embeddable box, which the configured site origins may frame. Two exceptions: the pages with
+/// a sign-up or pledge form load our proof-of-work script and its worker from this site
+/// (`'self'`) unless challenges are off, and the payment page runs the payment provider's
+/// script and our one inline script, named by its hash (``PageScripts``).
 struct PageRenderer: Sendable {
     let templates: TemplateLibrary
     let newsroom: String

@@ -18,6 +18,8 @@ public enum PageTemplates {
         "subscribe": PackageResources.subscribe_mustache,
         "embed-subscribe": PackageResources.embed_subscribe_mustache,
         "subscribe-js": PackageResources.subscribe_js_mustache,
+        "challenge-js": PackageResources.challenge_js_mustache,
+        "challenge-worker-js": PackageResources.challenge_worker_js_mustache,
         "preferences": PackageResources.preferences_mustache,
         "support": PackageResources.support_mustache,
     ].mapValues { String(decoding: $0, as: UTF8.self) }

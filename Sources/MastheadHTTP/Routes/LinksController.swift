@@ -1,3 +1,4 @@
+import AbuseDefence
 import Foundation
 import Hummingbird
 import Logging
@@ -12,6 +13,7 @@ import SubscriberLists
 /// polite page (or, for JSON clients, one problem) whatever it was.
 struct LinksController: Sendable {
     let signup: SignupService
+    let abuse: AbuseMonitor
     let pages: PageRenderer
     let messages: ReaderMessages
     let bodyLimit: Int
@@ -52,6 +54,7 @@ struct LinksController: Sendable {
             return try finished(request, page: "confirmed", status: "nothing_to_confirm", message: messages["confirm.nothing", language], [])
         }
         context.logger.info("subscription confirmed", metadata: ["changed": "\(changed)"])
+        if changed { await abuse.observe(.confirmations) }
         if let confirmRedirect, request.prefersHTML { return Response.seeOther(confirmRedirect) }
         return try finished(request, page: "confirmed", status: "confirmed", message: messages["confirm.done", language], newsletters)
     }

@@ -1,3 +1,4 @@
+import AbuseDefence
 import DatabaseHealth
 import Foundation
 import Hummingbird
@@ -10,6 +11,8 @@ struct OperationsController: Sendable {
     let database: any DatabaseProbe
     let outbox: any OutboxAdministration
     let feedback: any FeedbackStore
+    let abuse: AbuseMonitor
+    let budget: SendingBudget?
     let now: @Sendable () -> Date
     let metrics: HTTPMetrics
 
@@ -43,6 +46,7 @@ struct OperationsController: Sendable {
         metrics.observe(pool: database.poolStatistics)
         metrics.observe(outbox: try await outbox.outboxQueueStatistics(at: Date()))
         metrics.observe(feedback: try await feedback.feedbackStatistics(since: now().addingTimeInterval(-FeedbackStatistics.window)))
+        metrics.observe(abuse: abuse, budget: budget, at: now())
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: metrics.render())))

@@ -1,3 +1,4 @@
+import AbuseDefence
 import DonationPledges
 import PaymentProviders
 import Foundation
@@ -8,6 +9,7 @@ import Logging
 /// development the simulated provider's checkout page.
 struct PaymentsController: Sendable {
     let pledges: PledgeService?
+    let abuse: AbuseMonitor
     let simulated: SimulatedProvider?
     let stripe: StripePayments?
     let pages: PageRenderer
@@ -43,6 +45,8 @@ struct PaymentsController: Sendable {
             case .unhandledType, .unknownPledge: .notice
             default: .info
             }
+        // Card testing shows as a run of failed payments: the detector counts them.
+        if case .moved(_, to: .failed) = outcome { await abuse.observe(.failedPayments) }
         context.logger.log(level: level, "payment webhook applied", metadata: ["outcome": "\(outcome.recordedText)"])
         return try JSONBody.response(["received": "true"])
     }

@@ -1,3 +1,5 @@
+import AbuseDefence
+import Signing
 import DNSLookup
 import DonationPledges
 import EmailAddress
@@ -12,6 +14,7 @@ import NewsletterSignup
 /// reached from receipts. With payments off every route answers 503.
 struct PledgesController: Sendable {
     let pledges: PledgeService?
+    let challenges: ChallengeGate
     let pages: PageRenderer
     let messages: ReaderMessages
     let bodyLimit: Int
@@ -54,6 +57,16 @@ struct PledgesController: Sendable {
         let fields = try await SubmittedFields.read(request, limit: bodyLimit)
         let answer: PledgeAnswer
         var replayed = false
+        do {
+            try await challenges.admit(proof: fields.first("proof"), for: .pledge)
+        } catch let refusal as ChallengeRefusal {
+            context.logger.info("pledge refused for its proof of work", metadata: ["refusal": "\(refusal)"])
+            let problem = ProblemDetails.challenge(refusal, messages: messages, language: request.language(of: fields))
+            if request.prefersHTML {
+                return backToSupportPage(request, fields, code: refusal == .required ? "challenge_required" : "invalid_proof", field: "form")
+            }
+            throw problem
+        }
         do {
             switch try await service.prepare(Self.pledgeRequest(fields, request, context)) {
             case .replay(let stored):
@@ -110,7 +123,8 @@ struct PledgesController: Sendable {
             amountMinor: fields.first("amount_minor"), currency: fields.first("currency"), interval: fields.first("interval"),
             tier: fields.first("tier"), returnURL: fields.first("return_url"), newsletters: fields.all("newsletter_opt_in"),
             source: fields.first("source"), locale: request.readerLocale(fields),
-            otherFields: fields.values.filter { !PledgeRequest.fieldNames.contains($0.key) && $0.key != keyField },
+            // The proof of work is checked before (its random text is no card number to look for).
+            otherFields: fields.values.filter { !PledgeRequest.fieldNames.contains($0.key) && $0.key != keyField && $0.key != "proof" },
             idempotencyKey: request.headers[.idempotencyKey] ?? fields.first("idempotency_key"),
             clientIP: context.clientAddress?.description, userAgent: request.headers[.userAgent])
     }

@@ -1,3 +1,4 @@
+import AbuseDefence
 import DonationPledges
 import Foundation
 import HTTPTypes
@@ -16,12 +17,16 @@ struct ReaderPagesController: Sendable {
     /// The newsroom's sites: they may frame the embeddable box.
     let siteOrigins: [String]
     let base: String
+    /// When forms need a proof of work: unless `off`, the forms load the solver script.
+    let challenge: ChallengeMode
 
     var endpoints: RouteCollection<MastheadRequestContext> {
         let routes = RouteCollection(context: MastheadRequestContext.self)
         routes.get("subscribe") { request, _ in try await subscribePage(request) }
         routes.get("embed/subscribe") { request, _ in try await embeddedBox(request) }
         routes.get("embed/subscribe.js") { request, _ in try embedScript(request) }
+        routes.get("embed/challenge.js") { _, _ in try script("challenge-js") }
+        routes.get("embed/challenge-worker.js") { _, _ in try script("challenge-worker-js") }
         routes.get("support") { request, _ in try await supportPage(request) }
         routes.get("support/thanks") { request, _ in try await thanksPage(request) }
         return routes
@@ -50,7 +55,8 @@ struct ReaderPagesController: Sendable {
             ] as [String: Any]
         }
         return try pages.page(
-            "subscribe", title: messages["subscribe.title", language], language: language, context, path: base + path)
+            "subscribe", title: messages["subscribe.title", language], language: language, withChallenge(context), path: base + path,
+            scripts: challengeScripts)
     }
 
     /// `/embed/subscribe?newsletter=SLUG[&theme=light|dark]`: one newsletter's box, for an
@@ -68,7 +74,8 @@ struct ReaderPagesController: Sendable {
         context["newsletter"] = ["slug": newsletter.slug, "name": newsletter.name, "description": newsletter.description]
         context["return_to"] = "/embed/subscribe?newsletter=\(newsletter.slug)&theme=\(theme)&lang=\(language)"
         return try pages.page(
-            "embed-subscribe", title: newsletter.name, language: language, context, frameAncestors: siteOrigins)
+            "embed-subscribe", title: newsletter.name, language: language, withChallenge(context), frameAncestors: siteOrigins,
+            scripts: challengeScripts)
     }
 
     /// What a form post sent back (`?subscribed=1`, `?error=CODE&field=FIELD`), as page values:
@@ -83,6 +90,8 @@ struct ReaderPagesController: Sendable {
             return ["newsletters_error": messages[key, language]]
         case "email", nil:
             return ["email_error": messages["signup.invalid_email", language]]
+        case "proof":
+            return ["email_error": messages[code == "required" ? "challenge.required" : "challenge.invalid", language]]
         default:
             return ["email_error": messages["signup.invalid_field", language]]
         }
@@ -97,18 +106,40 @@ struct ReaderPagesController: Sendable {
             "button": messages["subscribe.button", language], "required": messages["page.required", language],
             "accepted": messages["signup.accepted", language], "failed": messages["rate.limited", language],
         ]
-        let script = try pages.templates.render(
-            "subscribe-js",
-            [
-                "base": base, "base_json": Self.json(base), "texts_json": Self.json(texts), "lang_json": Self.json(language),
-                "newsletter_json": Self.json(request.uri.queryParameters["newsletter"].map(String.init) ?? ""),
-            ])
-        return Response(
+        let worker = try pages.templates.render("challenge-worker-js", [:])
+        return Self.javaScript(
+            try pages.templates.render(
+                "subscribe-js",
+                [
+                    "base": base, "base_json": Self.json(base), "texts_json": Self.json(texts), "lang_json": Self.json(language),
+                    "newsletter_json": Self.json(request.uri.queryParameters["newsletter"].map(String.init) ?? ""),
+                    "worker_source": worker, "worker_json": Self.json(worker),
+                ]))
+    }
+
+    /// `/embed/challenge.js` (the pages' proof-of-work script) and `/embed/challenge-worker.js`
+    /// (its Web Worker).
+    func script(_ template: String) throws -> Response {
+        Self.javaScript(try pages.templates.render(template, [:]))
+    }
+
+    static func javaScript(_ text: String) -> Response {
+        Response(
             status: .ok,
             headers: [
                 .contentType: "text/javascript; charset=utf-8", .cacheControl: "public, max-age=300", .xContentTypeOptions: "nosniff",
             ],
-            body: .init(byteBuffer: ByteBuffer(string: script)))
+            body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// What a page with a form needs to run the proof-of-work script: this site's own scripts,
+    /// its worker and its `GET /v1/challenge`; nil (no script at all) when challenges are off.
+    private var challengeScripts: PageScripts? {
+        challenge == .off ? nil : PageScripts(sources: ["'self'"], inlineHashes: [], frames: ["'none'"], connections: ["'self'"])
+    }
+
+    private func withChallenge(_ context: [String: Any]) -> [String: Any] {
+        context.merging(["challenge_script": challenge != .off]) { $1 }
     }
 
     /// JSON text of a value, for embedding into the script.
@@ -182,7 +213,7 @@ struct ReaderPagesController: Sendable {
         }
         return try pages.page(
             "support", status: query["error"] == nil ? .ok : .unprocessableContent, title: messages["support.title", language],
-            language: language, context, path: base + path)
+            language: language, withChallenge(context), path: base + path, scripts: challengeScripts)
     }
 
     /// A fresh key for the support form: letters only, because every submitted field is scanned
@@ -205,6 +236,8 @@ struct ReaderPagesController: Sendable {
         case "interval_not_offered": messages["support.once_only", language]
         case "provider_unavailable": messages["support.provider_unavailable", language]
         case "too_many_pledges": messages["support.too_many", language]
+        case "challenge_required": messages["challenge.required", language]
+        case "invalid_proof": messages["challenge.invalid", language]
         default: messages["page.check_form", language]
         }
     }

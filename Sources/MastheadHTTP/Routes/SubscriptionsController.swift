@@ -1,3 +1,6 @@
+import AbuseDefence
+import DNSLookup
+import Signing
 import Foundation
 import Hummingbird
 import Logging
@@ -11,6 +14,8 @@ import SubscriberLists
 /// plain `<form>` posts, and the same answer whatever the address's state.
 struct SubscriptionsController: Sendable {
     let signup: SignupService
+    let abuse: AbuseMonitor
+    let challenges: ChallengeGate
     let pages: PageRenderer
     let messages: ReaderMessages
     let bodyLimit: Int
@@ -34,10 +39,16 @@ struct SubscriptionsController: Sendable {
         let fields = try await SubmittedFields.read(request, limit: bodyLimit)
         let language = request.language(of: fields)
         let accepted = messages["signup.accepted", language]
+        // Every attempt counts toward the spike detector, robots' included: while they keep
+        // coming, the alert (and an adaptive challenge) stays on.
+        await abuse.signup(client: context.clientAddress?.description, domain: Self.domain(of: fields.first("email")))
         // A filled honeypot gets the normal answer and nothing else: robots learn nothing.
         if let bait = fields.first(Self.honeypotField), !bait.isEmpty {
             context.logger.info("honeypot filled; sign-up ignored")
             return try answer(request, fields, language: language, message: accepted)
+        }
+        if let refusal = await admit(fields, context) {
+            return try refuse(request, fields, .challenge(refusal, messages: messages, language: language), language: language)
         }
         let signupRequest = SignupRequest(
             email: fields.first("email") ?? "", newsletters: fields.all("newsletters"),
@@ -49,14 +60,40 @@ struct SubscriptionsController: Sendable {
         } catch let error as SignupError {
             // Not the reader's mistake: staff must act, so the log says what to do.
             if error == .noNewsletterOpen { context.logger.warning("sign-up refused: \(error)") }
-            return try refuse(request, fields, error, language: language)
+            return try refuse(request, fields, .signup(error, messages: messages, language: language), language: language)
         }
         return try answer(request, fields, language: language, message: accepted)
+    }
+
+    /// The proof-of-work check: nil lets the request through.
+    private func admit(_ fields: SubmittedFields, _ context: MastheadRequestContext) async -> ChallengeRefusal? {
+        do {
+            try await challenges.admit(proof: fields.first("proof"), for: .signup)
+            return nil
+        } catch let refusal as ChallengeRefusal {
+            context.logger.info("sign-up refused for its proof of work", metadata: ["refusal": "\(refusal)"])
+            return refusal
+        } catch {
+            // The spent-challenge record could not be written: let the store's failure answer.
+            context.logger.error("proof of work not recorded", metadata: ["error": "\(error)"])
+            return .rejected(.malformed)
+        }
+    }
+
+    /// The domain part of a typed address, lower-cased, for the detector (not validated: a
+    /// robot's malformed addresses count too).
+    static func domain(of email: String?) -> String? {
+        guard let email, let at = email.lastIndex(of: "@") else { return nil }
+        let domain = email[email.index(after: at)...].trimmingCharacters(in: .whitespaces).lowercased()
+        return domain.isEmpty || domain.count > 253 ? nil : domain
     }
 
     func resend(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
         let fields = try await SubmittedFields.read(request, limit: bodyLimit)
         let language = request.language(of: fields)
+        if let refusal = await admit(fields, context) {
+            return try refuse(request, fields, .challenge(refusal, messages: messages, language: language), language: language)
+        }
         do {
             switch try await signup.resend(email: fields.first("email") ?? "") {
             case .queued: context.logger.info("resend requested", metadata: ["queued": "true"])
@@ -65,7 +102,7 @@ struct SubscriptionsController: Sendable {
                 context.logger.info("resend requested", metadata: ["queued": "false", "reason": "\(why.rawValue)"])
             }
         } catch let error as SignupError {
-            return try refuse(request, fields, error, language: language)
+            return try refuse(request, fields, .signup(error, messages: messages, language: language), language: language)
         }
         return try answer(request, fields, language: language, message: messages["resend.accepted", language])
     }
@@ -82,15 +119,14 @@ struct SubscriptionsController: Sendable {
 
     /// 422 naming the field, or for a browser form a redirect back with the error's code and
     /// field (the page shows the message next to the field), or a page.
-    private func refuse(_ request: Request, _ fields: SubmittedFields, _ error: SignupError, language: String) throws -> Response {
-        let problem = ProblemDetails.signup(error, messages: messages, language: language)
+    private func refuse(_ request: Request, _ fields: SubmittedFields, _ problem: ProblemDetails, language: String) throws -> Response {
         guard request.prefersHTML else { throw problem }
         let first = problem.errors?.first
         if let back = returnTarget(request, fields, flag: "error=\(first?.code ?? "invalid")&field=\(first?.field ?? "email")") {
             return Response.seeOther(back)
         }
         return try pages.page(
-            "signup-result", status: .unprocessableContent, title: messages["page.check_form", language], language: language,
+            "signup-result", status: problem.status, title: messages["page.check_form", language], language: language,
             ["message": first?.message ?? messages["signup.invalid_field", language], "error": true])
     }
 

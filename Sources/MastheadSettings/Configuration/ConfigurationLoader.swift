@@ -1,3 +1,4 @@
+import AbuseDefence
 import Configuration
 import DNSLookup
 import EmailAddress
@@ -206,6 +207,7 @@ public struct ConfigurationLoader: Sendable {
             }
             configuration.operatorEmail = address
         }
+        try Self.loadAbuseDefence(&values, into: &configuration)
         if let seconds = try values.int(.webhookRetryWindow) {
             guard (1...2_592_000).contains(seconds) else {
                 throw ConfigurationError(.webhookRetryWindow, "\(seconds) is outside 1-2592000 seconds")
@@ -244,6 +246,46 @@ public struct ConfigurationLoader: Sendable {
         if let burst = try values.int(.rateBurst) {
             guard (1...100_000).contains(burst) else { throw ConfigurationError(.rateBurst, "\(burst) is outside 1-100000") }
             configuration.rateBurst = burst
+        }
+    }
+
+    /// The proof-of-work challenge, the spike detector and the confirmation budget.
+    private static func loadAbuseDefence(_ values: inout SettingValues, into configuration: inout MastheadConfiguration) throws(ConfigurationError) {
+        if let text = try values.string(.challenge) {
+            guard let mode = ChallengeMode(rawValue: text) else { throw ConfigurationError(.challenge, "'\(text)' is not off, adaptive or always") }
+            configuration.challenge = mode
+        }
+        if let bits = try values.int(.challengeDifficulty) {
+            guard (1...32).contains(bits) else { throw ConfigurationError(.challengeDifficulty, "\(bits) is outside 1-32") }
+            configuration.challengeDifficulty = bits
+        }
+        if let on = try values.bool(.alerts), !on { configuration.alerts = nil }
+        if var alerts = configuration.alerts {
+            if let factor = try values.int(.alertFactor) {
+                guard (2...1000).contains(factor) else { throw ConfigurationError(.alertFactor, "\(factor) is outside 2-1000") }
+                alerts.factor = Double(factor)
+            }
+            if let floor = try values.int(.alertFloor) {
+                guard (6...1_000_000).contains(floor) else { throw ConfigurationError(.alertFloor, "\(floor) is outside 6-1000000") }
+                alerts.floor = floor
+                alerts.paymentFloor = floor / 6
+            }
+            if let minutes = try values.int(.alertCooldown) {
+                guard (1...1440).contains(minutes) else { throw ConfigurationError(.alertCooldown, "\(minutes) is outside 1-1440 minutes") }
+                alerts.cooldown = Int64(minutes * 60)
+            }
+            configuration.alerts = alerts
+        }
+        if let text = try values.string(.confirmationBudget) {
+            switch text {
+            case "auto": configuration.confirmationBudget = .auto
+            case "off": configuration.confirmationBudget = .off
+            default:
+                guard let count = Int(text), (1...10_000_000).contains(count) else {
+                    throw ConfigurationError(.confirmationBudget, "'\(text)' is not a number of emails per hour (1-10000000), auto or off")
+                }
+                configuration.confirmationBudget = .perHour(count)
+            }
         }
     }
 

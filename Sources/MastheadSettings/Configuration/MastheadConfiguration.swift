@@ -1,3 +1,4 @@
+public import AbuseDefence
 public import DNSLookup
 import Foundation
 public import Logging
@@ -85,6 +86,14 @@ public struct MastheadConfiguration: Sendable, Equatable {
     public var stripe = StripeSettings()
     /// Where operator alerts are mailed; nil sends none (they are logged either way).
     public var operatorEmail: String?
+    /// When sign-ups and pledges need a proof of work.
+    public var challenge: ChallengeMode = .adaptive
+    /// Its difficulty, in leading zero bits.
+    public var challengeDifficulty = 16
+    /// The spike detector's settings; nil turns detection off.
+    public var alerts: SpikeSettings? = SpikeSettings()
+    /// Confirmation emails per hour per daemon.
+    public var confirmationBudget: ConfirmationBudget = .auto
     /// How long a webhook delivery is retried, and how long an endpoint may fail before it is paused.
     public var webhookRetryWindow: Duration = .seconds(259_200)
     /// How long the webhook delivery log keeps a delivery.
@@ -230,4 +239,12 @@ public struct DKIMKeyFile: Sendable, Equatable {
         self.selector = selector
         self.path = path
     }
+}
+
+/// The hourly cap on confirmation emails (`MASTHEAD_CONFIRMATION_BUDGET`).
+public enum ConfirmationBudget: Sendable, Equatable {
+    /// 600 an hour, or ten times the detector's hourly sign-up baseline when that is more.
+    case auto
+    case perHour(Int)
+    case off
 }

@@ -163,7 +163,29 @@ extension Setting {
         key: "stripe.test.keys", summary: "true lets production run on Stripe's test keys (a staging site); production refuses them otherwise",
         defaultValue: "false")
     public static let operatorEmail = Setting(
-        key: "operator.email", summary: "where operator alerts go (a webhook endpoint paused for failing)", defaultValue: "none")
+        key: "operator.email", summary: "where operator alerts go (a sign-up flood, card testing, a webhook endpoint paused for failing)",
+        defaultValue: "none")
+    public static let challenge = Setting(
+        key: "challenge",
+        summary: "proof of work on sign-up and pledge posts: off, adaptive (required while an alert lasts) or always (every form needs JavaScript)",
+        defaultValue: "adaptive")
+    public static let challengeDifficulty = Setting(
+        key: "challenge.difficulty", summary: "leading zero bits a proof of work needs (each one doubles the browser's work; 16: a few hundred ms on a phone)",
+        defaultValue: "16")
+    public static let alerts = Setting(
+        key: "alerts", summary: "true: watch sign-up, confirmation and failed-payment rates and raise alerts on spikes", defaultValue: "true")
+    public static let alertFactor = Setting(
+        key: "alert.factor", summary: "a last-minute rate alerts above this multiple of its baseline (and above alert.floor)", defaultValue: "5")
+    public static let alertFloor = Setting(
+        key: "alert.floor",
+        summary: "sign-ups or confirmations a minute below which no rate alerts (failed payments: a sixth of it); also the least sign-ups a minute for the network and domain share alerts",
+        defaultValue: "60")
+    public static let alertCooldown = Setting(
+        key: "alert.cooldown", summary: "minutes without its condition before an alert ends (and adaptive challenges stop)", defaultValue: "15")
+    public static let confirmationBudget = Setting(
+        key: "confirmation.budget",
+        summary: "confirmation (and already-subscribed) emails per hour per daemon, the rest wait for the next hour: a number, auto (600, or ten times the hourly sign-up baseline when more) or off",
+        defaultValue: "auto")
     public static let webhookRetryWindow = Setting(
         key: "webhook.retry.window",
         summary: "seconds a webhook delivery is retried; an endpoint failing this long is paused (86400 = 1 day)",
@@ -218,7 +240,8 @@ extension Setting {
         .signupCooldown, .signupNotice, .signupReturnURL, .confirmRedirectURL, .consentVersion, .confirmDays,
         .corsOrigins, .rateLimit, .rateBurst, .siteLinks, .payments, .paymentsWebhookURL, .pledgesPerDay, .pledgeDeclines,
         .pledgeCooldown, .stripeSecretKeyFile, .stripeWebhookSecretFile, .stripePublishableKey, .stripeAPIURL, .stripeJSURL,
-        .stripeTestKeys, .operatorEmail, .webhookRetryWindow, .webhookRetentionDays, .adminRateLimit,
+        .stripeTestKeys, .operatorEmail, .challenge, .challengeDifficulty, .alerts, .alertFactor, .alertFloor, .alertCooldown,
+        .confirmationBudget, .webhookRetryWindow, .webhookRetentionDays, .adminRateLimit,
         .dkimDomain, .dkimSelector, .dkimKeyFile, .bounceDomain, .softBounceLimit, .softBounceDays,
         .mailgunSigningKeyFile, .sendGridVerificationKey, .sesCertificateFile, .sesTopics, .sesConfirmSubscriptions,
     ]

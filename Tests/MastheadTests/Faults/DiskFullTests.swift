@@ -24,7 +24,7 @@ struct DiskFullTests {
 
         let server = try await SMTPTestServer.aiosmtpd(spool: directory.file("spool"))
         let environment = [
-            "MASTHEAD_DATABASE": "sqlite:\(disk)/masthead.sqlite", "MASTHEAD_RATE_LIMIT": "0",
+            "MASTHEAD_DATABASE": "sqlite:\(disk)/masthead.sqlite", "MASTHEAD_RATE_LIMIT": "0", "MASTHEAD_CHALLENGE": "off",
             "MASTHEAD_MAILER": "smtp://127.0.0.1:\(server.port)?tls=none",
         ]
         try await Executables.prepareDeployment(in: directory.path, environment: environment)

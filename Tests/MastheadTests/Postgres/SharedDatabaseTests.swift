@@ -30,7 +30,8 @@ struct SharedDatabaseTests {
 
         /// The environment every daemon of the test shares: one database, one keys file.
         func environment(_ extra: [String: String] = [:]) -> [String: String] {
-            ["MASTHEAD_DATABASE": database, "MASTHEAD_RATE_LIMIT": "0", "MASTHEAD_DATABASE_POOL": "4"].merging(extra) { $1 }
+            ["MASTHEAD_DATABASE": database, "MASTHEAD_RATE_LIMIT": "0", "MASTHEAD_DATABASE_POOL": "4", "MASTHEAD_CHALLENGE": "off",
+                "MASTHEAD_CONFIRMATION_BUDGET": "off"].merging(extra) { $1 }
         }
 
         func addNewsletter() async throws {

@@ -23,7 +23,7 @@ struct SchemathesisTests {
         let token = try #require(created.stdout.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines), "\(created.stderr)")
         // The per-client and per-token limits would answer most generated requests 429, and test little else.
         let daemon = try await DaemonProcess(
-            in: directory.path, environment: ["MASTHEAD_RATE_LIMIT": "0", "MASTHEAD_ADMIN_RATE_LIMIT": "0"])
+            in: directory.path, environment: ["MASTHEAD_RATE_LIMIT": "0", "MASTHEAD_ADMIN_RATE_LIMIT": "0", "MASTHEAD_CHALLENGE": "off"])
         let examples = ProcessInfo.processInfo.environment["SCHEMATHESIS_EXAMPLES"] ?? "25"
         let run = try await Executables.runProgram(
             "/usr/bin/env",

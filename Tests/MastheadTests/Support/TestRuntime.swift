@@ -1,3 +1,4 @@
+import AbuseDefence
 import Foundation
 import GRDB
 import Hummingbird
@@ -44,6 +45,11 @@ struct TestRuntime {
         // a test may wait longer than the 15 s an idle connection is kept (the next request then
         // met a closed channel). The timeouts' own tests run the daemon with theirs.
         configuration.headerTimeout = .seconds(300)
+        // Tests sign up hundreds of readers a minute from one address, which the abuse defence
+        // takes for an attack: no proof of work and no hourly confirmation cap unless a test
+        // asks for them (the detector still runs). AbuseDefenceFlowTests turns them on.
+        configuration.challenge = .off
+        configuration.confirmationBudget = .off
         adjust(&configuration)
         database = configuration.database
         runtime = try await Runtime.start(configuration: configuration, logger: log.logger, now: clock.function)
