@@ -72,7 +72,11 @@ public final class AbuseMonitor: Service, Sendable {
         } catch {
             logger.warning("could not close earlier alerts", metadata: ["error": "\(error)"])
         }
-        guard detector != nil else { return }
+        guard detector != nil else {
+            // Nothing to tick, but a service that returns stops the daemon: wait for the end.
+            try? await gracefulShutdown()
+            return
+        }
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             try? await Task.sleep(for: .seconds(5))
             await tick()

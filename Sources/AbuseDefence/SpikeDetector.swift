@@ -110,6 +110,12 @@ public final class SpikeDetector: Sendable {
         state.withLock { $0.active.values.map(\.notice).sorted { $0.at < $1.at } }
     }
 
+    /// A signal's baseline, events a minute (as of its last finished minute): cheap, for the
+    /// confirmation budget's `auto`, asked once per message.
+    public func baseline(of signal: TrafficSignal) -> Double {
+        state.withLock { $0.windows[signal]?.baseline ?? 0 }
+    }
+
     /// A signal's last-minute count and its baseline (events a minute), for the metrics.
     public func rate(of signal: TrafficSignal, at time: Date) -> (lastMinute: Int, baseline: Double) {
         let second = Int64(time.timeIntervalSince1970.rounded(.down))

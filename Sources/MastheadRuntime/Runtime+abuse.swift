@@ -14,17 +14,14 @@ extension Runtime {
     /// The hourly cap on mail to addresses that did not confirm yet (confirmations and
     /// already-subscribed notices, the kinds a stranger's sign-up sends), held past the
     /// confirmation link's lifetime: dropped.
-    static func confirmationBudget(
-        _ configuration: MastheadConfiguration, detector: SpikeDetector?, now: @escaping @Sendable () -> Date
-    ) -> SendingBudget? {
+    static func confirmationBudget(_ configuration: MastheadConfiguration, detector: SpikeDetector?) -> SendingBudget? {
         let limit: @Sendable () -> Int?
         switch configuration.confirmationBudget {
         case .off: return nil
         case .perHour(let count): limit = { count }
         case .auto:
             limit = {
-                let baseline = detector?.rate(of: .signups, at: now()).baseline ?? 0
-                return max(autoBudgetFloor, Int(baseline * 60 * autoBudgetFactor))
+                max(autoBudgetFloor, Int((detector?.baseline(of: .signups) ?? 0) * 60 * autoBudgetFactor))
             }
         }
         return SendingBudget(

@@ -134,7 +134,7 @@ public struct Services: Sendable {
         challenges = ChallengeGate(
             signer: ChallengeSigner(ring: keys), store: store, difficulty: configuration.challengeDifficulty,
             required: { abuse.challengeRequired($0) }, now: now)
-        confirmationBudget = Runtime.confirmationBudget(configuration, detector: abuse.detector, now: now)
+        confirmationBudget = Runtime.confirmationBudget(configuration, detector: abuse.detector)
         let production = configuration.environment == .production
         webhookDeliverer = WebhookDeliverer(
             store: store,

@@ -23,6 +23,19 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory.file("masthead.sqlite-wal")))
     }
 
+    /// With the spike detector off the abuse monitor has nothing to do, and must still run until
+    /// the daemon stops (a service that returns early stops the whole daemon).
+    @Test func runsWithAlertsOffUntilSignalled() async throws {
+        let directory = try TemporaryDirectory()
+        let daemon = try await DaemonProcess(in: directory.path, environment: ["MASTHEAD_ALERTS": "false"])
+        #expect(try await HTTP.get(daemon.baseURL + "/readyz").status == 200)
+        try await Task.sleep(for: .seconds(1))
+        #expect(try await HTTP.get(daemon.baseURL + "/healthz").status == 200)
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit() == 0)
+        #expect(!daemon.log.contains("finished unexpectedly"), "\(daemon.log)")
+    }
+
     /// SIGTERM while a reader's browser is still sending its sign-up: the request completes and
     /// is answered, then the daemon stops and exits 0.
     @Test func inFlightRequestCompletesAfterSIGTERM() async throws {

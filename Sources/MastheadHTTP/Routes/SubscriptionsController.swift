@@ -47,7 +47,7 @@ struct SubscriptionsController: Sendable {
             context.logger.info("honeypot filled; sign-up ignored")
             return try answer(request, fields, language: language, message: accepted)
         }
-        if let refusal = await admit(fields, context) {
+        if let refusal = try await admit(fields, context) {
             return try refuse(request, fields, .challenge(refusal, messages: messages, language: language), language: language)
         }
         let signupRequest = SignupRequest(
@@ -65,18 +65,16 @@ struct SubscriptionsController: Sendable {
         return try answer(request, fields, language: language, message: accepted)
     }
 
-    /// The proof-of-work check: nil lets the request through.
-    private func admit(_ fields: SubmittedFields, _ context: MastheadRequestContext) async -> ChallengeRefusal? {
+    /// The proof-of-work check: nil lets the request through. A store that cannot record the
+    /// spent challenge throws, and answers as any store failure does (503 when it is the
+    /// database's condition).
+    private func admit(_ fields: SubmittedFields, _ context: MastheadRequestContext) async throws -> ChallengeRefusal? {
         do {
             try await challenges.admit(proof: fields.first("proof"), for: .signup)
             return nil
         } catch let refusal as ChallengeRefusal {
             context.logger.info("sign-up refused for its proof of work", metadata: ["refusal": "\(refusal)"])
             return refusal
-        } catch {
-            // The spent-challenge record could not be written: let the store's failure answer.
-            context.logger.error("proof of work not recorded", metadata: ["error": "\(error)"])
-            return .rejected(.malformed)
         }
     }
 
@@ -91,7 +89,7 @@ struct SubscriptionsController: Sendable {
     func resend(_ request: Request, _ context: MastheadRequestContext) async throws -> Response {
         let fields = try await SubmittedFields.read(request, limit: bodyLimit)
         let language = request.language(of: fields)
-        if let refusal = await admit(fields, context) {
+        if let refusal = try await admit(fields, context) {
             return try refuse(request, fields, .challenge(refusal, messages: messages, language: language), language: language)
         }
         do {
