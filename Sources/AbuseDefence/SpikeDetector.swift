@@ -126,6 +126,18 @@ public final class SpikeDetector: Sendable {
         }
     }
 
+    /// How many client networks and address domains the last minute's sign-ups came from
+    /// (the big mailbox providers are not counted among the domains).
+    public func distinctSources(at time: Date) -> (networks: Int, domains: Int) {
+        let second = Int64(time.timeIntervalSince1970.rounded(.down))
+        return state.withLock { state in
+            guard var window = state.windows[.signups] else { return (0, 0) }
+            window.advance(to: second, learning: false)
+            let networks = window.byKey.keys.filter { $0.hasPrefix("net:") }.count
+            return (networks, window.byKey.count - networks)
+        }
+    }
+
     private static func hold(_ key: Key, detail: String, at time: Date, second: Int64, in state: inout State) -> [AlertChange] {
         if state.active[key] != nil {
             state.active[key]?.lastHeld = second

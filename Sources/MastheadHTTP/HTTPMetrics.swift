@@ -93,6 +93,11 @@ public struct HTTPMetrics: Sendable {
             namespace: "masthead", subsystem: "abuse", metricName: "last_minute", unitName: "",
             helpText: "Events in the last minute, by signal (signups, confirmations, failed_payments).")
     }
+    static var distinctSources: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "masthead", subsystem: "abuse", metricName: "distinct_sources", unitName: "",
+            helpText: "Client networks (/24, IPv6 /48) and address domains (big mailbox providers aside) the last minute's sign-ups came from.")
+    }
     static var baseline: MetricNameDescriptor {
         MetricNameDescriptor(
             namespace: "masthead", subsystem: "abuse", metricName: "baseline_per_minute", unitName: "",
@@ -174,6 +179,9 @@ public struct HTTPMetrics: Sendable {
                 registry.makeGauge(descriptor: Self.lastMinute, labels: [("signal", signal.rawValue)]).set(Double(rate.lastMinute))
                 registry.makeGauge(descriptor: Self.baseline, labels: [("signal", signal.rawValue)]).set(rate.baseline)
             }
+            let sources = detector.distinctSources(at: now)
+            registry.makeGauge(descriptor: Self.distinctSources, labels: [("of", "network")]).set(Double(sources.networks))
+            registry.makeGauge(descriptor: Self.distinctSources, labels: [("of", "domain")]).set(Double(sources.domains))
         }
         if let budget {
             registry.makeGauge(descriptor: Self.budgetSpent).set(Double(budget.spent(at: now)))

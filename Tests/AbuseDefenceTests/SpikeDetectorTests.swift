@@ -75,6 +75,15 @@ import Testing
         #expect(changes.contains { if case .raised(let notice) = $0 { notice.subject == "203.0.113.0/24" } else { false } })
     }
 
+    @Test func distinctNetworksAndDomainsAreCounted() {
+        let detector = SpikeDetector(settings: SpikeSettings(floor: 1000))
+        _ = feed(
+            detector, count: 100, over: 30, from: 0, network: { "198.51.\($0 % 10).0/24" },
+            domain: { $0 % 2 == 0 ? "gmail.com" : "d\($0 % 5).example" })
+        #expect(detector.distinctSources(at: start.addingTimeInterval(30)) == (10, 5))
+        #expect(detector.distinctSources(at: start.addingTimeInterval(100)) == (0, 0))
+    }
+
     @Test func aLargeMailboxProviderIsNoConcentration() {
         let detector = SpikeDetector(settings: SpikeSettings(factor: 1000, floor: 60, share: 0.5))
         let changes = feed(detector, count: 59, over: 60, from: 0, domain: { _ in "gmail.com" })

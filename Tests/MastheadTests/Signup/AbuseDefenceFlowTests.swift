@@ -139,6 +139,12 @@ import TestSupport
         #expect(accepted == requests)
         #expect(try await test.sql("SELECT count(*) FROM spent_challenges") == ["\(requests - 60)"])
         #expect(test.runtime.services.abuse.challengeRequired(.signup))
+        try await test.application.test(.router) { client in
+            let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(metrics.contains(#"masthead_abuse_alerts_active{kind="signup_rate"} 1"#), "\(metrics)")
+            #expect(metrics.contains(#"masthead_abuse_distinct_sources{of="network"} 500"#))
+            #expect(metrics.contains(#"masthead_abuse_distinct_sources{of="domain"} 50"#))
+        }
 
         // Delivery sends no more confirmations than the budget; the rest wait for the next hour.
         while try await test.deliver() > 0 {}
