@@ -3,7 +3,7 @@ public import Logging
 public import ServiceLifecycle
 public import Signing
 public import SideEffects
-import DNSLookup
+public import DNSLookup
 
 /// The daemon's abuse watch: feeds the ``SpikeDetector``, saves what it raises and clears
 /// (with the operator's email, at most one an hour per kind, and the `alert.raised` event),
@@ -41,10 +41,9 @@ public final class AbuseMonitor: Service, Sendable {
         }
     }
 
-    /// Counts a sign-up from `client` (an IP address) to an address at `domain`.
-    public func signup(client: String?, domain: String?) async {
-        let network = client.flatMap(IPAddress.init).map(Self.network)
-        await observe(.signups, network: network, domain: domain)
+    /// Counts a sign-up from `client` to an address at `domain`.
+    public func signup(client: IPAddress?, domain: String?) async {
+        await observe(.signups, network: client.map(Self.network), domain: domain)
     }
 
     /// Counts a confirmation or a failed payment.

@@ -41,7 +41,7 @@ struct SubscriptionsController: Sendable {
         let accepted = messages["signup.accepted", language]
         // Every attempt counts toward the spike detector, robots' included: while they keep
         // coming, the alert (and an adaptive challenge) stays on.
-        await abuse.signup(client: context.clientAddress?.description, domain: Self.domain(of: fields.first("email")))
+        await abuse.signup(client: context.clientAddress, domain: Self.domain(of: fields.first("email")))
         // A filled honeypot gets the normal answer and nothing else: robots learn nothing.
         if let bait = fields.first(Self.honeypotField), !bait.isEmpty {
             context.logger.info("honeypot filled; sign-up ignored")
