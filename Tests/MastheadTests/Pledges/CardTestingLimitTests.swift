@@ -10,7 +10,9 @@ import Testing
 /// The card-testing defence through the daemon's router: declined payments and pledges counted
 /// per client address (as a trusted proxy names it) and per reader address, refusals with
 /// `Retry-After`, nothing sent to the provider, and the limit lifting when its window passes.
-@Suite(.timeLimit(.minutes(3))) struct CardTestingLimitTests {
+/// One case at a time: each is a live daemon whose client gives up on an answer after 20 s, and
+/// four of them writing beside the rest of the suite made single pledges take up to 17 s in CI.
+@Suite(.serialized, .timeLimit(.minutes(3))) struct CardTestingLimitTests {
     static func runtime(_ store: StoreKind) async throws -> TestRuntime {
         try await TestRuntime(store: store) {
             $0.trustedProxies = [IPNetwork("127.0.0.1")!]
