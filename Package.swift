@@ -221,6 +221,7 @@ let package = Package(
                 .embedInCode("0006_annual.sql"), .embedInCode("0007_webhooks.sql"), .embedInCode("0008_admin_tokens.sql"),
                 .embedInCode("0009_bounces.sql"), .embedInCode("0010_outbox_sent.sql"),
                 .embedInCode("0011_domain_rules.sql"), .embedInCode("0012_abuse.sql"),
+                .embedInCode("0013_consent_texts.sql"),
             ],
             swiftSettings: strictness),
         // What both stores share: reading rows into domain values, and the SQL text they both run.

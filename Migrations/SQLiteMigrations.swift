@@ -19,5 +19,6 @@ public enum SQLiteMigrations {
         Migration(id: "0010_outbox_sent", bytes: PackageResources._010_outbox_sent_sql),
         Migration(id: "0011_domain_rules", bytes: PackageResources._011_domain_rules_sql),
         Migration(id: "0012_abuse", bytes: PackageResources._012_abuse_sql),
+        Migration(id: "0013_consent_texts", bytes: PackageResources._013_consent_texts_sql),
     ]
 }

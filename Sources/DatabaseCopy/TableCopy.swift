@@ -46,6 +46,7 @@ public struct CopiedTable: Sendable, Equatable {
         CopiedTable("mail_provider_events", key: ["provider", "event_id"]),
         CopiedTable("domain_rules", key: ["domain"]),
         CopiedTable("alerts"),
+        CopiedTable("consent_texts", key: ["version", "locale"]),
         // Not `spent_challenges`: each lives five minutes, and a copy is made with the daemons stopped.
     ]
 }

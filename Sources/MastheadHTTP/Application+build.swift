@@ -76,6 +76,11 @@ public func buildRouter(
             signup: services.signup, abuse: services.abuse, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
             confirmRedirect: configuration.confirmRedirectURL
         ).endpoints)
+    router.addRoutes(
+        ReaderDataController(
+            readerData: services.readerData, pages: pages, messages: messages, bodyLimit: configuration.bodyLimit,
+            base: configuration.publicURL
+        ).endpoints)
 
     router.addRoutes(
         PledgesController(

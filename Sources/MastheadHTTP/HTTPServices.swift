@@ -14,6 +14,8 @@ public import SubscriberLists
 public struct HTTPServices: Sendable {
     /// Sign-up, confirmation, resend, unsubscribe and preferences.
     public var signup: SignupService
+    /// A reader's own data requests from the preferences page (download, delete).
+    public var readerData: ReaderDataService
     /// Donation pledges; nil when payments are off (the pledge routes answer 503).
     public var pledges: PledgeService?
     /// The development payment provider, when it is the one in use (its checkout page is served).
@@ -45,13 +47,14 @@ public struct HTTPServices: Sendable {
 
     /// Gathers the services.
     public init(
-        signup: SignupService, pledges: PledgeService?, simulatedPayments: SimulatedProvider?, stripePayments: StripePayments? = nil,
+        signup: SignupService, readerData: ReaderDataService, pledges: PledgeService?, simulatedPayments: SimulatedProvider?, stripePayments: StripePayments? = nil,
         newsletters: any NewsletterStore,
         database: any DatabaseProbe, outbox: any OutboxAdministration, metrics: PrometheusCollectorRegistry,
         now: @escaping @Sendable () -> Date, admin: AdminServices, mailProviders: MailProviderIntake,
         feedback: any FeedbackStore, abuse: AbuseMonitor, challenges: ChallengeGate, confirmationBudget: SendingBudget?
     ) {
         self.signup = signup
+        self.readerData = readerData
         self.pledges = pledges
         self.simulatedPayments = simulatedPayments
         self.stripePayments = stripePayments

@@ -1,5 +1,7 @@
 import Logging
+import MastheadHTTP
 import MastheadSettings
+import NewsletterSignup
 import SubscriberLists
 
 extension Runtime {
@@ -25,5 +27,38 @@ extension Runtime {
         logger.notice(
             "created a first newsletter, as this is development and there was none",
             metadata: ["slug": "\(created.slug)", "name": "\(created.name)", "hint": "rename it with masthead newsletters update, or add others with masthead newsletters add"])
+    }
+}
+
+extension Runtime {
+    /// A daemon's start checks the consent texts of `MASTHEAD_CONSENT_VERSION`: in production
+    /// it refuses to start while a served language has none (consent could not be proven word
+    /// for word); in development it stores the pages' own notice for each missing language, so
+    /// a first try needs no setup, and logs that it did.
+    public func checkConsentTexts() async throws {
+        let version = configuration.signup.consentTextVersion
+        let missing = try await services.consentTexts.missingLocales(version: version, served: ReaderLanguages.served)
+        guard !missing.isEmpty else { return }
+        guard configuration.environment == .development else { throw MissingConsentText(version: version, locales: missing) }
+        for locale in missing {
+            let notice = try ReaderLanguages.consentNotice(locale, templatesDirectory: configuration.templatesDirectory)
+            try await services.consentTexts.set(
+                version: version, locale: locale, body: notice, actor: "mastheadd (first start, development)")
+        }
+        logger.notice(
+            "stored the pages' consent notice as the consent text, as this is development and there was none",
+            metadata: ["version": "\(version)", "locales": "\(missing.joined(separator: ","))",
+                       "hint": "store the real words with masthead consent set-text"])
+    }
+}
+
+/// Production without the words of the configured consent text: a configuration error (78).
+public struct MissingConsentText: Error, CustomStringConvertible {
+    public let version: String
+    public let locales: [String]
+
+    public var description: String {
+        "no consent text is stored for MASTHEAD_CONSENT_VERSION=\(version) in \(locales.joined(separator: ", ")): "
+            + "store the words readers see with `masthead consent set-text --version \(version) --locale \(locales[0]) --file FILE`"
     }
 }

@@ -10,6 +10,8 @@ public import ServiceLifecycle
 public import Signing
 public import Webhooks
 import SideEffects
+import NewsletterSignup
+import SubscriberLists
 import UnixSignals
 
 /// The composition root both executables share: the validated configuration, the opened
@@ -39,6 +41,8 @@ public struct Runtime: Sendable {
     public let deliveryWorker: DeliveryWorker
     /// Sends webhook deliveries; run it beside the HTTP server.
     public let webhookWorker: WebhookWorker
+    /// Erases sign-ups nobody confirmed once past retention; run it beside the HTTP server.
+    public let retentionSweeper: PendingRetentionSweeper
     /// The address the HTTP server listens on, once it does (the simulated provider posts there).
     public let listening: ListeningAddress
 
@@ -91,9 +95,15 @@ public struct Runtime: Sendable {
         let webhookWorker = WebhookWorker(
             deliverer: services.webhookDeliverer, retention: configuration.webhookRetention,
             metrics: PrometheusMetricsFactory(registry: registry))
+        let sweeper = PendingRetentionSweeper(
+            directory: services.directory,
+            retention: configuration.pendingRetentionGrace.map {
+                PendingRetention(confirmationLifetime: configuration.signup.confirmationLifetime, grace: $0)
+            },
+            metrics: PrometheusMetricsFactory(registry: registry), logger: logger)
         return Runtime(
             configuration: configuration, logger: logger, store: store, keys: keys, services: services, metrics: registry,
-            now: now, deliveryWorker: worker, webhookWorker: webhookWorker, listening: listening)
+            now: now, deliveryWorker: worker, webhookWorker: webhookWorker, retentionSweeper: sweeper, listening: listening)
     }
 
     /// In development with the file mailer, a confirmation's link is logged as it is written,
@@ -132,7 +142,7 @@ extension Runtime {
     /// What the HTTP routes work through, over this runtime's store.
     public var http: HTTPServices {
         HTTPServices(
-            signup: services.signup, pledges: services.pledges, simulatedPayments: services.simulatedPayments,
+            signup: services.signup, readerData: services.readerData, pledges: services.pledges, simulatedPayments: services.simulatedPayments,
             stripePayments: services.stripePayments,
             newsletters: store, database: store, outbox: store, metrics: metrics, now: now,
             admin: AdminServices(

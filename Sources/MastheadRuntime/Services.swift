@@ -23,6 +23,10 @@ public struct Services: Sendable {
     public let outboxSignal: OutboxSignal
     /// Newsletter sign-up, confirmation, resend, unsubscribe and preferences.
     public let signup: SignupService
+    /// A reader's own data: the report and the erasure from the preferences page.
+    public let readerData: ReaderDataService
+    /// The consent texts by version (`masthead consent`).
+    public let consentTexts: ConsentTexts
     /// Staff's rules for sign-up domains (`masthead domains`).
     public let domainRules: DomainRules
     /// What happens to a sign-up whose confirmation bounced (the worker's failure listener).
@@ -93,6 +97,8 @@ public struct Services: Sendable {
         bounces = SignupBounces(store: store, addressHash: keys.addressHash)
         catalog = NewsletterCatalog(store: store, now: now)
         directory = SubscriberDirectory(store: store, addressHash: keys.addressHash, now: now)
+        readerData = ReaderDataService(store: store, directory: directory, signer: signer, outbox: outboxSignal, now: now)
+        consentTexts = ConsentTexts(store: store, now: now)
         importer = SubscriberImporter(store: store, addressHash: keys.addressHash, now: now)
         offers = PledgeOffers(store: store, now: now)
         simulatedPayments =
@@ -123,6 +129,9 @@ public struct Services: Sendable {
                     unsubscribeMailto: configuration.unsubscribeMailto)),
             PledgeMessageComposer(
                 templates: templates, signer: signer, publicURL: configuration.publicURL, from: from,
+                newsroom: configuration.newsroom),
+            ReaderDataComposer(
+                templates: templates, signer: signer, policy: ReaderDataPolicy(), publicURL: configuration.publicURL, from: from,
                 newsroom: configuration.newsroom),
             WebhookAlertComposer(from: from, newsroom: configuration.newsroom),
             OperatorAlertComposer(from: from, newsroom: configuration.newsroom),

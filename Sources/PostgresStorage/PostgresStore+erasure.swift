@@ -1,11 +1,14 @@
 public import Foundation
 import PostgresNIO
-import SideEffects
+public import SideEffects
+import StoredRows
 public import SubscriberLists
 
 /// The rights to erasure and access, over every table that can hold an address.
 extension PostgresStore {
-    public func erase(normalizedEmail: String, addressHash: String, at time: Date, actor: String) async throws -> Bool {
+    public func erase(
+        normalizedEmail: String, addressHash: String, at time: Date, actor: String, receipt: Effects
+    ) async throws -> Bool {
         try await write { session in
             // Locked: a sign-up or staff addition for this address waits, then finds the suppression.
             let subscriber = try await Self.lockSubscriber(session, normalized: normalizedEmail)
@@ -38,7 +41,31 @@ extension PostgresStore {
                     subscriber: subscriber, addressHash: addressHash, memberships: memberships, pledges: pledges, actor: actor,
                     at: time),
                 session)
+            try await Self.save(receipt, session)
             return subscriber != nil || pledges > 0
+        }
+    }
+
+    public func eraseNeverConfirmed(before cutoff: Date, at time: Date, actor: String) async throws -> Int {
+        let batch = 1_000
+        var erased = 0
+        // In batches, each its own short transaction; rows locked by a concurrent sign-up are
+        // skipped and taken by the next sweep.
+        while true {
+            let count = try await write { session in
+                var binds = PostgresBindings()
+                binds.append(Timestamp.format(cutoff))
+                let ids = try await session.rows(
+                    PostgresQuery(unsafeSQL: StoreSQL.neverConfirmedSubscribers(cutoff: "$1", limit: batch) + " FOR UPDATE SKIP LOCKED", binds: binds)
+                ).map { try $0["id", as: Int64.self] }
+                guard !ids.isEmpty else { return 0 }
+                try await session.execute("UPDATE events SET details = '{}' WHERE subscriber_id = ANY(\(ids))")
+                try await session.execute("DELETE FROM subscribers WHERE id = ANY(\(ids))")
+                try await Self.save(.neverConfirmedErased(count: ids.count, cutoff: cutoff, actor: actor, at: time), session)
+                return ids.count
+            }
+            erased += count
+            if count < batch { return erased }
         }
     }
 

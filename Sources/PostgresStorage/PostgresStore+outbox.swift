@@ -27,10 +27,11 @@ extension PostgresStore: OutboxStore {
         }
     }
 
-    public func markSent(_ id: Int64, at time: Date) async throws {
+    public func markSent(_ id: Int64, at time: Date, forgettingRecipient: Bool) async throws {
         try await write { session in
             try await session.execute(
                 "UPDATE outbox SET state = 'sent', sent_at = \(Timestamp.format(time)), lease_until = NULL, last_error = NULL WHERE id = \(id)")
+            if forgettingRecipient { try await Self.forgetRecipient(id, session) }
         }
     }
 
@@ -56,9 +57,14 @@ extension PostgresStore: OutboxStore {
         }
     }
 
-    public func markDead(_ id: Int64, error: String, at time: Date) async throws {
+    public func markDead(_ id: Int64, error: String, at time: Date, forgettingRecipient: Bool) async throws {
         try await write { session in
             try await session.execute("UPDATE outbox SET state = 'dead', lease_until = NULL, last_error = \(error) WHERE id = \(id)")
+            if forgettingRecipient { try await Self.forgetRecipient(id, session) }
         }
+    }
+
+    static func forgetRecipient(_ id: Int64, _ session: PostgresSession) async throws {
+        try await session.execute("UPDATE outbox SET recipient = \(ErasedAddress.placeholder), payload = '{}' WHERE id = \(id)")
     }
 }

@@ -1,11 +1,14 @@
 public import Foundation
 import GRDB
-import SideEffects
+public import SideEffects
+import StoredRows
 public import SubscriberLists
 
 /// The rights to erasure and access, over every table that can hold an address.
 extension SQLiteStore {
-    public func erase(normalizedEmail: String, addressHash: String, at time: Date, actor: String) async throws -> Bool {
+    public func erase(
+        normalizedEmail: String, addressHash: String, at time: Date, actor: String, receipt: Effects
+    ) async throws -> Bool {
         try await write { db in
             let subscriber = try Self.subscriberID(db, normalized: normalizedEmail)
             var memberships: Int?
@@ -36,7 +39,29 @@ extension SQLiteStore {
                     subscriber: subscriber, addressHash: addressHash, memberships: memberships, pledges: pledges, actor: actor,
                     at: time),
                 db)
+            try Self.save(receipt, db)
             return subscriber != nil || pledges > 0
+        }
+    }
+
+    public func eraseNeverConfirmed(before cutoff: Date, at time: Date, actor: String) async throws -> Int {
+        let batch = 1_000
+        var erased = 0
+        // In batches, each its own short transaction: sign-ups wait for one batch, not the sweep.
+        while true {
+            let count = try await write { db in
+                let ids = try Int64.fetchAll(
+                    db, sql: StoreSQL.neverConfirmedSubscribers(cutoff: "?1", limit: batch), arguments: [Timestamp.format(cutoff)])
+                guard !ids.isEmpty else { return 0 }
+                let list = ids.map(String.init).joined(separator: ",")
+                // Integers we just read, not input: the list is safe to inline.
+                try db.execute(sql: "UPDATE events SET details = '{}' WHERE subscriber_id IN (\(list))")
+                try db.execute(sql: "DELETE FROM subscribers WHERE id IN (\(list))")
+                try Self.save(.neverConfirmedErased(count: ids.count, cutoff: cutoff, actor: actor, at: time), db)
+                return ids.count
+            }
+            erased += count
+            if count < batch { return erased }
         }
     }
 

@@ -27,11 +27,12 @@ extension SQLiteStore: OutboxStore {
         }
     }
 
-    public func markSent(_ id: Int64, at time: Date) async throws {
+    public func markSent(_ id: Int64, at time: Date, forgettingRecipient: Bool) async throws {
         try await write { db in
             try db.cachedStatement(
                 sql: "UPDATE outbox SET state = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?"
             ).execute(arguments: [Timestamp.format(time), id])
+            if forgettingRecipient { try Self.forgetRecipient(id, db) }
         }
     }
 
@@ -54,12 +55,18 @@ extension SQLiteStore: OutboxStore {
         }
     }
 
-    public func markDead(_ id: Int64, error: String, at time: Date) async throws {
+    public func markDead(_ id: Int64, error: String, at time: Date, forgettingRecipient: Bool) async throws {
         try await write { db in
             try db.cachedStatement(
                 sql: "UPDATE outbox SET state = 'dead', lease_until = NULL, last_error = ? WHERE id = ?"
             ).execute(arguments: [error, id])
+            if forgettingRecipient { try Self.forgetRecipient(id, db) }
         }
+    }
+
+    static func forgetRecipient(_ id: Int64, _ db: Database) throws {
+        try db.execute(
+            sql: "UPDATE outbox SET recipient = ?, payload = '{}' WHERE id = ?", arguments: [ErasedAddress.placeholder, id])
     }
 
     /// Puts back in the queue, due at once, every message an earlier run left `sending`: run at

@@ -61,7 +61,8 @@ extension ConsentRecord {
         self.init(
             id: try row.value("id"), action: try row.value("action"), newsletters: slugs?.split(separator: ",").map(String.init) ?? [],
             source: try row.value("source"), clientIP: try row.value("client_ip"), userAgent: try row.value("user_agent"),
-            consentTextVersion: try row.value("consent_text_version"), basis: try row.value("basis"), recordedAt: try row.value("recorded_at"),
+            consentTextVersion: try row.value("consent_text_version"), locale: try row.value("locale"), basis: try row.value("basis"),
+            recordedAt: try row.value("recorded_at"),
             confirmedAt: try row.value("confirmed_at"))
     }
 
@@ -71,7 +72,8 @@ extension ConsentRecord {
         self.init(
             id: id, action: try row.value("consent_action"), newsletters: [try row.value("newsletter")], source: try row.value("consent_source"),
             clientIP: try row.value("consent_client_ip"), userAgent: try row.value("consent_user_agent"),
-            consentTextVersion: try row.value("consent_text_version"), basis: try row.value("consent_basis"),
+            consentTextVersion: try row.value("consent_text_version"), locale: try row.value("consent_locale"),
+            basis: try row.value("consent_basis"),
             recordedAt: try row.value("consent_recorded_at"), confirmedAt: try row.value("consent_confirmed_at"))
     }
 }

@@ -10,3 +10,12 @@ extension ConsentMember {
             pendingSince: try row.value("pending_since"))
     }
 }
+
+extension ReaderIdentity {
+    /// A `subscribers` row's id, email, email_normalized and locale.
+    public init(stored row: some StoredRow) throws {
+        self.init(
+            subscriberID: try row.value("id"), email: try row.value("email"), normalizedEmail: try row.value("email_normalized"),
+            locale: try row.value("locale"))
+    }
+}

@@ -28,7 +28,7 @@ public enum StoreSQL {
     static let consentColumns = """
         , c.id AS consent_id, c.action AS consent_action, c.source AS consent_source, c.client_ip AS consent_client_ip,
           c.user_agent AS consent_user_agent, c.consent_text_version AS consent_text_version,
-          c.basis AS consent_basis, c.recorded_at AS consent_recorded_at, c.confirmed_at AS consent_confirmed_at
+          c.locale AS consent_locale, c.basis AS consent_basis, c.recorded_at AS consent_recorded_at, c.confirmed_at AS consent_confirmed_at
         """
 
     static let latestConsentJoin = """
@@ -37,6 +37,20 @@ public enum StoreSQL {
             JOIN consent_newsletters cn ON cn.consent_id = cr.id AND cn.newsletter_id = s.newsletter_id
             WHERE cr.subscriber_id = s.subscriber_id)
         """
+
+    /// Up to `limit` subscribers retention erases: every membership pending or expired and never
+    /// confirmed, the last sign-up begun before the cutoff (`cutoff`: the engine's placeholder,
+    /// used twice). Their row is younger than the cutoff only if they appeared since.
+    public static func neverConfirmedSubscribers(cutoff: String, limit: Int) -> String {
+        """
+        SELECT sub.id FROM subscribers sub
+        WHERE sub.created_at < \(cutoff) AND NOT EXISTS (
+            SELECT 1 FROM subscriptions s WHERE s.subscriber_id = sub.id
+            AND (s.status NOT IN ('pending', 'expired') OR s.confirmed_at IS NOT NULL
+                 OR coalesce(s.pending_since, s.created_at) >= \(cutoff)))
+        ORDER BY sub.id LIMIT \(limit)
+        """
+    }
 
     /// Per newsletter: the messages sent since the parameter `since` (the engine's placeholder
     /// for it, used twice) to readers on it, and its memberships ended by a complaint since then.

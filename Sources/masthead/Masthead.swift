@@ -19,7 +19,7 @@ struct Masthead: AsyncParsableCommand {
         subcommands: [
             DatabaseCommand.self, NewslettersCommand.self, SubscribersCommand.self, PledgesCommand.self, TiersCommand.self,
             KeysCommand.self, OutboxCommand.self, WebhooksCommand.self, TokensCommand.self, DKIMCommand.self, BouncesCommand.self,
-            DoctorCommand.self, DomainsCommand.self, AlertsCommand.self,
+            DoctorCommand.self, DomainsCommand.self, AlertsCommand.self, ConsentCommand.self,
         ])
 
     /// Runs the command line, with global options given before the subcommand moved after it.

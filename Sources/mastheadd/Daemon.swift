@@ -31,6 +31,8 @@ enum Daemon {
             try await run(configuration: configuration, logger: logger)
         } catch let error as ConfigurationError {
             fail(error.description, status: ConfigurationError.exitStatus)
+        } catch let error as MissingConsentText {
+            fail("mastheadd: \(error)", status: ConfigurationError.exitStatus)
         } catch {
             // A database this binary must not touch is for a person to fix (78: systemd does not
             // restart); a server that cannot be reached may be back in a moment (1: restarted).
@@ -57,10 +59,11 @@ enum Daemon {
         }
         defer { runtime.shutdown() }
         try await runtime.createFirstNewsletterInDevelopment()
+        try await runtime.checkConsentTexts()
         if let reclaimed = try await runtime.store.reclaimOutboxLeases(at: runtime.now()), reclaimed > 0 {
             logger.notice("reclaimed the outbox leases an earlier run left unfinished", metadata: ["messages": "\(reclaimed)"])
         }
-        try await runtime.serviceGroup(running: [app, runtime.deliveryWorker, runtime.webhookWorker, runtime.services.abuse]).run()
+        try await runtime.serviceGroup(running: [app, runtime.deliveryWorker, runtime.webhookWorker, runtime.services.abuse, runtime.retentionSweeper]).run()
         logger.info("mastheadd stopped")
     }
 

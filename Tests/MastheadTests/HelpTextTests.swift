@@ -34,6 +34,7 @@ import Testing
         ["masthead", "doctor"], ["masthead", "domains"], ["masthead", "domains", "block"], ["masthead", "domains", "allow"],
         ["masthead", "domains", "remove"], ["masthead", "domains", "list"], ["masthead", "domains", "import"],
         ["masthead", "alerts"], ["masthead", "alerts", "list"],
+        ["masthead", "consent"], ["masthead", "consent", "set-text"], ["masthead", "consent", "list"], ["masthead", "consent", "show"],
     ]
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Help")

@@ -90,7 +90,7 @@ import Testing
                 VALUES ('stripe', 'evt_paid', 'payment_succeeded', 7, '2026-11-30T10:00:00Z', '2026-11-30T10:00:01Z', 'moved');
                 """)
         }
-        #expect(try await store.migrate() == ["0005_refunds", "0006_annual", "0007_webhooks", "0008_admin_tokens", "0009_bounces", "0010_outbox_sent", "0011_domain_rules", "0012_abuse"])
+        #expect(try await store.migrate() == ["0005_refunds", "0006_annual", "0007_webhooks", "0008_admin_tokens", "0009_bounces", "0010_outbox_sent", "0011_domain_rules", "0012_abuse", "0013_consent_texts"])
         try await database.write { db in
             #expect(try String.fetchAll(db, sql: "SELECT public_id || ' ' || provider_reference || ' ' || client_ip FROM pledges")
                 == ["pl_kept pi_kept 198.51.100.7"])

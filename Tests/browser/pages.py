@@ -67,10 +67,17 @@ SIZES = {"phone": (390, 844, True), "desktop": (1280, 900, False)}
 SCREENSHOT_PAGES = (
     "subscribe", "embed-light", "embed-dark", "confirm", "confirmed", "preferences",
     "support-once", "support-monthly", "support-error", "checkout", "thanks", "pledge-manage",
+    "my-data", "delete",
 )
 
 READER = "reader@example.org"  # signs up on the hosted page, confirms, changes preferences
 MONTHLY = "monthly@example.org"  # pledges monthly, then cancels on the pledge page
+PRIVATE = "private.reader@example.org"  # signs up, downloads their data, then deletes it
+# The consent texts the operator stores before the first start (`masthead consent set-text`).
+CONSENT_WORDS = {
+    "en": "I agree to receive the newsletters I chose from Kyiv Independent Test (consent text 1).",
+    "uk": "Я погоджуюся отримувати обрані розсилки від Kyiv Independent Test (текст згоди 1).",
+}
 THANK_YOU = "Thank you for signing up for this newsletter. We've sent you a confirmation email."
 BAD_ADDRESS_EN = "Please, enter correct email address"
 BAD_ADDRESS_UK = "Будь ласка, введіть правильну електронну адресу"
@@ -118,14 +125,24 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def add_newsletters(bin_dir, scratch):
-    """Sets the scratch directory up as an operator would (keys, database), then adds two
-    newsletters: `masthead` makes no keys file and no database on its own."""
-    environment = clean_environment() | {
+def cli_environment(scratch):
+    """What `masthead` needs to work on the daemon's database."""
+    return clean_environment() | {
         "MASTHEAD_DATABASE": f"sqlite:{scratch}/masthead.sqlite",
         "MASTHEAD_KEYS": f"{scratch}/masthead.keys",
     }
+
+
+def add_newsletters(bin_dir, scratch):
+    """Sets the scratch directory up as an operator would (keys, database, the consent texts),
+    then adds two newsletters: `masthead` makes no keys file and no database on its own."""
+    environment = cli_environment(scratch)
+    for lang, words in CONSENT_WORDS.items():
+        (scratch / f"consent-{lang}.txt").write_text(words + "\n", encoding="utf-8")
     commands = [["keys", "generate"], ["db", "migrate"]] + [
+        ["consent", "set-text", "--version", "1", "--locale", lang, "--file", str(scratch / f"consent-{lang}.txt")]
+        for lang in CONSENT_WORDS
+    ] + [
         ["newsletters", "add", slug, "--name", name, "--description", description]
         for slug, name, description in (
             ("ukraine-daily", "Ukraine Daily", "News from Ukraine in your inbox"),
@@ -581,7 +598,8 @@ class Visits:
 
 
 class Harness:
-    def __init__(self, ports, browser, store, outbox, checks, visits):
+    def __init__(self, ports, browser, store, outbox, checks, visits, cli):
+        self.cli = cli  # runs `masthead ARGUMENTS…` on the daemon's database: a CompletedProcess
         self.ports = ports
         self.browser = browser
         self.store = store
@@ -992,6 +1010,69 @@ const base = document.querySelector('form[data-masthead-challenge]').dataset.mas
 """
 
 
+def check_reader_data(h):
+    """m. A reader gets and deletes their data from the preferences page: the report (with the
+    consent words) and its JSON, then the warning, the erasure and its receipt; afterwards the
+    address is in no export, no table, cannot be re-imported, and the old link is refused."""
+    b = h.browser
+    address = PRIVATE
+    b.open(h.url("/subscribe?lang=en"))
+    b.type_into("#email", address)
+    b.set_checked("#newsletter-ukraine-daily", True)
+    b.submit("#subscribe-button")
+    h.expect_text("m. sign-up accepted", "#signup-success", THANK_YOU)
+    b.open(with_lang(h.outbox.wait_for_link(address, "/v1/confirm"), "en"))
+    b.submit("#confirm-button")
+    preferences = h.outbox.wait_for_link(address, "/v1/preferences")
+
+    for lang in ("uk", "en"):  # the link is minutes old: the report opens at once
+        b.open(with_lang(preferences, lang))
+        b.submit("#download-data")
+        h.checks.expect(f"m. {lang}: download leads to the report", b.path.endswith("/v1/data"), b.describe())
+        h.visits.record("my-data", lang)
+        # The words the reader agreed to: the English page's, whatever language the report is in.
+        h.expect_page_text(f"m. {lang}: the report shows the consent words", CONSENT_WORDS["en"])
+    json_url = b.find("#download-json").get_attribute("href")
+    status, headers, body = fetch(json_url)
+    consents = json.loads(body)["profile"]["consents"] if status == 200 else []
+    h.checks.expect("m. the JSON download has the consent words",
+                    [consent.get("consent_text") for consent in consents] == [CONSENT_WORDS["en"]],
+                    f"status {status}, consents {consents}")
+    h.checks.expect("m. the JSON is a download", "attachment" in headers.get("Content-Disposition", ""), str(headers))
+
+    b.open(with_lang(preferences, "uk"))
+    b.click("#delete-data")
+    h.visits.record("delete", "uk")
+    b.open(with_lang(preferences, "en"))
+    b.click("#delete-data")
+    h.visits.record("delete", "en")
+    h.expect_text("m. the warning names the address", "#delete-warning", address)
+    h.checks.expect("m. the warning changes nothing", h.store.subscriptions(address) == {"ukraine-daily": "confirmed"},
+                    str(h.store.subscriptions(address)))
+    b.submit("#confirm-delete")
+    h.expect_text("m. deleted: the page says so", "#reader-message", "Your data has been deleted")
+    h.visits.record("deleted", "en")
+    receipt = wait_until(lambda: next((message for message in h.outbox.messages_to(address)
+                                       if "deleted" in str(message.get("Subject", ""))), None))
+    h.checks.expect("m. a receipt email confirms the deletion", receipt is not None,
+                    f"outbox: {[p.name for p in h.outbox.files()]}")
+
+    export = h.cli("subscribers", "export")
+    h.checks.expect("m. the address is gone from subscribers export",
+                    export.returncode == 0 and address not in export.stdout, export.stderr[-300:])
+    dump = subprocess.run(["sqlite3", str(h.store.path), ".dump"], capture_output=True, text=True, timeout=60)
+    h.checks.expect("m. the address is gone from the database dump",
+                    dump.returncode == 0 and "private.reader" not in dump.stdout.lower(),
+                    [line[:160] for line in dump.stdout.splitlines() if "private.reader" in line.lower()][:3])
+    csv = Path(h.store.path).parent / "reimport.csv"
+    csv.write_text(f"email\n{address}\n")
+    imported = h.cli("subscribers", "import", str(csv), "--newsletter", "ukraine-daily")
+    h.checks.expect("m. a re-import is refused by the suppression list",
+                    imported.returncode != 0 and "suppression list" in imported.stderr, imported.stderr[-300:])
+    b.open(with_lang(preferences, "en"))
+    h.expect_page_text("m. the old preferences link gets the invalid-link page", "This link is no longer valid.")
+
+
 def leading_zero_bits(digest):
     bits = 0
     for byte in digest:
@@ -1030,7 +1111,7 @@ def check_proof_of_work(h):
 FLOWS = (
     check_hosted_signup, check_confirmation, check_preferences, check_ukrainian,
     check_iframe_embed, check_security_headers, check_script_embed,
-    check_support_minimum, check_checkouts, check_pledge_page, check_proof_of_work,
+    check_support_minimum, check_checkouts, check_pledge_page, check_reader_data, check_proof_of_work,
 )
 
 
@@ -1086,7 +1167,10 @@ def main():
             browser = start_browser(stack, scratch)
             visits = Visits(browser, checks, artifacts)
             stack.callback(visits.write_axe)
-            harness = Harness(ports, browser, Store(database), Outbox(scratch / "outbox"), checks, visits)
+            def cli(*arguments):
+                return subprocess.run([f"{bin_dir}/masthead", *arguments], capture_output=True, text=True,
+                                      env=cli_environment(scratch), timeout=60)
+            harness = Harness(ports, browser, Store(database), Outbox(scratch / "outbox"), checks, visits, cli)
             print(f"mastheadd on {ports.masthead}, host pages on {ports.site} and {ports.other}", flush=True)
             for flow in FLOWS:
                 run_flow(harness, flow)

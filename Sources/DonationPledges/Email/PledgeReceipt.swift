@@ -107,11 +107,6 @@ public struct PledgeMessageComposer: MessageComposer {
             "manage_url": "\(publicURL)/v1/pledges/manage?token=\(token)" + (language.map { "&lang=\($0)" } ?? ""),
         ]
         let host = URL(string: publicURL)?.host ?? from.domain
-        return MailMessage(
-            from: from, to: Mailbox(item.recipient),
-            subject: try templates.render("\(template).subject", context).trimmingCharacters(in: .whitespacesAndNewlines),
-            textBody: try templates.render("\(template).text", context), htmlBody: try templates.render("\(template).html", context),
-            messageID: "\(Int64(item.createdAt.timeIntervalSince1970 * 1000)).\(item.id)@\(host)", date: item.createdAt,
-            headers: language.map { [MailMessage.Header("Content-Language", $0)] } ?? [])
+        return try templates.message(template, context, item: item, from: from, host: host, language: language)
     }
 }

@@ -22,6 +22,8 @@ public struct DeliveryWorker: Service {
     let store: any OutboxStore
     let mailer: any Mailer
     let composers: [String: any MessageComposer]
+    /// Kinds whose rows forget their recipient once done (``MessageComposer/forgetsRecipient``).
+    let forgetting: Set<String>
     let listeners: [String: [any DeliveryFailureListener]]
     let signal: OutboxSignal
     let concurrency: Int
@@ -68,6 +70,7 @@ public struct DeliveryWorker: Service {
         self.store = store
         self.mailer = mailer
         self.composers = byKind
+        self.forgetting = composers.reduce(into: []) { $0.formUnion($1.forgetsRecipient) }
         self.listeners = listening
         self.signal = signal
         self.concurrency = max(1, concurrency)
@@ -137,6 +140,11 @@ public struct DeliveryWorker: Service {
         var logger = self.logger
         logger[metadataKey: "outbox.id"] = "\(item.id)"
         logger[metadataKey: "outbox.kind"] = "\(item.kind)"
+        let forget = forgetting.contains(item.kind)
+        // A row that forgets its recipient keeps no error quoting the address either.
+        let forgotten = { (error: String) in
+            forget ? error.replacingOccurrences(of: item.recipient, with: "(erased)", options: .caseInsensitive) : error
+        }
         switch budget?.decide(item, at: now()) ?? .send {
         case .send: break
         case .hold(let until):
@@ -148,7 +156,8 @@ public struct DeliveryWorker: Service {
         case .drop:
             metrics.dead.increment()
             await record(logger, until: leaseEnds) {
-                try await store.markDead(item.id, error: "not sent: held by the sending budget until its link expired", at: now())
+                try await store.markDead(
+                    item.id, error: "not sent: held by the sending budget until its link expired", at: now(), forgettingRecipient: forget)
             }
             logger.notice("outbox message dropped: held by the sending budget until its link expired")
             return
@@ -164,7 +173,7 @@ public struct DeliveryWorker: Service {
                 recipient: message.to.address,
                 data: dkim?.sign(rendered, at: now()) ?? rendered, requiresSMTPUTF8: message.requiresSMTPUTF8)
         } catch {
-            await record(logger, until: leaseEnds) { try await store.markDead(item.id, error: "\(error)", at: now()) }
+            await record(logger, until: leaseEnds) { try await store.markDead(item.id, error: forgotten("\(error)"), at: now(), forgettingRecipient: forget) }
             logger.error("outbox message cannot be composed; moved to dead letters", metadata: ["error": "\(error)"])
             return
         }
@@ -183,7 +192,7 @@ public struct DeliveryWorker: Service {
             metrics.sent.increment()
             if breaker.delivered() { logger.notice("SMTP relay available again; delivery resumes") }
             delivered?(message, logger)
-            await record(logger, until: leaseEnds) { try await store.markSent(item.id, at: now()) }
+            await record(logger, until: leaseEnds) { try await store.markSent(item.id, at: now(), forgettingRecipient: forget) }
             logger.debug("outbox message sent")
         } catch {
             metrics.failed.increment()
@@ -207,7 +216,7 @@ public struct DeliveryWorker: Service {
                 logger.warning("outbox delivery failed; will retry", metadata: ["error": "\(error)", "attempts": "\(item.attempts)"])
             } else {
                 metrics.dead.increment()
-                await record(logger, until: leaseEnds) { try await store.markDead(item.id, error: error.reason, at: failed) }
+                await record(logger, until: leaseEnds) { try await store.markDead(item.id, error: forgotten(error.reason), at: failed, forgettingRecipient: forget) }
                 logger.error("outbox delivery failed; moved to dead letters", metadata: ["error": "\(error)"])
                 for listener in listeners[item.kind] ?? [] {
                     await record(logger, until: leaseEnds) {

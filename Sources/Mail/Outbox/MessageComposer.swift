@@ -5,6 +5,13 @@ public protocol MessageComposer: Sendable {
     var kinds: Set<String> { get }
     /// The message for a row of one of ``kinds``.
     func compose(_ item: OutboxItem) throws -> MailMessage
+    /// Kinds whose row must not keep its recipient once sent or given up on (a receipt of an
+    /// erasure is the last mail to an address that is otherwise gone).
+    var forgetsRecipient: Set<String> { get }
+}
+
+extension MessageComposer {
+    public var forgetsRecipient: Set<String> { [] }
 }
 
 /// Why a row could not be composed: a programming or data error, so the row goes to the dead letters.

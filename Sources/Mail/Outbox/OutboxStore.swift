@@ -6,13 +6,14 @@ public protocol OutboxStore: Sendable {
     /// Claims up to `limit` rows that are due (queued and due, or claimed by a worker whose lease
     /// ran out), marks them `sending` until `leaseUntil`, and counts the attempt.
     func claimDueMessages(limit: Int, at now: Date, leaseUntil: Date) async throws -> [OutboxItem]
-    /// Marks a claimed row sent.
-    func markSent(_ id: Int64, at time: Date) async throws
+    /// Marks a claimed row sent; `forgettingRecipient` also wipes its recipient and payload.
+    func markSent(_ id: Int64, at time: Date, forgettingRecipient: Bool) async throws
     /// Puts a claimed row back in the queue for another attempt at `nextAttempt`.
     func reschedule(_ id: Int64, nextAttempt: Date, error: String) async throws
     /// Puts a claimed row back in the queue until `until` without counting its attempt: it was
     /// not tried (held by the sending budget).
     func postpone(_ id: Int64, until: Date, reason: String) async throws
-    /// Gives up on a row: it moves to the dead letters with its last error.
-    func markDead(_ id: Int64, error: String, at time: Date) async throws
+    /// Gives up on a row: it moves to the dead letters with its last error;
+    /// `forgettingRecipient` also wipes its recipient and payload.
+    func markDead(_ id: Int64, error: String, at time: Date, forgettingRecipient: Bool) async throws
 }

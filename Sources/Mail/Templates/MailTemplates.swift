@@ -24,5 +24,17 @@ public enum MailTemplates {
         "receipt.uk.subject": PackageResources.receipt_uk_subject_mustache,
         "receipt.uk.text": PackageResources.receipt_uk_text_mustache,
         "receipt.uk.html": PackageResources.receipt_uk_html_mustache,
+        "data-access.subject": PackageResources.data_access_subject_mustache,
+        "data-access.text": PackageResources.data_access_text_mustache,
+        "data-access.html": PackageResources.data_access_html_mustache,
+        "data-access.uk.subject": PackageResources.data_access_uk_subject_mustache,
+        "data-access.uk.text": PackageResources.data_access_uk_text_mustache,
+        "data-access.uk.html": PackageResources.data_access_uk_html_mustache,
+        "erasure-receipt.subject": PackageResources.erasure_receipt_subject_mustache,
+        "erasure-receipt.text": PackageResources.erasure_receipt_text_mustache,
+        "erasure-receipt.html": PackageResources.erasure_receipt_html_mustache,
+        "erasure-receipt.uk.subject": PackageResources.erasure_receipt_uk_subject_mustache,
+        "erasure-receipt.uk.text": PackageResources.erasure_receipt_uk_text_mustache,
+        "erasure-receipt.uk.html": PackageResources.erasure_receipt_uk_html_mustache,
     ].mapValues { String(decoding: $0, as: UTF8.self) }
 }

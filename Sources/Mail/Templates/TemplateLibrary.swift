@@ -84,3 +84,19 @@ public struct TemplateLibrary: Sendable {
         return output
     }
 }
+
+extension TemplateLibrary {
+    /// The message for outbox row `item` from templates `name.subject`, `name.text` and
+    /// `name.html` filled with `context`: dated when it was queued (a retry is the same message),
+    /// with a Message-ID under `host` and the `Content-Language` of `language`.
+    public func message(
+        _ name: String, _ context: [String: Any], item: OutboxItem, from: Mailbox, host: String, language: String?
+    ) throws -> MailMessage {
+        MailMessage(
+            from: from, to: Mailbox(item.recipient),
+            subject: try render("\(name).subject", context).trimmingCharacters(in: .whitespacesAndNewlines),
+            textBody: try render("\(name).text", context), htmlBody: try render("\(name).html", context),
+            messageID: "\(Int64(item.createdAt.timeIntervalSince1970 * 1000)).\(item.id)@\(host)", date: item.createdAt,
+            headers: language.map { [MailMessage.Header("Content-Language", $0)] } ?? [])
+    }
+}

@@ -22,5 +22,8 @@ public enum PageTemplates {
         "challenge-worker-js": PackageResources.challenge_worker_js_mustache,
         "preferences": PackageResources.preferences_mustache,
         "support": PackageResources.support_mustache,
+        "my-data": PackageResources.my_data_mustache,
+        "delete": PackageResources.delete_mustache,
+        "reader-message": PackageResources.reader_message_mustache,
     ].mapValues { String(decoding: $0, as: UTF8.self) }
 }

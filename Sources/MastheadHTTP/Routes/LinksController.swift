@@ -18,6 +18,7 @@ struct LinksController: Sendable {
     let messages: ReaderMessages
     let bodyLimit: Int
     let confirmRedirect: String?
+    var problems: LinkProblemAnswer { LinkProblemAnswer(pages: pages, messages: messages) }
 
     /// `GET|POST /v1/confirm`, `GET|POST /v1/unsubscribe`, `GET|POST /v1/preferences`.
     var endpoints: RouteCollection<MastheadRequestContext> {
@@ -35,7 +36,7 @@ struct LinksController: Sendable {
     func offer(_ request: Request, page: String, title: String) throws -> Response {
         let language = request.language
         guard let token = request.uri.queryParameters["token"].map(String.init), !token.isEmpty else {
-            return try problemPage(language)
+            return try problems.page(language)
         }
         return try pages.page(page, title: messages[title, language], language: language, ["token": token])
     }
@@ -48,7 +49,7 @@ struct LinksController: Sendable {
         do {
             outcome = try await signup.confirm(token: token, client: request.client(context))
         } catch {
-            return try linkProblem(request, context, error)
+            return try problems.answer(request, context, error)
         }
         guard case .done(let newsletters, let changed) = outcome else {
             return try finished(request, page: "confirmed", status: "nothing_to_confirm", message: messages["confirm.nothing", language], [])
@@ -67,7 +68,7 @@ struct LinksController: Sendable {
         do {
             outcome = try await signup.unsubscribe(token: token, client: request.client(context))
         } catch {
-            return try linkProblem(request, context, error)
+            return try problems.answer(request, context, error)
         }
         var newsletters: [Newsletter] = []
         if case .done(let names, let changed) = outcome {
@@ -88,7 +89,7 @@ struct LinksController: Sendable {
         do {
             return try preferencesPage(request, token: token, try await signup.preferences(token: token), saved: false)
         } catch {
-            return try linkProblem(request, context, error)
+            return try problems.answer(request, context, error)
         }
     }
 
@@ -102,7 +103,7 @@ struct LinksController: Sendable {
             context.logger.info("preferences saved", metadata: ["newsletters": "\(wanted.count)"])
             return try preferencesPage(request, token: token, saved, saved: true)
         } catch {
-            return try linkProblem(request, context, error)
+            return try problems.answer(request, context, error)
         }
     }
 
@@ -138,23 +139,6 @@ struct LinksController: Sendable {
                 "message": message, "has_newsletters": !newsletters.isEmpty,
                 "newsletters": newsletters.map { ["name": $0.name, "description": $0.description] },
             ])
-    }
-
-    private func linkProblem(_ request: Request, _ context: MastheadRequestContext, _ error: any Error) throws -> Response {
-        if case LinkProblem.storage = error { throw error }
-        context.logger.notice("link refused", metadata: ["reason": "\(error)"])
-        guard request.prefersHTML else {
-            throw ProblemDetails(
-                status: .badRequest, type: "urn:masthead:problem:invalid-link", title: "Invalid link",
-                detail: messages["link.invalid", request.language])
-        }
-        return try problemPage(request.language)
-    }
-
-    private func problemPage(_ language: String) throws -> Response {
-        try pages.page(
-            "link-problem", status: .badRequest, title: messages["page.link_problem", language], language: language,
-            ["message": messages["link.invalid", language]])
     }
 
     struct LinkAnswer: Encodable {

@@ -276,6 +276,16 @@ public struct ConfigurationLoader: Sendable {
             }
             configuration.alerts = alerts
         }
+        if let text = try values.string(.pendingRetentionDays) {
+            if text == "off" {
+                configuration.pendingRetentionGrace = nil
+            } else {
+                guard let days = Int(text), (0...3650).contains(days) else {
+                    throw ConfigurationError(.pendingRetentionDays, "'\(text)' is not a number of days (0-3650) or off")
+                }
+                configuration.pendingRetentionGrace = .seconds(days * 86_400)
+            }
+        }
         if let text = try values.string(.confirmationBudget) {
             switch text {
             case "auto": configuration.confirmationBudget = .auto

@@ -96,6 +96,8 @@ public struct MastheadConfiguration: Sendable, Equatable {
     public var confirmationBudget: ConfirmationBudget = .auto
     /// How long a webhook delivery is retried, and how long an endpoint may fail before it is paused.
     public var webhookRetryWindow: Duration = .seconds(259_200)
+    /// How long a never-confirmed sign-up is kept after its confirmation link expires; nil: kept.
+    public var pendingRetentionGrace: Duration? = .seconds(7 * 86_400)
     /// How long the webhook delivery log keeps a delivery.
     public var webhookRetention: Duration = .seconds(30 * 86_400)
     /// Admin API requests per minute per token; 0 for no limit.

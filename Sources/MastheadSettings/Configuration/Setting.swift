@@ -113,6 +113,10 @@ extension Setting {
         key: "consent.version", summary: "version of the consent text readers agree to", defaultValue: "1")
     public static let confirmDays = Setting(
         key: "confirm.days", summary: "days a confirmation link works", defaultValue: "7")
+    public static let pendingRetentionDays = Setting(
+        key: "retention.pending.days",
+        summary: "days a sign-up nobody confirmed is kept after its confirmation link expires; then the daemon erases it. off: kept",
+        defaultValue: "7")
     public static let corsOrigins = Setting(
         key: "cors.origins", summary: "comma-separated site origins allowed to post from browsers (CORS)",
         defaultValue: "none")
@@ -237,7 +241,7 @@ extension Setting {
         .host, .port, .database, .databasePasswordFile, .databasePool, .mailer, .publicURL, .keys, .environment, .trustedProxies,
         .logLevel, .logFormat, .bodyLimit, .headerTimeout, .bodyTimeout, .shutdownGrace, .outboxLease, .config,
         .newsroom, .mailFrom, .unsubscribeMailto, .templates, .signupNewsletters, .signupEmailsPerDay, .signupDomainHourly, .signupMXCheck, .dnsServer,
-        .signupCooldown, .signupNotice, .signupReturnURL, .confirmRedirectURL, .consentVersion, .confirmDays,
+        .signupCooldown, .signupNotice, .signupReturnURL, .confirmRedirectURL, .consentVersion, .confirmDays, .pendingRetentionDays,
         .corsOrigins, .rateLimit, .rateBurst, .siteLinks, .payments, .paymentsWebhookURL, .pledgesPerDay, .pledgeDeclines,
         .pledgeCooldown, .stripeSecretKeyFile, .stripeWebhookSecretFile, .stripePublishableKey, .stripeAPIURL, .stripeJSURL,
         .stripeTestKeys, .operatorEmail, .challenge, .challengeDifficulty, .alerts, .alertFactor, .alertFloor, .alertCooldown,

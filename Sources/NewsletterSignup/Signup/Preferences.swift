@@ -146,20 +146,6 @@ extension SignupService {
     private func followManage(
         _ token: String, _ act: (TokenClaims, @escaping @Sendable (String) -> Bool) async throws -> Preferences?
     ) async throws(LinkProblem) -> Preferences {
-        let claims: TokenClaims
-        do {
-            claims = try signer.open(token.trimmingCharacters(in: .whitespacesAndNewlines), purpose: .manage, at: now())
-        } catch {
-            throw .rejected(error)
-        }
-        let signer = self.signer
-        let found: Preferences?
-        do {
-            found = try await act(claims) { signer.isBound(claims, to: $0) }
-        } catch {
-            throw .storage(error)
-        }
-        guard let found else { throw .rejected(.addressMismatch) }
-        return found
+        try await signer.follow(token, purpose: .manage, at: now(), act).found
     }
 }

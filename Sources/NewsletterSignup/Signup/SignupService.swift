@@ -113,21 +113,11 @@ public struct SignupService: Sendable {
         _ token: String, purpose: TokenPurpose,
         _ act: (TokenClaims, @escaping @Sendable (String) -> Bool) async throws -> LinkOutcome
     ) async throws(LinkProblem) -> LinkOutcome {
-        let claims: TokenClaims
-        do {
-            claims = try signer.open(token.trimmingCharacters(in: .whitespacesAndNewlines), purpose: purpose, at: now())
-        } catch {
-            throw .rejected(error)
-        }
-        let signer = self.signer
-        let outcome: LinkOutcome
-        do {
-            outcome = try await act(claims) { signer.isBound(claims, to: $0) }
-        } catch {
-            throw .storage(error)
-        }
-        if case .notFound = outcome { throw .rejected(.addressMismatch) }
-        return outcome
+        try await signer.follow(token, purpose: purpose, at: now()) { claims, isBound in
+            let outcome = try await act(claims, isBound)
+            if case .notFound = outcome { return nil }
+            return outcome
+        }.found
     }
 
     /// The newsletters a request is for, among the open (not archived) ones: the named public

@@ -1,5 +1,6 @@
 public import Foundation
 public import SubscriberLists
+public import SideEffects
 
 /// The persistence sign-up needs, in its own words. Each call is one short transaction.
 ///
@@ -37,6 +38,13 @@ public protocol SignupStore: NewsletterStore {
     func unsubscribe(
         consent: Int64, at time: Date, client: ClientContext, isBound: @escaping @Sendable (String) -> Bool
     ) async throws -> LinkOutcome
+
+    /// Who the subscriber behind `consent` is, if its address passes `isBound`.
+    func reader(consent: Int64, isBound: @escaping @Sendable (String) -> Bool) async throws -> ReaderIdentity?
+
+    /// Queues `draft` unless `limit` messages of its kind were queued for its subscriber since
+    /// `since`; returns whether it was queued.
+    func queueReaderMail(_ draft: OutboxDraft, limit: Int, since: Date) async throws -> Bool
 
     /// The preferences of the subscriber behind `consent` (if its address passes `isBound`);
     /// with a `choice`, first makes their public newsletters what it asks, in one transaction.

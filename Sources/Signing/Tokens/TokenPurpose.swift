@@ -10,6 +10,9 @@ public enum TokenPurpose: UInt8, Sendable, CaseIterable, CustomStringConvertible
     case manage = 3
     /// Opens a donation pledge's page (see it, cancel a monthly pledge); never expires.
     case pledge = 4
+    /// Opens the report of everything held about a reader (their right of access); expires
+    /// within the hour, as it is mailed to the address itself.
+    case access = 5
 
     public var description: String {
         switch self {
@@ -17,6 +20,7 @@ public enum TokenPurpose: UInt8, Sendable, CaseIterable, CustomStringConvertible
         case .unsubscribe: "unsubscribe"
         case .manage: "manage"
         case .pledge: "pledge"
+        case .access: "access"
         }
     }
 }

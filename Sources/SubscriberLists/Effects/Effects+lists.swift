@@ -50,6 +50,14 @@ extension Effects {
             details: ["count": String(count), "pending_before": Timestamp.format(cutoff)]))
     }
 
+    /// Retention erased sign-ups nobody confirmed: how many, never who.
+    public static func neverConfirmedErased(count: Int, cutoff: Date, actor: String, at time: Date) -> Effects {
+        guard count > 0 else { return .none }
+        return .record(AuditRecord(
+            occurredAt: time, actor: actor, action: "subscribers.retention_erased", subjectType: "subscriber",
+            details: ["count": String(count), "pending_before": Timestamp.format(cutoff)]))
+    }
+
     /// One applied batch of an import: its counts, and one `subscriber.imported` event with the
     /// rows it added or changed. A dry run, or a batch that added or changed no membership (an
     /// import run again), records nothing: the trail says what changed.

@@ -6,7 +6,8 @@ import SideEffects
 /// Columns, always in this order: `email, name, locale, newsletter, state, created_at,
 /// confirmed_at, unsubscribed_at, attributes` (a JSON object), then with consent:
 /// `consent_action, consent_basis, consent_source, consent_recorded_at, consent_confirmed_at,
-/// consent_client_ip, consent_text_version`. Times are ISO 8601 UTC. The CSV imports back
+/// consent_client_ip, consent_text_version, consent_text` (the words of that version in the
+/// consent's language, from `masthead consent set-text`). Times are ISO 8601 UTC. The CSV imports back
 /// with `masthead subscribers import` as it was.
 public struct SubscriberExporter: Sendable {
     /// Output formats.
@@ -28,7 +29,7 @@ public struct SubscriberExporter: Sendable {
         let base = ["email", "name", "locale", "newsletter", "state", "created_at", "confirmed_at", "unsubscribed_at", "attributes"]
         let consent = [
             "consent_action", "consent_basis", "consent_source", "consent_recorded_at", "consent_confirmed_at",
-            "consent_client_ip", "consent_text_version",
+            "consent_client_ip", "consent_text_version", "consent_text",
         ]
         return withConsent ? base + consent : base
     }
@@ -42,6 +43,7 @@ public struct SubscriberExporter: Sendable {
             throw SubscriberError.unknownNewsletter(newsletter)
         }
         let columns = Self.columns(withConsent: withConsent)
+        let texts = withConsent ? try await store.consentTexts() : []
         var buffer = OutputBuffer(handle: output)
         if format == .csv { buffer.append(CSVField.record(columns)) }
         var cursor: Int64 = 0
@@ -50,7 +52,7 @@ public struct SubscriberExporter: Sendable {
             let page = try await store.exportMemberships(
                 newsletter: newsletter, state: state, updatedSince: nil, withConsent: withConsent, after: cursor, limit: Self.pageSize)
             for row in page {
-                let values = Self.values(row, withConsent: withConsent)
+                let values = Self.values(row, withConsent: withConsent, texts: texts)
                 switch format {
                 case .csv: buffer.append(CSVField.record(values.map { $0 ?? "" }))
                 case .jsonl: buffer.append(Self.jsonLine(columns: columns, values: values, attributes: row.attributes))
@@ -65,7 +67,7 @@ public struct SubscriberExporter: Sendable {
         return written
     }
 
-    static func values(_ row: MembershipRow, withConsent: Bool) -> [String?] {
+    static func values(_ row: MembershipRow, withConsent: Bool, texts: [ConsentText] = []) -> [String?] {
         var values: [String?] = [
             row.email, row.name, row.locale, row.newsletter, row.status.rawValue, Timestamp.format(row.subscribedAt),
             row.confirmedAt.map(Timestamp.format), row.unsubscribedAt.map(Timestamp.format), JSONText.object(row.attributes),
@@ -75,6 +77,7 @@ public struct SubscriberExporter: Sendable {
             values += [
                 consent?.action, consent?.basis, consent?.source, (consent?.recordedAt).map(Timestamp.format),
                 (consent?.confirmedAt ?? nil).map(Timestamp.format), consent?.clientIP, consent?.consentTextVersion,
+                consent.flatMap { ConsentText.matching(version: $0.consentTextVersion, locale: $0.locale, in: texts)?.body },
             ]
         }
         return values

@@ -27,7 +27,7 @@ public struct ImportColumns: Sendable, Equatable {
     /// Columns of our export that carry nothing an import keeps.
     static let ignored: Set<String> = [
         "confirmed_at", "unsubscribed_at", "consent_action", "consent_basis", "consent_source", "consent_recorded_at",
-        "consent_confirmed_at", "consent_client_ip", "consent_text_version",
+        "consent_confirmed_at", "consent_client_ip", "consent_text_version", "consent_text",
     ]
 
     /// Reads the header; names are compared trimmed and case-insensitively.

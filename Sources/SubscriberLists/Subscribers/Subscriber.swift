@@ -59,6 +59,11 @@ public struct ConsentRecord: Sendable, Equatable, Codable {
     public var clientIP: String?
     public var userAgent: String?
     public var consentTextVersion: String?
+    /// The language of the page consent was given on (picks the consent text's locale).
+    public var locale: String?
+    /// The words of the consent text this record points at (version and locale), filled in from
+    /// the stored texts for access reports; nil when that text was never stored.
+    public var consentText: String?
     public var basis: String?
     public var recordedAt: Date
     public var confirmedAt: Date?
@@ -66,7 +71,7 @@ public struct ConsentRecord: Sendable, Equatable, Codable {
     /// Creates a consent record value.
     public init(
         id: Int64, action: String, newsletters: [String], source: String?, clientIP: String?, userAgent: String?,
-        consentTextVersion: String?, basis: String?, recordedAt: Date, confirmedAt: Date?
+        consentTextVersion: String?, locale: String? = nil, basis: String?, recordedAt: Date, confirmedAt: Date?
     ) {
         self.id = id
         self.action = action
@@ -75,6 +80,7 @@ public struct ConsentRecord: Sendable, Equatable, Codable {
         self.clientIP = clientIP
         self.userAgent = userAgent
         self.consentTextVersion = consentTextVersion
+        self.locale = locale
         self.basis = basis
         self.recordedAt = recordedAt
         self.confirmedAt = confirmedAt

@@ -1,5 +1,6 @@
 public import Foundation
 import EmailAddress
+import SideEffects
 
 /// Staff operations on subscribers: look up, add, unsubscribe, erase, answer access requests,
 /// keep the suppression list. Validates input, then works through a ``SubscriberStore``.
@@ -87,18 +88,31 @@ public struct SubscriberDirectory: Sendable {
 
     /// The right to erasure: deletes everything personal about the address and keeps only the
     /// suppression hash. Returns whether anything was held.
-    public func erase(_ email: String, actor: String) async throws -> Bool {
+    /// With `receipt`, an email telling the person it is done is queued in the same transaction.
+    public func erase(_ email: String, actor: String, receipt: ErasureReceipt? = nil) async throws -> Bool {
         let address = try Self.parse(email)
+        let time = now()
+        let mail = try receipt.map { Effects(mail: [try $0.draft(to: address.mailbox, at: time)]) } ?? .none
         return try await store.erase(
-            normalizedEmail: address.normalized, addressHash: addressHash(address.normalized), at: now(), actor: actor)
+            normalizedEmail: address.normalized, addressHash: addressHash(address.normalized), at: time, actor: actor, receipt: mail)
     }
 
-    /// The right of access: everything held about the address.
+    /// Retention: erases the sign-ups nobody confirmed that began before `retention`'s cutoff.
+    public func eraseNeverConfirmed(_ retention: PendingRetention, actor: String) async throws -> Int {
+        let time = now()
+        return try await store.eraseNeverConfirmed(before: retention.cutoff(at: time), at: time, actor: actor)
+    }
+
+    /// The right of access: everything held about the address, each consent record with the
+    /// words it agreed to.
     public func access(_ email: String) async throws -> AccessDocument {
         let address = try Self.parse(email)
-        guard let document = try await store.accessDocument(
+        guard var document = try await store.accessDocument(
             normalizedEmail: address.normalized, addressHash: addressHash(address.normalized))
         else { throw SubscriberError.unknownSubscriber(address.mailbox) }
+        if let profile = document.profile {
+            document.profile = ConsentTexts.withWords(profile, from: try await store.consentTexts())
+        }
         return document
     }
 

@@ -1,8 +1,9 @@
 public import Foundation
+public import SideEffects
 
 /// The persistence the list commands need, in their own words. Each call is one short
 /// transaction (imports: one per batch). Implementations: `SQLiteStore` and `PostgresStore`.
-public protocol SubscriberStore: NewsletterStore {
+public protocol SubscriberStore: NewsletterStore, ConsentTextStore {
     /// Adds (or re-activates) a membership decided by staff, with its consent record, in one
     /// transaction; queues a confirmation when the membership is pending and one was asked for.
     func addMembership(_ addition: MembershipAddition) async throws -> MembershipChange
@@ -32,8 +33,15 @@ public protocol SubscriberStore: NewsletterStore {
     ) async throws -> [MembershipRow]
 
     /// Deletes the subscriber, memberships, consent records, queued mail and the personal fields
-    /// of audit events; anonymises pledges; adds the suppression hash. Returns false if unknown.
-    func erase(normalizedEmail: String, addressHash: String, at time: Date, actor: String) async throws -> Bool
+    /// of audit events; anonymises pledges; adds the suppression hash; saves `receipt` (the
+    /// reader's confirmation email, when they asked) in the same transaction. Returns false if unknown.
+    func erase(normalizedEmail: String, addressHash: String, at time: Date, actor: String, receipt: Effects) async throws -> Bool
+
+    /// Retention: deletes every subscriber who never confirmed anything (each membership pending
+    /// or expired, never confirmed) and whose last sign-up began before `cutoff`, with their
+    /// consent records and queued mail; their audit events keep only what happened and when.
+    /// No suppression: they may sign up again. Returns how many subscribers went.
+    func eraseNeverConfirmed(before cutoff: Date, at time: Date, actor: String) async throws -> Int
 
     /// Everything held about the address, every table, as one document (`access`).
     func accessDocument(normalizedEmail: String, addressHash: String) async throws -> AccessDocument?

@@ -14,7 +14,7 @@ struct ExportSubscribers: AsyncParsableCommand {
             newsletter, state, created_at, confirmed_at, unsubscribed_at, attributes (JSON); \
             --with-consent adds the latest consent record of each membership (consent_action, \
             consent_basis, consent_source, consent_recorded_at, consent_confirmed_at, \
-            consent_client_ip, consent_text_version). The CSV imports back with \
+            consent_client_ip, consent_text_version, consent_text: the words agreed to). The CSV imports back with \
             `masthead subscribers import`.
 
             Examples:

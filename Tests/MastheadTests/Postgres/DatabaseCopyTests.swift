@@ -68,7 +68,7 @@ import Webhooks
 
         let copy = try await masthead(test, ["db", "copy", "--from", source, "--to", target])
         try #require(copy.status == 0, "\(copy.stderr)")
-        #expect(copy.stdout.contains("copied 20 tables; row counts and checksums match"))
+        #expect(copy.stdout.contains("copied 21 tables; row counts and checksums match"))
         #expect(copy.stderr.contains("subscribers: 41 rows copied and verified"))
         #expect(!copy.stdout.contains("masthead:masthead@"), "the password is never printed")
 

@@ -67,15 +67,24 @@ final class SMTPTestServer: Sendable {
     deinit {
         // Closing stdin ends the scripts; SIGKILL is the fallback, since a child of the test
         // runner may inherit a mask that blocks SIGTERM (and Process.waitUntilExit would spin).
+        // The wait runs on a thread of its own, so releasing a server never blocks a test's
+        // cooperative thread.
         try? input.fileHandleForWriting.close()
-        Self.stop(process)
+        let process = self.process
+        Thread.detachNewThread { Self.stop(process) }
     }
 
+    /// Waits `grace` for the process to end, then kills it and waits a little more, never
+    /// without bound: Foundation notices a child's end only when every copy of its status
+    /// socket is closed, and a fresh-clone run once hung here for good (the killed script's
+    /// `isRunning` stayed true while other children sat unreaped).
     static func stop(_ process: Process, grace: TimeInterval = 3) {
         let deadline = Date().addingTimeInterval(grace)
         while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        while process.isRunning { Thread.sleep(forTimeInterval: 0.02) }
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        let killed = Date().addingTimeInterval(2)
+        while process.isRunning, Date() < killed { Thread.sleep(forTimeInterval: 0.02) }
     }
 }
 
