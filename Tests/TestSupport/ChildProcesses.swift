@@ -44,6 +44,28 @@ public enum ChildProcesses {
         }
     }
 
+    /// The first line `handle` gives, without its newline; nil at end-of-file or once `deadline`
+    /// passes first (a child that says on its output when it is ready, and what it chose).
+    public static func firstLine(_ handle: FileHandle, until deadline: Date) -> String? {
+        let descriptor = handle.fileDescriptor
+        var line = [UInt8]()
+        var byte: UInt8 = 0
+        while true {
+            let left = deadline.timeIntervalSinceNow
+            guard left > 0 else { return nil }
+            var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+            guard poll(&waiting, 1, Int32(min(left, 1) * 1000) + 1) >= 0 || errno == EINTR else { return nil }
+            guard waiting.revents != 0 else { continue }
+            let count = read(descriptor, &byte, 1)
+            if count == 1 {
+                if byte == UInt8(ascii: "\n") { return String(decoding: line, as: UTF8.self) }
+                line.append(byte)
+            } else if count == 0 || (errno != EAGAIN && errno != EINTR) {
+                return nil
+            }
+        }
+    }
+
     /// Starts `process`, never at the same moment as another child.
     public static func run(_ process: Process) throws {
         try starting.withLock { _ in try process.run() }

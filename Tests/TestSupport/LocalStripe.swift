@@ -43,29 +43,27 @@ public final class LocalStripe: Sendable {
     private init() throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("stripe/localstripe_loopback.py").path
-        var lastError: (any Error)?
-        // A port found free can be taken before localstripe binds it: try a few.
-        for _ in 0..<5 {
-            let port = try Loopback.freePort()
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", script, String(port)]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            process.standardInput = FileHandle.nullDevice
-            try ChildProcesses.run(process)
-            let deadline = Date().addingTimeInterval(20)
-            while process.isRunning, Date() < deadline, !Loopback.accepts(port) { Thread.sleep(forTimeInterval: 0.05) }
-            if process.isRunning, Loopback.accepts(port) {
-                self.port = port
-                self.process = process
-                return
-            }
+        // Port 0: the script binds a port of the kernel's choosing and prints it once it listens.
+        // A port found free here and handed over could be taken by another test's server while
+        // Python starts, and the tests would then talk to that server (a CI run saw its 404s).
+        let output = ChildProcesses.pipe()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, "0"]
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try ChildProcesses.run(process)
+        try? output.fileHandleForWriting.close()
+        let line = ChildProcesses.firstLine(output.fileHandleForReading, until: Date().addingTimeInterval(30))
+        try? output.fileHandleForReading.close()
+        guard let port = line.flatMap({ Int($0) }), process.isRunning else {
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
-            lastError = StartFailure(port: port)
+            throw StartFailure()
         }
-        throw lastError ?? StartFailure(port: 0)
+        self.port = port
+        self.process = process
     }
 
     public var url: String { "http://127.0.0.1:\(port)" }
@@ -78,7 +76,6 @@ public final class LocalStripe: Sendable {
     }
 
     struct StartFailure: Error, CustomStringConvertible {
-        let port: Int
-        var description: String { "localstripe did not start on 127.0.0.1:\(port)" }
+        var description: String { "localstripe did not start (Tests/stripe/localstripe_loopback.py)" }
     }
 }

@@ -7,9 +7,12 @@ carries no API key): `/_config/received-webhooks` records the webhooks localstri
 (POST) and lists them (GET, `{"data": [{"signature", "body"}, …]}` as Stripe lists things), so a library test can read
 what Stripe would send without a daemon to receive it.
 
-Usage: python3 localstripe_loopback.py PORT
+Usage: python3 localstripe_loopback.py PORT (0: a port of the kernel's choosing). Once it
+listens, it prints its port on a line of its own.
 """
 
+import os
+import socket
 import sys
 
 from aiohttp import web
@@ -65,4 +68,11 @@ server.app.router.add_post("/_config/flaky/{mode}/v1/payment_intents", flaky_cre
 server.app.router.add_get("/_config/flaky-requests", flaky_requests)
 
 if __name__ == "__main__":
-    web.run_app(server.app, host="127.0.0.1", port=int(sys.argv[1]), print=None, access_log=None)
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", int(sys.argv[1])))
+    listener.listen(128)
+    print(listener.getsockname()[1], flush=True)
+    # Whoever read the port may close its end: nothing more is written there.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    web.run_app(server.app, sock=listener, print=None, access_log=None)

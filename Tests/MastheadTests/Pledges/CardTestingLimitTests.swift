@@ -10,7 +10,7 @@ import Testing
 /// The card-testing defence through the daemon's router: declined payments and pledges counted
 /// per client address (as a trusted proxy names it) and per reader address, refusals with
 /// `Retry-After`, nothing sent to the provider, and the limit lifting when its window passes.
-/// One case at a time: each is a live daemon whose client gives up on an answer after 20 s, and
+/// One case at a time: each is a live daemon (its client waits up to 90 s for an answer), and
 /// four of them writing beside the rest of the suite made single pledges take up to 17 s in CI.
 @Suite(.serialized, .timeLimit(.minutes(3))) struct CardTestingLimitTests {
     static func runtime(_ store: StoreKind) async throws -> TestRuntime {
@@ -35,9 +35,8 @@ import Testing
         defer { test.shutdown() }
         try await PledgeHTTP.live(test) { client in
             var answers: [TestResponse] = []
-            // Twelve attempts: five declined, seven refused. (Each is real HTTP to a live daemon, and
-            // the live client gives up on an answer after 20 s: on a loaded machine, the fewer
-            // requests, the fewer chances for one to be that slow.)
+            // Twelve attempts: five declined, seven refused. (Each is real HTTP to a live daemon: on
+            // a loaded machine, the fewer requests, the shorter the test.)
             for attempt in 1...12 {
                 answers.append(try await Self.declinedAttempt(test, client, from: "198.51.100.7", email: "tester\(attempt)@example.org"))
             }

@@ -2,10 +2,13 @@ import DonationPledges
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdTesting
+// @testable for `TestResponse`'s memberwise initialiser (debug builds compile dependencies
+// with testing enabled): the patient live client below returns the framework's own responses.
+@testable import HummingbirdTesting
 import MastheadRuntime
 import PaymentProviders
 import SQLiteStorage
+import Testing
 
 /// Driving the pledge routes in tests.
 enum PledgeHTTP {
@@ -56,16 +59,46 @@ enum PledgeHTTP {
         return try await client.execute(uri: "/v1/webhooks/payments", method: .post, headers: headers, body: ByteBuffer(bytes: body))
     }
 
-    /// A live application over the runtime (the simulated provider posts its webhooks to it).
-    /// A live daemon and its one-connection client. When the body fails (the client gives up on
-    /// an answer after 20 s), the daemon's last log lines are printed: which request, how long.
+    /// A live application over the runtime (the simulated provider posts its webhooks to it),
+    /// and a one-connection client that waits up to 90 s for an answer. HummingbirdTesting's own
+    /// live client gives up after 20 s, and in a full run (every suite at once on two cores) a
+    /// request of this in-process daemon once took 18 s; the suites' time limits still bound a
+    /// daemon that truly hangs. When the body fails, the daemon's last log lines are printed.
     static func live(_ test: TestRuntime, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         do {
-            try await test.application.test(.live) { client in try await body(client) }
+            try await test.application.test(.live) { live in
+                let client = PatientLiveClient(port: try #require(live.port))
+                do {
+                    try await body(client)
+                    try await client.client.shutdown()
+                } catch {
+                    try? await client.client.shutdown()
+                    throw error
+                }
+            }
         } catch {
             print("live test failed: \(error); the daemon's log:\n\(test.log.text.split(separator: "\n").suffix(40).joined(separator: "\n"))")
             throw error
         }
+    }
+}
+
+/// HummingbirdTesting's live client (keep-alive, one connection) with a longer read timeout.
+struct PatientLiveClient: TestClientProtocol {
+    let client: TestClient
+    let port: Int?
+
+    init(port: Int) {
+        self.port = port
+        client = TestClient(host: "localhost", port: port, configuration: .init(timeout: .seconds(90)))
+        client.connect()
+    }
+
+    func executeRequest(uri: String, method: HTTPRequest.Method, headers: HTTPFields, body: ByteBuffer?) async throws -> TestResponse {
+        var headers = headers
+        headers[.connection] = "keep-alive"
+        let response = try await client.execute(TestClient.Request(uri, method: method, authority: "localhost", headers: headers, body: body))
+        return TestResponse(head: response.head, body: response.body ?? ByteBuffer(), trailerHeaders: response.trailerHeaders)
     }
 }
 
