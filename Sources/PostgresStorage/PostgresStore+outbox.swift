@@ -27,11 +27,15 @@ extension PostgresStore: OutboxStore {
         }
     }
 
-    public func markSent(_ id: Int64, at time: Date, forgettingRecipient: Bool) async throws {
+    public func markSent(_ messages: [SentMessage], at time: Date) async throws {
+        guard !messages.isEmpty else { return }
         try await write { session in
             try await session.execute(
-                "UPDATE outbox SET state = 'sent', sent_at = \(Timestamp.format(time)), lease_until = NULL, last_error = NULL WHERE id = \(id)")
-            if forgettingRecipient { try await Self.forgetRecipient(id, session) }
+                """
+                UPDATE outbox SET state = 'sent', sent_at = \(Timestamp.format(time)), lease_until = NULL, last_error = NULL
+                WHERE id = ANY(\(messages.map(\.id)))
+                """)
+            for message in messages where message.forgetsRecipient { try await Self.forgetRecipient(message.id, session) }
         }
     }
 

@@ -27,12 +27,16 @@ extension SQLiteStore: OutboxStore {
         }
     }
 
-    public func markSent(_ id: Int64, at time: Date, forgettingRecipient: Bool) async throws {
+    public func markSent(_ messages: [SentMessage], at time: Date) async throws {
+        guard !messages.isEmpty else { return }
         try await write { db in
-            try db.cachedStatement(
-                sql: "UPDATE outbox SET state = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?"
-            ).execute(arguments: [Timestamp.format(time), id])
-            if forgettingRecipient { try Self.forgetRecipient(id, db) }
+            let stamp = Timestamp.format(time)
+            for message in messages {
+                try db.cachedStatement(
+                    sql: "UPDATE outbox SET state = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?"
+                ).execute(arguments: [stamp, message.id])
+                if message.forgetsRecipient { try Self.forgetRecipient(message.id, db) }
+            }
         }
     }
 

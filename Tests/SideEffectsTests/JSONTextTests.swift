@@ -14,6 +14,16 @@ import Testing
         #expect(try JSONDecoder().decode([String: String].self, from: Data(text.utf8)) == values)
     }
 
+    /// Every ASCII character (the ones JSON escapes among them) and multi-byte UTF-8 beside them.
+    @Test func everyCharacterIsWrittenAsFoundationReadsIt() throws {
+        let ascii = String(decoding: (0..<128).map { UInt8($0) }, as: UTF8.self)
+        for text in [ascii, "Київ\u{0}\u{1F}\"😀\\é", ""] {
+            let literal = JSONText.string(text)
+            #expect(try JSONDecoder().decode(String.self, from: Data(literal.utf8)) == text)
+        }
+        #expect(JSONText.string("a\u{1}\u{1F}\n\"") == #""a\u0001\u001f\n\"""#)
+    }
+
     @Test func foundationsOutputIsReadToo() throws {
         let values = ["path": "a/b", "quote": "\"", "emoji": "😀"]
         let encoder = JSONEncoder()

@@ -16,6 +16,14 @@ import SideEffects
     @Test func formatIsISO8601WithMilliseconds() {
         #expect(Timestamp.format(Date(timeIntervalSince1970: 1_764_082_800.123)) == "2025-11-25T15:00:00.123Z")
         #expect(Timestamp.format(Date(timeIntervalSince1970: 951_782_400)) == "2000-02-29T00:00:00.000Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1_000_000_000.007)) == "2001-09-09T01:46:40.007Z")
+    }
+
+    @Test func datesOutsideTheYears1To9999AreWrittenAsTheNearestEnd() {
+        #expect(Timestamp.format(.distantPast) == "0001-01-01T00:00:00.000Z")
+        #expect(Timestamp.format(.distantFuture) == "4001-01-01T00:00:00.000Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: 1e15)) == "9999-12-31T23:59:59.999Z")
+        #expect(Timestamp.format(Date(timeIntervalSince1970: .nan)) == "1970-01-01T00:00:00.000Z")
     }
 
     @Test func agreesWithFoundation() throws {

@@ -119,12 +119,19 @@ public struct DeliveryWorker: Service {
         }
         let leaseEnds = ContinuousClock.now + lease
         let items = try await store.claimDueMessages(limit: limit, at: time, leaseUntil: time.adding(lease))
-        await withTaskGroup(of: Void.self) { group in
+        let sent = await withTaskGroup(of: SentMessage?.self) { group in
+            var sent: [SentMessage] = []
             for (index, item) in items.enumerated() {
-                if index >= concurrency { await group.next() }
+                if index >= concurrency, case let done?? = await group.next() { sent.append(done) }
                 group.addTask { await deliver(item, leaseEnds: leaseEnds, probing: limit == 1) }
             }
+            for await case let done? in group { sent.append(done) }
+            return sent
         }
+        // The batch's sent marks in one write: a mark per message, each waiting for its own
+        // commit, held a connection's slot until the disk had synced, and delivery fell behind
+        // a steady sign-up load (Ops/bench/confirmation-latency).
+        await record(logger, until: leaseEnds) { try await store.markSent(sent, at: now()) }
         return items.count
     }
 
@@ -136,7 +143,9 @@ public struct DeliveryWorker: Service {
         return min(idlePoll, untilResume)
     }
 
-    private func deliver(_ item: OutboxItem, leaseEnds: ContinuousClock.Instant, probing: Bool) async {
+    /// Delivers one claimed message and records what became of it, except a success: that is
+    /// returned, for the batch's one write.
+    private func deliver(_ item: OutboxItem, leaseEnds: ContinuousClock.Instant, probing: Bool) async -> SentMessage? {
         var logger = self.logger
         logger[metadataKey: "outbox.id"] = "\(item.id)"
         logger[metadataKey: "outbox.kind"] = "\(item.kind)"
@@ -152,7 +161,7 @@ public struct DeliveryWorker: Service {
             await record(logger, until: leaseEnds) {
                 try await store.postpone(item.id, until: until, reason: "held: this hour's sending budget for \(item.kind) is spent")
             }
-            return
+            return nil
         case .drop:
             metrics.dead.increment()
             await record(logger, until: leaseEnds) {
@@ -160,7 +169,7 @@ public struct DeliveryWorker: Service {
                     item.id, error: "not sent: held by the sending budget until its link expired", at: now(), forgettingRecipient: forget)
             }
             logger.notice("outbox message dropped: held by the sending budget until its link expired")
-            return
+            return nil
         }
         let delivery: Delivery
         let message: MailMessage
@@ -175,14 +184,14 @@ public struct DeliveryWorker: Service {
         } catch {
             await record(logger, until: leaseEnds) { try await store.markDead(item.id, error: forgotten("\(error)"), at: now(), forgettingRecipient: forget) }
             logger.error("outbox message cannot be composed; moved to dead letters", metadata: ["error": "\(error)"])
-            return
+            return nil
         }
         if case .pausedUntil(let resumeAt) = breaker.permission(at: now()) {
             // The relay went down while this batch was under way: do not dial it again.
             await record(logger, until: leaseEnds) {
                 try await store.reschedule(item.id, nextAttempt: resumeAt, error: "not tried: the SMTP relay is unavailable")
             }
-            return
+            return nil
         }
         do {
             try? await pacer?.waitForSlot()
@@ -192,8 +201,8 @@ public struct DeliveryWorker: Service {
             metrics.sent.increment()
             if breaker.delivered() { logger.notice("SMTP relay available again; delivery resumes") }
             delivered?(message, logger)
-            await record(logger, until: leaseEnds) { try await store.markSent(item.id, at: now(), forgettingRecipient: forget) }
             logger.debug("outbox message sent")
+            return SentMessage(id: item.id, forgetsRecipient: forget)
         } catch {
             metrics.failed.increment()
             let failed = now()
@@ -225,6 +234,7 @@ public struct DeliveryWorker: Service {
                 }
             }
         }
+        return nil
     }
 
     /// Records an outcome. A failed write (a full disk, a lost database connection) is tried

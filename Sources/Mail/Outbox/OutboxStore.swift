@@ -6,8 +6,9 @@ public protocol OutboxStore: Sendable {
     /// Claims up to `limit` rows that are due (queued and due, or claimed by a worker whose lease
     /// ran out), marks them `sending` until `leaseUntil`, and counts the attempt.
     func claimDueMessages(limit: Int, at now: Date, leaseUntil: Date) async throws -> [OutboxItem]
-    /// Marks a claimed row sent; `forgettingRecipient` also wipes its recipient and payload.
-    func markSent(_ id: Int64, at time: Date, forgettingRecipient: Bool) async throws
+    /// Marks claimed rows sent, in one write; a row whose message forgets its recipient also has
+    /// its recipient and payload wiped.
+    func markSent(_ messages: [SentMessage], at time: Date) async throws
     /// Puts a claimed row back in the queue for another attempt at `nextAttempt`.
     func reschedule(_ id: Int64, nextAttempt: Date, error: String) async throws
     /// Puts a claimed row back in the queue until `until` without counting its attempt: it was
@@ -16,4 +17,16 @@ public protocol OutboxStore: Sendable {
     /// Gives up on a row: it moves to the dead letters with its last error;
     /// `forgettingRecipient` also wipes its recipient and payload.
     func markDead(_ id: Int64, error: String, at time: Date, forgettingRecipient: Bool) async throws
+}
+
+/// A claimed message the relay accepted, as the worker records it.
+public struct SentMessage: Sendable, Equatable {
+    public let id: Int64
+    /// Whether its row then forgets recipient and payload (its composer says so).
+    public let forgetsRecipient: Bool
+
+    public init(id: Int64, forgetsRecipient: Bool) {
+        self.id = id
+        self.forgetsRecipient = forgetsRecipient
+    }
 }

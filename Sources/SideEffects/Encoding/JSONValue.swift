@@ -20,7 +20,7 @@ public indirect enum JSONValue: Sendable, Equatable {
 
     func write(into output: inout String) {
         switch self {
-        case .string(let text): output += JSONText.string(text)
+        case .string(let text): JSONText.write(text, into: &output)
         case .integer(let number): output += String(number)
         case .null: output += "null"
         case .array(let values):
@@ -34,7 +34,8 @@ public indirect enum JSONValue: Sendable, Equatable {
             output += "{"
             for (index, key) in fields.keys.sorted().enumerated() {
                 if index > 0 { output += "," }
-                output += JSONText.string(key) + ":"
+                JSONText.write(key, into: &output)
+                output += ":"
                 fields[key, default: .null].write(into: &output)
             }
             output += "}"

@@ -40,6 +40,31 @@ import Testing
         #expect(try await test.deliver() == 0)
     }
 
+    /// The worker marks a batch's sent messages in one write: each row named becomes `sent`, a
+    /// row whose message forgets its recipient loses its address and payload, and a claimed
+    /// row not named stays `sending` under its lease.
+    @Test(arguments: StoreKind.allCases) func sentMarksAreWrittenTogetherAndForgetOnlyWhereAsked(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
+        defer { test.shutdown() }
+        let due = "'2000-01-01T00:00:00.000Z'"
+        _ = try await test.sql("""
+            INSERT INTO outbox (kind, recipient, payload, next_attempt_at, created_at) VALUES
+                ('erasure_receipt', 'a@example.org', '{"a":"1"}', \(due), \(due)),
+                ('confirmation', 'b@example.org', '{"b":"1"}', \(due), \(due)),
+                ('confirmation', 'c@example.org', '{"c":"1"}', \(due), \(due))
+            """)
+        let claimed = try await test.runtime.store.claimDueMessages(
+            limit: 10, at: test.clock.now, leaseUntil: test.clock.now.addingTimeInterval(300)
+        ).map(\.id).sorted()
+        #expect(claimed.count == 3)
+        try await test.runtime.store.markSent(
+            [SentMessage(id: claimed[0], forgetsRecipient: true), SentMessage(id: claimed[2], forgetsRecipient: false)], at: test.clock.now)
+        #expect(
+            try await test.sql("SELECT state || ' ' || recipient || ' ' || payload FROM outbox ORDER BY id") == [
+                "sent erased {}", #"sending b@example.org {"b":"1"}"#, #"sent c@example.org {"c":"1"}"#,
+            ])
+    }
+
     @Test(arguments: StoreKind.allCases) func transientFailuresAreRetriedWithBackoffThenSucceed(_ store: StoreKind) async throws {
         let test = try await TestRuntime(store: store)
         defer { test.shutdown() }
