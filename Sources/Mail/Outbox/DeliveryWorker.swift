@@ -17,7 +17,8 @@ public import SideEffects
 /// What can be sent twice: a message the relay accepted whose "sent" mark cannot be written
 /// (the disk is full) is marked again and again while its lease lasts; only if that fails
 /// throughout, or the process dies between the relay's answer and the mark, is it sent again
-/// once the lease runs out.
+/// once the lease runs out. The marks of a batch's sent messages are written together once the
+/// batch is done, so that window spans the batch (a batch is claimed under one lease).
 public struct DeliveryWorker: Service {
     let store: any OutboxStore
     let mailer: any Mailer
