@@ -31,10 +31,10 @@ extension SQLiteStore: OutboxStore {
         guard !messages.isEmpty else { return }
         try await write { db in
             let stamp = Timestamp.format(time)
+            let markSent = try db.cachedStatement(
+                sql: "UPDATE outbox SET state = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?")
             for message in messages {
-                try db.cachedStatement(
-                    sql: "UPDATE outbox SET state = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?"
-                ).execute(arguments: [stamp, message.id])
+                try markSent.execute(arguments: [stamp, message.id])
                 if message.forgetsRecipient { try Self.forgetRecipient(message.id, db) }
             }
         }

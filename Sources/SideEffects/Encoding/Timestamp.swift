@@ -65,7 +65,6 @@ public enum Timestamp {
         let total = ((days * 86_400 + hour * 3600 + minute * 60 + second) * 1000) + milliseconds
         return Date(timeIntervalSince1970: Double(total) / 1000)
     }
-
 }
 
 extension Int64 {

@@ -33,7 +33,7 @@ final class SMTPTestServer: Sendable {
         process.standardError = FileHandle.nullDevice
         process.standardInput = input
         try ChildProcesses.run(process)
-        let line = String(decoding: output.fileHandleForReading.availableDataUntilNewline(), as: UTF8.self)
+        let line = ChildProcesses.firstLine(output.fileHandleForReading, until: Date().addingTimeInterval(30)) ?? ""
         guard line.hasPrefix("ready "), let port = Int(line.dropFirst(6).trimmingCharacters(in: .whitespacesAndNewlines)) else {
             process.terminate()
             throw StartFailure(line: line)
@@ -85,17 +85,5 @@ final class SMTPTestServer: Sendable {
         kill(process.processIdentifier, SIGKILL)
         let killed = Date().addingTimeInterval(2)
         while process.isRunning, Date() < killed { Thread.sleep(forTimeInterval: 0.02) }
-    }
-}
-
-extension FileHandle {
-    /// Reads byte by byte up to a newline (the servers print one line when ready).
-    func availableDataUntilNewline() -> Data {
-        var data = Data()
-        while true {
-            let byte = readData(ofLength: 1)
-            if byte.isEmpty || byte == Data([0x0A]) { return data }
-            data.append(byte)
-        }
     }
 }
