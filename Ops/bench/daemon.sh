@@ -20,7 +20,9 @@ start_daemon() {
     # design: no proof of work, no confirmation budget (the spike detector still counts, so its
     # cost is measured; MASTHEAD_ALERTS=false from the environment turns it off). Everything
     # else is the default.
-    (cd "$work" && MASTHEAD_RATE_LIMIT=0 MASTHEAD_CHALLENGE=off MASTHEAD_CONFIRMATION_BUDGET=off exec "$bin/mastheadd" --port "$port" 2>"$work/daemon.log") &
+    # pledge.lua names its client in X-Forwarded-For, as nginx would, so the daemon trusts 127.0.0.1 as a proxy.
+    (cd "$work" && MASTHEAD_RATE_LIMIT=0 MASTHEAD_CHALLENGE=off MASTHEAD_CONFIRMATION_BUDGET=off MASTHEAD_TRUSTED_PROXIES=127.0.0.1 \
+        exec "$bin/mastheadd" --port "$port" 2>"$work/daemon.log") &
     daemon=$!
     trap 'kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; rm -rf "$work"' EXIT
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return; sleep 0.1; done

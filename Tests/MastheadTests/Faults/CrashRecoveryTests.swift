@@ -92,7 +92,9 @@ struct CrashRecoveryTests {
         let stored = Set(try await setup.sql("SELECT email FROM subscribers"))
         #expect(Set(addresses).isSubset(of: stored), "every acknowledged sign-up survived the kill")
         #expect(Set(addresses).isSubset(of: Set(recipients)), "and was mailed")
-        #expect(recipients.count - Set(recipients).count <= 4, "only messages in flight at the kill (the SMTP pool is 4) may go twice")
+        // A batch's sent marks are written together once it is done (DeliveryWorker), so what
+        // may go twice is the batch under way at the kill: at most the 32 it claimed.
+        #expect(recipients.count - Set(recipients).count <= 32, "only the batch under way at the kill may go twice")
         print("kill -9 under load: \(addresses.count) acknowledged, \(recipients.count) mailed, \(recipients.count - Set(recipients).count) twice")
         restarted.signal(SIGTERM)
         #expect(await restarted.waitForExit() == 0)
