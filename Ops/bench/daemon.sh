@@ -15,6 +15,9 @@ port=$((20000 + RANDOM % 20000))
 "$bin/masthead" keys generate --keys "$work/masthead.keys" >/dev/null
 masthead() { MASTHEAD_KEYS="$work/masthead.keys" "$bin/masthead" "$@" --database "sqlite:$work/masthead.sqlite" --create; }
 
+# Processes a script starts beside the daemon (a mail sink): stopped with it, also when it fails to start.
+helpers=()
+
 start_daemon() {
     # Per-IP limits would stop a load that all comes from 127.0.0.1, and a load test is a flood by
     # design: no proof of work, no confirmation budget (the spike detector still counts, so its
@@ -24,7 +27,7 @@ start_daemon() {
     (cd "$work" && MASTHEAD_RATE_LIMIT=0 MASTHEAD_CHALLENGE=off MASTHEAD_CONFIRMATION_BUDGET=off MASTHEAD_TRUSTED_PROXIES=127.0.0.1 \
         exec "$bin/mastheadd" --port "$port" 2>"$work/daemon.log") &
     daemon=$!
-    trap 'kill "$daemon" 2>/dev/null; wait "$daemon" 2>/dev/null; rm -rf "$work"' EXIT
+    trap 'kill "$daemon" "${helpers[@]}" 2>/dev/null; wait "$daemon" 2>/dev/null; rm -rf "$work"' EXIT
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return; sleep 0.1; done
     echo "$0: the daemon did not become ready; its log:" >&2
     cat "$work/daemon.log" >&2
