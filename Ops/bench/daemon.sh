@@ -13,7 +13,9 @@ work=$(mktemp -d)
 port=$((20000 + RANDOM % 20000))
 # The keys file the daemon and the admin commands share (masthead makes none on its own).
 "$bin/masthead" keys generate --keys "$work/masthead.keys" >/dev/null
-masthead() { MASTHEAD_KEYS="$work/masthead.keys" "$bin/masthead" "$@" --database "sqlite:$work/masthead.sqlite" --create; }
+# BENCH_DATABASE names another database for the daemon and the admin commands (a postgres:// URL).
+database=${BENCH_DATABASE:-sqlite:$work/masthead.sqlite}
+masthead() { MASTHEAD_KEYS="$work/masthead.keys" "$bin/masthead" "$@" --database "$database" --create; }
 
 # Processes a script starts beside the daemon (a mail sink): stopped with it, also when it fails to start.
 helpers=()
@@ -25,7 +27,7 @@ start_daemon() {
     # else is the default.
     # pledge.lua names its client in X-Forwarded-For, as nginx would, so the daemon trusts 127.0.0.1 as a proxy.
     (cd "$work" && MASTHEAD_RATE_LIMIT=0 MASTHEAD_CHALLENGE=off MASTHEAD_CONFIRMATION_BUDGET=off MASTHEAD_TRUSTED_PROXIES=127.0.0.1 \
-        exec "$bin/mastheadd" --port "$port" 2>"$work/daemon.log") &
+        MASTHEAD_DATABASE="$database" exec "$bin/mastheadd" --port "$port" 2>"$work/daemon.log") &
     daemon=$!
     trap 'kill "$daemon" "${helpers[@]}" 2>/dev/null; wait "$daemon" 2>/dev/null; rm -rf "$work"' EXIT
     for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && return; sleep 0.1; done

@@ -27,34 +27,34 @@ extension PostgresStore: SignupStore {
         }
     }
 
-    /// Records a sign-up in the caller's transaction (its own, or a pledge's).
+    /// Records a sign-up in the caller's transaction (its own, or a pledge's): four statements,
+    /// two reads around the subscriber's upsert and one write of everything decided.
     static func recordSignup(_ prepared: PreparedSignup, _ session: PostgresSession) async throws -> SignupOutcome {
         let signup = prepared.record
-        // COLLATE "C": byte order, as SQLite sorts, whatever the database's collation.
-        let open = try await session.rows(
-            """
-            SELECT * FROM newsletters WHERE archived_at IS NULL ORDER BY slug COLLATE "C"
-            """
-        ).map(Newsletter.init(stored:))
-        let newsletters = try prepared.choose(open)
-        if try await Self.suppressionReason(session, addressHash: signup.addressHash) != nil {
+        let rows = try await session.rows(SignupStatements.OpenNewsletters(addressHash: signup.addressHash))
+        let newsletters = try prepared.choose(try rows.filter { try !$0.isNull("id") }.map(Newsletter.init(stored:)))
+        if try rows.first?.isNull("suppressed_for") == false {
             try await Self.save(.signupSuppressed(signup, newsletters: newsletters), session)
             return SignupOutcome(
                 subscriberID: nil, consentID: nil, plan: SignupPlan(changes: [:], email: nil, reason: "suppressed"))
         }
-        let subscriberID = try await Self.upsertSubscriber(session, signup)
+        let upsert = SignupStatements.UpsertSubscriber(
+            mailbox: signup.mailbox, normalizedAddress: signup.normalizedAddress, locale: signup.locale,
+            stamp: Timestamp.format(signup.time))
+        guard let subscriberID = try await session.rows(upsert).first.map({ try $0["id", as: Int64.self] }) else { throw NoReturnedRow() }
         // The upsert may have waited for a bounce or an erasure of this address on another daemon
         // (they lock the subscriber too): if that added a suppression, start again and store nothing.
-        if try await Self.suppressionReason(session, addressHash: signup.addressHash) != nil {
-            throw SuppressedWhileWaiting()
-        }
-        let snapshot = try await Self.snapshot(
-            session, subscriber: subscriberID, newsletters: newsletters.map(\.id), at: signup.time)
+        // The same read reserves the consent record's id, which the confirmation link carries.
+        let lockedState = try await session.rows(
+            SignupStatements.LockedState(subscriber: subscriberID, since: Self.capWindowStart(signup.time), addressHash: signup.addressHash))
+        let (snapshot, facts) = try Self.snapshot(lockedState, newsletters: newsletters.map(\.id))
+        if try !facts.isNull("suppressed_for") { throw SuppressedWhileWaiting() }
+        let consentID = try facts["consent_id", as: Int64.self]
         let decision = prepared.plan(snapshot, newsletters)
-        try await Self.apply(decision.changes, current: snapshot.statuses, subscriber: subscriberID, session, at: signup.time)
-        let consentID = try await Self.insertConsent(session, signup, newsletters: newsletters, subscriber: subscriberID)
         try await Self.save(
-            .signupRequested(signup, newsletters: newsletters, plan: decision, consent: consentID, subscriber: subscriberID), session)
+            .signupRequested(signup, newsletters: newsletters, plan: decision, consent: consentID, subscriber: subscriberID), session,
+            with: [Self.subscriptionsUpsert(decision.changes, subscriber: subscriberID, at: signup.time)].compactMap { $0 }
+                + Self.consentInserts(consentID, signup, newsletters: newsletters, subscriber: subscriberID))
         return SignupOutcome(subscriberID: subscriberID, consentID: consentID, plan: decision)
     }
 
@@ -103,23 +103,20 @@ extension PostgresStore: SignupStore {
         try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: true) { session, subscriberID, address, members in
             let plan = LinkPlan.confirming(members)
             let stamp = Timestamp.format(time)
-            for newsletter in plan.changing {
-                try await session.execute(
-                    """
-                    UPDATE subscriptions SET status = 'confirmed', confirmed_at = \(stamp), updated_at = \(stamp)
-                    WHERE subscriber_id = \(subscriberID) AND newsletter_id = \(newsletter.id) AND status = 'pending'
-                    """)
-            }
-            if !plan.changing.isEmpty {
-                try await session.execute(
-                    """
-                    UPDATE consent_records SET confirmed_at = \(stamp), confirm_client_ip = \(client.ipAddress),
-                        confirm_user_agent = \(client.userAgent)
-                    WHERE id = \(consent) AND confirmed_at IS NULL
-                    """)
-            }
+            let writes: [SQLFragment] = plan.changing.isEmpty ? [] : [
+                """
+                UPDATE subscriptions SET status = 'confirmed', confirmed_at = \(stamp), updated_at = \(stamp)
+                WHERE subscriber_id = \(subscriberID) AND newsletter_id = ANY(\(plan.changing.map(\.id))) AND status = 'pending'
+                """,
+                """
+                UPDATE consent_records SET confirmed_at = \(stamp), confirm_client_ip = \(client.ipAddress),
+                    confirm_user_agent = \(client.userAgent)
+                WHERE id = \(consent) AND confirmed_at IS NULL
+                """,
+            ]
             try await Self.save(
-                .subscriptionConfirmed(consent: consent, subscriber: subscriberID, address: address, newsletters: plan.changing, at: time), session)
+                .subscriptionConfirmed(consent: consent, subscriber: subscriberID, address: address, newsletters: plan.changing, at: time), session,
+                with: writes)
             return plan.outcome
         }
     }
@@ -131,16 +128,15 @@ extension PostgresStore: SignupStore {
         try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: false) { session, subscriberID, address, members in
             let plan = LinkPlan.unsubscribing(members)
             let stamp = Timestamp.format(time)
-            for newsletter in plan.changing {
-                try await session.execute(
-                    """
-                    UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = \(stamp), updated_at = \(stamp)
-                    WHERE subscriber_id = \(subscriberID) AND newsletter_id = \(newsletter.id) AND status IN ('pending', 'confirmed')
-                    """)
-            }
+            let writes: [SQLFragment] = plan.changing.isEmpty ? [] : [
+                """
+                UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = \(stamp), updated_at = \(stamp)
+                WHERE subscriber_id = \(subscriberID) AND newsletter_id = ANY(\(plan.changing.map(\.id))) AND status IN ('pending', 'confirmed')
+                """,
+            ]
             try await Self.save(
                 .unsubscribedByLink(consent: consent, subscriber: subscriberID, address: address, newsletters: plan.changing, client: client, at: time),
-                session)
+                session, with: writes)
             return plan.outcome
         }
     }
@@ -213,97 +209,80 @@ extension PostgresStore: SignupStore {
         ).map(ConsentMember.init(stored:))
     }
 
-    /// Inserts the subscriber or, when the address is known, changes its locale if one was given;
-    /// either way the row stays locked until commit, which serialises sign-ups of one address.
-    private static func upsertSubscriber(_ session: PostgresSession, _ signup: SignupRecord) async throws -> Int64 {
-        let stamp = Timestamp.format(signup.time)
-        return try await returnedID(
-            session,
-            """
-            INSERT INTO subscribers (email, email_normalized, locale, created_at, updated_at)
-            VALUES (\(signup.mailbox), \(signup.normalizedAddress), \(signup.locale), \(stamp), \(stamp))
-            ON CONFLICT (email_normalized) DO UPDATE SET
-                locale = COALESCE(EXCLUDED.locale, subscribers.locale),
-                updated_at = CASE WHEN EXCLUDED.locale IS NULL THEN subscribers.updated_at ELSE EXCLUDED.updated_at END
-            RETURNING id
-            """)
-    }
-
     /// The subscriber's state for `newsletters` and its capped emails of the last day. Call it
     /// with the subscriber's row locked, so the count includes every other daemon's committed email.
+    static func snapshot(_ session: PostgresSession, subscriber: Int64, newsletters: [Int64], at time: Date) async throws -> SignupSnapshot {
+        var binds = PostgresBindings()
+        binds.append(subscriber)
+        binds.append(capWindowStart(time))
+        let rows = try await session.rows(PostgresQuery(unsafeSQL: snapshotSQL(more: ""), binds: binds))
+        return try snapshot(rows, newsletters: newsletters).snapshot
+    }
+
+    /// One row per subscription of subscriber `$1` (one with NULLs when there is none), each with
+    /// the count and the last time of its capped emails since `$2`, and the columns `more` adds.
+    static func snapshotSQL(more: String) -> String {
+        """
+        SELECT mail.*, sub.newsletter_id, sub.status
+        FROM (SELECT count(*) AS n, max(created_at) AS last \(more) FROM outbox
+              WHERE subscriber_id = $1 AND kind IN \(StoreSQL.cappedKinds) AND created_at > $2) AS mail
+        LEFT JOIN subscriptions sub ON sub.subscriber_id = $1
+        """
+    }
+
+    /// The start of the cap's window before `time`, as the `$2` of ``snapshotSQL(more:)``.
+    static func capWindowStart(_ time: Date) -> String { Timestamp.format(SignupEmail.capWindowStart(before: time)) }
+
+    /// The snapshot for `newsletters` that rows of ``snapshotSQL(more:)`` hold, and their first row.
     static func snapshot(
-        _ session: PostgresSession, subscriber: Int64, newsletters: [Int64], at time: Date
-    ) async throws -> SignupSnapshot {
+        _ rows: [PostgresRandomAccessRow], newsletters: [Int64]
+    ) throws -> (snapshot: SignupSnapshot, first: PostgresRandomAccessRow) {
+        guard let first = rows.first else { throw NoReturnedRow() }
         let wanted = Set(newsletters)
         var statuses: [Int64: SubscriptionStatus] = [:]
-        for row in try await session.rows("SELECT newsletter_id, status FROM subscriptions WHERE subscriber_id = \(subscriber)") {
+        for row in rows where try !row.isNull("newsletter_id") {
             let id = try row["newsletter_id", as: Int64.self]
             if wanted.contains(id) { statuses[id] = try row.value("status") }
         }
-        let since = Timestamp.format(SignupEmail.capWindowStart(before: time))
-        let emails = try await session.row(
-            """
-            SELECT count(*) AS n, max(created_at) AS last FROM outbox
-            WHERE subscriber_id = \(subscriber) AND kind IN \(unescaped: StoreSQL.cappedKinds) AND created_at > \(since)
-            """)
-        return SignupSnapshot(
-            statuses: statuses, emailsInLastDay: try emails.map { try $0["n", as: Int.self] } ?? 0,
-            lastEmailAt: try emails?.value("last", as: Date?.self))
+        let snapshot = SignupSnapshot(
+            statuses: statuses, emailsInLastDay: try first["n", as: Int.self], lastEmailAt: try first.value("last", as: Date?.self))
+        return (snapshot, first)
     }
 
-    private static func apply(
-        _ changes: [Int64: SubscriptionStatus], current: [Int64: SubscriptionStatus], subscriber: Int64,
-        _ session: PostgresSession, at time: Date
-    ) async throws {
+    /// Moves the subscriber's subscriptions to the states `changes` names, creating those it lacks.
+    private static func subscriptionsUpsert(_ changes: [Int64: SubscriptionStatus], subscriber: Int64, at time: Date) -> SQLFragment? {
+        guard !changes.isEmpty else { return nil }
         let stamp = Timestamp.format(time)
-        for (newsletterID, status) in changes.sorted(by: { $0.key < $1.key }) {
+        let rows = changes.sorted(by: { $0.key < $1.key }).map { newsletterID, status in
             let confirmedAt: String? = status == .confirmed ? stamp : nil
             let pendingSince: String? = status == .pending ? stamp : nil
-            if current[newsletterID] == nil {
-                try await session.execute(
-                    """
-                    INSERT INTO subscriptions
-                        (subscriber_id, newsletter_id, status, created_at, updated_at, confirmed_at, pending_since)
-                    VALUES (\(subscriber), \(newsletterID), \(status.rawValue), \(stamp), \(stamp), \(confirmedAt), \(pendingSince))
-                    """)
-            } else {
-                try await session.execute(
-                    """
-                    UPDATE subscriptions SET status = \(status.rawValue), updated_at = \(stamp), confirmed_at = \(confirmedAt),
-                        pending_since = \(pendingSince), unsubscribed_at = NULL
-                    WHERE subscriber_id = \(subscriber) AND newsletter_id = \(newsletterID)
-                    """)
-            }
+            return "(\(subscriber), \(newsletterID), \(status.rawValue), \(stamp), \(stamp), \(confirmedAt), \(pendingSince))" as SQLFragment
         }
-    }
-
-    private static func insertConsent(
-        _ session: PostgresSession, _ signup: SignupRecord, newsletters: [Newsletter], subscriber: Int64
-    ) async throws -> Int64 {
-        let consentID = try await returnedID(
-            session,
+        return """
+            INSERT INTO subscriptions (subscriber_id, newsletter_id, status, created_at, updated_at, confirmed_at, pending_since)
+            VALUES \(SQLFragment(joining: rows, separator: ", "))
+            ON CONFLICT (subscriber_id, newsletter_id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at,
+                confirmed_at = EXCLUDED.confirmed_at, pending_since = EXCLUDED.pending_since, unsubscribed_at = NULL
             """
+    }
+
+    /// The consent record `id` (reserved by the caller) and the newsletters it covers.
+    private static func consentInserts(
+        _ id: Int64, _ signup: SignupRecord, newsletters: [Newsletter], subscriber: Int64
+    ) -> [SQLFragment] {
+        let record: SQLFragment = """
             INSERT INTO consent_records
-                (subscriber_id, action, source, client_ip, user_agent, consent_text_version, locale, recorded_at)
-            VALUES (\(subscriber), 'signup', \(signup.source), \(signup.client.ipAddress), \(signup.client.userAgent),
+                (id, subscriber_id, action, source, client_ip, user_agent, consent_text_version, locale, recorded_at)
+            VALUES (\(id), \(subscriber), 'signup', \(signup.source), \(signup.client.ipAddress), \(signup.client.userAgent),
                 \(signup.consentTextVersion), \(signup.locale), \(Timestamp.format(signup.time)))
-            RETURNING id
-            """)
-        for newsletter in newsletters {
-            try await session.execute(
-                "INSERT INTO consent_newsletters (consent_id, newsletter_id) VALUES (\(consentID), \(newsletter.id))")
-        }
-        return consentID
+            """
+        guard !newsletters.isEmpty else { return [record] }
+        let covered = newsletters.map { "(\(id), \($0.id))" as SQLFragment }
+        return [record, "INSERT INTO consent_newsletters (consent_id, newsletter_id) VALUES \(SQLFragment(joining: covered, separator: ", "))"]
     }
 
-    /// The `id` of the row an `INSERT … RETURNING id` wrote.
-    private static func returnedID(_ session: PostgresSession, _ query: PostgresQuery) async throws -> Int64 {
-        guard let id = try await session.value(query, as: Int64.self) else { throw NoReturnedRow() }
-        return id
-    }
-
-    /// An `INSERT … RETURNING id` returned nothing, which PostgreSQL never does for a written row.
+    /// An `INSERT … RETURNING id` or an aggregate returned no row, which PostgreSQL never does.
     private struct NoReturnedRow: Error, CustomStringConvertible {
-        var description: String { "the insert returned no id" }
+        var description: String { "the statement returned no row" }
     }
 }

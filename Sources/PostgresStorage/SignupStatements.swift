@@ -1,0 +1,94 @@
+import PostgresNIO
+import StoredRows
+
+/// The statements every sign-up sends before its one write, as named prepared statements:
+/// PostgreSQL parses and plans each once per connection instead of once per sign-up. Planning
+/// was about a third of the server's CPU per sign-up (Ops/bench/README.md, "PostgreSQL sign-up").
+///
+/// Their columns are named, not `*`: a prepared statement whose result changes shape (a
+/// migration adding a column while a daemon runs) fails until its connection is replaced.
+/// A connection pooler in front of PostgreSQL must keep prepared statements (PgBouncer in
+/// transaction mode needs `max_prepared_statements`, version 1.21 or later).
+enum SignupStatements {
+    /// The open newsletters, one row each (one row of NULLs when none is open), each with the
+    /// address's suppression. COLLATE "C": byte order, as SQLite sorts, whatever the database's collation.
+    struct OpenNewsletters: RowsStatement {
+        static let sql = """
+            SELECT held.reason AS suppressed_for, n.id, n.slug, n.name, n.description, n.visibility, n.opt_in,
+                n.archived_at, n.created_at, n.updated_at
+            FROM (SELECT (SELECT reason FROM suppressions WHERE address_hash = $1) AS reason) AS held
+            LEFT JOIN newsletters n ON n.archived_at IS NULL ORDER BY n.slug COLLATE "C"
+            """
+        var addressHash: String
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(addressHash)
+            return bindings
+        }
+    }
+
+    /// Inserts the subscriber or, when the address is known, changes its locale if one was given;
+    /// either way the row stays locked until commit, which serialises sign-ups of one address.
+    struct UpsertSubscriber: RowsStatement {
+        static let sql = """
+            INSERT INTO subscribers (email, email_normalized, locale, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $4)
+            ON CONFLICT (email_normalized) DO UPDATE SET
+                locale = COALESCE(EXCLUDED.locale, subscribers.locale),
+                updated_at = CASE WHEN EXCLUDED.locale IS NULL THEN subscribers.updated_at ELSE EXCLUDED.updated_at END
+            RETURNING id
+            """
+        var mailbox: String
+        var normalizedAddress: String
+        var locale: String?
+        var stamp: String
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(mailbox)
+            bindings.append(normalizedAddress)
+            bindings.append(locale)
+            bindings.append(stamp)
+            return bindings
+        }
+    }
+
+    /// ``PostgresStore/snapshotSQL(more:)`` with the address's suppression, read again now that
+    /// the subscriber is locked, and the next consent record's id.
+    struct LockedState: RowsStatement {
+        static let sql = PostgresStore.snapshotSQL(
+            more: """
+                , (SELECT reason FROM suppressions WHERE address_hash = $3) AS suppressed_for,
+                nextval('consent_records_id_seq') AS consent_id
+                """)
+        var subscriber: Int64
+        var since: String
+        var addressHash: String
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings()
+            bindings.append(subscriber)
+            bindings.append(since)
+            bindings.append(addressHash)
+            return bindings
+        }
+    }
+}
+
+/// A prepared statement whose rows are read by column name, as ``PostgresSession/rows(_:)`` reads a query's.
+protocol RowsStatement: PostgresPreparedStatement where Row == PostgresRow {}
+
+extension RowsStatement {
+    func decodeRow(_ row: PostgresRow) -> PostgresRow { row }
+}
+
+extension PostgresSession {
+    /// Every row of `statement`, prepared on this connection the first time it runs there.
+    func rows<Statement: RowsStatement>(_ statement: Statement) async throws -> [PostgresRandomAccessRow] {
+        guard !connection.isClosed else { throw ClosedConnection() }
+        var rows: [PostgresRandomAccessRow] = []
+        for try await row in try await connection.execute(statement, logger: logger) { rows.append(row.makeRandomAccess()) }
+        return rows
+    }
+}
