@@ -33,7 +33,7 @@ extension SQLiteStore: AdminTokenStore {
     }
 
     public func adminToken(selector: String) async throws -> (token: AdminToken, secretHash: String)? {
-        try await read { db in
+        try lookup { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM admin_tokens WHERE selector = ?"), arguments: [selector])
             else { return nil }
             return (try AdminToken(stored: row), try row.value("secret_hash"))

@@ -35,7 +35,7 @@ extension SQLiteStore: NewsletterStore {
     }
 
     public func newsletter(slug: String) async throws -> Newsletter? {
-        try await read { db in try Self.fetchNewsletter(db, slug: slug) }
+        try lookup { db in try Self.fetchNewsletter(db, slug: slug) }
     }
 
     public func updateNewsletter(

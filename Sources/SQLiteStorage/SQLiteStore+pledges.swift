@@ -11,11 +11,11 @@ extension SQLiteStore: PledgeStore {
     // MARK: Offers
 
     public func currencyOffer(_ code: String) async throws -> CurrencyOffer? {
-        try await read { db in try Self.offers(db, code: code).first }
+        try lookup { db in try Self.offers(db, code: code).first }
     }
 
     public func currencyOffers() async throws -> [CurrencyOffer] {
-        try await read { db in try Self.offers(db, code: nil) }
+        try lookup { db in try Self.offers(db, code: nil) }
     }
 
     public func setCurrencyLimits(minimum: Money, maximum: Money, customAmount: Bool, at time: Date, actor: String) async throws {
@@ -63,13 +63,13 @@ extension SQLiteStore: PledgeStore {
     // MARK: Creating
 
     public func storedAnswer(idempotencyKey: String) async throws -> StoredAnswer? {
-        try await read { db in try Self.storedAnswer(db, key: idempotencyKey) }
+        try lookup { db in try Self.storedAnswer(db, key: idempotencyKey) }
     }
 
     public func pledgeAttempts(address: String, clientIP: String?, pledges: PledgeAttempts.Window, declines: PledgeAttempts.Window) async throws
         -> PledgeAttempts
     {
-        try await read { db in
+        try lookup { db in
             var arguments = StatementArguments()
             for (source, window) in [(address, pledges), (clientIP, pledges), (address, declines), (clientIP, declines)] {
                 arguments += [source, Timestamp.format(window.since), window.atMost]
@@ -194,11 +194,11 @@ extension SQLiteStore: PledgeStore {
     }
 
     public func pledge(id: Int64) async throws -> Pledge? {
-        try await read { db in try Row.fetchOne(db, sql: "SELECT * FROM pledges WHERE id = ?", arguments: [id]).map(Pledge.init(stored:)) }
+        try lookup { db in try Row.fetchOne(db, sql: "SELECT * FROM pledges WHERE id = ?", arguments: [id]).map(Pledge.init(stored:)) }
     }
 
     public func pledge(publicID: String) async throws -> Pledge? {
-        try await read { db in
+        try lookup { db in
             try Row.fetchOne(db, sql: "SELECT * FROM pledges WHERE public_id = ?", arguments: [publicID]).map(Pledge.init(stored:))
         }
     }

@@ -24,7 +24,7 @@ extension SQLiteStore {
     }
 
     public func suppression(addressHash: String) async throws -> Suppression? {
-        try await read { db in try Self.fetchSuppression(db, addressHash: addressHash) }
+        try lookup { db in try Self.fetchSuppression(db, addressHash: addressHash) }
     }
 
     static func fetchSuppression(_ db: Database, addressHash: String) throws -> Suppression? {

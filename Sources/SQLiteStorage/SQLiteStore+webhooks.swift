@@ -25,7 +25,7 @@ extension SQLiteStore: WebhookStore {
     }
 
     public func webhookEndpoint(id: Int64) async throws -> WebhookEndpoint? {
-        try await read { db in try Self.endpoint(db, id: id) }
+        try lookup { db in try Self.endpoint(db, id: id) }
     }
 
     public func removeEndpoint(id: Int64, actor: String, at time: Date) async throws -> Bool {

@@ -19,7 +19,7 @@ public enum CardNumberDetector {
         for scalar in text.unicodeScalars {
             if let digit = decimalValue(scalar) {
                 run.add(digit)
-            } else if scalar.properties.generalCategory == .format {
+            } else if !scalar.isASCII, scalar.properties.generalCategory == .format {  // no ASCII character is a format one
                 continue
             } else if isSeparator(scalar), run.hasDigits {
                 run.separate()
@@ -104,6 +104,8 @@ public enum CardNumberDetector {
     static func isSeparator(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar {
         case " ", "\t", "-", ".", "_", "/": return true
+        // The ASCII space separator and dash are the two above: the property lookup is for the rest.
+        case _ where scalar.isASCII: return false
         default:
             let category = scalar.properties.generalCategory
             return category == .spaceSeparator || category == .dashPunctuation
