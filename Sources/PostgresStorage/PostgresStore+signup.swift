@@ -27,21 +27,23 @@ extension PostgresStore: SignupStore {
         }
     }
 
-    /// Records a sign-up in the caller's transaction (its own, or a pledge's): four statements,
-    /// two reads around the subscriber's upsert and one write of everything decided.
+    /// Records a sign-up in the caller's transaction (its own, or a pledge's): three statements,
+    /// the subscriber's upsert with the open newsletters, its locked state, and one write of
+    /// everything decided.
     static func recordSignup(_ prepared: PreparedSignup, _ session: PostgresSession) async throws -> SignupOutcome {
         let signup = prepared.record
-        let rows = try await session.rows(SignupStatements.OpenNewsletters(addressHash: signup.addressHash))
+        let rows = try await session.rows(
+            SignupStatements.NewslettersAndSubscriber(
+                addressHash: signup.addressHash, mailbox: signup.mailbox, normalizedAddress: signup.normalizedAddress,
+                locale: signup.locale, stamp: Timestamp.format(signup.time)))
         let newsletters = try prepared.choose(try rows.filter { try !$0.isNull("id") }.map(Newsletter.init(stored:)))
-        if try rows.first?.isNull("suppressed_for") == false {
+        guard let first = rows.first else { throw NoReturnedRow() }
+        if try !first.isNull("suppressed_for") {
             try await Self.save(.signupSuppressed(signup, newsletters: newsletters), session)
             return SignupOutcome(
                 subscriberID: nil, consentID: nil, plan: SignupPlan(changes: [:], email: nil, reason: "suppressed"))
         }
-        let upsert = SignupStatements.UpsertSubscriber(
-            mailbox: signup.mailbox, normalizedAddress: signup.normalizedAddress, locale: signup.locale,
-            stamp: Timestamp.format(signup.time))
-        guard let subscriberID = try await session.rows(upsert).first.map({ try $0["id", as: Int64.self] }) else { throw NoReturnedRow() }
+        let subscriberID = try first["subscriber_id", as: Int64.self]
         // The upsert may have waited for a bounce or an erasure of this address on another daemon
         // (they lock the subscriber too): if that added a suppression, start again and store nothing.
         // The same read reserves the consent record's id, which the confirmation link carries.

@@ -11,34 +11,26 @@ import StoredRows
 /// transaction mode needs `max_prepared_statements`, version 1.21 or later).
 enum SignupStatements {
     /// The open newsletters, one row each (one row of NULLs when none is open), each with the
-    /// address's suppression. COLLATE "C": byte order, as SQLite sorts, whatever the database's collation.
-    struct OpenNewsletters: RowsStatement {
+    /// address's suppression and the subscriber's id. Unless the address is suppressed, the
+    /// subscriber is inserted or, when the address is known, its locale changed if one was given;
+    /// either way its row stays locked until commit, which serialises sign-ups of one address.
+    /// (A sign-up the library then refuses rolls the upsert back with its transaction.)
+    /// COLLATE "C": byte order, as SQLite sorts, whatever the database's collation.
+    struct NewslettersAndSubscriber: RowsStatement {
         static let sql = """
-            SELECT held.reason AS suppressed_for, n.id, n.slug, n.name, n.description, n.visibility, n.opt_in,
-                n.archived_at, n.created_at, n.updated_at
-            FROM (SELECT (SELECT reason FROM suppressions WHERE address_hash = $1) AS reason) AS held
-            LEFT JOIN newsletters n ON n.archived_at IS NULL ORDER BY n.slug COLLATE "C"
+            WITH held AS (SELECT (SELECT reason FROM suppressions WHERE address_hash = $1) AS reason),
+            upserted AS (
+                INSERT INTO subscribers (email, email_normalized, locale, created_at, updated_at)
+                SELECT $2, $3, $4, $5, $5 FROM held WHERE held.reason IS NULL
+                ON CONFLICT (email_normalized) DO UPDATE SET
+                    locale = COALESCE(EXCLUDED.locale, subscribers.locale),
+                    updated_at = CASE WHEN EXCLUDED.locale IS NULL THEN subscribers.updated_at ELSE EXCLUDED.updated_at END
+                RETURNING id)
+            SELECT held.reason AS suppressed_for, (SELECT id FROM upserted) AS subscriber_id, n.id, n.slug, n.name,
+                n.description, n.visibility, n.opt_in, n.archived_at, n.created_at, n.updated_at
+            FROM held LEFT JOIN newsletters n ON n.archived_at IS NULL ORDER BY n.slug COLLATE "C"
             """
         var addressHash: String
-
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(addressHash)
-            return bindings
-        }
-    }
-
-    /// Inserts the subscriber or, when the address is known, changes its locale if one was given;
-    /// either way the row stays locked until commit, which serialises sign-ups of one address.
-    struct UpsertSubscriber: RowsStatement {
-        static let sql = """
-            INSERT INTO subscribers (email, email_normalized, locale, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $4)
-            ON CONFLICT (email_normalized) DO UPDATE SET
-                locale = COALESCE(EXCLUDED.locale, subscribers.locale),
-                updated_at = CASE WHEN EXCLUDED.locale IS NULL THEN subscribers.updated_at ELSE EXCLUDED.updated_at END
-            RETURNING id
-            """
         var mailbox: String
         var normalizedAddress: String
         var locale: String?
@@ -46,6 +38,7 @@ enum SignupStatements {
 
         func makeBindings() -> PostgresBindings {
             var bindings = PostgresBindings()
+            bindings.append(addressHash)
             bindings.append(mailbox)
             bindings.append(normalizedAddress)
             bindings.append(locale)
