@@ -265,13 +265,19 @@ let package = Package(
                 "Mail", "Signing", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: strictness),
         .testTarget(name: "SideEffectsTests", dependencies: ["SideEffects"], swiftSettings: strictness),
         .testTarget(name: "WebhooksTests", dependencies: ["Webhooks", "SideEffects"], swiftSettings: strictness),
         .testTarget(name: "AdminAccessTests", dependencies: ["AdminAccess"], swiftSettings: strictness),
         .testTarget(name: "AbuseDefenceTests", dependencies: ["AbuseDefence", "Signing", "SideEffects", "Mail"], swiftSettings: strictness),
-        .testTarget(name: "SubscriberListsTests", dependencies: ["SubscriberLists", "SideEffects", "TestSupport"], swiftSettings: strictness),
+        .testTarget(
+            name: "SubscriberListsTests",
+            dependencies: [
+                "SubscriberLists", "SideEffects", "TestSupport", .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: strictness),
         .testTarget(
             name: "NewsletterSignupTests", dependencies: ["NewsletterSignup", "SubscriberLists", "SideEffects"],
             swiftSettings: strictness),

@@ -79,7 +79,9 @@ public struct Runtime: Sendable {
         var concurrency = 1
         var rate: Double?
         if case .smtp(let smtp) = configuration.mailer {
-            concurrency = smtp.poolSize
+            // Twice the connections: a message is composed and rendered while the connection
+            // it will take is still busy with the one before (the pool holds it back until then).
+            concurrency = smtp.poolSize * 2
             rate = smtp.messagesPerSecond
         }
         let worker = DeliveryWorker(

@@ -11,18 +11,27 @@ extension SQLiteStore: OutboxStore {
         let stamp = Timestamp.format(now)
         let lease = Timestamp.format(leaseUntil)
         return try await write { db in
-            // Due: queued and due, or claimed by a worker whose lease ran out (it crashed).
+            // Due: queued and due, or claimed by a worker whose lease ran out (it crashed). Each
+            // kind is its own search of outbox_due, limited before the two are merged: as one
+            // search with OR, SQLite sorted every due row to take the first few, and a claim
+            // cost as much as the backlog was long.
             let rows = try Row.fetchAll(
                 db.cachedStatement(
                     sql: """
                         UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1
                         WHERE id IN (
-                            SELECT id FROM outbox
-                            WHERE (state = 'queued' AND next_attempt_at <= ?) OR (state = 'sending' AND lease_until <= ?)
-                            ORDER BY next_attempt_at LIMIT ?)
+                            SELECT id FROM (
+                                SELECT id, next_attempt_at FROM (
+                                    SELECT id, next_attempt_at FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?
+                                    ORDER BY next_attempt_at LIMIT ?)
+                                UNION ALL
+                                SELECT id, next_attempt_at FROM (
+                                    SELECT id, next_attempt_at FROM outbox WHERE state = 'sending' AND lease_until <= ?
+                                    ORDER BY next_attempt_at LIMIT ?)
+                                ORDER BY 2 LIMIT ?))
                         RETURNING id, kind, recipient, payload, attempts, created_at
                         """),
-                arguments: [lease, stamp, stamp, limit])
+                arguments: [lease, stamp, limit, stamp, limit, limit])
             return try rows.map(OutboxItem.init(stored:)).sorted { $0.id < $1.id }
         }
     }

@@ -31,6 +31,8 @@ enum HeaderEncoding {
     /// The text with every control character (line breaks included) turned into a space, so no
     /// value can end its header line and start another (header injection).
     static func oneLine(_ text: String) -> String {
+        // Printable ASCII (nearly every value) has no control character: skip the Unicode lookups.
+        if text.utf8.allSatisfy({ $0 >= 32 && $0 < 127 }) { return text }
         let scalars = text.replacingLineBreaks().unicodeScalars
         return String(String.UnicodeScalarView(scalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
     }
@@ -56,12 +58,16 @@ enum HeaderEncoding {
         return words
     }
 
-    /// `Name: value`, folded at spaces so no line exceeds 78 characters where it can be helped.
+    /// `Name: value`, folded at spaces so no line exceeds 78 octets where it can be helped
+    /// (lengths are octets, as RFC 5322 and RFC 6532 count them).
     static func field(_ name: String, _ value: String) -> String {
+        let unfolded = name + ": " + value
+        if unfolded.utf8.count <= 78 { return unfolded }
         var lines: [String] = []
         var current = name + ":"
-        for word in value.split(separator: " ", omittingEmptySubsequences: false) {
-            if current.count + 1 + word.count > 78, current != name + ":" {
+        // Split on the octet, not by Character: a space is ASCII, so every piece is whole UTF-8.
+        for word in value.utf8.split(separator: 32, omittingEmptySubsequences: false).map(Substring.init) {
+            if current.utf8.count + 1 + word.utf8.count > 78, current != name + ":" {
                 lines.append(current)
                 current = " " + word
             } else {

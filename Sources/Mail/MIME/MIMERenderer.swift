@@ -8,47 +8,47 @@ import Foundation
 public enum MIMERenderer {
     /// The message's bytes.
     public static func render(_ message: MailMessage) -> [UInt8] {
-        var fields: [String] = [
-            HeaderEncoding.field("Date", rfc5322Date(message.date)),
-            HeaderEncoding.field("From", HeaderEncoding.mailbox(message.from)),
-            HeaderEncoding.field("To", HeaderEncoding.mailbox(message.to)),
-            HeaderEncoding.field("Subject", HeaderEncoding.unstructured(message.subject)),
-            HeaderEncoding.field("Message-ID", "<\(message.messageID)>"),
-            "MIME-Version: 1.0",
-            "Auto-Submitted: auto-generated",
-        ]
+        // Written straight into one byte array: joining strings and converting them at the end
+        // copied each message several times (rendering is on every delivery attempt).
+        var output: [UInt8] = []
+        output.reserveCapacity(1024 + 2 * (message.textBody.utf8.count + (message.htmlBody?.utf8.count ?? 0)))
+        func line(_ text: String) {
+            output += text.utf8
+            output += [13, 10]
+        }
+        line(HeaderEncoding.field("Date", rfc5322Date(message.date)))
+        line(HeaderEncoding.field("From", HeaderEncoding.mailbox(message.from)))
+        line(HeaderEncoding.field("To", HeaderEncoding.mailbox(message.to)))
+        line(HeaderEncoding.field("Subject", HeaderEncoding.unstructured(message.subject)))
+        line(HeaderEncoding.field("Message-ID", "<\(message.messageID)>"))
+        line("MIME-Version: 1.0")
+        line("Auto-Submitted: auto-generated")
         for header in message.headers {
-            fields.append(HeaderEncoding.field(header.name, HeaderEncoding.unstructured(header.value)))
+            line(HeaderEncoding.field(header.name, HeaderEncoding.unstructured(header.value)))
         }
-        var body: [String]
-        if let html = message.htmlBody {
-            let boundary = "=_masthead_" + boundaryToken(message.messageID)
-            fields.append(HeaderEncoding.field("Content-Type", "multipart/alternative; boundary=\"\(boundary)\""))
-            body = [
-                "This is a message in MIME format.",
-                "",
-                "--\(boundary)",
-            ]
-            body += part(type: "text/plain", message.textBody)
-            body += ["--\(boundary)"]
-            body += part(type: "text/html", html)
-            body += ["--\(boundary)--", ""]
-        } else {
-            fields.append("Content-Type: text/plain; charset=utf-8")
-            fields.append("Content-Transfer-Encoding: quoted-printable")
-            body = ["", QuotedPrintable.encode(message.textBody), ""]
-            return Array((fields.joined(separator: "\r\n") + "\r\n" + body.joined(separator: "\r\n")).utf8)
+        guard let html = message.htmlBody else {
+            line("Content-Type: text/plain; charset=utf-8")
+            line("Content-Transfer-Encoding: quoted-printable")
+            line("")
+            QuotedPrintable.encode(message.textBody, into: &output)
+            output += [13, 10]
+            return output
         }
-        return Array((fields.joined(separator: "\r\n") + "\r\n\r\n" + body.joined(separator: "\r\n")).utf8)
-    }
-
-    private static func part(type: String, _ text: String) -> [String] {
-        [
-            "Content-Type: \(type); charset=utf-8",
-            "Content-Transfer-Encoding: quoted-printable",
-            "",
-            QuotedPrintable.encode(text),
-        ]
+        let boundary = "=_masthead_" + boundaryToken(message.messageID)
+        line(HeaderEncoding.field("Content-Type", "multipart/alternative; boundary=\"\(boundary)\""))
+        line("")
+        line("This is a message in MIME format.")
+        line("")
+        for (type, text) in [("text/plain", message.textBody), ("text/html", html)] {
+            line("--\(boundary)")
+            line("Content-Type: \(type); charset=utf-8")
+            line("Content-Transfer-Encoding: quoted-printable")
+            line("")
+            QuotedPrintable.encode(text, into: &output)
+            output += [13, 10]
+        }
+        line("--\(boundary)--")
+        return output
     }
 
     /// 24 hex digits from the Message-ID (FNV-1a), so the boundary is stable per message.

@@ -2,49 +2,59 @@
 ///
 /// Works on bytes in one pass (it runs once per email, on every delivery attempt).
 enum QuotedPrintable {
-    private static let hex = Array("0123456789ABCDEF".utf8)
+    private static func hexDigit(_ value: UInt8) -> UInt8 { value < 10 ? 48 + value : 55 + value }
     static let maximumLineLength = 76
 
-    /// Encodes `text`, turning every line break (CRLF, LF or CR) into CRLF; encoded lines stay
-    /// within 76 octets, with soft breaks (`=` CRLF) where a line must be cut.
-    static func encode(_ text: String) -> String {
-        let input = Array(text.utf8)
-        var output: [UInt8] = []
-        output.reserveCapacity(input.count + input.count / 8 + 16)
-        var length = 0
-        var index = 0
-        while index < input.count {
-            let byte = input[index]
-            if byte == 13 || byte == 10 {
-                // CRLF (or a lone CR or LF) is one hard line break.
-                if byte == 13, index + 1 < input.count, input[index + 1] == 10 { index += 1 }
-                output.append(13)
-                output.append(10)
-                length = 0
-                index += 1
-                continue
+    /// Appends the encoding of `text` to `output`, turning every line break (CRLF, LF or CR) into
+    /// CRLF; encoded lines stay within 76 octets, with soft breaks (`=` CRLF) where a line must be cut.
+    static func encode(_ text: String, into output: inout [UInt8]) {
+        var text = text
+        let encoded = text.withUTF8 { input in
+            // At most 3 octets per input octet, plus a soft break (3) per 25 of them: a line
+            // holds at least 25 input octets. Pointers, not Array appends: this loop touches
+            // every octet of every email's body.
+            [UInt8](unsafeUninitializedCapacity: input.count * 3 + (input.count / 25 + 1) * 3) { buffer, count in
+                count = 0
+                guard let start = buffer.baseAddress else { return }
+                var out = start
+                var lineStart = start
+                var index = 0
+                while index < input.count {
+                    let byte = input[index]
+                    index += 1
+                    if byte == 13 || byte == 10 {
+                        // CRLF (or a lone CR or LF) is one hard line break.
+                        if byte == 13, index < input.count, input[index] == 10 { index += 1 }
+                        out[0] = 13
+                        out[1] = 10
+                        out += 2
+                        lineStart = out
+                        continue
+                    }
+                    let nextIsBreak = index >= input.count || input[index] == 13 || input[index] == 10
+                    let literal = (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) || ((byte == 32 || byte == 9) && !nextIsBreak)
+                    let width = literal ? 1 : 3
+                    // Leave room for the soft break's "=" unless this is the line's last character.
+                    if out - lineStart + width > (nextIsBreak ? maximumLineLength : maximumLineLength - 1) {
+                        out[0] = UInt8(ascii: "=")
+                        out[1] = 13
+                        out[2] = 10
+                        out += 3
+                        lineStart = out
+                    }
+                    if literal {
+                        out[0] = byte
+                    } else {
+                        out[0] = UInt8(ascii: "=")
+                        out[1] = hexDigit(byte >> 4)
+                        out[2] = hexDigit(byte & 15)
+                    }
+                    out += width
+                }
+                count = out - start
             }
-            let nextIsBreak = index + 1 >= input.count || input[index + 1] == 13 || input[index + 1] == 10
-            let literal = (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "=")) || ((byte == 32 || byte == 9) && !nextIsBreak)
-            let width = literal ? 1 : 3
-            // Leave room for the soft break's "=" unless this is the line's last character.
-            if length + width > (nextIsBreak ? maximumLineLength : maximumLineLength - 1) {
-                output.append(UInt8(ascii: "="))
-                output.append(13)
-                output.append(10)
-                length = 0
-            }
-            if literal {
-                output.append(byte)
-            } else {
-                output.append(UInt8(ascii: "="))
-                output.append(hex[Int(byte >> 4)])
-                output.append(hex[Int(byte & 15)])
-            }
-            length += width
-            index += 1
         }
-        return String(decoding: output, as: UTF8.self)
+        output += encoded
     }
 }
 

@@ -11,14 +11,16 @@ public import SideEffects
 /// `sending`, and once the lease runs out any worker claims it again, so a crash delays a
 /// message but never loses it. Transient failures are retried with backoff; permanent ones,
 /// and rows that cannot be composed, go to the dead letters. Up to `concurrency` messages are in
-/// flight at once (the SMTP pool size), optionally paced to a rate. When the relay itself is
-/// unavailable, delivery pauses and one message probes it (``RelayBreaker``).
+/// flight at once (the daemon passes twice its SMTP pool: the pool holds the extra ones back,
+/// composed and ready, until a connection frees), optionally paced to a rate. When the relay
+/// itself is unavailable, delivery pauses and one message probes it (``RelayBreaker``).
 ///
 /// What can be sent twice: a message the relay accepted whose "sent" mark cannot be written
 /// (the disk is full) is marked again and again while its lease lasts; only if that fails
 /// throughout, or the process dies between the relay's answer and the mark, is it sent again
 /// once the lease runs out. The marks of a batch's sent messages are written together once the
-/// batch is done, so that window spans the batch (a batch is claimed under one lease).
+/// batch is done, while the next batch goes out, so that window spans about two batches (a
+/// batch is claimed under one lease, the next while the one before is sent).
 public struct DeliveryWorker: Service {
     let store: any OutboxStore
     let mailer: any Mailer
@@ -91,19 +93,34 @@ public struct DeliveryWorker: Service {
     }
 
     public func run() async throws {
-        // On graceful shutdown the current batch finishes; the wait for more work is cut short.
-        while !Task.isShuttingDownGracefully, !Task.isCancelled {
-            let handled: Int
-            do {
-                handled = try await deliverDueMessages()
-            } catch {
-                logger.error("outbox claim failed", metadata: ["error": "\(error)"])
-                handled = 0
+        // Batches overlap: the next is claimed while this one goes out, and this one's sent
+        // marks are written while the next goes out, so neither write (nor the slow last few
+        // messages of a batch) holds the connections idle. On SQLite the claim and the marks
+        // share the group commit. On graceful shutdown the batches already claimed finish; the
+        // wait for more work is cut short.
+        var claimed = Batch()
+        var marking: Task<Void, Never>?
+        while true {
+            var batch = claimed
+            if batch.items.isEmpty {
+                guard !isStopping else { break }
+                batch = await claimOrLog()
+                if batch.items.isEmpty {
+                    await cancelWhenGracefulShutdown { await signal.wait(timeout: idleWait()) }
+                    continue
+                }
             }
-            if handled == 0 {
-                await cancelWhenGracefulShutdown { await signal.wait(timeout: idleWait()) }
+            let claimAhead = batch.isFull && !batch.probing && !isStopping
+            async let next = claimAhead ? claimOrLog() : Batch()
+            let sent = await send(batch)
+            let previous = marking
+            marking = Task {
+                await previous?.value
+                await recordSent(sent, of: batch)
             }
+            claimed = await next
         }
+        await marking?.value
         await mailer.shutdown()
     }
 
@@ -111,29 +128,65 @@ public struct DeliveryWorker: Service {
     /// relay was unavailable; none while delivery is paused). Returns how many were claimed.
     @discardableResult
     public func deliverDueMessages() async throws -> Int {
+        let batch = try await claim()
+        await recordSent(await send(batch), of: batch)
+        return batch.items.count
+    }
+
+    /// Messages claimed together, under one lease.
+    private struct Batch: Sendable {
+        var items: [OutboxItem] = []
+        var leaseEnds = ContinuousClock.now
+        /// One message, trying whether the relay is back.
+        var probing = false
+        /// As many as were asked for: more are likely due.
+        var isFull = false
+    }
+
+    private var isStopping: Bool { Task.isShuttingDownGracefully || Task.isCancelled }
+
+    private func claim() async throws -> Batch {
         let time = now()
         let limit: Int
         switch breaker.permission(at: time) {
         case .deliver: limit = batchSize
         case .probe: limit = 1
-        case .pausedUntil: return 0
+        case .pausedUntil: return Batch()
         }
         let leaseEnds = ContinuousClock.now + lease
         let items = try await store.claimDueMessages(limit: limit, at: time, leaseUntil: time.adding(lease))
-        let sent = await withTaskGroup(of: SentMessage?.self) { group in
+        return Batch(items: items, leaseEnds: leaseEnds, probing: limit == 1, isFull: items.count == limit)
+    }
+
+    /// A claim, or no messages when it failed (logged).
+    private func claimOrLog() async -> Batch {
+        do {
+            return try await claim()
+        } catch {
+            logger.error("outbox claim failed", metadata: ["error": "\(error)"])
+            return Batch()
+        }
+    }
+
+    /// Delivers a batch, `concurrency` messages at a time, and returns those the relay accepted.
+    /// Their sent marks are written together afterwards: a mark per message, each waiting for
+    /// its own commit, held a connection's slot until the disk had synced, and delivery fell
+    /// behind a steady sign-up load (Ops/bench/confirmation-latency).
+    private func send(_ batch: Batch) async -> [SentMessage] {
+        await withTaskGroup(of: SentMessage?.self) { group in
             var sent: [SentMessage] = []
-            for (index, item) in items.enumerated() {
+            for (index, item) in batch.items.enumerated() {
                 if index >= concurrency, case let done?? = await group.next() { sent.append(done) }
-                group.addTask { await deliver(item, leaseEnds: leaseEnds, probing: limit == 1) }
+                group.addTask { await deliver(item, leaseEnds: batch.leaseEnds, probing: batch.probing) }
             }
             for await case let done? in group { sent.append(done) }
             return sent
         }
-        // The batch's sent marks in one write: a mark per message, each waiting for its own
-        // commit, held a connection's slot until the disk had synced, and delivery fell behind
-        // a steady sign-up load (Ops/bench/confirmation-latency).
-        await record(logger, until: leaseEnds) { try await store.markSent(sent, at: now()) }
-        return items.count
+    }
+
+    /// The batch's sent marks, in one write.
+    private func recordSent(_ sent: [SentMessage], of batch: Batch) async {
+        await record(logger, until: batch.leaseEnds) { try await store.markSent(sent, at: now()) }
     }
 
     /// How long to wait for work when there was none: the idle poll, or less when a paused
@@ -147,9 +200,14 @@ public struct DeliveryWorker: Service {
     /// Delivers one claimed message and records what became of it, except a success: that is
     /// returned, for the batch's one write.
     private func deliver(_ item: OutboxItem, leaseEnds: ContinuousClock.Instant, probing: Bool) async -> SentMessage? {
-        var logger = self.logger
-        logger[metadataKey: "outbox.id"] = "\(item.id)"
-        logger[metadataKey: "outbox.kind"] = "\(item.kind)"
+        // Made only when something is logged: setting metadata copies the log handler, a few
+        // µs a message on the path that logs nothing.
+        lazy var logger = {
+            var logger = self.logger
+            logger[metadataKey: "outbox.id"] = "\(item.id)"
+            logger[metadataKey: "outbox.kind"] = "\(item.kind)"
+            return logger
+        }()
         let forget = forgetting.contains(item.kind)
         // A row that forgets its recipient keeps no error quoting the address either.
         let forgotten = { (error: String) in
@@ -201,8 +259,8 @@ public struct DeliveryWorker: Service {
             metrics.latency.recordNanoseconds((ContinuousClock.now - started).nanoseconds)
             metrics.sent.increment()
             if breaker.delivered() { logger.notice("SMTP relay available again; delivery resumes") }
-            delivered?(message, logger)
-            logger.debug("outbox message sent")
+            if let delivered { delivered(message, logger) }
+            self.logger.debug("outbox message sent", metadata: ["outbox.id": "\(item.id)", "outbox.kind": "\(item.kind)"])
             return SentMessage(id: item.id, forgetsRecipient: forget)
         } catch {
             metrics.failed.increment()

@@ -22,6 +22,29 @@ public struct PreparedTemplate: Sendable {
         }
         return output
     }
+
+    /// The template without whitespace at its ends, as a subject line wants: trimmed once here
+    /// rather than in every message. Hole values (links) have none of their own to trim.
+    public func trimmed() -> PreparedTemplate {
+        var segments = self.segments
+        while case .text(let text)? = segments.first {
+            let rest = text.drop(while: \.isWhitespace)
+            guard rest.isEmpty else {
+                segments[0] = .text(String(rest))
+                break
+            }
+            segments.removeFirst()
+        }
+        while case .text(let text)? = segments.last {
+            guard let end = text.lastIndex(where: { !$0.isWhitespace }) else {
+                segments.removeLast()
+                continue
+            }
+            segments[segments.count - 1] = .text(String(text[...end]))
+            break
+        }
+        return PreparedTemplate(segments: segments)
+    }
 }
 
 extension TemplateLibrary {

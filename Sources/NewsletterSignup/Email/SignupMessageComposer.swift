@@ -35,6 +35,8 @@ public struct SignupMessageComposer: MessageComposer {
     let signer: TokenSigner
     let settings: Settings
     let prepared = PreparedEmails()
+    /// The host of the public URL: List-Id and Message-ID live under it.
+    let listDomain: String
 
     /// Creates the composer. A message's Date is when its row was queued, so a retry and
     /// `masthead outbox show` give the same message as the first attempt.
@@ -42,6 +44,7 @@ public struct SignupMessageComposer: MessageComposer {
         self.templates = templates
         self.signer = signer
         self.settings = settings
+        self.listDomain = URL(string: settings.publicURL)?.host ?? settings.from.domain
     }
 
     public var kinds: Set<String> { [SignupEmail.Kind.confirmation.rawValue, SignupEmail.Kind.alreadySubscribed.rawValue] }
@@ -71,7 +74,7 @@ public struct SignupMessageComposer: MessageComposer {
         if let locale = email.locale { headers.append(MailMessage.Header("Content-Language", locale)) }
         return MailMessage(
             from: settings.from, to: Mailbox(item.recipient),
-            subject: parts.subject.fill(links).trimmingCharacters(in: .whitespacesAndNewlines),
+            subject: parts.subject.fill(links),
             textBody: parts.text.fill(links), htmlBody: parts.html.fill(links),
             messageID: "\(Int64(item.createdAt.timeIntervalSince1970 * 1000)).\(item.id)@\(listDomain)",
             date: item.createdAt, headers: headers)
@@ -88,7 +91,7 @@ public struct SignupMessageComposer: MessageComposer {
         ]
         let holes = ["confirm_url", "unsubscribe_url", "manage_url"]
         return PreparedEmails.Parts(
-            subject: try templates.prepare("\(template).subject", context, holes: holes),
+            subject: try templates.prepare("\(template).subject", context, holes: holes).trimmed(),
             text: try templates.prepare("\(template).text", context, holes: holes),
             html: try templates.prepare("\(template).html", context, holes: holes))
     }
@@ -103,10 +106,6 @@ public struct SignupMessageComposer: MessageComposer {
         return "<\(url)>, <mailto:\(mailto)?subject=unsubscribe>"
     }
 
-    /// The host of the public URL: List-Id and Message-ID live under it.
-    private var listDomain: String {
-        URL(string: settings.publicURL)?.host ?? settings.from.domain
-    }
 
     /// "A", "A and B", "A, B and C".
     static func list(_ names: [String]) -> String {

@@ -5,6 +5,7 @@ import Logging
 import Mail
 import MastheadRuntime
 import SQLiteStorage
+import SideEffects
 import Testing
 
 /// The outbox: leases survive a crashed worker, transient failures are retried, bad rows die.
@@ -125,5 +126,47 @@ import Testing
         let deadline = ContinuousClock.now + .seconds(60)
         while try test.emails().isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(try test.emails().count == 1)
+    }
+
+    /// The running worker claims the next batch while one goes out and writes the marks while
+    /// the next goes out: a backlog of small batches, crashed workers' expired leases among
+    /// them, is sent once each and every row marked; rows not yet due stay queued.
+    @Test(arguments: StoreKind.allCases) func theRunningWorkerDrainsABacklogOnceWithOverlappingBatches(_ store: StoreKind) async throws {
+        let test = try await TestRuntime(store: store)
+        defer { test.shutdown() }
+        func rows(_ numbers: ClosedRange<Int>, state: String, attempts: Int = 0, due: String, lease: String = "NULL") -> String {
+            numbers.map { number in
+                let payload = #"{"address":"r\#(number)@example.org","consentID":\#(number),"issuedAt":946684800,"kind":"confirmation","#
+                    + #""locale":"en","newsletters":[{"description":"Daily news","name":"Daily","slug":"daily"}]}"#
+                return "('confirmation', 'r\(number)@example.org', '\(payload)', '\(state)', \(attempts), '\(due)', \(lease), '\(due)')"
+            }.joined(separator: ", ")
+        }
+        let past = "2000-01-01T00:00:00.000Z"
+        _ = try await test.sql("""
+            INSERT INTO outbox (kind, recipient, payload, state, attempts, next_attempt_at, lease_until, created_at) VALUES
+                \(rows(1...90, state: "queued", due: past)),
+                \(rows(91...95, state: "sending", attempts: 1, due: past, lease: "'\(past)'")),
+                \(rows(96...97, state: "queued", due: "2999-01-01T00:00:00.000Z"))
+            """)
+        let runtime = test.runtime
+        let worker = DeliveryWorker(
+            store: runtime.store, mailer: FileMailer(directory: test.outboxDirectory), composers: runtime.services.composers,
+            signal: runtime.services.outboxSignal, concurrency: 3, batchSize: 8, idlePoll: .seconds(120), now: test.clock.function,
+            logger: test.log.logger)
+        let running = Task { try await worker.run() }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while try await test.sql("SELECT count(*) FROM outbox WHERE state = 'sent'") != ["95"], ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        running.cancel()
+        runtime.services.outboxSignal.notify()  // ends its wait for more work, which cancellation does not
+        try await running.value
+        #expect(try await test.sql("SELECT state || ':' || count(*) FROM outbox GROUP BY state ORDER BY state") == ["queued:2", "sent:95"])
+        // Claimed once each: a queued row's first attempt, an expired lease's second.
+        #expect(try await test.sql("SELECT attempts || ':' || count(*) FROM outbox WHERE state = 'sent' GROUP BY attempts") == ["1:90", "2:5"])
+        let recipients = try test.emails().map { try String(contentsOfFile: $0, encoding: .utf8) }
+            .compactMap { $0.firstMatch(of: /(?m)^To: <([^>]+)>/).map { String($0.output.1) } }
+        #expect(recipients.count == 95)
+        #expect(Set(recipients) == Set((1...95).map { "r\($0)@example.org" }))
     }
 }
