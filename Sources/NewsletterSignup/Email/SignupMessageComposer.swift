@@ -106,7 +106,6 @@ public struct SignupMessageComposer: MessageComposer {
         return "<\(url)>, <mailto:\(mailto)?subject=unsubscribe>"
     }
 
-
     /// "A", "A and B", "A, B and C".
     static func list(_ names: [String]) -> String {
         guard names.count > 1, let last = names.last else { return names.first ?? "" }

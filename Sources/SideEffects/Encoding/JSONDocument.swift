@@ -27,16 +27,13 @@ public enum JSONDocument: Sendable, Equatable {
 
     /// The document in `bytes`: one value, optionally surrounded by whitespace.
     public static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONDocument {
-        let parsed = bytes.withUnsafeBufferPointer { buffer -> Result<JSONDocument, SyntaxError> in
+        try bytes.withUnsafeBufferPointer { buffer throws(SyntaxError) in
             var reader = Reader(bytes: buffer)
-            return Result { () throws(SyntaxError) in
-                let value = try reader.value(depth: 0)
-                reader.skipWhitespace()
-                guard reader.offset == buffer.count else { throw reader.error() }
-                return value
-            }
+            let value = try reader.value(depth: 0)
+            reader.skipWhitespace()
+            guard reader.offset == buffer.count else { throw reader.error() }
+            return value
         }
-        return try parsed.get()
     }
 }
 
@@ -47,10 +44,6 @@ private struct Reader {
 
     /// Deeper nesting than any payload of ours, shallow enough that recursion cannot overflow the stack.
     static let maximumDepth = 64
-
-    init(bytes: UnsafeBufferPointer<UInt8>) {
-        self.bytes = bytes
-    }
 
     func error() -> JSONDocument.SyntaxError { JSONDocument.SyntaxError(offset: offset) }
 

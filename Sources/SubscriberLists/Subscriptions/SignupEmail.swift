@@ -59,7 +59,7 @@ public struct SignupEmail: Sendable, Codable, Equatable {
 
     /// The payload as stored in the outbox: the JSON `JSONEncoder` would write (sorted keys,
     /// seconds since 1970), written by hand because every sign-up writes one and the encoder
-    /// was a tenth of the sign-up's CPU. `decode` reads it with the ordinary decoder.
+    /// was a tenth of the sign-up's CPU. `decode` reads it back by hand too.
     public func encoded() -> [UInt8] {
         var json = #"{"address":"# + JSONText.string(address) + #","consentID":\#(consentID)"#
             + #","issuedAt":\#(issuedAt.timeIntervalSince1970),"kind":"# + JSONText.string(kind.rawValue)
@@ -101,13 +101,12 @@ public struct SignupEmail: Sendable, Codable, Equatable {
         default: return nil
         }
         var newsletters: [NewsletterSummary] = []
-        for case .object(let newsletter) in listed {
-            guard case .string(let slug)? = newsletter["slug"], case .string(let name)? = newsletter["name"],
-                case .string(let description)? = newsletter["description"]
+        for element in listed {
+            guard case .object(let newsletter) = element, case .string(let slug)? = newsletter["slug"],
+                case .string(let name)? = newsletter["name"], case .string(let description)? = newsletter["description"]
             else { return nil }
             newsletters.append(NewsletterSummary(slug: slug, name: name, description: description))
         }
-        guard newsletters.count == listed.count else { return nil }
         self.init(
             kind: kind, consentID: consentID, address: address, locale: locale, newsletters: newsletters,
             issuedAt: Date(timeIntervalSince1970: issued))
