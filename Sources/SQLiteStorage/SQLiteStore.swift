@@ -44,7 +44,19 @@ public final class SQLiteStore: Sendable {
             // crash). The group commit (WriteBatcher) makes one sync cover a whole batch. Set on
             // the writer after opening: GRDB sets NORMAL when it turns WAL on, after
             // `prepareDatabase` has run.
-            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+            //
+            // The writer's temporary data in memory: every write runs in a savepoint of the
+            // batch's transaction (WriteBatcher), whose journal holds the first change to each
+            // page that existed before it, about 20 pages for a sign-up. Past SQLite's 64 KiB in
+            // memory, each transaction created a temporary file, wrote it page by page and
+            // deleted it: 83% of the daemon's `pwrite` calls under sign-up load (2026-12-04,
+            // strace). A larger threshold (SQLITE_CONFIG_STMTJRNL_SPILL) was tried: from 192 KiB
+            // up, SQLite 3.40.1 fails a spilling write with SQLITE_FULL. An import run keeps
+            // its table of fingerprints on file (SQLiteStore+import).
+            try pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA synchronous = FULL")
+                try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            }
             self.pool = pool
         } catch {
             throw StorageError.cannotOpen(path: path, reason: Self.describe(error))
@@ -98,10 +110,28 @@ public final class SQLiteStore: Sendable {
     /// Runs `body` atomically on the writer connection, in a savepoint of a transaction it may
     /// share with concurrent writes (``WriteBatcher``); returns once that transaction committed.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await recordingWrite { try await batcher.write(body) }
+    }
+
+    /// Runs `body` as a transaction of its own on the writer connection, outside the group
+    /// commit: for a write that touches thousands of pages (an import batch). In a shared
+    /// transaction its savepoint would journal the first change to each of them, in memory
+    /// (`temp_store`); alone, a rollback needs no journal (WAL).
+    func writeAlone<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await recordingWrite { try await pool.write(body) }
+    }
+
+    /// Runs `body` on the writer connection outside any transaction (for a pragma).
+    func writeWithoutTransaction<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await recordingWrite { try await pool.writeWithoutTransaction(body) }
+    }
+
+    /// Counts a write in flight and notes a failure that is the machine's (readiness reads it).
+    private func recordingWrite<T>(_ write: () async throws -> T) async throws -> T {
         activity.writes.add(1, ordering: .relaxed)
         defer { activity.writes.subtract(1, ordering: .relaxed) }
         do {
-            return try await batcher.write(body)
+            return try await write()
         } catch {
             if let reason = unavailability(of: error) { writeAvailability.failed(reason) }
             throw error

@@ -11,26 +11,14 @@ import Testing
 @Suite(.timeLimit(.minutes(3)), .enabled(if: Strace.path != nil || ProcessInfo.processInfo.environment["CI"] != nil, "strace is not installed; Ops/test installs it"))
 struct DurabilityTests {
     @Test func everyAcknowledgedWriteIsSyncedBeforeItsAnswer() async throws {
-        let strace = try #require(Strace.path, "strace is required in CI")
         let directory = try TemporaryDirectory()
         try await Executables.prepareDeployment(in: directory.path)
         _ = try await Executables.run("masthead", ["newsletters", "add", "daily", "--name", "Daily"], in: directory.path)
         let daemon = try await DaemonProcess(in: directory.path)
         let trace = directory.file("trace.txt")
-        let tracer = Process()
-        // Through python, which clears the signal mask the test runner's threads block and a
-        // spawned child inherits: strace must see the SIGTERM that ends the trace.
-        tracer.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        // -y names each descriptor's file; -s shows enough of each write to find the status line.
-        tracer.arguments = [
-            "python3", "-c", "import os, signal, sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execv(sys.argv[1], sys.argv[1:])",
-            strace, "-f", "-y", "-s", "32", "-e", "trace=fsync,fdatasync,write,writev,sendto,sendmsg", "-o", trace,
-            "-p", String(daemon.process.processIdentifier),
-        ]
-        tracer.standardOutput = FileHandle.nullDevice
-        tracer.standardError = FileHandle.nullDevice
-        try ChildProcesses.run(tracer)
-        try await Task.sleep(for: .seconds(1))  // strace attaches to every thread
+        // -s shows enough of each write to find the status line.
+        let tracer = try await Strace.attach(
+            to: daemon, calls: "fsync,fdatasync,write,writev,sendto,sendmsg", options: ["-s", "32"], output: trace)
 
         let signup = try await Executables.runProgram(
             "/usr/bin/curl",
@@ -44,8 +32,7 @@ struct DurabilityTests {
              daemon.baseURL + "/v1/pledges"])
         #expect(pledge.stdout == "201")
         try await Task.sleep(for: .milliseconds(500))
-        tracer.terminate()  // strace detaches from the daemon, writes out its trace and exits
-        tracer.waitUntilExit()
+        Strace.detach(tracer)
 
         let lines = try String(contentsOfFile: trace, encoding: .utf8).split(separator: "\n").map(String.init)
         var syncedSinceLastAnswer = false
@@ -62,9 +49,4 @@ struct DurabilityTests {
         }
         #expect(answers == 2, "both answers were seen in the trace")
     }
-}
-
-/// Where strace is installed, if it is.
-enum Strace {
-    static let path: String? = ["/usr/bin/strace", "/bin/strace"].first { FileManager.default.isExecutableFile(atPath: $0) }
 }
