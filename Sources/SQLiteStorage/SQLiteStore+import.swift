@@ -8,10 +8,11 @@ public import SubscriberLists
 /// across the whole file are found with a temporary table on the writer connection, one per
 /// run, holding a 64-bit fingerprint of each (address, newsletter) seen and its line: the
 /// importer keeps no set of addresses in memory, and the table stays small enough (16 bytes a
-/// row) for SQLite's page cache at a million rows, past which it spills to its file.
+/// row) for SQLite's page cache at a million rows, past which it spills to its file: the
+/// writer keeps temporary data on file while a run lasts (``keepTemporaryData(onFile:_:)``).
 extension SQLiteStore {
     public func importBatch(_ batch: ImportBatch) async throws -> ImportBatchResult {
-        try await writeWithoutTransaction { db in try Self.temporaryTables(db, onFile: true) }
+        try await writeWithoutTransaction { db in try Self.keepTemporaryData(onFile: true, db) }
         return try await writeAlone { db in
             let seen = try Self.seenTable(db, run: batch.run)
             var newsletters: [String: Newsletter] = [:]
@@ -35,7 +36,7 @@ extension SQLiteStore {
     public func finishImport(run: Int64) async throws {
         try await writeWithoutTransaction { db in
             try db.execute(sql: "DROP TABLE IF EXISTS temp.\(Self.seenTableName(run))")
-            try Self.temporaryTables(db, onFile: false)
+            try Self.keepTemporaryData(onFile: false, db)
         }
     }
 
@@ -49,15 +50,6 @@ extension SQLiteStore {
         // Room for about a million fingerprints before the table spills to its temporary file.
         try db.execute(sql: "PRAGMA temp.cache_size = -16384")
         return name
-    }
-
-    /// Where the writer keeps temporary tables: on file while an import runs, whose table would
-    /// otherwise grow in memory with the file (1,000,000 rows: peak RSS 82 → 102 MB), else in
-    /// memory (SQLiteStore.init: a sign-up's savepoint journal stays off the disk). Changing it
-    /// drops every temporary table, so it changes only while no run has one.
-    static func temporaryTables(_ db: Database, onFile: Bool) throws {
-        let runs = try Int.fetchOne(db, sql: "SELECT count(*) FROM temp.sqlite_master WHERE name LIKE 'import_seen_%'") ?? 0
-        if runs == 0 { try db.execute(sql: onFile ? "PRAGMA temp_store = FILE" : "PRAGMA temp_store = MEMORY") }
     }
 
     /// Decides and (unless a dry run) writes one row; returns its outcome and whether a

@@ -32,7 +32,11 @@ extension SQLiteStore {
             // keys off; they are checked before the steps commit, and turned on again after.
             // (The pragma is a no-op inside a transaction, so it is set outside.)
             try db.execute(sql: "PRAGMA foreign_keys = OFF")
-            defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+            try Self.keepTemporaryData(onFile: true, db)
+            defer {
+                try? db.execute(sql: "PRAGMA foreign_keys = ON")
+                try? Self.keepTemporaryData(onFile: false, db)
+            }
             try db.inTransaction(.immediate) {
                 try db.execute(sql: Self.bookkeeping)
                 let plan = try Self.plan(db, known: known)
