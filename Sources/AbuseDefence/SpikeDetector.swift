@@ -61,8 +61,10 @@ public final class SpikeDetector: Sendable {
                     case .confirmations: .confirmationRate
                     case .failedPayments: .paymentFailures
                     }
-                let detail = "\(window.total) \(signal.noun) in the last minute; normal is \(Self.rounded(window.baseline)) a minute, the alert threshold \(Int(threshold))"
-                changes += Self.hold(Key(kind: kind, subject: ""), detail: detail, at: time, second: second, in: &state)
+                changes += Self.hold(
+                    Key(kind: kind, subject: ""),
+                    detail: "\(window.total) \(signal.noun) in the last minute; normal is \(Self.rounded(window.baseline)) a minute, the alert threshold \(Int(threshold))",
+                    at: time, second: second, in: &state)
             }
             if signal == .signups, window.total >= floor {
                 for key in keys {
@@ -70,10 +72,10 @@ public final class SpikeDetector: Sendable {
                     guard Double(count) > settings.share * Double(window.total) else { continue }
                     let subject = String(key.dropFirst(4))
                     let network = key.hasPrefix("net:")
-                    let detail = "\(count) of the last minute's \(window.total) sign-ups came from \(network ? "network" : "domain") \(subject)"
                     changes += Self.hold(
-                        Key(kind: network ? .signupNetwork : .signupDomain, subject: subject), detail: detail, at: time, second: second,
-                        in: &state)
+                        Key(kind: network ? .signupNetwork : .signupDomain, subject: subject),
+                        detail: "\(count) of the last minute's \(window.total) sign-ups came from \(network ? "network" : "domain") \(subject)",
+                        at: time, second: second, in: &state)
                 }
             }
             return changes
@@ -138,12 +140,14 @@ public final class SpikeDetector: Sendable {
         }
     }
 
-    private static func hold(_ key: Key, detail: String, at time: Date, second: Int64, in state: inout State) -> [AlertChange] {
+    /// `detail` is only written when the alert is raised: while one holds, every request of
+    /// the flood passes here.
+    private static func hold(_ key: Key, detail: @autoclosure () -> String, at time: Date, second: Int64, in state: inout State) -> [AlertChange] {
         if state.active[key] != nil {
             state.active[key]?.lastHeld = second
             return []
         }
-        let notice = AlertNotice(kind: key.kind, subject: key.subject, detail: detail, at: time)
+        let notice = AlertNotice(kind: key.kind, subject: key.subject, detail: detail(), at: time)
         state.active[key] = Active(notice: notice, lastHeld: second)
         return [.raised(notice)]
     }

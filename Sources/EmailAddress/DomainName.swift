@@ -38,7 +38,7 @@ enum DomainName {
             ascii = EmailAddress.lowercasedASCII(domain)
             try checkASCIILabels(ascii)
             // A-labels written by hand must be valid IDNA; the reader sees their Unicode form.
-            unicode = ascii.contains("xn--") ? try IDNA.toUnicode(ascii) : ascii
+            unicode = containsACEPrefix(ascii) ? try IDNA.toUnicode(ascii) : ascii
         } else {
             try refuseHiddenNonLDH(domain)
             ascii = try IDNA.toASCII(domain)
@@ -54,6 +54,20 @@ enum DomainName {
         try TopLevelDomain.check(ascii: top, unicode: unicode.split(separator: ".").last ?? top)
         try BidiRule.check(unicode)
         return (ascii, unicode)
+    }
+
+    private static let acePrefix: [UInt8] = Array("xn--".utf8)
+
+    /// Whether `xn--` occurs anywhere in the (lowercased) name. A byte scan: the generic
+    /// substring search cost about 3 µs a sign-up.
+    static func containsACEPrefix(_ ascii: String) -> Bool {
+        let prefix = acePrefix
+        var matched = 0
+        for byte in ascii.utf8 {
+            matched = byte == prefix[matched] ? matched + 1 : (byte == prefix[0] ? 1 : 0)
+            if matched == prefix.count { return true }
+        }
+        return false
     }
 
     /// Letters, digits and hyphens (RFC 1034 "LDH"), 1–63 octets, no hyphen at either end, and

@@ -5,6 +5,7 @@ import DatabaseHealth
 import Mail
 import SubscriberLists
 public import Prometheus
+import Synchronization
 
 
 /// The HTTP and database series `/metrics` exposes (Prometheus text format).
@@ -13,6 +14,9 @@ public import Prometheus
 /// scanner requesting random URLs cannot grow the number of series.
 public struct HTTPMetrics: Sendable {
     let registry: PrometheusCollectorRegistry
+    /// Each route's request counter and latency histogram, found once: the registry's
+    /// lookup by name and labels cost about 3 µs a request.
+    private let requestSeries = RequestSeries()
 
     // A computed property: the descriptor type is not Sendable.
     static var requests: MetricNameDescriptor {
@@ -134,12 +138,16 @@ public struct HTTPMetrics: Sendable {
 
     /// Counts one answered request and records its latency.
     func record(route: String, method: String, status: Int, duration: Duration) {
-        registry.makeCounter(
-            descriptor: Self.requests, labels: [("route", route), ("method", method), ("status", String(status))]
-        ).increment()
-        registry.makeDurationHistogram(
-            descriptor: Self.duration, labels: [("route", route), ("method", method)], buckets: Self.latencyBuckets
-        ).recordNanoseconds(duration.nanoseconds)
+        let series = requestSeries.series(route: route, method: method, status: status) {
+            (
+                registry.makeCounter(
+                    descriptor: Self.requests, labels: [("route", route), ("method", method), ("status", String(status))]),
+                registry.makeDurationHistogram(
+                    descriptor: Self.duration, labels: [("route", route), ("method", method)], buckets: Self.latencyBuckets)
+            )
+        }
+        series.requests.increment()
+        series.duration.recordNanoseconds(duration.nanoseconds)
     }
 
     /// Counts one pledge refused by a card-testing limit (`declines_from_client`, …).
@@ -213,5 +221,27 @@ extension Duration {
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = components
         return seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    }
+}
+
+/// The request series already made, by route, method and status. It holds no more than the
+/// registry itself does: one entry per series.
+private final class RequestSeries: Sendable {
+    struct Key: Hashable {
+        let route: String
+        let method: String
+        let status: Int
+    }
+    typealias Series = (requests: Counter, duration: DurationHistogram)
+
+    private let made = Mutex<[Key: Series]>([:])
+
+    func series(route: String, method: String, status: Int, make: () -> Series) -> Series {
+        let key = Key(route: route, method: method, status: status)
+        if let series = made.withLock({ $0[key] }) { return series }
+        // Made outside the lock: the registry returns the same series to a second caller.
+        let series = make()
+        made.withLock { $0[key] = series }
+        return series
     }
 }

@@ -279,6 +279,10 @@ enum EmailAddressCases {
         invalid("user@xn--.org", .labelHyphenAtEdge),
         invalid("user@xn--a.example", .idnaConversionFailed(reason: "")),
         invalid("user@xn--zzzzzzzzzzz.example", .idnaConversionFailed(reason: "")),
+        // A hand-written A-label past the first label, or in capitals, is checked all the same.
+        invalid("user@mail.xn--a.example", .idnaConversionFailed(reason: "")),
+        invalid("user@mail.XN--ABC.org", .idnaConversionFailed(reason: "")),
+        invalid("user@xxn--a.xn--zz.example", .idnaConversionFailed(reason: "")),
         invalid("user@\u{05D0}1\u{05D1}a.example", .idnaConversionFailed(reason: "")),
     ]
 

@@ -70,6 +70,7 @@ import Testing
             let replaced = try await client.execute(uri: "/healthz", method: .get, headers: [requestID: "bad id\u{7f}"])
             let generated = try #require(replaced.headers[requestID])
             #expect(generated != "bad id\u{7f}" && !generated.isEmpty)
+            #expect(test.log.text.contains("hb.request.id=\(generated)"))
         }
         #expect(test.log.text.contains("hb.request.id=edge-42.a_b:c"))
     }
