@@ -32,6 +32,21 @@ import Testing
         #expect(try PledgeAnswer(storedText: answer.storedText) == answer)
         #expect(answer.storedText == #"{"amount_minor":500,"checkout_url":"https://pay.example/x","currency":"USD","#
             + #""display":"$5.00 a month","interval":"monthly","pledge":"pl_abc","status":"pending","tier":"supporter"}"#)
+
+        // The API's answer carries the card form; the kept one does not, and reads back without it.
+        var withCard = answer
+        withCard.tier = nil
+        withCard.cardForm = CardForm(clientSecret: "pi_1_secret_\"2\"", publishableKey: "pk_test_1")
+        #expect(withCard.json == #"{"amount_minor":500,"checkout_url":"https://pay.example/x","client_secret":"pi_1_secret_\"2\"","#
+            + #""currency":"USD","display":"$5.00 a month","interval":"monthly","pledge":"pl_abc","publishable_key":"pk_test_1","#
+            + #""status":"pending"}"#)
+        #expect(!withCard.storedText.contains("secret"))
+        var kept = withCard
+        kept.cardForm = nil
+        #expect(try PledgeAnswer(storedText: withCard.storedText) == kept)
+        for unreadable in ["", "{}", #"{"amount_minor":"500"}"#, answer.storedText.replacingOccurrences(of: "USD", with: "XXX")] {
+            #expect(throws: UnreadableStoredAnswer.self) { try PledgeAnswer(storedText: unreadable) }
+        }
     }
 
     @Test func tierNamesAreShortWordsOfLettersDigitsAndHyphens() {

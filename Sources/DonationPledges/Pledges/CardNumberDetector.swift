@@ -57,6 +57,8 @@ public enum CardNumberDetector {
         /// Whether the run, or any stretch of its whole groups, is a card number: a number typed
         /// between other digits (`ref 12 4242 4242 4242 4242`) is found too.
         var isCardNumber: Bool {
+            // Most runs end here: a field's every other character ends one.
+            guard digits.count >= 13 else { return false }
             let all = groups + [current]
             var starts: [Int] = [0]
             for size in all { starts.append(starts[starts.count - 1] + size) }

@@ -70,7 +70,7 @@ public struct PledgeService: Sendable {
         guard !email.isEmpty else { throw PledgeError.missing(field: "email") }
         let address: EmailAddress
         do {
-            address = try EmailAddress(parsing: email.trimmingCharacters(in: .whitespaces))
+            address = try EmailAddress(parsing: EmailAddress.trimmingWhiteSpace(email))
         } catch {
             throw PledgeError.invalidAddress(error)
         }

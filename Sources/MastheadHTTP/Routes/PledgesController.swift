@@ -107,7 +107,7 @@ struct PledgesController: Sendable {
             let url = answer.checkoutURL
             return Response.seeOther(url.hasPrefix(base + "/") ? url + "?lang=\(request.language(of: fields))" : url)
         }
-        var response = try JSONBody.response(status: .created, answer)
+        var response = JSONBody.response(status: .created, json: answer.json)
         if replayed { response.headers[.idempotentReplayed] = "true" }
         return response
     }

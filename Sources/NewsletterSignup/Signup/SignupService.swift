@@ -143,7 +143,7 @@ public struct SignupService: Sendable {
     }
 
     static func validatedAddress(_ text: String) throws(SignupError) -> EmailAddress {
-        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = EmailAddress.trimmingWhiteSpace(text)
         guard trimmed.count <= SignupLimits.maximumEmailLength else { throw .invalidAddress(.addressTooLong) }
         do {
             return try EmailAddress(parsing: trimmed)

@@ -28,13 +28,6 @@ enum PledgeHTTP {
     }
 
     /// The path of the checkout URL of a 201 (the public URL's prefix removed).
-    /// An answer as the API writes it (sorted keys, unescaped slashes).
-    static func json(_ answer: PledgeAnswer) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(answer), as: UTF8.self)
-    }
-
     static func checkoutPath(_ response: TestResponse) throws -> String {
         let url = try SignupHTTP.object(response)["checkout_url"] as? String ?? ""
         return url.replacingOccurrences(of: "https://news.example.org/masthead", with: "")

@@ -89,8 +89,8 @@ import Testing
             for index in 0..<20 {
                 group.addTask {
                     switch try await services[index % 2].prepare(request) {
-                    case .replay(let answer): return try PledgeHTTP.json(answer)
-                    case .new(let prepared): return try PledgeHTTP.json(try await services[index % 2].create(prepared))
+                    case .replay(let answer): return answer.json
+                    case .new(let prepared): return try await services[index % 2].create(prepared).json
                     }
                 }
             }
