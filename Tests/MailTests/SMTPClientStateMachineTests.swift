@@ -130,6 +130,9 @@ import Testing
     @Test func dotStuffingDoublesLeadingDotsAndTerminates() {
         #expect(SMTPCommand.dotStuffed(Array(".a\r\nb\r\n..c\r\n.".utf8)) == Array("..a\r\nb\r\n...c\r\n..\r\n.\r\n".utf8))
         #expect(SMTPCommand.dotStuffed(Array("bare\nlf".utf8)) == Array("bare\r\nlf\r\n.\r\n".utf8))
+        // The worst case, every byte doubled, fits; nothing at all is just the terminator.
+        #expect(SMTPCommand.dotStuffed(Array(".\n.\n.\n".utf8)) == Array("..\r\n..\r\n..\r\n.\r\n".utf8))
+        #expect(SMTPCommand.dotStuffed([]) == Array(".\r\n".utf8))
     }
 
     @Test func replyDecoderJoinsMultiLineReplies() throws {

@@ -38,20 +38,35 @@ enum SMTPCommand: Equatable {
     /// The message body for the DATA phase: lines end in CRLF, a line starting with "." gets a
     /// second one (RFC 5321 §4.5.2), and `CRLF.CRLF` ends it.
     static func dotStuffed(_ data: [UInt8]) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(data.count + data.count / 64 + 5)
-        var atLineStart = true
-        var previous: UInt8 = 0
-        for byte in data {
-            if byte == UInt8(ascii: "\n"), previous != UInt8(ascii: "\r") { output.append(UInt8(ascii: "\r")) }
-            if atLineStart, byte == UInt8(ascii: ".") { output.append(UInt8(ascii: ".")) }
-            output.append(byte)
-            atLineStart = byte == UInt8(ascii: "\n")
-            previous = byte
+        let cr: UInt8 = 13, lf: UInt8 = 10, dot = UInt8(ascii: ".")
+        // Through pointers into one buffer of the worst case's size (a byte becomes at most two,
+        // plus the terminator): appending byte by byte cost about 5 µs a confirmation.
+        return [UInt8](unsafeUninitializedCapacity: data.count * 2 + 5) { output, count in
+            var end = 0
+            func put(_ byte: UInt8) {
+                output[end] = byte
+                end += 1
+            }
+            var atLineStart = true
+            var previous: UInt8 = 0
+            data.withUnsafeBufferPointer { input in
+                for byte in input {
+                    if byte == lf, previous != cr { put(cr) }
+                    if atLineStart, byte == dot { put(dot) }
+                    put(byte)
+                    atLineStart = byte == lf
+                    previous = byte
+                }
+            }
+            if !atLineStart {
+                put(cr)
+                put(lf)
+            }
+            put(dot)
+            put(cr)
+            put(lf)
+            count = end
         }
-        if !atLineStart { output += [13, 10] }
-        output += [UInt8(ascii: "."), 13, 10]
-        return output
     }
 }
 

@@ -155,7 +155,7 @@ public struct SignupService: Sendable {
     private static func validated(
         _ value: String?, field: String, maximum: Int, allowed: (String) -> Bool
     ) throws(SignupError) -> String? {
-        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+        guard let value = value.map(EmailAddress.trimmingWhiteSpace), !value.isEmpty else { return nil }
         guard value.count <= maximum else { throw .fieldTooLong(field: field, maximum: maximum) }
         guard allowed(value) else { throw .invalidField(field: field) }
         return value
