@@ -1,4 +1,3 @@
-import Foundation
 import Hummingbird
 import SideEffects
 
@@ -78,8 +77,34 @@ struct SubmittedFields: Sendable {
         return fields
     }
 
-    private static func decode(_ component: Substring) -> String? {
-        String(component).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+    /// A form's name or value: `+` is a space, `%XX` a byte, and the bytes must be UTF-8; nil
+    /// when they are not or an escape is incomplete. Byte by byte: Foundation's
+    /// `replacingOccurrences` and `removingPercentEncoding` cost about 9 µs a confirmation.
+    static func decode(_ component: Substring) -> String? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(component.utf8.count)
+        var input = component.utf8.makeIterator()
+        while let byte = input.next() {
+            switch byte {
+            case UInt8(ascii: "+"):
+                bytes.append(UInt8(ascii: " "))
+            case UInt8(ascii: "%"):
+                guard let high = input.next().flatMap(hexValue), let low = input.next().flatMap(hexValue) else { return nil }
+                bytes.append(high << 4 | low)
+            default:
+                bytes.append(byte)
+            }
+        }
+        return String(validating: bytes, as: UTF8.self)
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
     }
 }
 

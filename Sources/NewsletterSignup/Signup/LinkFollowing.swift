@@ -1,3 +1,4 @@
+import EmailAddress
 import Foundation
 import Signing
 
@@ -11,7 +12,7 @@ extension TokenSigner {
     ) async throws(LinkProblem) -> (claims: TokenClaims, found: Found) {
         let claims: TokenClaims
         do {
-            claims = try open(token.trimmingCharacters(in: .whitespacesAndNewlines), purpose: purpose, at: time)
+            claims = try open(EmailAddress.trimmingWhiteSpace(token), purpose: purpose, at: time)
         } catch {
             throw .rejected(error)
         }

@@ -67,6 +67,19 @@ import Testing
         #expect(fields.all("tags").isEmpty)
     }
 
+    @Test func formFieldsArePercentDecodedAsUTF8() throws {
+        let fields = try SubmittedFields.form("a=1+2%2B3&b=%E2%9c%93&c[]=x&c%5B%5D=y&c=z&empty=&flag&%D1%96%D0%BC%27%D1%8F=%D0%86")
+        #expect(fields.first("a") == "1 2+3")
+        #expect(fields.first("b") == "✓")
+        #expect(fields.all("c") == ["x", "y", "z"])
+        #expect(fields.first("empty") == "")
+        #expect(fields.first("flag") == "")
+        #expect(fields.first("ім'я") == "І")
+        for broken in ["a=%", "a=%4", "a=%zz", "a=%E2%9C", "a=%FF", "%C3=1"] {
+            #expect(throws: ProblemDetails.self, "\(broken)") { try SubmittedFields.form(broken) }
+        }
+    }
+
     @Test func aBrowserIsRecognisedInAnyCase() async throws {
         let test = try await TestRuntime()
         defer { test.shutdown() }
