@@ -68,7 +68,7 @@ struct StripeProviderTests {
             for _ in 0..<100 {
                 for entry in try await api.get("/_config/received-webhooks").objects("data") {
                     guard let body = entry.string("body"), let signature = entry.string("signature"),
-                        let event = StripeObject(json: Data(body.utf8)), event.string("type") == type,
+                        let event = StripeObject(json: Array(body.utf8)), event.string("type") == type,
                         let object = event.object("data")?.object("object"), matches(object)
                     else { continue }
                     return (Array(body.utf8), signature)

@@ -3,6 +3,7 @@ public import Foundation
 public import Logging
 import NIOCore
 import NIOHTTP1
+import SideEffects
 
 /// Stripe's REST API as Masthead calls it: form-encoded requests under a pinned
 /// `Stripe-Version`, an `Idempotency-Key` on every POST, a timeout on every call, retries with
@@ -71,7 +72,7 @@ public struct StripeAPI: Sendable {
                 let response = try await HTTPClient.shared.execute(request, timeout: TimeAmount(min(timeout, remaining)))
                 let bytes = try await response.body.collect(upTo: 4 * 1024 * 1024)
                 let status = Int(response.status.code)
-                let object = StripeObject(json: Data(bytes.readableBytesView))
+                let object = StripeObject(json: Array(bytes.readableBytesView))
                 if (200..<300).contains(status), let object { return object }
                 // Stripe says whether a retry can help; without its word, 429 and 5xx can.
                 let retryable = response.headers.first(name: "Stripe-Should-Retry").map { $0 == "true" } ?? (status == 429 || status >= 500)
@@ -91,29 +92,45 @@ public struct StripeAPI: Sendable {
 
 /// A JSON object from Stripe, read defensively: every field is optional and of the type asked
 /// for or absent (events and objects of other API versions carry fields we do not know).
-public struct StripeObject: @unchecked Sendable {
-    // JSONSerialization's values (strings, numbers, arrays, dictionaries) are immutable.
-    let fields: [String: Any]
+/// Read by `JSONDocument`, one pass over the bytes, not `JSONSerialization` and casts of `Any`.
+public struct StripeObject: Sendable {
+    let fields: [String: JSONDocument]
 
-    init(fields: [String: Any]) { self.fields = fields }
+    init(fields: [String: JSONDocument]) { self.fields = fields }
 
     /// Parses a JSON object; nil when `json` is not one.
-    public init?(json: Data) {
-        guard let fields = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any] else { return nil }
+    public init?(json: [UInt8]) {
+        guard case .object(let fields)? = try? JSONDocument.parse(json) else { return nil }
         self.fields = fields
     }
 
-    public func string(_ key: String) -> String? { fields[key] as? String }
+    public func string(_ key: String) -> String? {
+        guard case .string(let text)? = fields[key] else { return nil }
+        return text
+    }
 
     /// An integer field (a fractional number is not one).
-    public func integer(_ key: String) -> Int64? { fields[key] as? Int64 }
+    public func integer(_ key: String) -> Int64? {
+        guard case .number(let text)? = fields[key] else { return nil }
+        return Int64(text)
+    }
 
-    public func boolean(_ key: String) -> Bool? { fields[key] as? Bool }
+    public func boolean(_ key: String) -> Bool? {
+        guard case .bool(let value)? = fields[key] else { return nil }
+        return value
+    }
 
-    public func object(_ key: String) -> StripeObject? { (fields[key] as? [String: Any]).map(StripeObject.init(fields:)) }
+    public func object(_ key: String) -> StripeObject? {
+        guard case .object(let fields)? = self.fields[key] else { return nil }
+        return StripeObject(fields: fields)
+    }
 
     public func objects(_ key: String) -> [StripeObject] {
-        ((fields[key] as? [Any]) ?? []).compactMap { ($0 as? [String: Any]).map(StripeObject.init(fields:)) }
+        guard case .array(let elements)? = fields[key] else { return [] }
+        return elements.compactMap { element in
+            guard case .object(let fields) = element else { return nil }
+            return StripeObject(fields: fields)
+        }
     }
 }
 

@@ -7,7 +7,7 @@ import Foundation
 /// or time is not.
 enum StripeEvent {
     static func read(_ body: [UInt8]) throws(WebhookRejection) -> PaymentEvent {
-        guard let event = StripeObject(json: Data(body)) else { throw .malformedEvent("not a JSON object") }
+        guard let event = StripeObject(json: body) else { throw .malformedEvent("not a JSON object") }
         return try read(event)
     }
 
