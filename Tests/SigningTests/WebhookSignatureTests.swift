@@ -30,6 +30,7 @@ import Testing
         let signature = WebhookSignature.header(for: body, secret: secret, at: now).split(separator: "v1=")[1]
         #expect(try verify("t=1764082800, v0=deadbeef, v1=\(signature)") == now)
         #expect(try verify(" v1=\(signature) ,t=1764082800,scheme=x") == now)
+        #expect(try verify("t=\t1764082800 ,\tv1 = \(signature)\t") == now)
     }
 
     @Test func anyOfSeveralSignaturesMayMatch() throws {

