@@ -4,6 +4,7 @@ public import Foundation
 public import Logging
 import NIOCore
 import NIOHTTP1
+import SideEffects
 import Signing
 
 /// The payment provider for development and tests. Its checkout is a page the daemon serves
@@ -67,12 +68,7 @@ public struct SimulatedProvider: PaymentProvider {
 
     public func parseWebhook(body: [UInt8], signatureHeader: String?, at now: Date) throws(WebhookRejection) -> PaymentEvent {
         try SignedWebhook.verify(body, header: signatureHeader, secrets: secrets, at: now)
-        let wire: WireEvent
-        do {
-            wire = try JSONDecoder().decode(WireEvent.self, from: Data(body))
-        } catch {
-            throw .malformedEvent("not the event JSON")
-        }
+        guard let wire = WireEvent(body) else { throw .malformedEvent("not the event JSON") }
         guard !wire.id.isEmpty, wire.id.utf8.count <= 100, !wire.data.pledge.isEmpty else { throw .malformedEvent("empty id or pledge") }
         // Seconds since 1970 up to the year 9999: a larger number is no time at all.
         guard (0...253_402_300_799).contains(wire.created) else { throw .malformedEvent("created is out of range") }
@@ -125,14 +121,16 @@ public struct SimulatedProvider: PaymentProvider {
     /// A fresh event id.
     public static func eventID() throws -> String { try RandomID.make(prefix: "evt_") }
 
-    struct WireEvent: Codable {
+    /// An event as the simulated provider sends it: written by `JSONEncoder` (once a payment),
+    /// read by `JSONDocument` (once a webhook: the decoder cost about 16 µs of one).
+    struct WireEvent: Encodable {
         var id: String
         var type: String
         var created: Int64
         var data: WireData
     }
 
-    struct WireData: Codable {
+    struct WireData: Encodable {
         var pledge: String
         var amountMinor: Int64?
         var currency: String?
@@ -144,8 +142,33 @@ public struct SimulatedProvider: PaymentProvider {
         }
     }
 
-    struct WireCard: Codable {
+    struct WireCard: Encodable {
         var brand: String
         var last4: String
+    }
+}
+
+extension SimulatedProvider.WireEvent {
+    /// The event in `body`; nil unless every field is there with its type (the optional ones
+    /// absent, null, or of their type).
+    init?(_ body: [UInt8]) {
+        guard case .object(let event)? = try? JSONDocument.parse(body),
+            case .string(let id)? = event["id"], case .string(let type)? = event["type"],
+            case .number(let created)? = event["created"], let created = Int64(created),
+            case .object(let data)? = event["data"], case .string(let pledge)? = data["pledge"],
+            let amountMinor = JSONDocument.optionalInteger(data["amount_minor"]),
+            let currency = JSONDocument.optionalString(data["currency"])
+        else { return nil }
+        var card: SimulatedProvider.WireCard?
+        switch data["card"] {
+        case nil, .null?: card = nil
+        case .object(let parts)?:
+            guard case .string(let brand)? = parts["brand"], case .string(let last4)? = parts["last4"] else { return nil }
+            card = SimulatedProvider.WireCard(brand: brand, last4: last4)
+        default: return nil
+        }
+        self.init(
+            id: id, type: type, created: created,
+            data: SimulatedProvider.WireData(pledge: pledge, amountMinor: amountMinor, currency: currency, card: card))
     }
 }

@@ -37,13 +37,21 @@ public struct PledgeReceipt: Codable, Sendable, Equatable {
         self.locale = locale
     }
 
-    /// The payload as stored in the outbox (sorted keys, seconds since 1970).
+    /// The payload as stored in the outbox (sorted keys, seconds since 1970), written by hand:
+    /// `JSONEncoder` cost about 11 µs a receipt, and as much again to read it back.
     public func encoded() -> [UInt8] {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .secondsSince1970
-        encoder.outputFormatting = .sortedKeys
-        // Plain strings, integers and a finite date: the encoder has nothing it could refuse.
-        return (try? encoder.encode(self)).map { [UInt8]($0) } ?? []
+        var fields: [(String, String)] = [
+            ("address", JSONText.string(address)), ("amountMinor", String(amountMinor)), ("currency", JSONText.string(currency)),
+            ("interval", JSONText.string(interval.rawValue)), ("paidAt", "\(paidAt.timeIntervalSince1970)"),
+            ("pledgeID", String(pledgeID)), ("publicID", JSONText.string(publicID)),
+        ]
+        if let card {
+            fields.append(("card", #"{"brand":"# + JSONText.string(card.brand) + #","last4":"# + JSONText.string(card.last4) + "}"))
+        }
+        if let locale { fields.append(("locale", JSONText.string(locale))) }
+        if let name { fields.append(("name", JSONText.string(name))) }
+        let members = fields.sorted { $0.0 < $1.0 }.map { key, value in JSONText.string(key) + ":" + value }
+        return Array(("{" + members.joined(separator: ",") + "}").utf8)
     }
 
     /// The outbox row that sends this receipt to `recipient`, queued when the payment was made.
@@ -54,10 +62,39 @@ public struct PledgeReceipt: Codable, Sendable, Equatable {
         OutboxDraft(kind: Self.kind, recipient: recipient, subscriberID: nil, payload: encoded(), queuedAt: queuedAt)
     }
 
+    /// Reads a stored payload: by hand, as ``encoded()`` writes it; anything the reader does not
+    /// take goes to `JSONDecoder`, whose error then says what is wrong with the row.
     public static func decode(_ bytes: [UInt8]) throws -> PledgeReceipt {
+        if let document = try? JSONDocument.parse(bytes), let receipt = PledgeReceipt(document) { return receipt }
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .secondsSince1970
         return try decoder.decode(PledgeReceipt.self, from: Data(bytes))
+    }
+
+    /// The payload from a parsed document; nil unless every field is there with its type.
+    init?(_ document: JSONDocument) {
+        guard case .object(let fields) = document,
+            case .number(let pledgeID)? = fields["pledgeID"], let pledgeID = Int64(pledgeID),
+            case .string(let publicID)? = fields["publicID"], case .string(let address)? = fields["address"],
+            case .number(let amountMinor)? = fields["amountMinor"], let amountMinor = Int64(amountMinor),
+            case .string(let currency)? = fields["currency"],
+            case .string(let interval)? = fields["interval"], let interval = PledgeInterval(rawValue: interval),
+            case .number(let paidAt)? = fields["paidAt"], let paidAt = Double(paidAt),
+            let name = JSONDocument.optionalString(fields["name"]), let locale = JSONDocument.optionalString(fields["locale"])
+        else { return nil }
+        var card: CardSummary?
+        switch fields["card"] {
+        case nil, .null?: card = nil
+        case .object(let parts)?:
+            guard case .string(let brand)? = parts["brand"], case .string(let last4)? = parts["last4"],
+                let summary = CardSummary(brand: brand, last4: last4)
+            else { return nil }
+            card = summary
+        default: return nil
+        }
+        self.init(
+            pledgeID: pledgeID, publicID: publicID, address: address, name: name, amountMinor: amountMinor, currency: currency,
+            interval: interval, card: card, paidAt: Date(timeIntervalSince1970: paidAt), locale: locale)
     }
 }
 

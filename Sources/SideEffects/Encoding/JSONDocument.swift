@@ -37,6 +37,28 @@ public enum JSONDocument: Sendable, Equatable {
     }
 }
 
+extension JSONDocument {
+    /// An object's member that may be absent or null (`.some(nil)`) or else must be a string;
+    /// nil when it is anything else.
+    public static func optionalString(_ member: JSONDocument?) -> String?? {
+        switch member {
+        case nil, .null?: .some(nil)
+        case .string(let text)?: .some(text)
+        default: nil
+        }
+    }
+
+    /// An object's member that may be absent or null (`.some(nil)`) or else must be a whole
+    /// number written without a fraction or exponent; nil when it is anything else.
+    public static func optionalInteger(_ member: JSONDocument?) -> Int64?? {
+        switch member {
+        case nil, .null?: .some(nil)
+        case .number(let text)?: Int64(text).map { .some($0) }
+        default: nil
+        }
+    }
+}
+
 /// A cursor over the document's bytes.
 private struct Reader {
     let bytes: UnsafeBufferPointer<UInt8>

@@ -92,14 +92,8 @@ public struct SignupEmail: Sendable, Codable, Equatable {
             case .number(let consentText)? = fields["consentID"], let consentID = Int64(consentText),
             case .string(let address)? = fields["address"],
             case .number(let issuedText)? = fields["issuedAt"], let issued = Double(issuedText),
-            case .array(let listed)? = fields["newsletters"]
+            case .array(let listed)? = fields["newsletters"], let locale = JSONDocument.optionalString(fields["locale"])
         else { return nil }
-        let locale: String?
-        switch fields["locale"] {
-        case nil, .null?: locale = nil
-        case .string(let text)?: locale = text
-        default: return nil
-        }
         var newsletters: [NewsletterSummary] = []
         for element in listed {
             guard case .object(let newsletter) = element, case .string(let slug)? = newsletter["slug"],
