@@ -82,10 +82,7 @@ struct SubscriptionsController: Sendable {
     /// robot's malformed addresses count too).
     static func domain(of email: String?) -> String? {
         guard let email, let at = email.lastIndex(of: "@") else { return nil }
-        var part = email[email.index(after: at)...]
-        while part.first?.isWhitespace == true { part.removeFirst() }
-        while part.last?.isWhitespace == true { part.removeLast() }
-        let domain = part.lowercased()
+        let domain = EmailAddress.trimmingWhiteSpace(String(email[email.index(after: at)...])).lowercased()
         return domain.isEmpty || domain.count > 253 ? nil : domain
     }
 

@@ -102,6 +102,14 @@ import Testing
         #expect(!Request.contains([], lowercased: Array("text/html".utf8)))
     }
 
+    @Test func theSpikeDetectorCountsTheTypedDomainTrimmedAndLowerCased() {
+        #expect(SubscriptionsController.domain(of: "anna@ Example.ORG \n") == "example.org")
+        #expect(SubscriptionsController.domain(of: "a@b@Mail.example\u{3000}") == "mail.example")
+        #expect(SubscriptionsController.domain(of: "anna@ ") == nil)
+        #expect(SubscriptionsController.domain(of: "no-at-sign") == nil)
+        #expect(SubscriptionsController.domain(of: nil) == nil)
+    }
+
     @Test func accessLogDurationHasTwoDecimals() {
         #expect(RequestObservationMiddleware.milliseconds(.nanoseconds(0)) == "0.00")
         #expect(RequestObservationMiddleware.milliseconds(.nanoseconds(4_999)) == "0.00")
