@@ -83,6 +83,12 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
             host: host, port: port, username: user, password: password, database: database, tls: mode)
         configuration.options.maximumConnections = poolSize
         configuration.options.connectTimeout = .seconds(5)
+        // The pool's named statements (SignupStatements) are planned once per connection. With
+        // PostgreSQL's default (`auto`) a statement is planned again for its values on every run
+        // while the custom plans cost less than the generic one: a sign-up's write was planned
+        // per sign-up, more CPU than parsing it had cost (Ops/bench/README.md). Unnamed
+        // statements, everything else, are planned for their values whatever this says.
+        configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan")]
         return configuration
     }
 }

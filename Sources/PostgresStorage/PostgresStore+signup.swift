@@ -53,10 +53,13 @@ extension PostgresStore: SignupStore {
         if try !facts.isNull("suppressed_for") { throw SuppressedWhileWaiting() }
         let consentID = try facts["consent_id", as: Int64.self]
         let decision = prepared.plan(snapshot, newsletters)
-        try await Self.save(
-            .signupRequested(signup, newsletters: newsletters, plan: decision, consent: consentID, subscriber: subscriberID), session,
-            with: [Self.subscriptionsUpsert(decision.changes, subscriber: subscriberID, at: signup.time)].compactMap { $0 }
-                + Self.consentInserts(consentID, signup, newsletters: newsletters, subscriber: subscriberID))
+        let written = try await session.rows(
+            SignupStatements.Write(
+                subscriber: subscriberID, stamp: Timestamp.format(signup.time), changes: decision.changes, consent: consentID,
+                newsletters: newsletters.map(\.id), source: signup.source, clientIP: signup.client.ipAddress,
+                userAgent: signup.client.userAgent, consentTextVersion: signup.consentTextVersion, locale: signup.locale,
+                effects: .signupRequested(signup, newsletters: newsletters, plan: decision, consent: consentID, subscriber: subscriberID)))
+        wakeWebhookWorker(ifQueued: try written.first?["count", as: Int.self] ?? 0, session)
         return SignupOutcome(subscriberID: subscriberID, consentID: consentID, plan: decision)
     }
 
@@ -249,38 +252,6 @@ extension PostgresStore: SignupStore {
         let snapshot = SignupSnapshot(
             statuses: statuses, emailsInLastDay: try first["n", as: Int.self], lastEmailAt: try first.value("last", as: Date?.self))
         return (snapshot, first)
-    }
-
-    /// Moves the subscriber's subscriptions to the states `changes` names, creating those it lacks.
-    private static func subscriptionsUpsert(_ changes: [Int64: SubscriptionStatus], subscriber: Int64, at time: Date) -> SQLFragment? {
-        guard !changes.isEmpty else { return nil }
-        let stamp = Timestamp.format(time)
-        let rows = changes.sorted(by: { $0.key < $1.key }).map { newsletterID, status in
-            let confirmedAt: String? = status == .confirmed ? stamp : nil
-            let pendingSince: String? = status == .pending ? stamp : nil
-            return "(\(subscriber), \(newsletterID), \(status.rawValue), \(stamp), \(stamp), \(confirmedAt), \(pendingSince))" as SQLFragment
-        }
-        return """
-            INSERT INTO subscriptions (subscriber_id, newsletter_id, status, created_at, updated_at, confirmed_at, pending_since)
-            VALUES \(SQLFragment(joining: rows, separator: ", "))
-            ON CONFLICT (subscriber_id, newsletter_id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at,
-                confirmed_at = EXCLUDED.confirmed_at, pending_since = EXCLUDED.pending_since, unsubscribed_at = NULL
-            """
-    }
-
-    /// The consent record `id` (reserved by the caller) and the newsletters it covers.
-    private static func consentInserts(
-        _ id: Int64, _ signup: SignupRecord, newsletters: [Newsletter], subscriber: Int64
-    ) -> [SQLFragment] {
-        let record: SQLFragment = """
-            INSERT INTO consent_records
-                (id, subscriber_id, action, source, client_ip, user_agent, consent_text_version, locale, recorded_at)
-            VALUES (\(id), \(subscriber), 'signup', \(signup.source), \(signup.client.ipAddress), \(signup.client.userAgent),
-                \(signup.consentTextVersion), \(signup.locale), \(Timestamp.format(signup.time)))
-            """
-        guard !newsletters.isEmpty else { return [record] }
-        let covered = newsletters.map { "(\(id), \($0.id))" as SQLFragment }
-        return [record, "INSERT INTO consent_newsletters (consent_id, newsletter_id) VALUES \(SQLFragment(joining: covered, separator: ", "))"]
     }
 
     /// An `INSERT … RETURNING id` or an aggregate returned no row, which PostgreSQL never does.

@@ -70,8 +70,45 @@ extension PostgresSession {
     @discardableResult
     func execute(together writes: [SQLFragment], counting counted: SQLFragment? = nil) async throws -> Int {
         guard !writes.isEmpty || counted != nil else { return 0 }
+        return try await value("\(SQLFragment(together: writes, counting: counted))", as: Int.self) ?? 0
+    }
+}
+
+extension SQLFragment {
+    /// `writes` and then `counted` as one statement that returns one row, the number of rows
+    /// `counted` returned (see ``PostgresSession/execute(together:counting:)``).
+    init(together writes: [SQLFragment], counting counted: SQLFragment?) {
         let parts = writes.enumerated().map { index, write in "w\(unescaped: String(index)) AS (\(write))" as SQLFragment }
             + ["counted AS (\(counted ?? "SELECT 1 WHERE false"))"]
-        return try await value("WITH \(SQLFragment(joining: parts, separator: ", ")) SELECT count(*) FROM counted", as: Int.self) ?? 0
+        self = "WITH \(SQLFragment(joining: parts, separator: ", ")) SELECT count(*) FROM counted"
+    }
+
+    /// The text with its values numbered `$1`, `$2`, … in order, as a `PostgresQuery` numbers
+    /// them: what a prepared statement is parsed from (``bindings()`` gives the values).
+    var numberedSQL: String {
+        var sql = ""
+        var number = 0
+        for piece in pieces {
+            switch piece {
+            case .sql(let text): sql += text
+            case .value, .null:
+                number += 1
+                sql += "$\(number)"
+            }
+        }
+        return sql
+    }
+
+    /// The values, in the order of ``numberedSQL``'s parameters.
+    func bindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        for piece in pieces {
+            switch piece {
+            case .sql: continue
+            case .value(let value): try bindings.append(value)
+            case .null: bindings.appendNull()
+            }
+        }
+        return bindings
     }
 }

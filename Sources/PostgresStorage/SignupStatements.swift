@@ -1,9 +1,12 @@
 import PostgresNIO
+import SideEffects
 import StoredRows
+import SubscriberLists
 
-/// The statements every sign-up sends before its one write, as named prepared statements:
-/// PostgreSQL parses and plans each once per connection instead of once per sign-up. Planning
-/// was about a third of the server's CPU per sign-up (Ops/bench/README.md, "PostgreSQL sign-up").
+/// The three statements of a sign-up (its two reads and its one write), as named prepared
+/// statements: PostgreSQL parses and plans each once per connection instead of once per sign-up
+/// (the pool's connections keep generic plans: `PostgresLocation`). Parsing and planning were
+/// about a third of the server's CPU per sign-up (Ops/bench/README.md, "PostgreSQL sign-up").
 ///
 /// Their columns are named, not `*`: a prepared statement whose result changes shape (a
 /// migration adding a column while a daemon runs) fails until its connection is replaced.
@@ -17,6 +20,7 @@ enum SignupStatements {
     /// (A sign-up the library then refuses rolls the upsert back with its transaction.)
     /// COLLATE "C": byte order, as SQLite sorts, whatever the database's collation.
     struct NewslettersAndSubscriber: RowsStatement {
+        static let name = "masthead_signup_newsletters_and_subscriber"
         static let sql = """
             WITH held AS (SELECT (SELECT reason FROM suppressions WHERE address_hash = $1) AS reason),
             upserted AS (
@@ -50,6 +54,7 @@ enum SignupStatements {
     /// ``PostgresStore/snapshotSQL(more:)`` with the address's suppression, read again now that
     /// the subscriber is locked, and the next consent record's id.
     struct LockedState: RowsStatement {
+        static let name = "masthead_signup_locked_state"
         static let sql = PostgresStore.snapshotSQL(
             more: """
                 , (SELECT reason FROM suppressions WHERE address_hash = $3) AS suppressed_for,
@@ -65,6 +70,63 @@ enum SignupStatements {
             bindings.append(since)
             bindings.append(addressHash)
             return bindings
+        }
+    }
+}
+
+extension SignupStatements {
+    /// Everything a sign-up the library accepted writes, as one statement: the subscriptions its
+    /// plan moves, its consent record (id reserved by ``LockedState``) with the newsletters it
+    /// covers, and its effects; one row, `count`, the webhook deliveries queued. Every part takes
+    /// its rows as arrays, empty when it has none, so the text is the same for every sign-up and
+    /// is prepared once per connection: PostgreSQL no longer parses and plans it per sign-up.
+    struct Write: RowsStatement {
+        static let name = "masthead_signup_write"
+        static let sql = statement(
+            subscriber: 0, stamp: "", changes: [:], consent: 0, newsletters: [], source: nil, clientIP: nil, userAgent: nil,
+            consentTextVersion: "", locale: nil, effects: .none
+        ).numberedSQL
+        let bindings: PostgresBindings
+
+        init(
+            subscriber: Int64, stamp: String, changes: [Int64: SubscriptionStatus], consent: Int64, newsletters: [Int64],
+            source: String?, clientIP: String?, userAgent: String?, consentTextVersion: String, locale: String?, effects: Effects
+        ) throws {
+            bindings = try Self.statement(
+                subscriber: subscriber, stamp: stamp, changes: changes, consent: consent, newsletters: newsletters, source: source,
+                clientIP: clientIP, userAgent: userAgent, consentTextVersion: consentTextVersion, locale: locale, effects: effects
+            ).bindings()
+        }
+
+        func makeBindings() -> PostgresBindings { bindings }
+
+        /// The statement with its values; its text depends on none of them (``sql`` is the one with none).
+        static func statement(
+            subscriber: Int64, stamp: String, changes: [Int64: SubscriptionStatus], consent: Int64, newsletters: [Int64],
+            source: String?, clientIP: String?, userAgent: String?, consentTextVersion: String, locale: String?, effects: Effects
+        ) -> SQLFragment {
+            let moved = changes.sorted { $0.key < $1.key }
+            let subscriptions: SQLFragment = """
+                INSERT INTO subscriptions (subscriber_id, newsletter_id, status, created_at, updated_at, confirmed_at, pending_since)
+                SELECT \(subscriber)::bigint, v.newsletter_id, v.status, \(stamp)::text, \(stamp)::text,
+                    CASE WHEN v.status = 'confirmed' THEN \(stamp)::text END, CASE WHEN v.status = 'pending' THEN \(stamp)::text END
+                FROM unnest(\(moved.map(\.key))::bigint[], \(moved.map(\.value.rawValue))::text[]) AS v (newsletter_id, status)
+                ORDER BY v.newsletter_id
+                ON CONFLICT (subscriber_id, newsletter_id) DO UPDATE SET status = EXCLUDED.status, updated_at = EXCLUDED.updated_at,
+                    confirmed_at = EXCLUDED.confirmed_at, pending_since = EXCLUDED.pending_since, unsubscribed_at = NULL
+                """
+            let record: SQLFragment = """
+                INSERT INTO consent_records
+                    (id, subscriber_id, action, source, client_ip, user_agent, consent_text_version, locale, recorded_at)
+                VALUES (\(consent)::bigint, \(subscriber)::bigint, 'signup', \(source)::text, \(clientIP)::text, \(userAgent)::text,
+                    \(consentTextVersion)::text, \(locale)::text, \(stamp)::text)
+                """
+            let covered: SQLFragment = """
+                INSERT INTO consent_newsletters (consent_id, newsletter_id) SELECT \(consent)::bigint, unnest(\(newsletters)::bigint[])
+                """
+            return SQLFragment(
+                together: [subscriptions, record, covered, PostgresStore.auditInsert(effects.audit), PostgresStore.outboxInsert(effects.mail)],
+                counting: PostgresStore.deliveriesInsert(effects.events))
         }
     }
 }

@@ -1,0 +1,95 @@
+import Foundation
+import Logging
+import PostgresNIO
+@testable import PostgresStorage
+import SideEffects
+import SubscriberLists
+import Testing
+
+/// The PostgreSQL store writes effects from arrays (`unnest`) so that a sign-up's write is one
+/// prepared statement, planned once per connection: its text must not depend on the values, and
+/// the arrays must keep the rows' order and their missing values.
+@Suite(.timeLimit(.minutes(2))) struct PostgresWriteStatementTests {
+    static let time = Date(timeIntervalSince1970: 1_796_380_000)
+
+    /// Several rows of each effect, with every optional value present in one and absent in another.
+    static func effects(subscriber: Int64?) -> Effects {
+        Effects(
+            audit: [
+                AuditRecord(occurredAt: time, actor: "test", action: "first", subjectType: "consent", subjectID: 7, subscriberID: subscriber),
+                AuditRecord(occurredAt: time, actor: "test", action: "second", subjectType: "newsletter", details: ["slug": "ukraine-daily"]),
+                AuditRecord(occurredAt: time, actor: "test", action: "third", subjectType: "consent", subjectID: 8),
+            ],
+            mail: [
+                OutboxDraft(kind: "confirmation", recipient: "a@example.org", subscriberID: subscriber, payload: Array(#"{"n":1}"#.utf8), queuedAt: time),
+                OutboxDraft(kind: "receipt", recipient: "b@example.org", subscriberID: nil, payload: Array(#"{"n":2}"#.utf8), queuedAt: time),
+            ],
+            events: [
+                OutgoingEvent(type: "subscriber.created", at: time, about: "a@example.org", data: [:]),
+                OutgoingEvent(type: "pledge.created", at: time, about: nil, data: [:]),
+            ])
+    }
+
+    @Test func theSignUpWriteHasOneTextWhateverItsValues() throws {
+        let full = SignupStatements.Write.statement(
+            subscriber: 12, stamp: "2026-12-04T10:00:00.000Z", changes: [3: .pending, 1: .confirmed], consent: 9, newsletters: [1, 3],
+            source: "https://news.example/", clientIP: "203.0.113.7", userAgent: "Firefox/140", consentTextVersion: "2", locale: "uk",
+            effects: Self.effects(subscriber: 12))
+        #expect(full.numberedSQL == SignupStatements.Write.sql)
+        let parameters = Set(SignupStatements.Write.sql.matches(of: /\$([0-9]+)/).compactMap { Int($0.1) })
+        #expect(try full.bindings().count == parameters.count)
+        #expect(parameters == Set(1...parameters.count))
+    }
+
+    @Test func effectsKeepTheirOrderAndTheirMissingValues() async throws {
+        let store = PostgresStore(
+            try PostgresLocation(url: try await PostgresTestServer.migratedDatabase(), poolSize: 1), logger: Logger(label: "masthead-tests"))
+        defer { try? store.close() }
+        let queued = try await store.write { session in
+            try await session.execute(
+                """
+                INSERT INTO webhook_endpoints (url, events, secret, created_at, updated_at)
+                VALUES ('https://hooks.example/a', 'pledge.created,subscriber.created', 's', 'now', 'now'),
+                    ('https://hooks.example/b', 'pledge.created', 's', 'now', 'now')
+                """)
+            let subscriber = try await session.value(
+                "INSERT INTO subscribers (email, email_normalized, created_at, updated_at) VALUES ('a@example.org', 'a@example.org', 'now', 'now') RETURNING id",
+                as: Int64.self)
+            let statement = try SignupStatements.Write(
+                subscriber: subscriber ?? 0, stamp: "now", changes: [:], consent: 1, newsletters: [], source: nil, clientIP: nil,
+                userAgent: nil, consentTextVersion: "1", locale: nil, effects: Self.effects(subscriber: subscriber))
+            return try await session.rows(statement).first?["count", as: Int.self]
+        }
+        // The first event went to the endpoint that asked for it, the second to both.
+        #expect(queued == 3)
+        let rows = try await store.read { session in
+            (
+                audit: try await session.rows("SELECT action, subject_id, subscriber_id, details FROM events WHERE actor = 'test' ORDER BY id")
+                    .map { "\(try $0["action", as: String.self]) \(try $0["subject_id", as: Int64?.self].map(String.init) ?? "null") "
+                        + "\(try $0["subscriber_id", as: Int64?.self].map { _ in "subscriber" } ?? "null") \(try $0["details", as: String.self])" },
+                mail: try await session.rows("SELECT recipient, subscriber_id, payload FROM outbox ORDER BY id")
+                    .map { "\(try $0["recipient", as: String.self]) \(try $0["subscriber_id", as: Int64?.self] == nil ? "null" : "subscriber") "
+                        + (try $0["payload", as: String.self]) },
+                deliveries: try await session.rows(
+                    "SELECT d.event_type, d.address, e.url FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id ORDER BY d.id"
+                ).map { "\(try $0["event_type", as: String.self]) \(try $0["address", as: String?.self] ?? "null") \(try $0["url", as: String.self])" }
+            )
+        }
+        #expect(rows.audit == ["first 7 subscriber {}", #"second null null {"slug":"ukraine-daily"}"#, "third 8 null {}"])
+        #expect(rows.mail == [#"a@example.org subscriber {"n":1}"#, #"b@example.org null {"n":2}"#])
+        #expect(rows.deliveries == [
+            "subscriber.created a@example.org https://hooks.example/a",
+            "pledge.created null https://hooks.example/a", "pledge.created null https://hooks.example/b",
+        ])
+    }
+
+    /// The pool's connections keep their generic plans: without it PostgreSQL planned the
+    /// sign-up's write again for every sign-up (Ops/bench/README.md, "PostgreSQL sign-up").
+    @Test func pooledConnectionsUseGenericPlans() async throws {
+        let store = PostgresStore(
+            try PostgresLocation(url: try await PostgresTestServer.migratedDatabase(), poolSize: 1), logger: Logger(label: "masthead-tests"))
+        defer { try? store.close() }
+        let mode = try await store.read { session in try await session.value("SHOW plan_cache_mode", as: String.self) }
+        #expect(mode == "force_generic_plan")
+    }
+}
