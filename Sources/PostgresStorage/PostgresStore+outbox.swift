@@ -11,35 +11,15 @@ extension PostgresStore: OutboxStore {
         let stamp = Timestamp.format(now)
         let lease = Timestamp.format(leaseUntil)
         return try await write { session in
-            // Due: claimed by a worker whose lease ran out (its daemon died), then queued and due.
-            // Each is its own search of outbox_due in order, so a claim reads about `limit` rows:
-            // as one search with OR, PostgreSQL sorted every due row to take the first few (15 ms
-            // a claim with 40,000 queued). SKIP LOCKED: a row another daemon is claiming right
-            // now is left to it, not waited for.
-            try await session.rows(
-                """
-                WITH expired AS (
-                    SELECT id FROM outbox WHERE state = 'sending' AND lease_until <= \(stamp)
-                    ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED),
-                queued AS (
-                    SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= \(stamp)
-                    ORDER BY next_attempt_at LIMIT \(limit) - (SELECT count(*) FROM expired) FOR UPDATE SKIP LOCKED)
-                UPDATE outbox SET state = 'sending', lease_until = \(lease), attempts = attempts + 1
-                WHERE id IN (SELECT id FROM expired UNION ALL SELECT id FROM queued)
-                RETURNING id, kind, recipient, payload, attempts, created_at
-                """
-            ).map(OutboxItem.init(stored:)).sorted { $0.id < $1.id }
+            try await session.rows(OutboxStatements.Claim(now: stamp, leaseUntil: lease, limit: Int64(limit)))
+                .map(OutboxItem.init(stored:)).sorted { $0.id < $1.id }
         }
     }
 
     public func markSent(_ messages: [SentMessage], at time: Date) async throws {
         guard !messages.isEmpty else { return }
         try await write { session in
-            try await session.execute(
-                """
-                UPDATE outbox SET state = 'sent', sent_at = \(Timestamp.format(time)), lease_until = NULL, last_error = NULL
-                WHERE id = ANY(\(messages.map(\.id)))
-                """)
+            _ = try await session.rows(OutboxStatements.MarkSent(time: Timestamp.format(time), ids: messages.map(\.id)))
             for message in messages where message.forgetsRecipient { try await Self.forgetRecipient(message.id, session) }
         }
     }
