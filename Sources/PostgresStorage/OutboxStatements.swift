@@ -30,13 +30,7 @@ enum OutboxStatements {
         var leaseUntil: String
         var limit: Int64
 
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(now)
-            bindings.append(leaseUntil)
-            bindings.append(limit)
-            return bindings
-        }
+        func makeBindings() throws -> PostgresBindings { try .of(now, leaseUntil, limit) }
     }
 
     /// Marks messages `$2` sent at `$1`.
@@ -49,11 +43,6 @@ enum OutboxStatements {
         var time: String
         var ids: [Int64]
 
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(time)
-            bindings.append(ids)
-            return bindings
-        }
+        func makeBindings() throws -> PostgresBindings { try .of(time, ids) }
     }
 }

@@ -14,6 +14,14 @@ extension PostgresStore {
         wakeWebhookWorker(ifQueued: queued, session)
     }
 
+    /// Runs a prepared write built by ``SQLFragment/init(writes:effects:)`` (its one row counts
+    /// the webhook deliveries it queued) and wakes this daemon's webhook worker for them once the
+    /// transaction commits.
+    static func save(prepared statement: some RowsStatement, _ session: PostgresSession) async throws {
+        let queued = try await session.rows(statement).first?["count", as: Int.self] ?? 0
+        wakeWebhookWorker(ifQueued: queued, session)
+    }
+
     /// Wakes this daemon's webhook worker once the transaction commits, when `queued` deliveries were written.
     static func wakeWebhookWorker(ifQueued queued: Int, _ session: PostgresSession) {
         if queued > 0 { session.committed.wake(OutgoingEvent.committed) }
@@ -61,5 +69,16 @@ extension PostgresStore {
             WITH ORDINALITY AS v (kind, recipient, subscriber_id, payload, stamp, n)
         ORDER BY v.n
         """
+    }
+}
+
+extension SQLFragment {
+    /// `writes` and every part of `effects`, each present even when it has no rows, as one
+    /// statement that returns the webhook deliveries queued (`count`): the same text whatever
+    /// the effects, for a prepared statement (``PostgresStore/save(prepared:_:)``).
+    init(writes: [SQLFragment], effects: Effects) {
+        self.init(
+            together: writes + [PostgresStore.auditInsert(effects.audit), PostgresStore.outboxInsert(effects.mail)],
+            counting: PostgresStore.deliveriesInsert(effects.events))
     }
 }

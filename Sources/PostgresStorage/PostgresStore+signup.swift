@@ -53,13 +53,13 @@ extension PostgresStore: SignupStore {
         if try !facts.isNull("suppressed_for") { throw SuppressedWhileWaiting() }
         let consentID = try facts["consent_id", as: Int64.self]
         let decision = prepared.plan(snapshot, newsletters)
-        let written = try await session.rows(
-            SignupStatements.Write(
+        try await Self.save(
+            prepared: SignupStatements.Write(
                 subscriber: subscriberID, stamp: Timestamp.format(signup.time), changes: decision.changes, consent: consentID,
                 newsletters: newsletters.map(\.id), source: signup.source, clientIP: signup.client.ipAddress,
                 userAgent: signup.client.userAgent, consentTextVersion: signup.consentTextVersion, locale: signup.locale,
-                effects: .signupRequested(signup, newsletters: newsletters, plan: decision, consent: consentID, subscriber: subscriberID)))
-        wakeWebhookWorker(ifQueued: try written.first?["count", as: Int.self] ?? 0, session)
+                effects: .signupRequested(signup, newsletters: newsletters, plan: decision, consent: consentID, subscriber: subscriberID)),
+            session)
         return SignupOutcome(subscriberID: subscriberID, consentID: consentID, plan: decision)
     }
 
@@ -107,21 +107,14 @@ extension PostgresStore: SignupStore {
     ) async throws -> LinkOutcome {
         try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: true) { session, subscriberID, address, members in
             let plan = LinkPlan.confirming(members)
-            let stamp = Timestamp.format(time)
-            let writes: [SQLFragment] = plan.changing.isEmpty ? [] : [
-                """
-                UPDATE subscriptions SET status = 'confirmed', confirmed_at = \(stamp), updated_at = \(stamp)
-                WHERE subscriber_id = \(subscriberID) AND newsletter_id = ANY(\(plan.changing.map(\.id))) AND status = 'pending'
-                """,
-                """
-                UPDATE consent_records SET confirmed_at = \(stamp), confirm_client_ip = \(client.ipAddress),
-                    confirm_user_agent = \(client.userAgent)
-                WHERE id = \(consent) AND confirmed_at IS NULL
-                """,
-            ]
+            guard !plan.changing.isEmpty else { return plan.outcome }
             try await Self.save(
-                .subscriptionConfirmed(consent: consent, subscriber: subscriberID, address: address, newsletters: plan.changing, at: time), session,
-                with: writes)
+                prepared: LinkStatements.Confirm(
+                    consent: consent, subscriber: subscriberID, newsletters: plan.changing.map(\.id), stamp: Timestamp.format(time),
+                    client: (client.ipAddress, client.userAgent),
+                    effects: .subscriptionConfirmed(
+                        consent: consent, subscriber: subscriberID, address: address, newsletters: plan.changing, at: time)),
+                session)
             return plan.outcome
         }
     }
@@ -132,16 +125,13 @@ extension PostgresStore: SignupStore {
         // Any unsubscribe link of the reader's works on whatever is active: leaving must always work.
         try await follow(consent: consent, isBound: isBound, onlyItsOwnEpisode: false) { session, subscriberID, address, members in
             let plan = LinkPlan.unsubscribing(members)
-            let stamp = Timestamp.format(time)
-            let writes: [SQLFragment] = plan.changing.isEmpty ? [] : [
-                """
-                UPDATE subscriptions SET status = 'unsubscribed', unsubscribed_at = \(stamp), updated_at = \(stamp)
-                WHERE subscriber_id = \(subscriberID) AND newsletter_id = ANY(\(plan.changing.map(\.id))) AND status IN ('pending', 'confirmed')
-                """,
-            ]
+            guard !plan.changing.isEmpty else { return plan.outcome }
             try await Self.save(
-                .unsubscribedByLink(consent: consent, subscriber: subscriberID, address: address, newsletters: plan.changing, client: client, at: time),
-                session, with: writes)
+                prepared: LinkStatements.Unsubscribe(
+                    subscriber: subscriberID, newsletters: plan.changing.map(\.id), stamp: Timestamp.format(time),
+                    effects: .unsubscribedByLink(
+                        consent: consent, subscriber: subscriberID, address: address, newsletters: plan.changing, client: client, at: time)),
+                session)
             return plan.outcome
         }
     }
@@ -186,13 +176,7 @@ extension PostgresStore: SignupStore {
         _ act: @escaping @Sendable (PostgresSession, Int64, String, [ConsentMember]) async throws -> LinkOutcome
     ) async throws -> LinkOutcome {
         try await write { session in
-            // FOR UPDATE OF s locks the subscriber before its subscriptions are read: a second click on
-            // another daemon waits and then finds the work done. An erased subscriber gives no row.
-            guard let row = try await session.row(
-                """
-                SELECT c.subscriber_id, c.recorded_at, s.email_normalized FROM consent_records c
-                JOIN subscribers s ON s.id = c.subscriber_id WHERE c.id = \(consent) FOR UPDATE OF s
-                """),
+            guard let row = try await session.rows(LinkStatements.Subject(consent: consent)).first,
                 case let address = try row["email_normalized", as: String.self], isBound(address)
             else { return .notFound }
             let subscriberID = try row["subscriber_id", as: Int64.self]
@@ -204,14 +188,7 @@ extension PostgresStore: SignupStore {
     }
 
     static func consentNewsletters(_ session: PostgresSession, consent: Int64, subscriber: Int64) async throws -> [ConsentMember] {
-        try await session.rows(
-            """
-            SELECT n.*, sub.status AS subscription_status, sub.pending_since FROM consent_newsletters cn
-            JOIN newsletters n ON n.id = cn.newsletter_id
-            LEFT JOIN subscriptions sub ON sub.newsletter_id = n.id AND sub.subscriber_id = \(subscriber)
-            WHERE cn.consent_id = \(consent) ORDER BY n.slug COLLATE "C"
-            """
-        ).map(ConsentMember.init(stored:))
+        try await session.rows(LinkStatements.Members(consent: consent, subscriber: subscriber)).map(ConsentMember.init(stored:))
     }
 
     /// The subscriber's state for `newsletters` and its capped emails of the last day. Call it

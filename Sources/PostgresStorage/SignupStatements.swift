@@ -40,15 +40,7 @@ enum SignupStatements {
         var locale: String?
         var stamp: String
 
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(addressHash)
-            bindings.append(mailbox)
-            bindings.append(normalizedAddress)
-            bindings.append(locale)
-            bindings.append(stamp)
-            return bindings
-        }
+        func makeBindings() throws -> PostgresBindings { try .of(addressHash, mailbox, normalizedAddress, locale, stamp) }
     }
 
     /// ``PostgresStore/snapshotSQL(more:)`` with the address's suppression, read again now that
@@ -64,13 +56,7 @@ enum SignupStatements {
         var since: String
         var addressHash: String
 
-        func makeBindings() -> PostgresBindings {
-            var bindings = PostgresBindings()
-            bindings.append(subscriber)
-            bindings.append(since)
-            bindings.append(addressHash)
-            return bindings
-        }
+        func makeBindings() throws -> PostgresBindings { try .of(subscriber, since, addressHash) }
     }
 }
 
@@ -124,9 +110,7 @@ extension SignupStatements {
             let covered: SQLFragment = """
                 INSERT INTO consent_newsletters (consent_id, newsletter_id) SELECT \(consent)::bigint, unnest(\(newsletters)::bigint[])
                 """
-            return SQLFragment(
-                together: [subscriptions, record, covered, PostgresStore.auditInsert(effects.audit), PostgresStore.outboxInsert(effects.mail)],
-                counting: PostgresStore.deliveriesInsert(effects.events))
+            return SQLFragment(writes: [subscriptions, record, covered], effects: effects)
         }
     }
 }
@@ -145,5 +129,16 @@ extension PostgresSession {
         var rows: [PostgresRandomAccessRow] = []
         for try await row in try await connection.execute(statement, logger: logger) { rows.append(row.makeRandomAccess()) }
         return rows
+    }
+}
+
+extension PostgresBindings {
+    /// Bindings of `values` in order, nil as NULL: what a prepared statement's `makeBindings()` returns.
+    static func of(_ values: (any PostgresThrowingDynamicTypeEncodable)?...) throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values {
+            if let value { try bindings.append(value) } else { bindings.appendNull() }
+        }
+        return bindings
     }
 }

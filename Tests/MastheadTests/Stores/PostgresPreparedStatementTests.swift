@@ -32,15 +32,27 @@ import Testing
             ])
     }
 
-    @Test func theSignUpWriteHasOneTextWhateverItsValues() throws {
-        let full = SignupStatements.Write.statement(
-            subscriber: 12, stamp: "2026-12-04T10:00:00.000Z", changes: [3: .pending, 1: .confirmed], consent: 9, newsletters: [1, 3],
-            source: "https://news.example/", clientIP: "203.0.113.7", userAgent: "Firefox/140", consentTextVersion: "2", locale: "uk",
-            effects: Self.effects(subscriber: 12))
-        #expect(full.numberedSQL == SignupStatements.Write.sql)
-        let parameters = Set(SignupStatements.Write.sql.matches(of: /\$([0-9]+)/).compactMap { Int($0.1) })
-        #expect(try full.bindings().count == parameters.count)
-        #expect(parameters == Set(1...parameters.count))
+    /// Each prepared write, built with values of every kind (several rows, missing ones), has
+    /// the text it was prepared from, with parameters numbered 1…n.
+    @Test func theWritesHaveOneTextWhateverTheirValues() throws {
+        let effects = Self.effects(subscriber: 12)
+        let writes: [(SQLFragment, String)] = [
+            (SignupStatements.Write.statement(
+                subscriber: 12, stamp: "2026-12-04T10:00:00.000Z", changes: [3: .pending, 1: .confirmed], consent: 9, newsletters: [1, 3],
+                source: "https://news.example/", clientIP: "203.0.113.7", userAgent: "Firefox/140", consentTextVersion: "2", locale: "uk",
+                effects: effects), SignupStatements.Write.sql),
+            (LinkStatements.Confirm.statement(
+                consent: 9, subscriber: 12, newsletters: [1, 3], stamp: "2026-12-04T10:00:00.000Z", client: ("203.0.113.7", nil),
+                effects: effects), LinkStatements.Confirm.sql),
+            (LinkStatements.Unsubscribe.statement(subscriber: 12, newsletters: [3], stamp: "2026-12-04T10:00:00.000Z", effects: effects),
+             LinkStatements.Unsubscribe.sql),
+        ]
+        for (full, prepared) in writes {
+            #expect(full.numberedSQL == prepared)
+            let parameters = Set(prepared.matches(of: /\$([0-9]+)/).compactMap { Int($0.1) })
+            #expect(try full.bindings().count == parameters.count)
+            #expect(parameters == Set(1...parameters.count))
+        }
     }
 
     @Test func effectsKeepTheirOrderAndTheirMissingValues() async throws {
