@@ -28,8 +28,8 @@ extension PostgresStore {
     }
 
     // Each insert takes its rows as arrays, one per column (`unnest`), so its text is the same
-    // whatever the rows: a sign-up's write is a prepared statement built from them
-    // (`SignupStatements.Write`). postgres-nio binds no NULL inside an array, so a missing id
+    // whatever the rows: the writes of a sign-up and of a link are prepared statements built
+    // from them (`SignupStatements.Write`, `LinkStatements`). postgres-nio binds no NULL inside an array, so a missing id
     // travels as 0 and a missing address as "" (ids start at 1; an address is never empty), and
     // NULLIF turns them back.
 
