@@ -40,22 +40,17 @@ enum LinkStatements {
 
     /// A confirmation: the pending subscriptions of `newsletters` confirmed, the consent record
     /// marked with the click, and the effects.
-    struct Confirm: RowsStatement {
+    struct Confirm: FragmentStatement {
         static let name = "masthead_link_confirm"
-        static let sql = statement(consent: 0, subscriber: 0, newsletters: [], stamp: "", client: (nil, nil), effects: .none).numberedSQL
-        let bindings: PostgresBindings
+        static let sql = Confirm(consent: 0, subscriber: 0, newsletters: [], stamp: "", client: (nil, nil), effects: .none).fragment.numberedSQL
+        var consent: Int64
+        var subscriber: Int64
+        var newsletters: [Int64]
+        var stamp: String
+        var client: (ip: String?, userAgent: String?)
+        var effects: Effects
 
-        init(consent: Int64, subscriber: Int64, newsletters: [Int64], stamp: String, client: (ip: String?, userAgent: String?), effects: Effects) throws {
-            bindings = try Self.statement(
-                consent: consent, subscriber: subscriber, newsletters: newsletters, stamp: stamp, client: client, effects: effects
-            ).bindings()
-        }
-
-        func makeBindings() -> PostgresBindings { bindings }
-
-        static func statement(
-            consent: Int64, subscriber: Int64, newsletters: [Int64], stamp: String, client: (ip: String?, userAgent: String?), effects: Effects
-        ) -> SQLFragment {
+        var fragment: SQLFragment {
             SQLFragment(
                 writes: [
                     """
@@ -73,18 +68,15 @@ enum LinkStatements {
     }
 
     /// An unsubscribe link: the active subscriptions of `newsletters` left, and the effects.
-    struct Unsubscribe: RowsStatement {
+    struct Unsubscribe: FragmentStatement {
         static let name = "masthead_link_unsubscribe"
-        static let sql = statement(subscriber: 0, newsletters: [], stamp: "", effects: .none).numberedSQL
-        let bindings: PostgresBindings
+        static let sql = Unsubscribe(subscriber: 0, newsletters: [], stamp: "", effects: .none).fragment.numberedSQL
+        var subscriber: Int64
+        var newsletters: [Int64]
+        var stamp: String
+        var effects: Effects
 
-        init(subscriber: Int64, newsletters: [Int64], stamp: String, effects: Effects) throws {
-            bindings = try Self.statement(subscriber: subscriber, newsletters: newsletters, stamp: stamp, effects: effects).bindings()
-        }
-
-        func makeBindings() -> PostgresBindings { bindings }
-
-        static func statement(subscriber: Int64, newsletters: [Int64], stamp: String, effects: Effects) -> SQLFragment {
+        var fragment: SQLFragment {
             SQLFragment(
                 writes: [
                     """

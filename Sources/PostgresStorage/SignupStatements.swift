@@ -66,31 +66,25 @@ extension SignupStatements {
     /// covers, and its effects; one row, `count`, the webhook deliveries queued. Every part takes
     /// its rows as arrays, empty when it has none, so the text is the same for every sign-up and
     /// is prepared once per connection: PostgreSQL no longer parses and plans it per sign-up.
-    struct Write: RowsStatement {
+    struct Write: FragmentStatement {
         static let name = "masthead_signup_write"
-        static let sql = statement(
+        static let sql = Write(
             subscriber: 0, stamp: "", changes: [:], consent: 0, newsletters: [], source: nil, clientIP: nil, userAgent: nil,
             consentTextVersion: "", locale: nil, effects: .none
-        ).numberedSQL
-        let bindings: PostgresBindings
+        ).fragment.numberedSQL
+        var subscriber: Int64
+        var stamp: String
+        var changes: [Int64: SubscriptionStatus]
+        var consent: Int64
+        var newsletters: [Int64]
+        var source: String?
+        var clientIP: String?
+        var userAgent: String?
+        var consentTextVersion: String
+        var locale: String?
+        var effects: Effects
 
-        init(
-            subscriber: Int64, stamp: String, changes: [Int64: SubscriptionStatus], consent: Int64, newsletters: [Int64],
-            source: String?, clientIP: String?, userAgent: String?, consentTextVersion: String, locale: String?, effects: Effects
-        ) throws {
-            bindings = try Self.statement(
-                subscriber: subscriber, stamp: stamp, changes: changes, consent: consent, newsletters: newsletters, source: source,
-                clientIP: clientIP, userAgent: userAgent, consentTextVersion: consentTextVersion, locale: locale, effects: effects
-            ).bindings()
-        }
-
-        func makeBindings() -> PostgresBindings { bindings }
-
-        /// The statement with its values; its text depends on none of them (``sql`` is the one with none).
-        static func statement(
-            subscriber: Int64, stamp: String, changes: [Int64: SubscriptionStatus], consent: Int64, newsletters: [Int64],
-            source: String?, clientIP: String?, userAgent: String?, consentTextVersion: String, locale: String?, effects: Effects
-        ) -> SQLFragment {
+        var fragment: SQLFragment {
             let moved = changes.sorted { $0.key < $1.key }
             let subscriptions: SQLFragment = """
                 INSERT INTO subscriptions (subscriber_id, newsletter_id, status, created_at, updated_at, confirmed_at, pending_since)
@@ -117,6 +111,16 @@ extension SignupStatements {
 
 /// A prepared statement whose rows are read by column name, as ``PostgresSession/rows(_:)`` reads a query's.
 protocol RowsStatement: PostgresPreparedStatement where Row == PostgresRow {}
+
+/// A prepared statement built as an ``SQLFragment`` from its values, whose text depends on none of
+/// them: its `sql` is the fragment's ``SQLFragment/numberedSQL`` for any values.
+protocol FragmentStatement: RowsStatement {
+    var fragment: SQLFragment { get }
+}
+
+extension FragmentStatement {
+    func makeBindings() throws -> PostgresBindings { try fragment.bindings() }
+}
 
 extension RowsStatement {
     func decodeRow(_ row: PostgresRow) -> PostgresRow { row }

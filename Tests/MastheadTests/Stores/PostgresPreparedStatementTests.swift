@@ -37,14 +37,14 @@ import Testing
     @Test func theWritesHaveOneTextWhateverTheirValues() throws {
         let effects = Self.effects(subscriber: 12)
         let writes: [(SQLFragment, String)] = [
-            (SignupStatements.Write.statement(
+            (SignupStatements.Write(
                 subscriber: 12, stamp: "2026-12-04T10:00:00.000Z", changes: [3: .pending, 1: .confirmed], consent: 9, newsletters: [1, 3],
                 source: "https://news.example/", clientIP: "203.0.113.7", userAgent: "Firefox/140", consentTextVersion: "2", locale: "uk",
-                effects: effects), SignupStatements.Write.sql),
-            (LinkStatements.Confirm.statement(
+                effects: effects).fragment, SignupStatements.Write.sql),
+            (LinkStatements.Confirm(
                 consent: 9, subscriber: 12, newsletters: [1, 3], stamp: "2026-12-04T10:00:00.000Z", client: ("203.0.113.7", nil),
-                effects: effects), LinkStatements.Confirm.sql),
-            (LinkStatements.Unsubscribe.statement(subscriber: 12, newsletters: [3], stamp: "2026-12-04T10:00:00.000Z", effects: effects),
+                effects: effects).fragment, LinkStatements.Confirm.sql),
+            (LinkStatements.Unsubscribe(subscriber: 12, newsletters: [3], stamp: "2026-12-04T10:00:00.000Z", effects: effects).fragment,
              LinkStatements.Unsubscribe.sql),
         ]
         for (full, prepared) in writes {
@@ -68,7 +68,7 @@ import Testing
             let subscriber = try await session.value(
                 "INSERT INTO subscribers (email, email_normalized, created_at, updated_at) VALUES ('a@example.org', 'a@example.org', 'now', 'now') RETURNING id",
                 as: Int64.self)
-            let statement = try SignupStatements.Write(
+            let statement = SignupStatements.Write(
                 subscriber: subscriber ?? 0, stamp: "now", changes: [:], consent: 1, newsletters: [], source: nil, clientIP: nil,
                 userAgent: nil, consentTextVersion: "1", locale: nil, effects: Self.effects(subscriber: subscriber))
             return try await session.rows(statement).first?["count", as: Int.self]
