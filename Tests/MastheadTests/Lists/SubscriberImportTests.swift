@@ -168,6 +168,83 @@ import Testing
         #expect(again.confirmationsQueued == 0)
     }
 
+    /// Each row is decided on what the rows before it did, within a batch and across batches, as
+    /// if written one by one: PostgreSQL decides a whole batch before writing it.
+    @Test(arguments: StoreKind.allCases) func eachRowSeesWhatTheRowsBeforeItDid(_ store: StoreKind) async throws {
+        let lists = try await ListsFixture(store: store)
+        defer { lists.test.shutdown() }
+        try await lists.test.newsletter("weekend")
+        let options = { (batchSize: Int) in
+            ImportOptions(newsletter: nil, basis: "paper form", sendConfirmations: true, batchSize: batchSize)
+        }
+        let first = try lists.file("first.csv", """
+            email,name,locale,newsletter,state
+            early@example.org,,,ukraine-daily,pending
+            kept@example.org,Kept,en,ukraine-daily,confirmed
+
+            """)
+        #expect(try await lists.importFile(first, options(5000)).0.confirmationsQueued == 1)
+        let second = try lists.file("second.csv", """
+            email,name,locale,newsletter,state,city
+            new@example.org,,uk,ukraine-daily,pending,Kyiv
+            NEW@example.org,Other,en,weekend,pending,Lviv
+            early@example.org,Early,uk,weekend,pending,
+            kept@example.org,Changed,uk,ukraine-daily,unsubscribed,
+            kept@example.org,,,weekend,confirmed,
+            new@example.org,,,ukraine-daily,pending,
+
+            """)
+        let (report, rejections) = try await lists.importFile(second, options(3))
+        #expect(rejections.map(\.line) == [7])
+        #expect(rejections.first?.reason.hasPrefix("duplicate of line 2") == true)
+        #expect(report.added == 4)
+        #expect(report.updated == 1)
+        #expect(report.confirmationsQueued == 1)
+        // Blanks filled from the first row that had them, a new subscriber's too; nothing overwritten.
+        #expect(try await lists.sql("SELECT email || '|' || coalesce(name, '-') || '|' || coalesce(locale, '-') || '|' || attributes FROM subscribers ORDER BY id") == [
+            "early@example.org|Early|uk|{}", "kept@example.org|Kept|en|{}", "new@example.org|Other|uk|{\"city\":\"Kyiv\"}",
+        ])
+        let members = """
+            SELECT s.email || '|' || n.slug || '|' || m.status || '|' || CASE WHEN m.confirmed_at IS NULL THEN '-' ELSE 'c' END
+                || CASE WHEN m.unsubscribed_at IS NULL THEN '-' ELSE 'u' END || CASE WHEN m.pending_since IS NULL THEN '-' ELSE 'p' END
+            FROM subscriptions m JOIN subscribers s ON s.id = m.subscriber_id JOIN newsletters n ON n.id = m.newsletter_id
+            ORDER BY s.email, n.slug
+            """
+        #expect(try await lists.sql(members) == [
+            "early@example.org|ukraine-daily|pending|--p", "early@example.org|weekend|pending|--p",
+            "kept@example.org|ukraine-daily|unsubscribed|cu-", "kept@example.org|weekend|confirmed|c--",
+            "new@example.org|ukraine-daily|pending|--p", "new@example.org|weekend|pending|--p",
+        ])
+        let consents = """
+            SELECT s.email || '|' || n.slug || '|' || c.action || '|' || coalesce(c.basis, '-') || '|' || coalesce(c.locale, '-') || '|'
+                || CASE WHEN c.confirmed_at IS NULL THEN 'asked' ELSE 'given' END
+            FROM consent_records c JOIN consent_newsletters cn ON cn.consent_id = c.id JOIN newsletters n ON n.id = cn.newsletter_id
+            JOIN subscribers s ON s.id = c.subscriber_id ORDER BY c.id
+            """
+        #expect(try await lists.sql(consents) == [
+            "early@example.org|ukraine-daily|import|paper form|-|asked", "kept@example.org|ukraine-daily|import|paper form|en|given",
+            "new@example.org|ukraine-daily|import|paper form|uk|asked", "new@example.org|weekend|import|paper form|en|asked",
+            "early@example.org|weekend|import|paper form|uk|asked", "kept@example.org|weekend|import|paper form|-|given",
+        ])
+        // One confirmation per address in the cap's window: early had one from the first file.
+        #expect(try await lists.sql("SELECT recipient FROM outbox WHERE kind = 'confirmation' ORDER BY id") == [
+            "early@example.org", "new@example.org",
+        ])
+        // The confirmation's link is bound to the consent record it completes.
+        #expect(try await lists.test.deliver() == 2)
+        var confirmed = 0
+        for path in try lists.test.emails() {
+            let token = try #require(try await ParsedEmail.parse(path).link("/v1/confirm")).token
+            if case .done = try await lists.test.runtime.services.signup.confirm(token: token, client: ClientContext(ipAddress: nil, userAgent: nil)) {
+                confirmed += 1
+            }
+        }
+        #expect(confirmed == 2)
+        #expect(try await lists.sql("SELECT s.email || '|' || n.slug FROM subscriptions m JOIN subscribers s ON s.id = m.subscriber_id JOIN newsletters n ON n.id = m.newsletter_id WHERE m.status = 'confirmed' ORDER BY s.email, n.slug") == [
+            "early@example.org|ukraine-daily", "kept@example.org|weekend", "new@example.org|ukraine-daily",
+        ])
+    }
+
     @Test(arguments: StoreKind.allCases) func aFileWithoutAnEmailColumnOrANewsletterIsRefusedBeforeAnyRow(_ store: StoreKind) async throws {
         let lists = try await ListsFixture(store: store)
         defer { lists.test.shutdown() }
