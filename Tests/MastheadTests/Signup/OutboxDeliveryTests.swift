@@ -158,6 +158,20 @@ import Testing
         while try await test.sql("SELECT count(*) FROM outbox WHERE state = 'sent'") != ["95"], ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
+        if ContinuousClock.now >= deadline {
+            // It stalled once in CI (SQLite, after ten batches of twelve) and never here: say
+            // what the worker had done, so a next time shows where it stopped.
+            let unsent = try await test.sql("""
+                SELECT state || ', attempts ' || attempts || ', ids ' || min(id) || '-' || max(id) || ' (' || count(*) || '): '
+                    || coalesce(last_error, '') FROM outbox WHERE state <> 'sent' GROUP BY state, attempts, last_error ORDER BY min(id)
+                """)
+            let lines = test.log.text.split(separator: "\n")
+            Issue.record("""
+                the worker stalled: \(try test.emails().count) files written, \(lines.count { $0.contains("outbox message sent") }) sends \
+                logged; rows not sent: \(unsent); the log's other lines:
+                \(lines.filter { !$0.contains("outbox message sent") }.joined(separator: "\n"))
+                """)
+        }
         running.cancel()
         runtime.services.outboxSignal.notify()  // ends its wait for more work, which cancellation does not
         try await running.value
