@@ -7,18 +7,8 @@ import SubscriberLists
 /// then sent as parts of one statement (``statements(consentIDs:source:basis:at:)``), each
 /// taking its rows as arrays (`unnest`). The parts see one snapshot, so none may read another's
 /// rows: each (subscriber, newsletter) appears once in a batch (a second row of it is a
-/// duplicate), so no membership is both inserted and updated.
+/// duplicate), as ``PostgresStore/membershipWrites(_:at:)`` needs.
 struct ImportWrites {
-    struct Membership {
-        var subscriber: Int64
-        var newsletter: Int64
-        var status: SubscriptionStatus
-        /// Whether the membership exists (updated) or not (inserted).
-        var exists: Bool
-        /// The formatted time the membership begins, when it is new.
-        var createdAt: String
-    }
-
     struct Consent {
         var subscriber: Int64
         var newsletter: Int64
@@ -35,7 +25,7 @@ struct ImportWrites {
 
     /// Existing subscribers' details once the batch filled their blanks, by id.
     var details: [Int64: SubscriberDetails] = [:]
-    var memberships: [Membership] = []
+    var memberships: [MembershipWrite] = []
     var consents: [Consent] = []
     var confirmations: [Confirmation] = []
 
@@ -44,9 +34,7 @@ struct ImportWrites {
     func statements(consentIDs: [Int64], source: String?, basis: String?, at stamp: String) -> [SQLFragment] {
         var writes: [SQLFragment] = []
         if !details.isEmpty { writes.append(detailsUpdate(at: stamp)) }
-        let (existing, new) = (memberships.filter(\.exists), memberships.filter { !$0.exists })
-        if !new.isEmpty { writes.append(Self.membershipInsert(new, at: stamp)) }
-        if !existing.isEmpty { writes.append(Self.membershipUpdate(existing, at: stamp)) }
+        writes += PostgresStore.membershipWrites(memberships, at: stamp)
         if !consents.isEmpty {
             writes.append(consentInsert(ids: consentIDs, source: source, basis: basis, at: stamp))
             writes.append("""
@@ -70,33 +58,6 @@ struct ImportWrites {
                 AS v (id, name, has_name, locale, has_locale, attributes)
             WHERE s.id = v.id
             """
-    }
-
-    // A membership's timestamps follow its new state, as `PostgresStore.setMembership` writes them.
-
-    private static func membershipInsert(_ new: [Membership], at stamp: String) -> SQLFragment {
-        """
-        INSERT INTO subscriptions (subscriber_id, newsletter_id, status, created_at, updated_at, confirmed_at,
-            unsubscribed_at, pending_since)
-        SELECT v.subscriber_id, v.newsletter_id, v.status, v.created_at, \(stamp),
-            CASE WHEN v.status = 'confirmed' THEN \(stamp) END, CASE WHEN v.status = 'unsubscribed' THEN \(stamp) END,
-            CASE WHEN v.status = 'pending' THEN \(stamp) END
-        FROM unnest(\(new.map(\.subscriber))::bigint[], \(new.map(\.newsletter))::bigint[], \(new.map(\.status.rawValue))::text[],
-            \(new.map(\.createdAt))::text[]) WITH ORDINALITY AS v (subscriber_id, newsletter_id, status, created_at, n)
-        ORDER BY v.n
-        """
-    }
-
-    private static func membershipUpdate(_ existing: [Membership], at stamp: String) -> SQLFragment {
-        """
-        UPDATE subscriptions s SET status = v.status, updated_at = \(stamp),
-            confirmed_at = coalesce(CASE WHEN v.status = 'confirmed' THEN \(stamp) END, s.confirmed_at),
-            unsubscribed_at = CASE WHEN v.status = 'unsubscribed' THEN \(stamp) END,
-            pending_since = CASE WHEN v.status = 'pending' THEN \(stamp) END
-        FROM unnest(\(existing.map(\.subscriber))::bigint[], \(existing.map(\.newsletter))::bigint[],
-            \(existing.map(\.status.rawValue))::text[]) AS v (subscriber_id, newsletter_id, status)
-        WHERE s.subscriber_id = v.subscriber_id AND s.newsletter_id = v.newsletter_id
-        """
     }
 
     /// The consent records, as `PostgresStore.insertListConsent` writes one. A locale is never

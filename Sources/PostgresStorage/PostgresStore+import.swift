@@ -288,7 +288,7 @@ extension PostgresStore {
         }
         guard plan.writesMembership else { return plan.outcome }
         writes.memberships.append(
-            ImportWrites.Membership(
+            MembershipWrite(
                 subscriber: subscriber.id, newsletter: newsletter.id, status: row.state, exists: current != nil,
                 createdAt: row.createdAt.map(Timestamp.format) ?? stamp))
         state.memberships[MembershipKey(subscriber: subscriber.id, newsletter: newsletter.id)] = row.state

@@ -197,26 +197,41 @@ extension PostgresStore: SubscriberStore {
         _ session: PostgresSession, subscriber: Int64, newsletter: Int64, to status: SubscriptionStatus, exists: Bool,
         createdAt: String, at stamp: String
     ) async throws {
-        let confirmedAt: String? = status == .confirmed ? stamp : nil
-        let unsubscribedAt: String? = status == .unsubscribed ? stamp : nil
-        let pendingSince: String? = status == .pending ? stamp : nil
-        if exists {
-            try await session.execute(
-                """
-                UPDATE subscriptions SET status = \(status.rawValue), updated_at = \(stamp),
-                    confirmed_at = coalesce(\(confirmedAt), confirmed_at), unsubscribed_at = \(unsubscribedAt),
-                    pending_since = \(pendingSince)
-                WHERE subscriber_id = \(subscriber) AND newsletter_id = \(newsletter)
-                """)
-        } else {
-            try await session.execute(
-                """
+        let change = MembershipWrite(subscriber: subscriber, newsletter: newsletter, status: status, exists: exists, createdAt: createdAt)
+        try await session.execute(together: membershipWrites([change], at: stamp))
+    }
+
+    /// Memberships' new states, each with the timestamps its state carries: one insert of the new
+    /// ones and one update of the existing ones, each taking its rows as arrays. A membership may
+    /// appear once: the two parts see one snapshot.
+    static func membershipWrites(_ changes: [MembershipWrite], at stamp: String) -> [SQLFragment] {
+        let (existing, new) = (changes.filter(\.exists), changes.filter { !$0.exists })
+        var writes: [SQLFragment] = []
+        if !new.isEmpty {
+            writes.append("""
                 INSERT INTO subscriptions (subscriber_id, newsletter_id, status, created_at, updated_at, confirmed_at,
                     unsubscribed_at, pending_since)
-                VALUES (\(subscriber), \(newsletter), \(status.rawValue), \(createdAt), \(stamp), \(confirmedAt),
-                    \(unsubscribedAt), \(pendingSince))
+                SELECT v.subscriber_id, v.newsletter_id, v.status, v.created_at, \(stamp),
+                    CASE WHEN v.status = 'confirmed' THEN \(stamp) END, CASE WHEN v.status = 'unsubscribed' THEN \(stamp) END,
+                    CASE WHEN v.status = 'pending' THEN \(stamp) END
+                FROM unnest(\(new.map(\.subscriber))::bigint[], \(new.map(\.newsletter))::bigint[],
+                    \(new.map(\.status.rawValue))::text[], \(new.map(\.createdAt))::text[])
+                    WITH ORDINALITY AS v (subscriber_id, newsletter_id, status, created_at, n)
+                ORDER BY v.n
                 """)
         }
+        if !existing.isEmpty {
+            writes.append("""
+                UPDATE subscriptions s SET status = v.status, updated_at = \(stamp),
+                    confirmed_at = coalesce(CASE WHEN v.status = 'confirmed' THEN \(stamp) END, s.confirmed_at),
+                    unsubscribed_at = CASE WHEN v.status = 'unsubscribed' THEN \(stamp) END,
+                    pending_since = CASE WHEN v.status = 'pending' THEN \(stamp) END
+                FROM unnest(\(existing.map(\.subscriber))::bigint[], \(existing.map(\.newsletter))::bigint[],
+                    \(existing.map(\.status.rawValue))::text[]) AS v (subscriber_id, newsletter_id, status)
+                WHERE s.subscriber_id = v.subscriber_id AND s.newsletter_id = v.newsletter_id
+                """)
+        }
+        return writes
     }
 
     /// A consent record for one newsletter (staff additions and imports); returns its id.
@@ -274,6 +289,17 @@ extension PostgresStore: SubscriberStore {
         ).map(AuditEntry.init(stored:))
         return SubscriberProfile(subscriber: subscriber, memberships: memberships, consents: consents, events: events)
     }
+}
+
+/// A membership's new state, for ``PostgresStore/membershipWrites(_:at:)``.
+struct MembershipWrite {
+    var subscriber: Int64
+    var newsletter: Int64
+    var status: SubscriptionStatus
+    /// Whether the membership exists (updated) or not (inserted).
+    var exists: Bool
+    /// The formatted time the membership begins, when it is new.
+    var createdAt: String
 }
 
 /// An address that was created and deleted by other daemons again and again while one
