@@ -12,8 +12,41 @@ import SubscriberLists
 /// before it reads the subscriber's subscriptions or recent emails, so the same call for the same
 /// address on another daemon waits for this one to commit and then decides from what it wrote.
 extension PostgresStore: SignupStore {
+    /// Records the sign-up in a batch with the others this daemon receives meanwhile (``SignupQueue``):
+    /// one transaction and five round trips for the batch instead of for each sign-up.
     public func recordSignup(_ signup: PreparedSignup) async throws -> SignupOutcome {
-        try await writeSeeingSuppressions { session in try await Self.recordSignup(signup, session) }
+        try await signupQueue.record(signup) { batch in await self.recordSignups(batch) }
+    }
+
+    /// Records `batch` in one transaction, each sign-up's result in its place. A sign-up the
+    /// library refuses gets its error and the rest are recorded without it; when the batch fails
+    /// otherwise (a value the database refuses, a lost connection), each is tried alone, so one
+    /// sign-up's fault is not the others'.
+    func recordSignups(_ batch: [PreparedSignup]) async -> [Result<SignupOutcome, any Error>] {
+        var results = [Result<SignupOutcome, any Error>?](repeating: nil, count: batch.count)
+        var remaining = Array(batch.indices)
+        while !remaining.isEmpty {
+            let running = remaining
+            do {
+                let outcomes = try await writeSeeingSuppressions { session in try await Self.recordSignups(running.map { batch[$0] }, session) }
+                for (index, outcome) in zip(running, outcomes) { results[index] = .success(outcome) }
+                remaining = []
+            } catch let refused as RefusedSignups {
+                // The refusals rolled back with the batch; the others run again without them.
+                for (position, error) in refused.errors { results[running[position]] = .failure(error) }
+                remaining = running.indices.filter { refused.errors[$0] == nil }.map { running[$0] }
+            } catch where running.count > 1 {
+                await withTaskGroup(of: (Int, Result<SignupOutcome, any Error>).self) { group in
+                    for index in running { group.addTask { (index, await self.recordSignups([batch[index]])[0]) } }
+                    for await (index, result) in group { results[index] = result }
+                }
+                remaining = []
+            } catch {
+                results[running[0]] = .failure(error)
+                remaining = []
+            }
+        }
+        return results.map { $0 ?? .failure(NoReturnedRow()) }
     }
 
     /// Runs `body` as one write; when a sign-up in it waited for another daemon that suppressed
@@ -27,40 +60,71 @@ extension PostgresStore: SignupStore {
         }
     }
 
-    /// Records a sign-up in the caller's transaction (its own, or a pledge's): three statements,
-    /// the subscriber's upsert with the open newsletters, its locked state, and one write of
-    /// everything decided.
+    /// Records a sign-up in the caller's transaction (a pledge's); throws the library's refusal.
     static func recordSignup(_ prepared: PreparedSignup, _ session: PostgresSession) async throws -> SignupOutcome {
-        let signup = prepared.record
-        let rows = try await session.rows(
-            SignupStatements.NewslettersAndSubscriber(
-                addressHash: signup.addressHash, mailbox: signup.mailbox, normalizedAddress: signup.normalizedAddress,
-                locale: signup.locale, stamp: Timestamp.format(signup.time)))
-        let newsletters = try prepared.choose(try rows.filter { try !$0.isNull("id") }.map(Newsletter.init(stored:)))
-        guard let first = rows.first else { throw NoReturnedRow() }
-        if try !first.isNull("suppressed_for") {
-            try await Self.save(.signupSuppressed(signup, newsletters: newsletters), session)
-            return SignupOutcome(
-                subscriberID: nil, consentID: nil, plan: SignupPlan(changes: [:], email: nil, reason: "suppressed"))
+        do {
+            return try await recordSignups([prepared], session)[0]
+        } catch let refused as RefusedSignups {
+            throw refused.errors[0] ?? NoReturnedRow()
         }
-        let subscriberID = try first["subscriber_id", as: Int64.self]
-        // The upsert may have waited for a bounce or an erasure of this address on another daemon
-        // (they lock the subscriber too): if that added a suppression, start again and store nothing.
-        // The same read reserves the consent record's id, which the confirmation link carries.
-        let lockedState = try await session.rows(
-            SignupStatements.LockedState(subscriber: subscriberID, since: Self.capWindowStart(signup.time), addressHash: signup.addressHash))
-        let (snapshot, facts) = try Self.snapshot(lockedState, newsletters: newsletters.map(\.id))
-        if try !facts.isNull("suppressed_for") { throw SuppressedWhileWaiting() }
-        let consentID = try facts["consent_id", as: Int64.self]
-        let decision = prepared.plan(snapshot, newsletters)
-        try await Self.save(
-            prepared: SignupStatements.Write(
-                subscriber: subscriberID, stamp: Timestamp.format(signup.time), changes: decision.changes, consent: consentID,
-                newsletters: newsletters.map(\.id), source: signup.source, clientIP: signup.client.ipAddress,
-                userAgent: signup.client.userAgent, consentTextVersion: signup.consentTextVersion, locale: signup.locale,
-                effects: .signupRequested(signup, newsletters: newsletters, plan: decision, consent: consentID, subscriber: subscriberID)),
-            session)
-        return SignupOutcome(subscriberID: subscriberID, consentID: consentID, plan: decision)
+    }
+
+    /// Records `batch` (no address twice) in the caller's transaction, in three statements: the
+    /// subscribers' upsert with the open newsletters, their locked states, and one write of
+    /// everything decided. Throws ``RefusedSignups`` when the library refuses any of them; the
+    /// caller must then roll back, since the upserts are written by then.
+    static func recordSignups(_ batch: [PreparedSignup], _ session: PostgresSession) async throws -> [SignupOutcome] {
+        let records = batch.map(\.record)
+        let rows = try await session.rows(SignupStatements.NewslettersAndSubscribers(signups: records))
+        guard let first = rows.first else { throw NoReturnedRow() }
+        let open = try rows.filter { try !$0.isNull("id") }.map(Newsletter.init(stored:))
+        var chosen: [[Newsletter]] = []
+        var refusals: [Int: any Error] = [:]
+        for (position, prepared) in batch.enumerated() {
+            do { chosen.append(try prepared.choose(open)) } catch {
+                refusals[position] = error
+                chosen.append([])
+            }
+        }
+        guard refusals.isEmpty else { throw RefusedSignups(errors: refusals) }
+        let suppressions = try first["suppressed_for", as: [String].self]
+        let subscribers = try first["subscriber_ids", as: [Int64].self]
+        guard suppressions.count == batch.count, subscribers.count == batch.count else { throw NoReturnedRow() }
+
+        var outcomes = [SignupOutcome?](repeating: nil, count: batch.count)
+        var write = SignupStatements.Write()
+        for position in batch.indices where !suppressions[position].isEmpty {
+            write.effects += .signupSuppressed(records[position], newsletters: chosen[position])
+            outcomes[position] = SignupOutcome(subscriberID: nil, consentID: nil, plan: SignupPlan(changes: [:], email: nil, reason: "suppressed"))
+        }
+        let going = batch.indices.filter { suppressions[$0].isEmpty }
+        if !going.isEmpty {
+            // The upserts may have waited for a bounce or an erasure of an address on another daemon
+            // (they lock the subscriber too): if that added a suppression, start again and store nothing.
+            // The same read reserves each consent record's id, which the confirmation link carries.
+            let states = try await session.rows(
+                SignupStatements.LockedStates(subscribers: going.map { subscribers[$0] }, signups: going.map { records[$0] }))
+            let byOrdinal = try Dictionary(grouping: states) { try $0["ordinal", as: Int64.self] }
+            for (offset, position) in going.enumerated() {
+                let newsletters = chosen[position]
+                let (snapshot, facts) = try Self.snapshot(byOrdinal[Int64(offset + 1)] ?? [], newsletters: newsletters.map(\.id))
+                if try !facts.isNull("suppressed_for") { throw SuppressedWhileWaiting() }
+                let consentID = try facts["consent_id", as: Int64.self]
+                let subscriberID = subscribers[position]
+                let decision = batch[position].plan(snapshot, newsletters)
+                write.add(records[position], subscriber: subscriberID, consent: consentID, newsletters: newsletters, plan: decision)
+                write.effects += .signupRequested(
+                    records[position], newsletters: newsletters, plan: decision, consent: consentID, subscriber: subscriberID)
+                outcomes[position] = SignupOutcome(subscriberID: subscriberID, consentID: consentID, plan: decision)
+            }
+        }
+        try await Self.save(prepared: write, session)
+        return outcomes.map { $0! }
+    }
+
+    /// The library refused some sign-ups of a batch (``PreparedSignup/choose``), by position.
+    struct RefusedSignups: Error {
+        var errors: [Int: any Error]
     }
 
     /// A suppression committed while the sign-up waited for the subscriber's lock.
@@ -197,25 +261,26 @@ extension PostgresStore: SignupStore {
         var binds = PostgresBindings()
         binds.append(subscriber)
         binds.append(capWindowStart(time))
-        let rows = try await session.rows(PostgresQuery(unsafeSQL: snapshotSQL(more: ""), binds: binds))
+        let rows = try await session.rows(PostgresQuery(unsafeSQL: snapshotSQL(subscriber: "$1", since: "$2", more: ""), binds: binds))
         return try snapshot(rows, newsletters: newsletters).snapshot
     }
 
-    /// One row per subscription of subscriber `$1` (one with NULLs when there is none), each with
-    /// the count and the last time of its capped emails since `$2`, and the columns `more` adds.
-    static func snapshotSQL(more: String) -> String {
+    /// One row per subscription of the subscriber `subscriber` (an SQL expression; one row with
+    /// NULLs when there is none), each with the count and the last time of its capped emails since
+    /// `since`, and the columns `more` adds.
+    static func snapshotSQL(subscriber: String, since: String, more: String) -> String {
         """
         SELECT mail.*, sub.newsletter_id, sub.status
         FROM (SELECT count(*) AS n, max(created_at) AS last \(more) FROM outbox
-              WHERE subscriber_id = $1 AND kind IN \(StoreSQL.cappedKinds) AND created_at > $2) AS mail
-        LEFT JOIN subscriptions sub ON sub.subscriber_id = $1
+              WHERE subscriber_id = \(subscriber) AND kind IN \(StoreSQL.cappedKinds) AND created_at > \(since)) AS mail
+        LEFT JOIN subscriptions sub ON sub.subscriber_id = \(subscriber)
         """
     }
 
-    /// The start of the cap's window before `time`, as the `$2` of ``snapshotSQL(more:)``.
+    /// The start of the cap's window before `time`, the `since` of ``snapshotSQL(subscriber:since:more:)``.
     static func capWindowStart(_ time: Date) -> String { Timestamp.format(SignupEmail.capWindowStart(before: time)) }
 
-    /// The snapshot for `newsletters` that rows of ``snapshotSQL(more:)`` hold, and their first row.
+    /// The snapshot for `newsletters` that rows of ``snapshotSQL(subscriber:since:more:)`` hold, and their first row.
     static func snapshot(
         _ rows: [PostgresRandomAccessRow], newsletters: [Int64]
     ) throws -> (snapshot: SignupSnapshot, first: PostgresRandomAccessRow) {
@@ -232,7 +297,7 @@ extension PostgresStore: SignupStore {
     }
 
     /// An `INSERT … RETURNING id` or an aggregate returned no row, which PostgreSQL never does.
-    private struct NoReturnedRow: Error, CustomStringConvertible {
+    struct NoReturnedRow: Error, CustomStringConvertible {
         var description: String { "the statement returned no row" }
     }
 }

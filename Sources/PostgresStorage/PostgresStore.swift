@@ -28,6 +28,8 @@ public final class PostgresStore: Sendable {
     let closeWatch = ConnectionCloseWatch()
     /// Whether the last writes failed for the server's reasons (readiness reads it).
     let writeAvailability = WriteAvailability()
+    /// Sign-ups waiting for the next batch (group commit).
+    let signupQueue = SignupQueue()
 
     /// Creates the pool; connections open when first needed.
     public init(_ location: PostgresLocation, logger: Logger) {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Mail
+@testable import NewsletterSignup
 import PostgresNIO
 @testable import PostgresStorage
 import SideEffects
@@ -37,10 +38,7 @@ import Testing
     @Test func theWritesHaveOneTextWhateverTheirValues() throws {
         let effects = Self.effects(subscriber: 12)
         let writes: [(SQLFragment, String)] = [
-            (SignupStatements.Write(
-                subscriber: 12, stamp: "2026-12-04T10:00:00.000Z", changes: [3: .pending, 1: .confirmed], consent: 9, newsletters: [1, 3],
-                source: "https://news.example/", clientIP: "203.0.113.7", userAgent: "Firefox/140", consentTextVersion: "2", locale: "uk",
-                effects: effects).fragment, SignupStatements.Write.sql),
+            (Self.signupWrite(effects: effects).fragment, SignupStatements.Write.sql),
             (LinkStatements.Confirm(
                 consent: 9, subscriber: 12, newsletters: [1, 3], stamp: "2026-12-04T10:00:00.000Z", client: ("203.0.113.7", nil),
                 effects: effects).fragment, LinkStatements.Confirm.sql),
@@ -53,6 +51,20 @@ import Testing
             #expect(try full.bindings().count == parameters.count)
             #expect(parameters == Set(1...parameters.count))
         }
+    }
+
+    /// A batch's write of two sign-ups, one with every optional value and one with none.
+    static func signupWrite(effects: Effects) -> SignupStatements.Write {
+        var write = SignupStatements.Write(effects: effects)
+        let full = SignupRecord(
+            normalizedAddress: "a@example.org", mailbox: "a@example.org", addressHash: "h1", locale: "uk", source: "https://news.example/",
+            client: ClientContext(ipAddress: "203.0.113.7", userAgent: "Firefox/140"), consentTextVersion: "2", time: time)
+        let bare = SignupRecord(
+            normalizedAddress: "b@example.org", mailbox: "b@example.org", addressHash: "h2", locale: nil, source: nil,
+            client: ClientContext(ipAddress: nil, userAgent: nil), consentTextVersion: "2", time: time)
+        write.add(full, subscriber: 12, consent: 9, newsletters: [], plan: SignupPlan(changes: [3: .pending, 1: .confirmed], email: nil, reason: "x"))
+        write.add(bare, subscriber: 13, consent: 10, newsletters: [], plan: SignupPlan(changes: [:], email: nil, reason: "x"))
+        return write
     }
 
     @Test func effectsKeepTheirOrderAndTheirMissingValues() async throws {
@@ -68,9 +80,7 @@ import Testing
             let subscriber = try await session.value(
                 "INSERT INTO subscribers (email, email_normalized, created_at, updated_at) VALUES ('a@example.org', 'a@example.org', 'now', 'now') RETURNING id",
                 as: Int64.self)
-            let statement = SignupStatements.Write(
-                subscriber: subscriber ?? 0, stamp: "now", changes: [:], consent: 1, newsletters: [], source: nil, clientIP: nil,
-                userAgent: nil, consentTextVersion: "1", locale: nil, effects: Self.effects(subscriber: subscriber))
+            let statement = SignupStatements.Write(effects: Self.effects(subscriber: subscriber))
             return try await session.rows(statement).first?["count", as: Int.self]
         }
         // The first event went to the endpoint that asked for it, the second to both.
