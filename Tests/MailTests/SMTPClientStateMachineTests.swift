@@ -33,6 +33,91 @@ import Testing
         #expect(machine.receive(reply(221, "bye")) == .close)
     }
 
+    /// A machine ready on a server that pipelines.
+    func pipeliningSession() throws -> Machine {
+        var machine = Machine(configuration: try configuration("smtp://127.0.0.1?tls=none&helo=c"))
+        _ = machine.receive(reply(220, "mx"))
+        _ = machine.receive(reply(250, "mx", "PIPELINING"))
+        return machine
+    }
+
+    let second = Machine.Envelope(sender: "news@example.org", recipient: "olena@example.org", body: Array("Two\r\n".utf8), requiresSMTPUTF8: false)
+
+    @Test func aSecondMessageGoesOutBehindTheFirstBody() throws {
+        var machine = try pipeliningSession()
+        _ = machine.send(envelope)
+        let accepted = machine.accept(second)
+        let acceptedAnother = machine.accept(envelope)
+        #expect(accepted)
+        #expect(!acceptedAnother, "one message waits at a time")
+        #expect(machine.receive(reply(250, "ok")) == .none)
+        #expect(machine.receive(reply(250, "ok")) == .none)
+        // The first body, then the second's MAIL, RCPT and DATA, in one write.
+        #expect(machine.receive(reply(354, "go")) == .send([
+            .message(Array("Hi\r\n.\r\n".utf8)), .mailFrom("news@example.org", parameters: []), .rcptTo("olena@example.org"), .data,
+        ]))
+        #expect(machine.receive(reply(250, "2.0.0 first queued")) == .messageSent)
+        let waiting = machine.takeWaiting()
+        #expect(!machine.isReady && waiting == nil, "the second is under way")
+        #expect(machine.receive(reply(250, "ok")) == .none)
+        #expect(machine.receive(reply(250, "ok")) == .none)
+        #expect(machine.receive(reply(354, "go")) == .send([.message(Array("Two\r\n.\r\n".utf8))]))
+        #expect(machine.receive(reply(250, "2.0.0 second queued")) == .messageSent)
+        #expect(machine.isReady)
+    }
+
+    @Test func aRefusedBodyDoesNotTakeTheMessageBehindItWithIt() throws {
+        var machine = try pipeliningSession()
+        _ = machine.send(envelope)
+        _ = machine.accept(second)
+        _ = machine.receive(reply(250, "ok"))
+        _ = machine.receive(reply(250, "ok"))
+        _ = machine.receive(reply(354, "go"))
+        guard case .messageFailed(let error) = machine.receive(reply(554, "5.7.1 spam")) else { Issue.record("the first did not fail"); return }
+        #expect(error.isPermanent && error.reason.contains("554 5.7.1 spam"))
+        #expect(!machine.isClosed)
+        _ = machine.receive(reply(250, "ok"))
+        _ = machine.receive(reply(250, "ok"))
+        #expect(machine.receive(reply(354, "go")) == .send([.message(Array("Two\r\n.\r\n".utf8))]))
+        #expect(machine.receive(reply(250, "ok")) == .messageSent)
+    }
+
+    /// A message handed over once the body is out waits for the session to be ready; one after
+    /// a refused recipient waits for the RSET. Neither rides behind a body that is not sent.
+    @Test func aMessageThatCameLateWaitsForTheSessionToBeReady() throws {
+        var machine = try pipeliningSession()
+        _ = machine.send(envelope)
+        _ = machine.receive(reply(250, "ok"))
+        _ = machine.receive(reply(250, "ok"))
+        _ = machine.receive(reply(354, "go"))
+        let lateAccepted = machine.accept(second)
+        #expect(lateAccepted)
+        #expect(machine.receive(reply(250, "ok")) == .messageSent)
+        #expect(machine.isReady)
+        let late = machine.takeWaiting()
+        let again = machine.takeWaiting()
+        #expect(late == second)
+        #expect(again == nil)
+
+        _ = machine.send(envelope)
+        _ = machine.accept(second)
+        _ = machine.receive(reply(250, "ok"))
+        _ = machine.receive(reply(550, "5.1.1 no such user"))
+        #expect(machine.receive(reply(554, "no valid recipients")) == .send([.reset]))
+        guard case .messageFailed = machine.receive(reply(250, "ok")) else { Issue.record("no failure"); return }
+        let afterReset = machine.takeWaiting()
+        #expect(afterReset == second)
+    }
+
+    @Test func withoutPipeliningNoSecondMessageIsTaken() throws {
+        var machine = Machine(configuration: try configuration("smtp://127.0.0.1?tls=none&helo=c"))
+        _ = machine.receive(reply(220, "mx"))
+        _ = machine.receive(reply(250, "mx"))
+        _ = machine.send(envelope)
+        let accepted = machine.accept(second)
+        #expect(!accepted)
+    }
+
     @Test func withoutPipeliningCommandsWaitForTheirReplies() throws {
         var machine = Machine(configuration: try configuration("smtp://127.0.0.1?tls=none&helo=c"))
         _ = machine.receive(reply(220, "mx"))

@@ -19,7 +19,9 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     private let connected: EventLoopPromise<SMTPCapabilities>
     private let tlsContext: NIOSSLContext?
     private var connectionSettled = false
-    private var pendingSend: EventLoopPromise<Void>?
+    /// The messages handed over and not yet answered, in order: the current one and, when the
+    /// server pipelines, one behind it (``SMTPClientStateMachine/accept(_:)``).
+    private var pendingSends: [EventLoopPromise<Void>] = []
     private var pendingQuit: EventLoopPromise<Void>?
     private var timer: Scheduled<Void>?
 
@@ -48,12 +50,14 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         switch unwrapOutboundIn(data) {
         case .send(let envelope, let done):
-            guard pendingSend == nil, machine.isReady else {
+            if pendingSends.isEmpty, machine.isReady {
+                pendingSends.append(done)
+                perform(machine.send(envelope), context)
+            } else if machine.accept(envelope) {
+                pendingSends.append(done)
+            } else {
                 done.fail(MailerError.transient("the SMTP connection is busy or closed"))
-                return
             }
-            pendingSend = done
-            perform(machine.send(envelope), context)
         case .quit(let done):
             pendingQuit = done
             let action = machine.quit()
@@ -73,8 +77,8 @@ final class SMTPClientHandler: ChannelDuplexHandler {
         timer?.cancel()
         // Whatever is still waiting learns that the connection is gone.
         settleConnection(.failure(MailerError.transient("the server closed the connection")))
-        pendingSend?.fail(MailerError.transient("the server closed the connection"))
-        pendingSend = nil
+        for send in pendingSends { send.fail(MailerError.transient("the server closed the connection")) }
+        pendingSends = []
         pendingQuit?.succeed()
         pendingQuit = nil
         context.fireChannelInactive()
@@ -103,14 +107,9 @@ final class SMTPClientHandler: ChannelDuplexHandler {
             settleConnection(.failure(error))
             context.close(promise: nil)
         case .messageSent:
-            timer?.cancel()
-            pendingSend?.succeed()
-            pendingSend = nil
+            answerFirst(.success(()), context)
         case .messageFailed(let error):
-            timer?.cancel()
-            pendingSend?.fail(error)
-            pendingSend = nil
-            if !machine.isReady { context.close(promise: nil) }
+            answerFirst(.failure(error), context)
         case .close:
             timer?.cancel()
             pendingQuit?.succeed()
@@ -118,6 +117,20 @@ final class SMTPClientHandler: ChannelDuplexHandler {
             context.close(promise: nil)
         case .none:
             break
+        }
+    }
+
+    /// Answers the oldest message handed over; then the next one is under way (pipelined behind
+    /// it, so its wait starts now), or starts now that the session is ready, or the session is over.
+    private func answerFirst(_ result: Result<Void, MailerError>, _ context: ChannelHandlerContext) {
+        timer?.cancel()
+        if !pendingSends.isEmpty { pendingSends.removeFirst().completeWith(result.mapError { $0 }) }
+        if machine.isClosed {
+            context.close(promise: nil)
+        } else if let next = machine.takeWaiting() {
+            perform(machine.send(next), context)
+        } else if !pendingSends.isEmpty {
+            armTimer(context)
         }
     }
 

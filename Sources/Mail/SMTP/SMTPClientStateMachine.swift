@@ -9,6 +9,12 @@ import Foundation
 ///     ready ─send─▶ MAIL ▶ RCPT ▶ DATA ▶ body ─▶ ready        (pipelined when offered)
 ///     failed transaction ─▶ RSET ─▶ ready;   ready ─quit─▶ QUIT ─▶ closed
 /// ```
+///
+/// When the server pipelines, a second message may be handed over while one is under way
+/// (``accept(_:)``): its MAIL, RCPT and DATA go out behind the first one's body, in the same
+/// write (RFC 2920 lets message content open a group), so each message costs one round trip
+/// instead of two. Replies come back in order, so the first message's end-of-data reply is
+/// followed by the second's.
 struct SMTPClientStateMachine {
     /// What the handler must do after a transition.
     enum Action: Equatable {
@@ -61,6 +67,11 @@ struct SMTPClientStateMachine {
 
     private(set) var state: State
     let configuration: SMTPConfiguration
+    /// A message handed over while another was under way, not yet started.
+    private(set) var waiting: Envelope?
+    /// The transaction whose commands went out behind the current one's body: it becomes the
+    /// current one once that body's reply arrives.
+    private var following: Transaction?
 
     init(configuration: SMTPConfiguration) {
         self.configuration = configuration
@@ -70,6 +81,12 @@ struct SMTPClientStateMachine {
     /// True when a message may be handed over.
     var isReady: Bool {
         if case .ready = state { return true }
+        return false
+    }
+
+    /// True once the session is over (closed, or failed beyond use).
+    var isClosed: Bool {
+        if case .closed = state { return true }
         return false
     }
 
@@ -176,23 +193,52 @@ struct SMTPClientStateMachine {
     /// The mailer hands over a message; only valid when ``isReady``.
     mutating func send(_ envelope: Envelope) -> Action {
         guard case .ready(let capabilities) = state else { return .messageFailed(.transient("the connection is not ready")) }
-        if envelope.requiresSMTPUTF8, !capabilities.smtpUTF8 {
-            return .messageFailed(.permanent("the address needs SMTPUTF8, which the server does not support"))
-        }
-        if let limit = capabilities.maximumSize, limit > 0, envelope.body.count > limit {
-            return .messageFailed(.permanent("the message (\(envelope.body.count) bytes) is over the server's SIZE limit \(limit)"))
-        }
-        var parameters: [String] = []
-        if capabilities.maximumSize != nil { parameters.append("SIZE=\(envelope.body.count)") }
-        if capabilities.eightBitMIME, envelope.body.contains(where: { $0 >= 0x80 }) { parameters.append("BODY=8BITMIME") }
-        if envelope.requiresSMTPUTF8 { parameters.append("SMTPUTF8") }
-        let mail = SMTPCommand.mailFrom(envelope.sender, parameters: parameters)
+        if let refusal = Self.refusal(of: envelope, capabilities) { return .messageFailed(refusal) }
+        let mail = Self.mailFrom(envelope, capabilities)
         if capabilities.pipelining {
             state = .inTransaction(Transaction(envelope: envelope, expected: [.mail, .recipient, .data]), capabilities)
             return .send([mail, .rcptTo(envelope.recipient), .data])
         }
         state = .inTransaction(Transaction(envelope: envelope, expected: [.mail]), capabilities)
         return .send([mail])
+    }
+
+    /// The mailer hands over a second message while one is under way; returns false unless the
+    /// server pipelines and no other message is waiting. The message goes out behind the current
+    /// body when that is still to be sent, or else once the connection is ready
+    /// (``takeWaiting()``); its outcome is reported after the current one's.
+    mutating func accept(_ envelope: Envelope) -> Bool {
+        guard case .inTransaction(_, let capabilities) = state, capabilities.pipelining, waiting == nil, following == nil else {
+            return false
+        }
+        waiting = envelope
+        return true
+    }
+
+    /// The waiting message, to ``send(_:)`` now that the connection is ready.
+    mutating func takeWaiting() -> Envelope? {
+        guard isReady else { return nil }
+        defer { waiting = nil }
+        return waiting
+    }
+
+    /// Why the server cannot take `envelope` at all, before anything is sent.
+    private static func refusal(of envelope: Envelope, _ capabilities: SMTPCapabilities) -> MailerError? {
+        if envelope.requiresSMTPUTF8, !capabilities.smtpUTF8 {
+            return .permanent("the address needs SMTPUTF8, which the server does not support")
+        }
+        if let limit = capabilities.maximumSize, limit > 0, envelope.body.count > limit {
+            return .permanent("the message (\(envelope.body.count) bytes) is over the server's SIZE limit \(limit)")
+        }
+        return nil
+    }
+
+    private static func mailFrom(_ envelope: Envelope, _ capabilities: SMTPCapabilities) -> SMTPCommand {
+        var parameters: [String] = []
+        if capabilities.maximumSize != nil { parameters.append("SIZE=\(envelope.body.count)") }
+        if capabilities.eightBitMIME, envelope.body.contains(where: { $0 >= 0x80 }) { parameters.append("BODY=8BITMIME") }
+        if envelope.requiresSMTPUTF8 { parameters.append("SMTPUTF8") }
+        return .mailFrom(envelope.sender, parameters: parameters)
     }
 
     mutating func quit() -> Action {
@@ -212,6 +258,9 @@ struct SMTPClientStateMachine {
         let error = MailerError.transient(reason)
         let previous = state
         state = .closed
+        // The handler fails the messages behind the current one when the channel closes.
+        waiting = nil
+        following = nil
         switch previous {
         case .awaitingGreeting, .awaitingEHLO, .awaitingHELO, .awaitingSTARTTLS, .upgradingTLS, .authenticating:
             return .connectFailed(error)
@@ -291,19 +340,25 @@ struct SMTPClientStateMachine {
                 let body = transaction.failure == nil ? SMTPCommand.dotStuffed(transaction.envelope.body) : Array(".\r\n".utf8)
                 transaction.expected.append(.body)
                 commands.append(.message(body))
+                // A waiting message goes out behind a real body, in the same write.
+                if transaction.failure == nil, pipelined, let next = waiting, Self.refusal(of: next, capabilities) == nil {
+                    waiting = nil
+                    following = Transaction(envelope: next, expected: [.mail, .recipient, .data])
+                    commands += [Self.mailFrom(next, capabilities), .rcptTo(next.recipient), .data]
+                }
             } else if transaction.failure == nil {
                 transaction.failure = Self.error("DATA was refused", reply)
             }
         case .body:
             guard reply.isPositive else {
-                state = .ready(capabilities)
+                finishTransaction(capabilities)
                 return .messageFailed(transaction.failure ?? Self.error("the message was refused", reply))
             }
             if let failure = transaction.failure {
                 state = .resetting(failure, capabilities)
                 return .send([.reset])
             }
-            state = .ready(capabilities)
+            finishTransaction(capabilities)
             return .messageSent
         }
         if transaction.expected.isEmpty, let failure = transaction.failure {
@@ -312,6 +367,16 @@ struct SMTPClientStateMachine {
         }
         state = .inTransaction(transaction, capabilities)
         return commands.isEmpty ? .none : .send(commands)
+    }
+
+    /// The current message is done: the one pipelined behind it becomes current, else the session is ready.
+    private mutating func finishTransaction(_ capabilities: SMTPCapabilities) {
+        if let next = following {
+            following = nil
+            state = .inTransaction(next, capabilities)
+        } else {
+            state = .ready(capabilities)
+        }
     }
 
     private mutating func becomeReady(_ capabilities: SMTPCapabilities) -> Action {

@@ -59,11 +59,16 @@ struct PooledConnection: Sendable {
 }
 
 /// At most `poolSize` connections; idle ones are reused, waiting callers are served in order.
+/// When every connection is busy, a connection whose server pipelines takes a second message
+/// behind the one it carries (`SMTPClientStateMachine.accept`): each message then costs the
+/// connection one round trip instead of two.
 actor SMTPConnectionPool {
     private let configuration: SMTPConfiguration
     private let group: any EventLoopGroup
     private var idle: [(connection: SMTPConnection, since: ContinuousClock.Instant)] = []
     private var open = 0
+    /// Connections on loan, with how many messages each carries (one, or two when pipelined).
+    private var lent: [ObjectIdentifier: (connection: SMTPConnection, messages: Int)] = [:]
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
     /// Idle sessions older than this are closed rather than reused (servers drop them anyway).
@@ -78,7 +83,7 @@ actor SMTPConnectionPool {
         while true {
             if !fresh, let (connection, since) = idle.popLast() {
                 if connection.isActive, ContinuousClock.now - since < Self.idleLimit {
-                    return PooledConnection(connection: connection, wasReused: true)
+                    return lend(connection, wasReused: true)
                 }
                 open -= 1
                 Task { await connection.quit() }
@@ -87,12 +92,17 @@ actor SMTPConnectionPool {
             if open < configuration.poolSize {
                 open += 1
                 do {
-                    return PooledConnection(connection: try await SMTPConnection.open(configuration, on: group), wasReused: false)
+                    return lend(try await SMTPConnection.open(configuration, on: group), wasReused: false)
                 } catch {
                     open -= 1
                     wakeOne()
                     throw error
                 }
+            }
+            if !fresh, let (connection, _) = lent.values.first(where: {
+                $0.messages == 1 && $0.connection.capabilities.pipelining && $0.connection.isActive
+            }) {
+                return lend(connection, wasReused: true)
             }
             if fresh, let (connection, _) = idle.popLast() {
                 // Make room for the fresh connection by retiring an idle one.
@@ -104,7 +114,20 @@ actor SMTPConnectionPool {
         }
     }
 
+    private func lend(_ connection: SMTPConnection, wasReused: Bool) -> PooledConnection {
+        lent[ObjectIdentifier(connection), default: (connection, 0)].messages += 1
+        return PooledConnection(connection: connection, wasReused: wasReused)
+    }
+
     func checkIn(_ connection: SMTPConnection, reusable: Bool) {
+        let key = ObjectIdentifier(connection)
+        if let loan = lent[key], loan.messages > 1 {
+            // The other message on it is still under way; the last one back decides its fate.
+            lent[key]?.messages -= 1
+            wakeOne()
+            return
+        }
+        lent[key] = nil
         if reusable, connection.isActive {
             idle.append((connection, .now))
         } else {
