@@ -119,7 +119,10 @@ extension PostgresStore: SignupStore {
             }
         }
         try await Self.save(prepared: write, session)
-        return outcomes.map { $0! }
+        // Every sign-up was either suppressed or decided above.
+        let recorded = outcomes.compactMap { $0 }
+        guard recorded.count == batch.count else { throw NoReturnedRow() }
+        return recorded
     }
 
     /// The library refused some sign-ups of a batch (``PreparedSignup/choose``), by position.
