@@ -68,7 +68,7 @@ struct SMTPClientStateMachine {
     private(set) var state: State
     let configuration: SMTPConfiguration
     /// A message handed over while another was under way, not yet started.
-    private(set) var waiting: Envelope?
+    private var waiting: Envelope?
     /// The transaction whose commands went out behind the current one's body: it becomes the
     /// current one once that body's reply arrives.
     private var following: Transaction?

@@ -140,7 +140,7 @@ import Testing
         #expect(try await test.sql("SELECT count(*) FROM outbox WHERE recipient = 'twice@example.org'") == ["1"])
         let transactions = try await test.sql("SELECT count(DISTINCT xmin::text) FROM consent_records WHERE recorded_at > (SELECT min(recorded_at) FROM consent_records)")
         let count = try #require(Int(transactions.first ?? ""))
-        #expect(count >= 8, "the eight sign-ups of one address went in eight batches")
+        #expect(count >= 8, "each sign-up of one address is a transaction of its own")
         #expect(count <= 32, "64 sign-ups at once took \(count) transactions")
     }
 }
