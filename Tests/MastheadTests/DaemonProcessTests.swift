@@ -23,6 +23,29 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: directory.file("masthead.sqlite-wal")))
     }
 
+    /// The executables are linked for a small idle footprint (Package.swift, `executableLinking`):
+    /// the Swift runtime and Foundation are in the binary, not mapped from shared libraries the
+    /// loader relocates at start, and the relative relocations are packed (RELR). The bench's idle
+    /// RSS row measures the effect; this catches the link flags going missing.
+    @Test func carriesItsSwiftRuntimeAndPacksItsRelocations() async throws {
+        let directory = try TemporaryDirectory()
+        let daemon = try await DaemonProcess(in: directory.path)
+        // Read to the end: a file in /proc says it is empty, and a read of its size stops short.
+        let file = try #require(FileHandle(forReadingAtPath: "/proc/\(daemon.process.processIdentifier)/maps"))
+        let maps = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
+        for library in ["libswiftCore.so", "libFoundation.so", "libFoundationEssentials.so", "lib_FoundationICU.so"] {
+            #expect(!maps.contains(library), "mastheadd maps \(library)")
+        }
+        #expect(maps.contains("libsqlite3.so"), "the system's SQLite is still a shared library")
+        daemon.signal(SIGTERM)
+        #expect(await daemon.waitForExit() == 0)
+        for binary in ["mastheadd", "masthead"] {
+            let dynamic = try await Executables.runProgram("/usr/bin/readelf", ["--dynamic", Executables.path(binary)])
+            #expect(dynamic.stdout.contains("(RELR)"), "no packed relocations in \(binary):\n\(dynamic.stdout)")
+            #expect(!dynamic.stdout.contains("libswiftCore.so"), "\(binary) needs the shared Swift runtime")
+        }
+    }
+
     /// With the spike detector off the abuse monitor has nothing to do, and must still run until
     /// the daemon stops (a service that returns early stops the whole daemon).
     @Test func runsWithAlertsOffUntilSignalled() async throws {
