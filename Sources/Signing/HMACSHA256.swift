@@ -3,14 +3,24 @@ public import Foundation
 
 /// HMAC-SHA256 through OpenSSL's libcrypto, and a constant-time comparison.
 ///
-/// Uses the one-shot `HMAC()` (not deprecated in OpenSSL 3.0, and free of `OSSL_PARAM`
-/// pointer-lifetime traps); no hash is written by hand.
+/// Each key's contexts are kept keyed for the next message (``KeyedHMACContexts``); should
+/// OpenSSL refuse one, the one-shot `HMAC()` answers instead. No hash is written by hand.
 public enum HMACSHA256 {
     /// Length of a full HMAC-SHA256 tag, in bytes.
     public static let length = 32
 
     /// The HMAC-SHA256 of `message` under `key`.
     public static func authenticate(_ message: some ContiguousBytes, key: some ContiguousBytes) -> [UInt8] {
+        let keyBytes = key.withUnsafeBytes { [UInt8]($0) }
+        var tag = [UInt8](repeating: 0, count: length)
+        let kept = message.withUnsafeBytes { messageBytes in
+            tag.withUnsafeMutableBufferPointer { KeyedHMACContexts.shared.authenticate(messageBytes, key: keyBytes, into: $0) }
+        }
+        return kept ? tag : oneShot(message, key: keyBytes)
+    }
+
+    /// OpenSSL's one-shot `HMAC()`.
+    static func oneShot(_ message: some ContiguousBytes, key: [UInt8]) -> [UInt8] {
         var tag = [UInt8](repeating: 0, count: length)
         var tagLength: UInt32 = 0
         key.withUnsafeBytes { keyBytes in

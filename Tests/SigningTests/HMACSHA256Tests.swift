@@ -39,6 +39,32 @@ import Testing
         #expect(mac.count == 64)
     }
 
+    /// The kept contexts (``KeyedHMACContexts``) give the one-shot call's tags: a key's second
+    /// and later messages (the context re-initialised), many tasks under one key at once, an
+    /// empty key and message, a key longer than SHA-256's block, and more keys than are kept.
+    @Test func keptContextsAgreeWithTheOneShot() async {
+        let keys: [[UInt8]] = [[], Array(repeating: 0xaa, count: 131)]
+            + (0..<(KeyedHMACContexts.maximumKeys + 16)).map { index in (0..<32).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ index) } }
+        let messages: [[UInt8]] = [[], Array("masthead".utf8), Array(repeating: 0x5c, count: 200)]
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<16 {
+                group.addTask {
+                    var mismatches = 0
+                    for round in 0..<3 {
+                        for (index, key) in keys.enumerated() where (index + task + round) % 3 != 0 || index < 2 {
+                            for message in messages where HMACSHA256.authenticate(message, key: key) != HMACSHA256.oneShot(message, key: key) {
+                                mismatches += 1
+                            }
+                        }
+                    }
+                    return mismatches
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
+    }
+
     @Test func constantTimeComparison() {
         #expect(HMACSHA256.constantTimeEquals([1, 2, 3], [1, 2, 3]))
         #expect(!HMACSHA256.constantTimeEquals([1, 2, 3], [1, 2, 4]))
