@@ -47,11 +47,11 @@ import Testing
             + (0..<(KeyedHMACContexts.maximumKeys + 16)).map { index in (0..<32).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ index) } }
         let messages: [[UInt8]] = [[], Array("masthead".utf8), Array(repeating: 0x5c, count: 200)]
         let mismatches = await withTaskGroup(of: Int.self) { group in
-            for task in 0..<16 {
+            for _ in 0..<16 {
                 group.addTask {
                     var mismatches = 0
-                    for round in 0..<3 {
-                        for (index, key) in keys.enumerated() where (index + task + round) % 3 != 0 || index < 2 {
+                    for _ in 0..<2 {
+                        for key in keys {
                             for message in messages where HMACSHA256.authenticate(message, key: key) != HMACSHA256.oneShot(message, key: key) {
                                 mismatches += 1
                             }
