@@ -46,6 +46,31 @@ import Testing
         }
     }
 
+    /// The functions start-up runs (`Ops/link/mastheadd.order`) come first in the daemon's code,
+    /// so an idle daemon keeps few pages of it (Package.swift, `executableLinking`). Were the
+    /// order file not handed to the linker, or our modules built without a section for each
+    /// function, our own unlisted functions would sit among the listed ones.
+    @Test func placesTheFunctionsStartUpRunsFirst() async throws {
+        let order = try String(contentsOfFile: PostgresTestServer.repository + "/Ops/link/mastheadd.order", encoding: .utf8)
+        let listed = Set(order.split(separator: "\n").map(String.init))
+        let symbols = try await Executables.runProgram("/usr/bin/nm", ["--defined-only", Executables.path("mastheadd")])
+        var listedAddresses: [UInt64] = []
+        var firstUnlistedOfOurs = UInt64.max
+        for line in symbols.stdout.split(separator: "\n") {
+            let fields = line.split(separator: " ", maxSplits: 2)
+            guard fields.count == 3, fields[1] == "t" || fields[1] == "T", let address = UInt64(fields[0], radix: 16) else { continue }
+            let name = String(fields[2])
+            if listed.contains(name) {
+                listedAddresses.append(address)
+            } else if name.hasPrefix("$s16NewsletterSignup") || name.hasPrefix("$s13SQLiteStorage") {
+                firstUnlistedOfOurs = min(firstUnlistedOfOurs, address)
+            }
+        }
+        #expect(listedAddresses.count * 2 > listed.count, "only \(listedAddresses.count) of \(listed.count) listed functions in mastheadd")
+        let before = listedAddresses.filter { $0 < firstUnlistedOfOurs }.count
+        #expect(before * 100 >= listedAddresses.count * 99, "\(listedAddresses.count - before) listed functions after unlisted ones of ours")
+    }
+
     /// With the spike detector off the abuse monitor has nothing to do, and must still run until
     /// the daemon stops (a service that returns early stops the whole daemon).
     @Test func runsWithAlertsOffUntilSignalled() async throws {
