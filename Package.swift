@@ -29,7 +29,7 @@ let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
 ///   tables and every exported function (`--gc-sections` may drop unused ones).
 /// - The functions the daemon's start-up runs come first, side by side
 ///   (`Ops/link/mastheadd.order`, written by `Ops/link/record-startup-order`): the kernel maps code
-///   64 KB around each page touched, and scattered they kept 20 MB of text resident.
+///   64 KB around each page touched, and scattered they kept 19 MB of text resident.
 let executableLinking: [LinkerSetting] = [
     .unsafeFlags([
         "-use-ld=lld", "-static-stdlib",
