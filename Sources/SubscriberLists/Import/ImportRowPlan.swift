@@ -14,10 +14,16 @@ public struct ImportRowPlan: Sendable, Equatable {
 
     /// The plan for `row` of an import with `options`, when the membership is now in `current`.
     public init(row: ImportRow, current: SubscriptionStatus?, options: ImportOptions) {
-        outcome = ImportRowOutcome.deciding(current: current, wanted: row.state)
+        self.init(wanted: row.state, current: current, options: options)
+    }
+
+    /// The plan for a row asking for `wanted`: a row's plan depends on nothing else of it, so a
+    /// store deciding rows in SQL can tabulate every plan (``SQLiteStore``'s staged import).
+    public init(wanted: SubscriptionStatus, current: SubscriptionStatus?, options: ImportOptions) {
+        outcome = ImportRowOutcome.deciding(current: current, wanted: wanted)
         writesMembership = outcome == .added || outcome == .updated
-        recordsConsent = writesMembership && row.state.isActive
-        asksConfirmation = recordsConsent && options.sendConfirmations && row.state == .pending
+        recordsConsent = writesMembership && wanted.isActive
+        asksConfirmation = recordsConsent && options.sendConfirmations && wanted == .pending
     }
 
     /// The action consent records of imports carry.

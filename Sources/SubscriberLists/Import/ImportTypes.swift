@@ -12,15 +12,15 @@ public struct ImportOptions: Sendable, Equatable {
     public var sendConfirmations: Bool
     /// Check everything, write nothing.
     public var dryRun: Bool
-    /// Rows per transaction.
-    public var batchSize: Int
+    /// Rows per transaction; nil for the store's own (``SubscriberStore/preferredImportBatchSize``).
+    public var batchSize: Int?
     /// Where the rows came from (the file name), kept in each consent record.
     public var source: String
 
     /// Creates options.
     public init(
         newsletter: String?, confirmed: Bool = false, basis: String? = nil, sendConfirmations: Bool = false,
-        dryRun: Bool = false, batchSize: Int = 5000, source: String = "import"
+        dryRun: Bool = false, batchSize: Int? = nil, source: String = "import"
     ) {
         self.newsletter = newsletter
         self.source = source

@@ -61,6 +61,7 @@ public struct SubscriberImporter: Sendable {
         if let slug = options.newsletter, validator.newsletters[slug] == nil { throw ImportError.unknownNewsletter(slug) }
         if options.newsletter == nil, columns.newsletter == nil { throw ImportError.noNewsletter }
 
+        let batchSize = options.batchSize ?? store.preferredImportBatchSize
         let run = Int64.random(in: 1...Int64.max)
         let started = Date()
         var report = ImportReport()
@@ -68,7 +69,7 @@ public struct SubscriberImporter: Sendable {
         defer { inFlight?.result.cancel() }
         do {
             while true {
-                let batch = Self.readBatch(&reader, validator: validator, size: options.batchSize)
+                let batch = Self.readBatch(&reader, validator: validator, size: batchSize)
                 if let (applied, result) = inFlight {
                     inFlight = nil
                     Self.settle(applied, try await result.value, into: &report, reject: reject)

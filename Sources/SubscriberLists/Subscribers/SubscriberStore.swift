@@ -20,6 +20,9 @@ public protocol SubscriberStore: NewsletterStore, ConsentTextStore {
     /// How many memberships are in each state (one newsletter, or all).
     func countMemberships(newsletter: String?) async throws -> [SubscriptionStatus: Int]
 
+    /// Rows per import transaction when the operator names none.
+    var preferredImportBatchSize: Int { get }
+
     /// Applies one batch of an import in one transaction and says what happened to each row.
     func importBatch(_ batch: ImportBatch) async throws -> ImportBatchResult
 

@@ -110,6 +110,21 @@ import Testing
         #expect(try await lists.sql("SELECT count(*) FROM consent_records") == ["10"])
     }
 
+    /// Without `--batch-size` each store takes its own: SQLite's set-based batches are larger.
+    @Test(arguments: StoreKind.allCases) func withoutABatchSizeEachStoreNamesItsOwn(_ store: StoreKind) async throws {
+        let lists = try await ListsFixture(store: store)
+        defer { lists.test.shutdown() }
+        let rows = 6_001
+        let path = try lists.file("many.csv", "email\n" + (1...rows).map { "reader\($0)@example.org\n" }.joined())
+        var batches = 0
+        let (report, _) = try await lists.importFile(path, onProgress: { _ in batches += 1 })
+        #expect(report.added == rows)
+        let size = lists.test.runtime.store.preferredImportBatchSize
+        #expect(size == (store == .sqlite ? 15_000 : 5_000))
+        #expect(batches == (rows + size - 1) / size)
+        #expect(try await lists.sql("SELECT count(*) FROM consent_newsletters") == [String(rows)])
+    }
+
     @Test(arguments: StoreKind.allCases) func suppressedAddressesAreRejectedNotImported(_ store: StoreKind) async throws {
         let lists = try await ListsFixture(store: store)
         defer { lists.test.shutdown() }
