@@ -28,12 +28,22 @@ public final class SQLiteStore: Sendable {
     /// How long a statement waits for a lock held by another connection or process.
     static let busyTimeout: TimeInterval = 5
 
+    /// Waits for a lock by trying again every millisecond, up to ``busyTimeout``. SQLite's own
+    /// timeout backs off to a try every 100 ms, and so kept missing the moments another process
+    /// left the lock free: the daemon's writes waited out a whole import run beside it
+    /// (`ImportBesideTheDaemonTests`; ``pauseAfterImportBatch``).
+    static let busyMode = Database.BusyMode.callback { tries in
+        guard Double(tries) < busyTimeout * 1000 else { return false }
+        usleep(1000)
+        return true
+    }
+
     /// Opens (creating if needed) the database file at `path`.
     public init(path: String) throws(StorageError) {
         var configuration = Configuration()
         configuration.label = "masthead"
         configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(Self.busyTimeout)
+        configuration.busyMode = Self.busyMode
         configuration.maximumReaderCount = Self.maximumReaders
         self.path = path
         do {
