@@ -11,7 +11,7 @@ public import SubscriberLists
 /// Written row by row, nine statements a row, a 1,000,000-row import took 47 s, 4.7 times
 /// set-based SQL into the same schema; the statements were most of it, and each commit of a
 /// 5,000-row batch wrote again every page of the address index the batch touched. Hence
-/// set-based statements and batches of 15,000 (``preferredImportBatchSize``): Ops/bench/README.md,
+/// set-based statements and batches of 10,000 (``preferredImportBatchSize``): Ops/bench/README.md,
 /// "The SQLite import, set-based".
 ///
 /// Duplicates across the whole file are found with a temporary table on the writer connection,
@@ -22,13 +22,13 @@ public import SubscriberLists
 extension SQLiteStore {
     /// Rows per transaction when the operator names none: large enough that a commit's index
     /// pages serve many rows, small enough that the writer is held well under a second.
-    public var preferredImportBatchSize: Int { 15_000 }
+    public var preferredImportBatchSize: Int { 10_000 }
 
     /// How long the writer is left free after each import batch. The next batch is usually
     /// read by then, so without a pause the writer was taken again at once, and a daemon
     /// writing the same file got in only by chance; 20 ms lets it in, and run the few
-    /// transactions a sign-up and its confirmation's delivery need (Ops/bench/import-beside-signups:
-    /// a sign-up waited p99 1.4 s during a 1,000,000-row import, 3.4 s with 3 ms).
+    /// transactions a sign-up and its confirmation's delivery need (Ops/bench/README.md, "An
+    /// import beside the daemon": with 3 ms, sign-ups waited up to 3.4 s).
     static let pauseAfterImportBatch = Duration.milliseconds(20)
 
     public func importBatch(_ batch: ImportBatch) async throws -> ImportBatchResult {
