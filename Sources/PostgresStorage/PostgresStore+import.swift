@@ -21,7 +21,7 @@ public import SubscriberLists
 /// 100,000 rows took 83 s, 22 times SQLite's (Ops/bench/README.md, "PostgreSQL import").
 extension PostgresStore {
     /// Rows per transaction when the operator names none. Larger batches were no faster here
-    /// (1,000,000 rows: 54 s at 5,000, 52.5 s at 20,000) and held four times the memory.
+    /// (1,000,000 rows: 54 s at 5,000, 52.5 s at 20,000) and held twice the memory.
     public var preferredImportBatchSize: Int { 5_000 }
 
     public func importBatch(_ batch: ImportBatch) async throws -> ImportBatchResult {

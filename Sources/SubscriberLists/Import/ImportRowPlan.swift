@@ -18,7 +18,7 @@ public struct ImportRowPlan: Sendable, Equatable {
     }
 
     /// The plan for a row asking for `wanted`: a row's plan depends on nothing else of it, so a
-    /// store deciding rows in SQL can tabulate every plan (``SQLiteStore``'s staged import).
+    /// store deciding rows in SQL can tabulate every plan (the SQLite store's staged import).
     public init(wanted: SubscriptionStatus, current: SubscriptionStatus?, options: ImportOptions) {
         outcome = ImportRowOutcome.deciding(current: current, wanted: wanted)
         writesMembership = outcome == .added || outcome == .updated
