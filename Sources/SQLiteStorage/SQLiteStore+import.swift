@@ -11,7 +11,7 @@ public import SubscriberLists
 /// Written row by row, nine statements a row, a 1,000,000-row import took 47 s, 4.7 times
 /// set-based SQL into the same schema; the statements were most of it, and each commit of a
 /// 5,000-row batch wrote again every page of the address index the batch touched. Hence
-/// set-based statements and batches of 10,000 (``preferredImportBatchSize``): Ops/bench/README.md,
+/// set-based statements and batches of 15,000 (``preferredImportBatchSize``): Ops/bench/README.md,
 /// "The SQLite import, set-based".
 ///
 /// Duplicates across the whole file are found with a temporary table on the writer connection,
@@ -22,7 +22,7 @@ public import SubscriberLists
 extension SQLiteStore {
     /// Rows per transaction when the operator names none: large enough that a commit's index
     /// pages serve many rows, small enough that the writer is held well under a second.
-    public var preferredImportBatchSize: Int { 10_000 }
+    public var preferredImportBatchSize: Int { 15_000 }
 
     /// How long the writer is left free after each import batch. The next batch is usually
     /// read by then, so without a pause the writer was taken again at once, and a daemon

@@ -47,7 +47,7 @@ struct ImportSubscribers: AsyncParsableCommand {
     @Flag(help: "Check every row and report, but write nothing.") var dryRun = false
     @Option(help: "Write rejected rows here as CSV (line,reason,email) instead of listing them all on stderr.")
     var errors: String?
-    @Option(help: "Rows per transaction (default: 10000 on SQLite, 5000 on PostgreSQL).") var batchSize: Int?
+    @Option(help: "Rows per transaction (default: 15000 on SQLite, 5000 on PostgreSQL).") var batchSize: Int?
 
     func validate() throws {
         if let batchSize, !(1...100_000).contains(batchSize) { throw ValidationError("--batch-size must be between 1 and 100000") }

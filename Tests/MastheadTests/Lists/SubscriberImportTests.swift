@@ -120,7 +120,7 @@ import Testing
         let (report, _) = try await lists.importFile(path, onProgress: { _ in batches += 1 })
         #expect(report.added == rows)
         let size = lists.test.runtime.store.preferredImportBatchSize
-        #expect(size == (store == .sqlite ? 10_000 : 5_000))
+        #expect(size == (store == .sqlite ? 15_000 : 5_000))
         #expect(batches == (rows + size - 1) / size)
         #expect(try await lists.sql("SELECT count(*) FROM consent_newsletters") == [String(rows)])
     }
