@@ -17,7 +17,7 @@ extension SQLiteStore {
             do {
                 var configuration = Configuration()
                 configuration.readonly = true
-                configuration.busyMode = .timeout(Self.busyTimeout)
+                configuration.busyMode = Self.busyMode
                 let probe = try DatabaseQueue(path: path, configuration: configuration)
                 defer { try? probe.close() }
                 let plan = try probe.read { db in

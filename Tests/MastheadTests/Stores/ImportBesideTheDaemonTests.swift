@@ -9,7 +9,10 @@ import Testing
 /// An import (`masthead subscribers import`) and the daemon write the same SQLite file from two
 /// processes. Each batch holds the writer; between batches the import leaves it free for a
 /// moment, and a writer waiting on another connection polls often enough to get in: a sign-up
-/// waits for a batch, not for the whole import.
+/// waits for a batch, not for the whole import. In one process the gap between batches is wide
+/// enough even without the pause; what this catches is a waiter that polls too seldom (with
+/// SQLite's own timeout the write waited for all 8 batches). The pause is measured by
+/// `Ops/bench/import-beside-signups`, across processes.
 @Suite struct ImportBesideTheDaemonTests {
     static let now = Date(timeIntervalSince1970: 1_764_000_000)
 
