@@ -28,9 +28,10 @@ public final class PrivateSigningKey: @unchecked Sendable {
     private init(key: OpaquePointer) throws(Failure) {
         switch EVP_PKEY_get_base_id(key) {
         case EVP_PKEY_RSA:
-            guard EVP_PKEY_get_bits(key) >= 1024 else {
+            let bits = EVP_PKEY_get_bits(key)
+            guard bits >= 1024 else {
                 EVP_PKEY_free(key)
-                throw Failure(description: "the RSA key has \(EVP_PKEY_get_bits(key)) bits; DKIM needs at least 1024 (use 2048)")
+                throw Failure(description: "the RSA key has \(bits) bits; DKIM needs at least 1024 (use 2048)")
             }
             kind = .rsa
         case EVP_PKEY_ED25519:

@@ -1,5 +1,6 @@
 import Foundation
 import Signing
+import TestSupport
 import Testing
 
 /// Keys for DKIM through OpenSSL: made, written as PEM and read back, published as DKIM wants.
@@ -21,5 +22,26 @@ struct PrivateSigningKeyTests {
     @Test func whatIsNotAPrivateKeyIsRefused() {
         #expect(throws: PrivateSigningKey.Failure.self) { try PrivateSigningKey(pem: "-----BEGIN PRIVATE KEY-----\nnot base64\n-----END PRIVATE KEY-----\n") }
         #expect(throws: PrivateSigningKey.Failure.self) { try PrivateSigningKey(pem: "") }
+    }
+
+    /// A key too short for DKIM is refused, and the refusal says its size: read before the key
+    /// is freed (it was once read after, from freed memory).
+    @Test func aShortRSAKeyIsRefusedWithItsSize() async throws {
+        let directory = try TemporaryDirectory()
+        let file = directory.file("short.pem")
+        let status = try await offThePool {
+            let openssl = Process()
+            openssl.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+            openssl.arguments = ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:512", "-out", file]
+            openssl.standardOutput = FileHandle.nullDevice
+            openssl.standardError = FileHandle.nullDevice
+            try ChildProcesses.run(openssl)
+            openssl.waitUntilExit()
+            return openssl.terminationStatus
+        }
+        try #require(status == 0)
+        let pem = try String(contentsOfFile: file, encoding: .utf8)
+        let refusal = #expect(throws: PrivateSigningKey.Failure.self) { try PrivateSigningKey(pem: pem) }
+        #expect(refusal?.description == "the RSA key has 512 bits; DKIM needs at least 1024 (use 2048)")
     }
 }

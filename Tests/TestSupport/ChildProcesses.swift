@@ -39,6 +39,9 @@ public enum ChildProcesses {
                 var waiting = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
                 _ = poll(&waiting, 1, 1000)
             } else {
+                // A descriptor closed under its reader is a close elsewhere of a number it no longer
+                // owns; say so here rather than let the child die of a broken pipe, unexplained.
+                precondition(count == 0 || errno != EBADF, "a pipe was closed under its reader: some code closed a descriptor twice")
                 return data
             }
         }

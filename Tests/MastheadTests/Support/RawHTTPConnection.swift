@@ -16,10 +16,10 @@ final class RawHTTPConnection: Sendable {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
             }
         }
-        guard connected else {
-            close(descriptor)
-            throw POSIXError(.ECONNREFUSED)
-        }
+        // No close here: the object is whole, so a throw runs `deinit`, which closes it. A close
+        // here as well closed the number twice, the second time another test's pipe by then (a
+        // CI run lost two commands' output that way while nginx's port was polled).
+        guard connected else { throw POSIXError(.ECONNREFUSED) }
     }
 
     func send(_ text: String) {
@@ -107,5 +107,5 @@ final class RawHTTPConnection: Sendable {
         return false
     }
 
-    deinit { close(descriptor) }
+    deinit { if descriptor >= 0 { close(descriptor) } }
 }
