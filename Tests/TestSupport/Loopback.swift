@@ -7,15 +7,19 @@ public enum Loopback {
         withSocket(port) { descriptor, address, length in connect(descriptor, address, length) == 0 } ?? false
     }
 
-    /// A port nobody listened on a moment ago (the kernel's pick).
+    /// A port nobody listens on, for a server a test must name its port to. Picked at random
+    /// below the kernel's ephemeral range, and free when picked: the kernel's own pick (port 0)
+    /// comes from that range, where any test's outgoing connection may take it before the
+    /// server binds it (a CI run's daemon failed so, "Address already in use").
     public static func freePort() throws -> Int {
-        let found: Int? = withSocket(0) { descriptor, address, length in
-            var length = length
-            guard bind(descriptor, address, length) == 0, getsockname(descriptor, address, &length) == 0 else { return nil }
-            return Int(UInt16(bigEndian: address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port }))
-        } ?? nil
-        guard let found else { throw POSIXError(.EADDRINUSE) }
-        return found
+        let ephemeral = (try? String(contentsOfFile: "/proc/sys/net/ipv4/ip_local_port_range", encoding: .utf8))
+            .flatMap { $0.split(whereSeparator: \.isWhitespace).first.flatMap { Int($0) } } ?? 32_768
+        for _ in 0..<200 {
+            let port = Int.random(in: 10_000..<max(ephemeral, 10_001))
+            let bound = withSocket(port) { descriptor, address, length in bind(descriptor, address, length) == 0 } ?? false
+            if bound { return port }
+        }
+        throw POSIXError(.EADDRINUSE)
     }
 
     private static func withSocket<T>(
