@@ -104,17 +104,20 @@ public final class SQLiteStore: Sendable {
         return try await pool.read(body)
     }
 
-    /// Runs a point lookup (a few rows found by an index) as a read transaction on the calling
-    /// thread. GRDB's synchronous read runs its body on the caller's thread when a reader is
-    /// free, where ``read`` moves to the reader's queue and back: two thread switches, which
-    /// cost more than the lookup (2026-12-04: with a pledge's three lookups made this way, its
-    /// daemon CPU fell from 1,163 to 883 µs; Ops/bench/README.md). It holds its thread, one of
-    /// Swift's few cooperative threads, for the lookup's duration, so anything that scans uses
+    /// Runs a point lookup (a few rows found by an index) on the calling thread: `body` runs
+    /// **one statement**. GRDB's synchronous read runs its body on the caller's thread when a
+    /// reader is free, where ``read`` moves to the reader's queue and back: two thread switches,
+    /// which cost more than the lookup (2026-12-04: with a pledge's three lookups made this way,
+    /// its daemon CPU fell from 1,163 to 883 µs; Ops/bench/README.md). It holds its thread, one
+    /// of Swift's few cooperative threads, for the lookup's duration, so anything that scans uses
     /// ``read``.
+    ///
+    /// No transaction around it: SQLite reads one statement from one snapshot, so the savepoint
+    /// a read transaction opens and releases around it (two statements more) buys nothing here.
     func lookup<T>(_ body: (Database) throws -> T) throws -> T {
         activity.reads.add(1, ordering: .relaxed)
         defer { activity.reads.subtract(1, ordering: .relaxed) }
-        return try pool.read(body)
+        return try pool.unsafeRead(body)
     }
 
     /// Runs `body` atomically on the writer connection, in a savepoint of a transaction it may
