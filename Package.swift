@@ -313,7 +313,7 @@ let package = Package(
             name: "NewsletterSignupTests", dependencies: ["NewsletterSignup", "SubscriberLists", "SideEffects"],
             swiftSettings: moduleSettings),
         .testTarget(
-            name: "DonationPledgesTests", dependencies: ["DonationPledges", "SubscriberLists", "SideEffects"],
+            name: "DonationPledgesTests", dependencies: ["DonationPledges", "SubscriberLists", "SideEffects", "Mail", "Signing", "TestSupport"],
             swiftSettings: moduleSettings),
         .testTarget(
             name: "MastheadTests",

@@ -106,6 +106,8 @@ public struct PledgeMessageComposer: MessageComposer {
     let publicURL: String
     let from: Mailbox
     let newsroom: String
+    /// Receipts' templates rendered once per shape (``TemplateLibrary/message(_:shape:values:key:cache:item:from:host:language:)``).
+    let prepared = PreparedEmails()
 
     /// The message's Date is when its row was queued, so a retry and `masthead outbox show`
     /// give the same message as the first attempt.
@@ -127,23 +129,30 @@ public struct PledgeMessageComposer: MessageComposer {
         let token = signer.sign(.pledge, subject: receipt.pledgeID, address: receipt.address, at: receipt.paidAt, lifetime: nil)
         let (template, language) = templates.variant(of: "receipt", locale: receipt.locale)
         let day = Date.ISO8601FormatStyle().year().month().day()
-        let context: [String: Any] = [
-            "newsroom": newsroom,
-            "name": receipt.name ?? false,
+        // What differs from one receipt to the next, as strings; a value a receipt lacks is false
+        // in its shape (a section over it is skipped), and each combination is prepared once.
+        let values: [String: String?] = [
+            "name": receipt.name,
             "amount": Money(minorUnits: receipt.amountMinor, currency: currency).formatted(language: language ?? "en"),
-            "recurring": receipt.interval.isRecurring,
-            "monthly": receipt.interval == .monthly,
-            "annual": receipt.interval == .annual,
             // Whole for the English text (and templates written before the parts existed);
             // in parts for a translation to phrase.
             "card": receipt.card?.display ?? "card",
-            "card_brand": receipt.card.map { CardSummary.brandNames[$0.brand] ?? $0.brand } ?? false,
-            "card_last4": receipt.card?.last4 ?? false,
+            "card_brand": receipt.card.map { CardSummary.brandNames[$0.brand] ?? $0.brand },
+            "card_last4": receipt.card?.last4,
             "paid_on": receipt.paidAt.formatted(day),
             "pledge": receipt.publicID,
             "manage_url": "\(publicURL)/v1/pledges/manage?token=\(token)" + (language.map { "&lang=\($0)" } ?? ""),
         ]
+        var shape: [String: Any] = [
+            "newsroom": newsroom,
+            "recurring": receipt.interval.isRecurring,
+            "monthly": receipt.interval == .monthly,
+            "annual": receipt.interval == .annual,
+        ]
+        for (name, value) in values where value == nil { shape[name] = false }
         let host = URL(string: publicURL)?.host ?? from.domain
-        return try templates.message(template, context, item: item, from: from, host: host, language: language)
+        return try templates.message(
+            template, shape: shape, values: values.compactMapValues { $0 }, key: receipt.interval.rawValue, cache: prepared,
+            item: item, from: from, host: host, language: language)
     }
 }

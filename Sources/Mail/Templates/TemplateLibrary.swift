@@ -18,6 +18,8 @@ public struct TemplateLibrary: Sendable {
     public let overridden: Set<String>
     /// Files in the override directory that match no template.
     public let unrecognized: [String]
+    /// Templates whose tags all name plain values (``PreparedTemplate``).
+    let plain: Set<String>
 
     /// Why templates could not be loaded: the message names the file.
     public struct Problem: Error, CustomStringConvertible {
@@ -28,6 +30,7 @@ public struct TemplateLibrary: Sendable {
     public init(defaults: [String: String], overrides: String? = nil) throws(Problem) {
         var library = MustacheLibrary()
         var overridden: Set<String> = []
+        var plain: Set<String> = []
         var unrecognized: [String] = []
         if let overrides {
             let files: [String]
@@ -46,16 +49,19 @@ public struct TemplateLibrary: Sendable {
                     throw Problem(description: "cannot read template \(overrides)/\(file) as UTF-8")
                 }
                 try Self.register(text, named: name, in: &library, origin: "\(overrides)/\(file)")
+                if Self.hasOnlyPlainTags(text) { plain.insert(name) }
                 overridden.insert(name)
             }
         }
         for (name, text) in defaults where !overridden.contains(name) {
             try Self.register(text, named: name, in: &library, origin: "built-in template \(name)")
+            if Self.hasOnlyPlainTags(text) { plain.insert(name) }
         }
         self.library = library
         self.names = Set(defaults.keys)
         self.overridden = overridden
         self.unrecognized = unrecognized.sorted()
+        self.plain = plain
     }
 
     private static func register(_ text: String, named name: String, in library: inout MustacheLibrary, origin: String) throws(Problem) {
@@ -101,10 +107,37 @@ extension TemplateLibrary {
     public func message(
         _ name: String, _ context: [String: Any], item: OutboxItem, from: Mailbox, host: String, language: String?
     ) throws -> MailMessage {
+        Self.message(
+            subject: try render("\(name).subject", context), text: try render("\(name).text", context),
+            html: try render("\(name).html", context), item: item, from: from, host: host, language: language)
+    }
+
+    /// ``message(_:_:item:from:host:language:)`` for emails that differ only in their `values`,
+    /// strings: `shape`, the rest of the context, is the same for every message under `key`. The
+    /// templates are rendered once per key and kept in `cache`, and each message fills them
+    /// with its values (``PreparedTemplate``); a template that cannot be prepared
+    /// (``isPreparable(_:)``) is rendered whole.
+    public func message(
+        _ name: String, shape: [String: Any], values: [String: String], key: String, cache: PreparedEmails,
+        item: OutboxItem, from: Mailbox, host: String, language: String?
+    ) throws -> MailMessage {
+        guard isPreparable(name) else {
+            return try message(name, shape.merging(values) { $1 }, item: item, from: from, host: host, language: language)
+        }
+        let holes = values.keys.sorted()
+        let email = try cache.email([name, key, holes.joined(separator: ",")].joined(separator: "\u{0}")) {
+            try prepareEmail(name, shape, holes: holes)
+        }
+        return Self.message(
+            subject: email.subject.fill(values), text: email.text.fill(values), html: email.html.fill(values),
+            item: item, from: from, host: host, language: language)
+    }
+
+    private static func message(
+        subject: String, text: String, html: String, item: OutboxItem, from: Mailbox, host: String, language: String?
+    ) -> MailMessage {
         MailMessage(
-            from: from, to: Mailbox(item.recipient),
-            subject: Self.trimmingWhiteSpace(try render("\(name).subject", context)),
-            textBody: try render("\(name).text", context), htmlBody: try render("\(name).html", context),
+            from: from, to: Mailbox(item.recipient), subject: trimmingWhiteSpace(subject), textBody: text, htmlBody: html,
             messageID: "\(Int64(item.createdAt.timeIntervalSince1970 * 1000)).\(item.id)@\(host)", date: item.createdAt,
             headers: language.map { [MailMessage.Header("Content-Language", $0)] } ?? [])
     }

@@ -1,6 +1,5 @@
 import Foundation
 import SubscriberLists
-import Synchronization
 public import Mail
 public import Signing
 
@@ -65,7 +64,7 @@ public struct SignupMessageComposer: MessageComposer {
                 .confirm, subject: email.consentID, address: email.address, at: email.issuedAt,
                 lifetime: settings.confirmationLifetime), language)
         }
-        let parts = try prepared.parts(for: variant, newsletters: email.newsletters) { try prepare(email, template: variant) }
+        let parts = try parts(of: email, template: variant, links: links)
         var headers = [
             MailMessage.Header("List-Id", "\(email.newsletters[0].name) <\(email.newsletters[0].slug).\(listDomain)>"),
             MailMessage.Header("List-Unsubscribe", unsubscribeHeader(links["unsubscribe_url"] ?? "")),
@@ -74,14 +73,14 @@ public struct SignupMessageComposer: MessageComposer {
         if let locale = email.locale { headers.append(MailMessage.Header("Content-Language", locale)) }
         return MailMessage(
             from: settings.from, to: Mailbox(item.recipient),
-            subject: parts.subject.fill(links),
-            textBody: parts.text.fill(links), htmlBody: parts.html.fill(links),
+            subject: parts.subject, textBody: parts.text, htmlBody: parts.html,
             messageID: "\(Int64(item.createdAt.timeIntervalSince1970 * 1000)).\(item.id)@\(listDomain)",
             date: item.createdAt, headers: headers)
     }
 
-    /// Renders the three templates of an email once, with its links left open.
-    private func prepare(_ email: SignupEmail, template: String) throws -> PreparedEmails.Parts {
+    /// The email's three parts with its links in: its templates rendered once per newsletter set
+    /// with the links left open (an operator's template that cannot be prepared is rendered whole).
+    private func parts(of email: SignupEmail, template: String, links: [String: String]) throws -> (subject: String, text: String, html: String) {
         let context: [String: Any] = [
             "newsroom": settings.newsroom,
             "newsletter_list": Self.list(email.newsletters.map(\.name)),
@@ -89,11 +88,17 @@ public struct SignupMessageComposer: MessageComposer {
             "newsletters": email.newsletters.map { ["name": $0.name, "description": $0.description] },
             "confirm_days": max(1, settings.confirmationLifetime.components.seconds / 86_400),
         ]
+        guard templates.isPreparable(template) else {
+            let whole = context.merging(links) { $1 }
+            return (
+                try templates.render("\(template).subject", whole).trimmingCharacters(in: .whitespacesAndNewlines),
+                try templates.render("\(template).text", whole), try templates.render("\(template).html", whole)
+            )
+        }
+        let key = ([template] + email.newsletters.map { "\($0.slug)\u{1}\($0.name)\u{1}\($0.description)" }).joined(separator: "\u{0}")
         let holes = ["confirm_url", "unsubscribe_url", "manage_url"]
-        return PreparedEmails.Parts(
-            subject: try templates.prepare("\(template).subject", context, holes: holes).trimmed(),
-            text: try templates.prepare("\(template).text", context, holes: holes),
-            html: try templates.prepare("\(template).html", context, holes: holes))
+        let prepared = try self.prepared.email(key) { try templates.prepareEmail(template, context, holes: holes) }
+        return (prepared.subject.fill(links), prepared.text.fill(links), prepared.html.fill(links))
     }
 
     /// A link to a page, in the reader's language when we know it.
@@ -110,34 +115,5 @@ public struct SignupMessageComposer: MessageComposer {
     static func list(_ names: [String]) -> String {
         guard names.count > 1, let last = names.last else { return names.first ?? "" }
         return names.dropLast().joined(separator: ", ") + " and " + last
-    }
-}
-
-/// Rendered templates per kind and newsletter set, so a burst of confirmations for the same
-/// newsletter renders its templates once. Bounded: the oldest entries go first.
-final class PreparedEmails: Sendable {
-    struct Parts: Sendable {
-        let subject: PreparedTemplate
-        let text: PreparedTemplate
-        let html: PreparedTemplate
-    }
-
-    private static let capacity = 64
-    private let entries = Mutex<(parts: [String: Parts], order: [String])>(([:], []))
-
-    func parts(
-        for template: String, newsletters: [SignupEmail.NewsletterSummary], make: () throws -> Parts
-    ) throws -> Parts {
-        let key = template + "\u{0}" + newsletters.map { "\($0.slug)\u{1}\($0.name)\u{1}\($0.description)" }.joined(separator: "\u{0}")
-        if let cached = entries.withLock({ $0.parts[key] }) { return cached }
-        let parts = try make()
-        entries.withLock { entries in
-            if entries.parts[key] == nil {
-                entries.parts[key] = parts
-                entries.order.append(key)
-                if entries.order.count > Self.capacity { entries.parts[entries.order.removeFirst()] = nil }
-            }
-        }
-        return parts
     }
 }

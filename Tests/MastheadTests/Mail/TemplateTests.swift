@@ -47,12 +47,37 @@ import Testing
             "newsroom": "Kyiv <Post>", "newsletter_list": "Daily", "plural": false, "confirm_days": 7,
             "newsletters": [["name": "Daily", "description": "News & views"]],
         ]
-        let links = ["confirm_url": "https://n.example/v1/confirm?token=v1.AbC-_", "unsubscribe_url": "https://n.example/v1/unsubscribe?token=v1.XyZ"]
+        // "&" in a link: the HTML template escapes it, and so must the filled hole.
+        let links = [
+            "confirm_url": "https://n.example/v1/confirm?token=v1.AbC-_&lang=uk", "unsubscribe_url": "https://n.example/v1/unsubscribe?token=v1.XyZ",
+        ]
+        #expect(library.isPreparable("confirmation"))
         for name in ["confirmation.subject", "confirmation.text", "confirmation.html"] {
             let prepared = try library.prepare(name, context, holes: ["confirm_url", "unsubscribe_url"])
             let full = try library.render(name, context.merging(links) { $1 })
             #expect(prepared.fill(links) == full, "\(name)")
         }
+    }
+
+    @Test func aHoleIsEscapedWhereTheTemplateEscapesItAndOnlyThere() throws {
+        let directory = try TemporaryDirectory()
+        try "<p>{{name}}</p><p>{{{name}}}</p><p>{{&name}}</p>{{#name}}<i>{{.}}</i>{{/name}}{{^name}}none{{/name}}".write(
+            toFile: directory.file("receipt.html.mustache"), atomically: true, encoding: .utf8)
+        let library = try TemplateLibrary(defaults: MailTemplates.defaults, overrides: directory.path)
+        #expect(library.isPreparable("receipt"))
+        let prepared = try library.prepare("receipt.html", [:], holes: ["name"])
+        for name in [#"Anna "Nan" O'Brien & <Co>"#, "Bohdan", ""] {
+            #expect(prepared.fill(["name": name]) == (try library.render("receipt.html", ["name": name])), "\(name)")
+        }
+    }
+
+    @Test(arguments: ["{{uppercased(name)}}", "{{name.count}}", "{{> footer}}", "{{=<% %>=}}<% name %>"])
+    func aTemplateThatWorksOnItsValuesIsNotPrepared(_ body: String) throws {
+        let directory = try TemporaryDirectory()
+        try "{{% CONTENT_TYPE: TEXT}}Dear \(body)".write(toFile: directory.file("receipt.text.mustache"), atomically: true, encoding: .utf8)
+        let library = try TemplateLibrary(defaults: MailTemplates.defaults, overrides: directory.path)
+        #expect(!library.isPreparable("receipt"))
+        #expect(library.isPreparable("confirmation"))
     }
 
     @Test func aTemplateThatDoesNotParseNamesItsFile() throws {
