@@ -106,7 +106,7 @@ public struct PledgeMessageComposer: MessageComposer {
     let publicURL: String
     let from: Mailbox
     let newsroom: String
-    /// Receipts' templates rendered once per shape (``TemplateLibrary/message(_:shape:values:key:cache:item:from:host:language:)``).
+    /// Receipts' templates rendered once per shape (``TemplateLibrary/parts(_:shape:values:key:cache:)``).
     let prepared = PreparedEmails()
 
     /// The message's Date is when its row was queued, so a retry and `masthead outbox show`

@@ -46,29 +46,6 @@ public struct PreparedTemplate: Sendable {
         }
         return output
     }
-
-    /// The template without whitespace at its ends, as a subject line wants: trimmed once here
-    /// rather than in every message. Hole values (links) have none of their own to trim.
-    public func trimmed() -> PreparedTemplate {
-        var segments = self.segments
-        while case .text(let text)? = segments.first {
-            let rest = text.drop(while: \.isWhitespace)
-            guard rest.isEmpty else {
-                segments[0] = .text(String(rest))
-                break
-            }
-            segments.removeFirst()
-        }
-        while case .text(let text)? = segments.last {
-            guard let end = text.lastIndex(where: { !$0.isWhitespace }) else {
-                segments.removeLast()
-                continue
-            }
-            segments[segments.count - 1] = .text(String(text[...end]))
-            break
-        }
-        return PreparedTemplate(segments: segments)
-    }
 }
 
 extension TemplateLibrary {
@@ -128,21 +105,20 @@ extension TemplateLibrary {
         return true
     }
 
-    /// `email`'s three parts prepared with `holes` left open (``prepare(_:_:holes:)``), the
-    /// subject trimmed as ``message(_:_:item:from:host:language:)`` trims it.
-    public func prepareEmail(_ email: String, _ context: [String: Any], holes: [String]) throws(Problem) -> PreparedEmail {
+    /// `email`'s three parts prepared with `holes` left open (``prepare(_:_:holes:)``).
+    func prepareEmail(_ email: String, _ context: [String: Any], holes: [String]) throws(Problem) -> PreparedEmail {
         PreparedEmail(
-            subject: try prepare("\(email).subject", context, holes: holes).trimmed(),
+            subject: try prepare("\(email).subject", context, holes: holes),
             text: try prepare("\(email).text", context, holes: holes),
             html: try prepare("\(email).html", context, holes: holes))
     }
 }
 
 /// An email's subject, text and HTML, prepared.
-public struct PreparedEmail: Sendable {
-    public let subject: PreparedTemplate
-    public let text: PreparedTemplate
-    public let html: PreparedTemplate
+struct PreparedEmail: Sendable {
+    let subject: PreparedTemplate
+    let text: PreparedTemplate
+    let html: PreparedTemplate
 }
 
 /// Prepared emails by a key naming their template and everything but their holes, so a burst of
@@ -157,7 +133,7 @@ public final class PreparedEmails: Sendable {
     }
 
     /// The email prepared for `key`, made by `make` the first time.
-    public func email(_ key: String, make: () throws -> PreparedEmail) throws -> PreparedEmail {
+    func email(_ key: String, make: () throws -> PreparedEmail) throws -> PreparedEmail {
         if let cached = entries.withLock({ $0.emails[key] }) { return cached }
         let email = try make()
         entries.withLock { entries in

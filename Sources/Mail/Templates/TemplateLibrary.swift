@@ -107,37 +107,46 @@ extension TemplateLibrary {
     public func message(
         _ name: String, _ context: [String: Any], item: OutboxItem, from: Mailbox, host: String, language: String?
     ) throws -> MailMessage {
-        Self.message(
-            subject: try render("\(name).subject", context), text: try render("\(name).text", context),
-            html: try render("\(name).html", context), item: item, from: from, host: host, language: language)
+        Self.message(try parts(name, context), item: item, from: from, host: host, language: language)
     }
 
-    /// ``message(_:_:item:from:host:language:)`` for emails that differ only in their `values`,
-    /// strings: `shape`, the rest of the context, is the same for every message under `key`. The
-    /// templates are rendered once per key and kept in `cache`, and each message fills them
-    /// with its values (``PreparedTemplate``); a template that cannot be prepared
-    /// (``isPreparable(_:)``) is rendered whole.
+    /// ``message(_:_:item:from:host:language:)`` for emails that differ only in their `values`
+    /// (``parts(_:shape:values:key:cache:)``).
     public func message(
         _ name: String, shape: [String: Any], values: [String: String], key: String, cache: PreparedEmails,
         item: OutboxItem, from: Mailbox, host: String, language: String?
     ) throws -> MailMessage {
-        guard isPreparable(name) else {
-            return try message(name, shape.merging(values) { $1 }, item: item, from: from, host: host, language: language)
-        }
+        Self.message(
+            try parts(name, shape: shape, values: values, key: key, cache: cache), item: item, from: from, host: host,
+            language: language)
+    }
+
+    /// The subject (trimmed), text and HTML of `name` rendered with `context`.
+    func parts(_ name: String, _ context: [String: Any]) throws(Problem) -> (subject: String, text: String, html: String) {
+        (Self.trimmingWhiteSpace(try render("\(name).subject", context)), try render("\(name).text", context), try render("\(name).html", context))
+    }
+
+    /// ``parts(_:_:)`` for emails that differ only in their `values`, strings: `shape`, the rest
+    /// of the context, is the same for every message under `key`. The templates are rendered once
+    /// per key and kept in `cache`, and each message fills them with its values
+    /// (``PreparedTemplate``); a template that cannot be prepared (``isPreparable(_:)``) is
+    /// rendered whole.
+    public func parts(
+        _ name: String, shape: [String: Any], values: [String: String], key: String, cache: PreparedEmails
+    ) throws -> (subject: String, text: String, html: String) {
+        guard isPreparable(name) else { return try parts(name, shape.merging(values) { $1 }) }
         let holes = values.keys.sorted()
         let email = try cache.email([name, key, holes.joined(separator: ",")].joined(separator: "\u{0}")) {
             try prepareEmail(name, shape, holes: holes)
         }
-        return Self.message(
-            subject: email.subject.fill(values), text: email.text.fill(values), html: email.html.fill(values),
-            item: item, from: from, host: host, language: language)
+        return (Self.trimmingWhiteSpace(email.subject.fill(values)), email.text.fill(values), email.html.fill(values))
     }
 
     private static func message(
-        subject: String, text: String, html: String, item: OutboxItem, from: Mailbox, host: String, language: String?
+        _ parts: (subject: String, text: String, html: String), item: OutboxItem, from: Mailbox, host: String, language: String?
     ) -> MailMessage {
         MailMessage(
-            from: from, to: Mailbox(item.recipient), subject: trimmingWhiteSpace(subject), textBody: text, htmlBody: html,
+            from: from, to: Mailbox(item.recipient), subject: parts.subject, textBody: parts.text, htmlBody: parts.html,
             messageID: "\(Int64(item.createdAt.timeIntervalSince1970 * 1000)).\(item.id)@\(host)", date: item.createdAt,
             headers: language.map { [MailMessage.Header("Content-Language", $0)] } ?? [])
     }

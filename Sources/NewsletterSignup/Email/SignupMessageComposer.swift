@@ -88,17 +88,8 @@ public struct SignupMessageComposer: MessageComposer {
             "newsletters": email.newsletters.map { ["name": $0.name, "description": $0.description] },
             "confirm_days": max(1, settings.confirmationLifetime.components.seconds / 86_400),
         ]
-        guard templates.isPreparable(template) else {
-            let whole = context.merging(links) { $1 }
-            return (
-                try templates.render("\(template).subject", whole).trimmingCharacters(in: .whitespacesAndNewlines),
-                try templates.render("\(template).text", whole), try templates.render("\(template).html", whole)
-            )
-        }
-        let key = ([template] + email.newsletters.map { "\($0.slug)\u{1}\($0.name)\u{1}\($0.description)" }).joined(separator: "\u{0}")
-        let holes = ["confirm_url", "unsubscribe_url", "manage_url"]
-        let prepared = try self.prepared.email(key) { try templates.prepareEmail(template, context, holes: holes) }
-        return (prepared.subject.fill(links), prepared.text.fill(links), prepared.html.fill(links))
+        let key = email.newsletters.map { "\($0.slug)\u{1}\($0.name)\u{1}\($0.description)" }.joined(separator: "\u{0}")
+        return try templates.parts(template, shape: context, values: links, key: key, cache: prepared)
     }
 
     /// A link to a page, in the reader's language when we know it.
