@@ -213,6 +213,11 @@ import Testing
             let other = try await PledgeHTTP.create(client, ["email": "a@example.org", "amount": "9", "currency": "USD"], key: "key-1")
             #expect(other.status == .unprocessableContent)
             #expect(try (SignupHTTP.object(other)["errors"] as? [[String: Any]])?.first?["code"] as? String == "key_reused")
+            // The key is checked before anything else, a card number or an address that does not parse included.
+            for changed in [["name": "4242 4242 4242 4242"], ["email": "not an address"], ["currency": "XYZ"]] {
+                let conflict = try await PledgeHTTP.create(client, body.merging(changed) { $1 }, key: "key-1")
+                #expect(try (SignupHTTP.object(conflict)["errors"] as? [[String: Any]])?.first?["code"] as? String == "key_reused")
+            }
             let keyless = try await PledgeHTTP.create(client, body, key: nil)
             #expect(keyless.status == .badRequest)
             #expect(try (SignupHTTP.object(keyless)["errors"] as? [[String: Any]])?.first?["field"] as? String == "Idempotency-Key")

@@ -23,8 +23,14 @@ enum PostgresTestServer {
 
     private static let started = Mutex<String?>(nil)
 
-    /// The server's URL (to its maintenance database).
-    static let url: Result<String, any Error> = Result {
+    /// The server's URL (to its maintenance database), without TLS unless it names an `sslmode`.
+    /// The default, `prefer`, has every store and command parse the system's certificate
+    /// authorities (about 0.1 s of CPU in a debug build, on the thread that asked): a full run's
+    /// hundred-odd PostgreSQL stores, all starting at once on two cores, held the shared threads
+    /// long enough for the first PostgreSQL suites to run out of time (a fresh machine, 2026-12-05).
+    static let url: Result<String, any Error> = Result { withoutTLS(try serverURL()) }
+
+    private static func serverURL() throws -> String {
         if let url = ProcessInfo.processInfo.environment["MASTHEAD_TEST_POSTGRES"], !url.isEmpty { return url }
         let directory = FileManager.default.temporaryDirectory.path + "/masthead-pg-" + UUID().uuidString.prefix(8).lowercased()
         let outcome = try Executables.runProgramOnThisThread(repository + "/Ops/postgres/throwaway", ["start", directory])
@@ -38,6 +44,14 @@ enum PostgresTestServer {
             }
         }
         return url
+    }
+
+    /// `url` with `sslmode=disable` added, unless it names an `sslmode`.
+    static func withoutTLS(_ url: String) -> String {
+        guard var components = URLComponents(string: url), !(components.queryItems ?? []).contains(where: { $0.name == "sslmode" })
+        else { return url }
+        components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "sslmode", value: "disable")]
+        return components.string ?? url
     }
 
     /// Creates an empty database and returns its URL.
@@ -66,7 +80,7 @@ enum PostgresTestServer {
     private static let template = Task<String, any Error> {
         let server = try url.get()
         let database = try await createDatabase("")
-        let name = String(database.split(separator: "/").last ?? "")
+        let name = String(URLComponents(string: database)?.path.dropFirst() ?? "")
         let store = PostgresStore(try PostgresLocation(url: database, poolSize: 1), logger: Logger(label: "masthead-tests"))
         _ = try await store.migrate()
         try store.close()
