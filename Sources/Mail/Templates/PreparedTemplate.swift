@@ -62,9 +62,10 @@ extension TemplateLibrary {
         var rest = Substring(rendered)
         while let open = rest.firstIndex(of: "\u{E000}"), let close = rest[open...].firstIndex(of: "\u{E001}") {
             let marker = rest[rest.index(after: open)..<close]
-            let digits = marker.prefix(while: \.isASCII).prefix(while: \.isNumber)
-            let escaped = marker.dropFirst(digits.count) == "&amp;"
-            guard let index = Int(digits), holes.indices.contains(index), escaped || marker.dropFirst(digits.count) == "&" else {
+            let digits = marker.prefix(while: { $0.isASCII && $0.isNumber })
+            let ampersand = marker.dropFirst(digits.count)
+            let escaped = ampersand == "&amp;"
+            guard let index = Int(digits), holes.indices.contains(index), escaped || ampersand == "&" else {
                 throw Problem(description: "template \(name) changed a value it was given (a transform?); it cannot be prepared")
             }
             if open > rest.startIndex { segments.append(.text(String(rest[..<open]))) }

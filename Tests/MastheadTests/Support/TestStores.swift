@@ -47,7 +47,7 @@ enum PostgresTestServer {
     }
 
     /// `url` with `sslmode=disable` added, unless it names an `sslmode`.
-    static func withoutTLS(_ url: String) -> String {
+    private static func withoutTLS(_ url: String) -> String {
         guard var components = URLComponents(string: url), !(components.queryItems ?? []).contains(where: { $0.name == "sslmode" })
         else { return url }
         components.queryItems = (components.queryItems ?? []) + [URLQueryItem(name: "sslmode", value: "disable")]
